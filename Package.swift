@@ -1,0 +1,57 @@
+// swift-tools-version:6.1
+//
+// pii-scrub: a PII and secret scrubbing engine over UTF-8 bytes, built on PCRE2's JIT.
+//
+// Dependency direction (see README "Layout"):
+//   CPCRE2 <- PCRE2Wrapper <- PIIScrub <- PIIScrubStream <- pii-scrub
+// PIIScrub depends on no other package and does no I/O or concurrency.
+import PackageDescription
+
+let package = Package(
+    name: "pii-scrub",
+    products: [
+        .library(name: "PIIScrub", targets: ["PIIScrub"]),
+        .library(name: "PIIScrubStream", targets: ["PIIScrubStream"]),
+        .executable(name: "pii-scrub", targets: ["pii-scrub"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
+    ],
+    targets: [
+        // MARK: - CPCRE2
+        .systemLibrary(
+            name: "CPCRE2",
+            pkgConfig: "libpcre2-8",
+            providers: [.apt(["libpcre2-dev"]), .brew(["pcre2"])]
+        ),
+
+        // MARK: - PCRE2Wrapper
+        .target(name: "PCRE2Wrapper", dependencies: ["CPCRE2"]),
+        .testTarget(name: "PCRE2WrapperTests", dependencies: ["PCRE2Wrapper"]),
+
+        // MARK: - PIIScrub
+        .target(name: "PIIScrub", dependencies: ["PCRE2Wrapper"]),
+        .testTarget(name: "PIIScrubTests", dependencies: ["PIIScrub"]),
+
+        // MARK: - PIIScrubStream
+        .target(name: "PIIScrubStream", dependencies: ["PIIScrub"]),
+        .testTarget(name: "PIIScrubStreamTests", dependencies: ["PIIScrubStream", "PIIScrub"]),
+
+        // MARK: - pii-scrub
+        .executableTarget(
+            name: "pii-scrub",
+            dependencies: [
+                "PIIScrub", "PIIScrubStream",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+    ]
+)
+
+for target in package.targets where target.type != .system {
+    var settings = target.swiftSettings ?? []
+    settings.append(.enableUpcomingFeature("ExistentialAny"))
+    settings.append(.enableUpcomingFeature("MemberImportVisibility"))
+    settings.append(.enableUpcomingFeature("InternalImportsByDefault"))
+    target.swiftSettings = settings
+}

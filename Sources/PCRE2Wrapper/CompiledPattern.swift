@@ -1,0 +1,122 @@
+internal import CPCRE2
+
+/// A compiled (and, where possible, JIT-compiled) PCRE2 pattern.
+///
+/// ## Thread safety
+/// Immutable after `init` and safe to share between any number of threads. Each concurrent
+/// matcher brings its own ``MatchScratch``.
+///
+/// ## Performance
+/// Compilation and JIT happen once, in `init`. Matching allocates nothing.
+// SAFETY: pcre2api(3) "MULTITHREADING": a compiled pattern may be used by several threads at once
+// because matching never modifies it; JIT compilation *does* write into the code object, so it is
+// done here in `init`, before `self` can be shared. After `init` no field is mutated.
+public final class CompiledPattern: @unchecked Sendable {
+    /// The pattern source text.
+    public let source: String
+    /// The options it was compiled with.
+    public let options: CompileOptions
+    /// Whether the JIT compiled the pattern (matching then runs machine code).
+    public let isJITCompiled: Bool
+    /// `PCRE2_INFO_MINLENGTH`: a lower bound on the length in code units of any match.
+    public let minLength: Int
+    /// Number of capture groups.
+    public let captureCount: Int
+
+    let code: OpaquePointer
+
+    /// Compiles `source`.
+    ///
+    /// - Throws: ``PCRE2Error`` of kind `compile` (with the pattern offset), `jit` when
+    ///   ``JITMode/always`` was asked for and JIT failed, or `info`.
+    public init(_ source: String, options: CompileOptions = .init()) throws(PCRE2Error) {
+        var errorCode: Int32 = 0
+        var errorOffset: Int = 0
+        let compiled: OpaquePointer? = source.utf8CString.withUnsafeBufferPointer { buf in
+            buf.withMemoryRebound(to: UInt8.self) { bytes in
+                pcre2_compile_8(bytes.baseAddress, bytes.count - 1, options.compileFlags,
+                                &errorCode, &errorOffset, nil)
+            }
+        }
+        guard let compiled else {
+            throw PCRE2Error(kind: .compile, code: errorCode, offset: errorOffset)
+        }
+        var jitOK = false
+        if options.jit.wantsJIT {
+            let rc = pcre2_jit_compile_8(compiled, PCRE2_JIT_COMPLETE)
+            jitOK = rc == 0
+            if !jitOK && options.jit.requiresJIT {
+                pcre2_code_free_8(compiled)
+                throw PCRE2Error(kind: .jit, code: rc)
+            }
+        }
+        var minLength: UInt32 = 0
+        var captures: UInt32 = 0
+        let rc1 = pcre2_pattern_info_8(compiled, UInt32(PCRE2_INFO_MINLENGTH), &minLength)
+        let rc2 = pcre2_pattern_info_8(compiled, UInt32(PCRE2_INFO_CAPTURECOUNT), &captures)
+        guard rc1 == 0, rc2 == 0 else {
+            pcre2_code_free_8(compiled)
+            throw PCRE2Error(kind: .info, code: rc1 != 0 ? rc1 : rc2)
+        }
+        self.source = source
+        self.options = options
+        self.code = compiled
+        self.isJITCompiled = jitOK
+        self.minLength = Int(minLength)
+        self.captureCount = Int(captures)
+    }
+
+    deinit {
+        pcre2_code_free_8(code)
+    }
+
+    /// Whether this PCRE2 build has JIT support at all.
+    public static var jitAvailable: Bool {
+        var value: UInt32 = 0
+        return pcre2_config_8(UInt32(PCRE2_CONFIG_JIT), &value) >= 0 && value == 1
+    }
+
+    /// Finds the leftmost match whose start lies in `start...startLimit`.
+    ///
+    /// `subject` is the whole buffer: characters before `start` and after the match are visible to
+    /// `\b` and lookaround, exactly as in a search of the whole buffer. `startLimit` bounds where a
+    /// match may *start* (PCRE2's offset limit), so a search costs time proportional to the window,
+    /// not to the rest of the buffer.
+    ///
+    /// - Returns: the match as a half-open byte range, or `nil` when there is no match.
+    /// - Throws: ``PCRE2Error`` of kind `match` for every negative return other than "no match"
+    ///   (match limit, JIT stack limit, ...). Callers must treat that as "unknown", never as "clean".
+    @inline(__always)
+    public func firstMatch(
+        in subject: UnsafeRawBufferPointer,
+        from start: Int,
+        startLimit: Int? = nil,
+        scratch: inout MatchScratch
+    ) throws(PCRE2Error) -> Range<Int>? {
+        precondition(start >= 0 && start <= subject.count, "start offset outside the subject")
+        let base = subject.baseAddress?.assumingMemoryBound(to: UInt8.self) ?? UnsafePointer(emptySubject)
+        // SAFETY: the match context belongs to `scratch`, which the caller owns exclusively (inout).
+        pcre2_set_offset_limit_8(scratch.matchContext, startLimit.map { max($0, start) } ?? CPCRE2_unset())
+        let options: UInt32 = isJITCompiled && scratch.useJIT ? 0 : PCRE2_NO_JIT
+        let rc = pcre2_match_8(code, base, subject.count, start, options, scratch.matchData, scratch.matchContext)
+        if rc == PCRE2_ERROR_NOMATCH { return nil }
+        if rc < 0 { throw PCRE2Error(kind: .match, code: rc) }
+        // rc == 0 means "ovector too small"; the scratch is sized from the largest pattern, so that
+        // is a programmer error. Group 0 is filled in either way.
+        precondition(rc > 0, "PCRE2 ovector too small: scratch was not created for this pattern set")
+        let ovector = pcre2_get_ovector_pointer_8(scratch.matchData)!
+        let lower = ovector[0]
+        let upper = ovector[1]
+        // \K or lookbehind tricks can report start > end; treat as a programmer error in patterns.
+        precondition(lower <= upper, "pattern reported a match that ends before it starts")
+        return lower..<upper
+    }
+}
+
+// rust-pcre2 #42: PCRE2 rejects a NULL subject even with length 0, so an empty subject is passed
+// as a pointer to this one-byte buffer. It is never written.
+nonisolated(unsafe) private let emptySubject: UnsafeMutablePointer<UInt8> = {
+    let p = UnsafeMutablePointer<UInt8>.allocate(capacity: 1)
+    p.initialize(to: 0)
+    return p
+}()

@@ -1,0 +1,104 @@
+/// One pattern as written in a pattern file (see `patterns/README.md`).
+///
+/// This is the data form; ``PatternSet`` compiles it.
+public struct PatternDefinition: Codable, Sendable, Hashable {
+    /// Stable kebab-case identifier (`email`, `us-ssn`). Appears in stats, reports and errors.
+    public var id: String
+    /// Human description.
+    public var description: String?
+    /// The PCRE2 regular expression.
+    public var regex: String
+    /// Compile flags: `caseless`, `extended`, `ascii` (turns off UTF/UCP; the default is Unicode).
+    public var flags: [String]?
+    /// The replacement token written in place of each match.
+    public var replacement: String
+    /// Patterns run in stages, in ascending order; each stage sees the previous stage's output.
+    /// Patterns within one stage are matched against the same text and overlaps are resolved by
+    /// ``priority`` (lower wins), then by length (longer wins), then by position.
+    public var stage: Int?
+    /// Overlap priority within a stage; defaults to the pattern's position in the set.
+    public var priority: Int?
+    /// Upper bound in bytes on the length of any match (used by streaming to decide how much to
+    /// hold back). `nil` means unbounded.
+    public var maxLength: Int?
+    /// Optional literal prefilter; see ``PrefilterDefinition``.
+    public var prefilter: PrefilterDefinition?
+    /// Examples checked by the test suite.
+    public var examples: Examples?
+
+    /// Strings that must be matched in full, and strings that must not contain a match.
+    public struct Examples: Codable, Sendable, Hashable {
+        public var match: [String]?
+        public var nomatch: [String]?
+
+        public init(match: [String]? = nil, nomatch: [String]? = nil) {
+            self.match = match
+            self.nomatch = nomatch
+        }
+    }
+
+    public init(id: String, description: String? = nil, regex: String, flags: [String]? = nil,
+                replacement: String, stage: Int? = nil, priority: Int? = nil, maxLength: Int? = nil,
+                prefilter: PrefilterDefinition? = nil, examples: Examples? = nil) {
+        self.id = id
+        self.description = description
+        self.regex = regex
+        self.flags = flags
+        self.replacement = replacement
+        self.stage = stage
+        self.priority = priority
+        self.maxLength = maxLength
+        self.prefilter = prefilter
+        self.examples = examples
+    }
+}
+
+/// A claim about every match of a pattern that lets the engine skip text cheaply.
+///
+/// Every match of the pattern (1) consists only of *span* characters and (2) contains at least
+/// ``minTriggers`` *trigger* characters. The engine therefore only runs PCRE2 inside maximal runs
+/// of span characters that hold enough triggers. A wrong claim would hide matches, so claims are
+/// checked against the pattern's examples when the set is loaded and against whole-buffer
+/// matching by the test suite (every case runs with the prefilter on and off).
+public struct PrefilterDefinition: Codable, Sendable, Hashable {
+    /// ASCII trigger characters, as a class body: `"@"`, `"0-9"`.
+    public var trigger: String
+    /// Non-ASCII triggers: `"none"` (default) or `"digits"` (Unicode category Nd).
+    public var triggerUnicode: String?
+    /// Minimum number of trigger characters in any match (default 1).
+    public var minTriggers: Int?
+    /// ASCII span characters, as a class body: `"A-Za-z0-9._%+@-"`.
+    public var span: String
+    /// Non-ASCII span characters: `"none"` (default), `"digits"`, `"any"`, or `"list"` (then
+    /// ``spanCodePoints``).
+    public var spanUnicode: String?
+    /// Code points for `spanUnicode: "list"`, written `U+212A`.
+    public var spanCodePoints: [String]?
+
+    public init(trigger: String, triggerUnicode: String? = nil, minTriggers: Int? = nil, span: String,
+                spanUnicode: String? = nil, spanCodePoints: [String]? = nil) {
+        self.trigger = trigger
+        self.triggerUnicode = triggerUnicode
+        self.minTriggers = minTriggers
+        self.span = span
+        self.spanUnicode = spanUnicode
+        self.spanCodePoints = spanCodePoints
+    }
+}
+
+/// A pattern set file: a name and its patterns, inline or included from sibling files.
+public struct PatternSetDefinition: Codable, Sendable, Hashable {
+    public var name: String
+    public var description: String?
+    /// Other pattern files (relative to this one) whose patterns come first, in order.
+    public var include: [String]?
+    public var patterns: [PatternDefinition]?
+
+    public init(name: String, description: String? = nil, include: [String]? = nil,
+                patterns: [PatternDefinition]? = nil) {
+        self.name = name
+        self.description = description
+        self.include = include
+        self.patterns = patterns
+    }
+}

@@ -1,0 +1,277 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+public import PCRE2Wrapper
+
+/// One compiled pattern of a ``PatternSet``.
+public struct Pattern: Sendable {
+    /// The pattern's stable id.
+    public let id: String
+    /// The pattern as written in its file.
+    public let definition: PatternDefinition
+    /// The PCRE2 code.
+    public let compiled: CompiledPattern
+    /// How the engine finds text for this pattern.
+    public var strategy: Strategy { prefilter?.strategy ?? .pcre2Only }
+    /// Whether PCRE2's JIT compiled this pattern.
+    public var isJITCompiled: Bool { compiled.isJITCompiled }
+    /// PCRE2's lower bound on match length, in bytes.
+    public var minLength: Int { compiled.minLength }
+    /// Overlap priority within its stage (lower wins).
+    public let priority: Int
+    /// Stage number (patterns of lower stages run first).
+    public let stage: Int
+
+    let index: Int
+    let replacement: [UInt8]
+    let prefilter: Prefilter?
+}
+
+/// A compiled, immutable set of patterns.
+///
+/// ## Thread safety
+/// Immutable; share one instance between all workers and threads.
+///
+/// ## Performance
+/// Loading compiles and JIT-compiles every pattern once. Nothing is compiled lazily.
+public final class PatternSet: Sendable {
+    /// The set's name (`seed`, `default`, or the file's `name`).
+    public let name: String
+    /// Patterns in file order.
+    public let patterns: [Pattern]
+    /// Pattern indices per stage, stages ascending, each in priority order.
+    let stages: [[Int]]
+    let maxCaptureCount: Int
+    /// Separator bytes: ASCII, not a word character, and outside every pattern's prefilter span.
+    /// No match of any stage can contain one, and `\b` sees one as a non-word character, so a
+    /// text cut right after a separator scrubs the same in pieces as whole (streaming, parallel
+    /// segments). Empty when a pattern has no prefilter: such sets cannot be cut.
+    let separators: SeparatorTable
+
+    /// Compiles a set from its definition (includes already resolved).
+    ///
+    /// - Throws: ``PIIScrubError`` naming the pattern id for a compile error, a pattern that can
+    ///   match the empty string, a malformed prefilter, or an example contradicting the prefilter.
+    public init(name: String, definitions: [PatternDefinition], jit: JITMode = .attempt) throws(PIIScrubError) {
+        guard !definitions.isEmpty else {
+            throw PIIScrubError(.invalidPatternFile, "pattern set '\(name)' has no patterns")
+        }
+        var seen = Set<String>()
+        var compiledPatterns: [Pattern] = []
+        for (index, definition) in definitions.enumerated() {
+            let id = definition.id
+            guard !id.isEmpty, id.utf8.allSatisfy({ ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2D })
+            else {
+                throw PIIScrubError(.invalidPatternFile, "pattern id must be kebab-case [a-z0-9-]+", patternID: id)
+            }
+            guard seen.insert(id).inserted else {
+                throw PIIScrubError(.invalidPatternFile, "duplicate pattern id", patternID: id)
+            }
+            var options = CompileOptions(jit: jit)
+            for flag in definition.flags ?? [] {
+                switch flag {
+                case "caseless": options.caseless = true
+                case "extended": options.extended = true
+                case "ascii": options.unicode = false
+                default:
+                    throw PIIScrubError(.invalidPatternFile, "unknown flag '\(flag)'", patternID: id)
+                }
+            }
+            let compiled: CompiledPattern
+            do {
+                compiled = try CompiledPattern(definition.regex, options: options)
+            } catch {
+                throw PIIScrubError(.invalidPattern, "regex does not compile: \(definition.regex)", patternID: id,
+                                    underlying: error)
+            }
+            guard compiled.minLength > 0 else {
+                throw PIIScrubError(.emptyMatch, "regex can match the empty string (PCRE2 MINLENGTH is 0)", patternID: id)
+            }
+            if let maxLength = definition.maxLength, maxLength < compiled.minLength {
+                throw PIIScrubError(.invalidPatternFile, "maxLength is below the pattern's minimum length", patternID: id)
+            }
+            let prefilter = try definition.prefilter.map { (d) throws(PIIScrubError) in try Prefilter(d, patternID: id) }
+            let pattern = Pattern(
+                id: id, definition: definition, compiled: compiled, priority: definition.priority ?? index,
+                stage: definition.stage ?? 0, index: index, replacement: Array(definition.replacement.utf8),
+                prefilter: prefilter)
+            if let prefilter {
+                for example in definition.examples?.match ?? [] {
+                    try Self.checkPrefilter(prefilter, example: example, patternID: id)
+                }
+            }
+            compiledPatterns.append(pattern)
+        }
+        self.name = name
+        self.patterns = compiledPatterns
+        let stageNumbers = Set(compiledPatterns.map(\.stage)).sorted()
+        self.stages = stageNumbers.map { stage in
+            compiledPatterns.filter { $0.stage == stage }
+                .sorted { ($0.priority, $0.index) < ($1.priority, $1.index) }
+                .map(\.index)
+        }
+        self.maxCaptureCount = compiledPatterns.map(\.compiled.captureCount).max() ?? 0
+        var separatorBytes = Set<UInt8>()
+        if compiledPatterns.allSatisfy({ $0.prefilter != nil && !usesContextSyntax($0.definition.regex) }) {
+            for b in UInt8(0)..<0x80 {
+                let isWord = (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) || b == 0x5F
+                if !isWord && compiledPatterns.allSatisfy({ $0.prefilter!.tables.span[Int(b)] == 0 }) {
+                    separatorBytes.insert(b)
+                }
+            }
+        }
+        self.separators = SeparatorTable(separatorBytes)
+    }
+
+    /// Whether texts scrubbed with this set can be cut at separators (every pattern has a prefilter).
+    public var isCuttable: Bool { !separators.isEmpty }
+
+    /// A full-match example must lie in one prefilter window; otherwise the claim is wrong.
+    private static func checkPrefilter(_ prefilter: Prefilter, example: String, patternID: String) throws(PIIScrubError) {
+        let bytes = Array(example.utf8)
+        let ok = bytes.withUnsafeBufferPointer { buf -> Bool in
+            guard let base = buf.baseAddress else { return false }
+            var position = 0
+            guard let window = prefilter.nextWindow(base, from: &position, count: buf.count) else { return false }
+            return window == 0..<buf.count
+        }
+        guard ok else {
+            throw PIIScrubError(.prefilterMismatch,
+                                "example #\(example.utf8.count)B is not covered by the prefilter (span/trigger too narrow)",
+                                patternID: patternID)
+        }
+    }
+
+    // MARK: Loading
+
+    /// Loads a set by name (`seed`, `default`) from the patterns directory, or from a file path.
+    ///
+    /// A value containing `/` or ending in `.json` is a path; anything else is a name looked up as
+    /// `<patterns directory>/<name>.json`. See ``patternsDirectory()``.
+    public static func load(_ nameOrPath: String, jit: JITMode = .attempt) throws(PIIScrubError) -> PatternSet {
+        if nameOrPath.contains("/") || nameOrPath.hasSuffix(".json") {
+            return try load(path: nameOrPath, jit: jit)
+        }
+        guard let directory = patternsDirectory() else {
+            throw PIIScrubError(.patternSetNotFound,
+                                "no patterns directory found for set '\(nameOrPath)'; set PII_SCRUB_PATTERNS to the repository's patterns/ folder")
+        }
+        let path = directory + "/" + nameOrPath + ".json"
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw PIIScrubError(.patternSetNotFound, "no pattern set '\(nameOrPath)' in \(directory)")
+        }
+        return try load(path: path, jit: jit)
+    }
+
+    /// Loads a set file, resolving its `include`s relative to it.
+    public static func load(path: String, jit: JITMode = .attempt) throws(PIIScrubError) -> PatternSet {
+        var visited = Set<String>()
+        let (name, definitions) = try readDefinitions(path: path, visited: &visited)
+        return try PatternSet(name: name, definitions: definitions, jit: jit)
+    }
+
+    private static func readDefinitions(path: String, visited: inout Set<String>) throws(PIIScrubError)
+        -> (String, [PatternDefinition])
+    {
+        guard visited.insert(path).inserted else {
+            throw PIIScrubError(.invalidPatternFile, "include cycle at \(path)")
+        }
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: path))
+        } catch {
+            throw PIIScrubError(.unreadablePatternFile, "cannot read \(path)")
+        }
+        let set: PatternSetDefinition
+        do {
+            set = try JSONDecoder().decode(PatternSetDefinition.self, from: data)
+        } catch {
+            throw PIIScrubError(.invalidPatternFile, "\(path): \(Self.describe(decodingError: error))")
+        }
+        var definitions: [PatternDefinition] = []
+        let directory = path.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
+        for include in set.include ?? [] {
+            let includePath = include.hasPrefix("/") ? include : (directory.isEmpty ? include : directory + "/" + include)
+            definitions += try readDefinitions(path: includePath, visited: &visited).1
+        }
+        definitions += set.patterns ?? []
+        return (set.name, definitions)
+    }
+
+    private static func describe(decodingError error: any Error) -> String {
+        // DecodingError's description can quote values from the file; pattern files are ours to
+        // print (they hold no subject text), but keep the message short and structural.
+        switch error {
+        case DecodingError.keyNotFound(let key, let context):
+            return "missing key '\(key.stringValue)' at \(path(context.codingPath))"
+        case DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context):
+            return "wrong type at \(path(context.codingPath))"
+        case DecodingError.dataCorrupted(let context):
+            return "not valid JSON (\(context.debugDescription)) at \(path(context.codingPath))"
+        default:
+            return "not a pattern set file"
+        }
+    }
+
+    private static func path(_ codingPath: [any CodingKey]) -> String {
+        codingPath.isEmpty ? "top level" : codingPath.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".")
+    }
+
+    /// The directory holding the shipped pattern sets.
+    ///
+    /// Looked up, in order: `$PII_SCRUB_PATTERNS`; `patterns/` next to the executable or in its
+    /// `../share/pii-scrub/`; the repository this library was built from.
+    public static func patternsDirectory() -> String? {
+        let fm = FileManager.default
+        if let env = ProcessInfo.processInfo.environment["PII_SCRUB_PATTERNS"], !env.isEmpty {
+            return env
+        }
+        var candidates: [String] = []
+        if let exe = CommandLine.arguments.first, exe.contains("/") {
+            let dir = exe.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
+            candidates.append(dir + "/patterns")
+            candidates.append(dir + "/../share/pii-scrub/patterns")
+        }
+        // #filePath is .../Sources/PIIScrub/PatternSet.swift in the checkout that built us.
+        let source = "\(#filePath)".split(separator: "/", omittingEmptySubsequences: false)
+        if source.count > 3 {
+            candidates.append(source.dropLast(3).joined(separator: "/") + "/patterns")
+        }
+        return candidates.first { fm.fileExists(atPath: $0 + "/seed.json") }
+    }
+}
+
+/// Whether a regex uses syntax whose result can depend on text beyond a separator: anchors
+/// (`^ $ \A \z \Z \G`) and positive lookaround. Such a set is not cut (see ``PatternSet/separators``).
+/// Lexical and conservative: a false "yes" only costs streaming efficiency.
+func usesContextSyntax(_ regex: String) -> Bool {
+    let bytes = Array(regex.utf8)
+    var i = 0
+    var inClass = false
+    while i < bytes.count {
+        let c = bytes[i]
+        if c == UInt8(ascii: "\\") {
+            if i + 1 < bytes.count, !inClass, "AzZG".utf8.contains(bytes[i + 1]) { return true }
+            i += 2
+            continue
+        }
+        if inClass {
+            if c == UInt8(ascii: "]") { inClass = false }
+        } else if c == UInt8(ascii: "[") {
+            inClass = true
+            if i + 1 < bytes.count, bytes[i + 1] == UInt8(ascii: "^") { i += 1 }
+            if i + 1 < bytes.count, bytes[i + 1] == UInt8(ascii: "]") { i += 1 }
+        } else if c == UInt8(ascii: "^") || c == UInt8(ascii: "$") {
+            return true
+        } else if c == UInt8(ascii: "("), i + 2 < bytes.count, bytes[i + 1] == UInt8(ascii: "?") {
+            if bytes[i + 2] == UInt8(ascii: "=") { return true }
+            if bytes[i + 2] == UInt8(ascii: "<"), i + 3 < bytes.count, bytes[i + 3] == UInt8(ascii: "=") { return true }
+        } else if c == UInt8(ascii: "("), i + 1 < bytes.count, bytes[i + 1] == UInt8(ascii: "*") {
+            return true  // (*positive_lookahead: ...), verbs: be conservative
+        }
+        i += 1
+    }
+    return false
+}

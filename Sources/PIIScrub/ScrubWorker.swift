@@ -1,0 +1,83 @@
+/// A scrubber with its own PCRE2 scratch and buffers, for a hot loop on one thread or task.
+///
+/// ## Thread safety
+/// Not `Sendable`: create one per thread or task (``Scrubber/makeWorker()``) and keep it there.
+/// The ``Scrubber`` it came from is shared read-only.
+///
+/// ## Performance
+/// After warm-up, scrubbing allocates nothing: no PCRE2 state, no buffers. ``withScrubbed(_:_:)``
+/// hands out the input itself when nothing matched, and a buffer owned by the worker otherwise.
+public final class ScrubWorker {
+    public let scrubber: Scrubber
+    let state: ScrubState
+
+    init(scrubber: Scrubber, state: ScrubState) {
+        self.scrubber = scrubber
+        self.state = state
+    }
+
+    /// Scrubs `input` and calls `body` with the output: `input` itself when nothing matched, or a
+    /// buffer owned by this worker that is valid only inside `body`.
+    @inline(__always)
+    public func withScrubbed<R>(
+        _ input: UnsafeRawBufferPointer,
+        _ body: (UnsafeRawBufferPointer, ScrubOutcome) throws -> R
+    ) rethrows -> R {
+        switch scrubber.run(input, state) {
+        case .unchanged:
+            return try body(input, ScrubOutcome(changed: false, failed: false))
+        case .changed(let output):
+            return try body(output, ScrubOutcome(changed: true, failed: false))
+        case .failed:
+            return try scrubber.failureMarker.withUnsafeBytes { marker in
+                try body(marker, ScrubOutcome(changed: true, failed: true))
+            }
+        }
+    }
+
+    /// Scrubs `input` and appends the result to `output` (a reusable buffer).
+    @discardableResult
+    public func scrub(_ input: UnsafeRawBufferPointer, appendingTo output: inout [UInt8]) -> ScrubOutcome {
+        withScrubbed(input) { bytes, outcome in
+            output.append(contentsOf: bytes)
+            return outcome
+        }
+    }
+
+    /// Scrubs a string; returns `text` itself (no copy, no allocation) when nothing matched.
+    public func scrub(_ text: String) -> String {
+        scrubber.scrubString(text, state)
+    }
+
+    /// The matches of the last call, in input byte offsets (empty after a failure).
+    public func lastFindings(inputCount: Int) -> [Finding] {
+        scrubber.collectFindings(state, inputCount: inputCount)
+    }
+
+    /// Cumulative confirmed matches per pattern id since creation or ``resetCounts()``.
+    public var counts: [String: Int] {
+        var result: [String: Int] = [:]
+        for (index, pattern) in scrubber.patternSet.patterns.enumerated() {
+            result[pattern.id] = state.counts[index]
+        }
+        return result
+    }
+
+    /// Cumulative counts by pattern index (same order as ``PatternSet/patterns``); no allocation.
+    public func count(forPatternAt index: Int) -> Int { state.counts[index] }
+
+    /// Cumulative PCRE2 search calls by pattern index (how often the prefilter let PCRE2 run).
+    public func searches(forPatternAt index: Int) -> Int { state.searches[index] }
+
+    /// Payloads replaced by the failure marker since creation or ``resetCounts()``.
+    public var failureCount: Int { state.failures }
+
+    /// Resets counts and the failure counter.
+    public func resetCounts() {
+        for i in state.counts.indices {
+            state.counts[i] = 0
+            state.searches[i] = 0
+        }
+        state.failures = 0
+    }
+}

@@ -1,0 +1,195 @@
+/// Cuts a byte stream into blocks that scrub independently: each block ends right after a
+/// separator (see ``PatternSet/isCuttable``), so scrubbing the blocks one by one gives exactly the
+/// output of scrubbing the whole stream.
+///
+/// Only text after the last separator is held back. When more than `maxHoldBack` bytes arrive
+/// without a separator, the framer reports an *overflow* (the caller fails closed: it emits the
+/// failure marker), drops the held bytes and the rest of that run up to the next separator.
+///
+/// ## Thread safety
+/// Not `Sendable`; one framer per stream.
+public final class BlockFramer {
+    public let maxHoldBack: Int
+    public let minimumBlock: Int
+    private let carry = ByteBuffer(capacity: 4096)
+    private var discarding = false
+    private let separators: SeparatorTable
+
+    public init(patternSet: PatternSet, maxHoldBack: Int = 1 << 20, minimumBlock: Int = 64) {
+        self.maxHoldBack = max(maxHoldBack, 64)
+        self.minimumBlock = max(minimumBlock, 1)
+        self.separators = patternSet.separators
+    }
+
+    /// Bytes currently held back.
+    public var pendingCount: Int { carry.count }
+
+    /// Feeds a chunk; calls `block` with every block that became complete and `overflow` when a
+    /// run exceeded `maxHoldBack`.
+    public func feed(
+        _ chunk: UnsafeRawBufferPointer,
+        block: (UnsafeRawBufferPointer) throws -> Void,
+        overflow: () throws -> Void
+    ) rethrows {
+        guard !chunk.isEmpty else { return }
+        let rest = skipDiscarded(chunk)
+        guard !rest.isEmpty else { return }
+        if carry.count == 0 && rest.count >= minimumBlock {
+            // Fast path: hand out blocks straight from the caller's chunk, keep only the tail.
+            let p = rest.baseAddress!.assumingMemoryBound(to: UInt8.self)
+            if let cut = separators.lastCut(p, in: 0..<rest.count) {
+                try block(UnsafeRawBufferPointer(rebasing: rest[..<cut]))
+                append(UnsafeRawBufferPointer(rebasing: rest[cut...]))
+            } else {
+                append(rest)
+            }
+        } else {
+            append(rest)
+            try process(block: block)
+        }
+        if carry.count > maxHoldBack { try raiseOverflow(overflow) }
+    }
+
+    /// Reads up to `count` bytes straight into the framer's buffer with `read` (no copy), then
+    /// frames them. Returns false when `read` returned 0 (end of input).
+    public func feed(
+        readingAtMost count: Int,
+        with read: (UnsafeMutableRawBufferPointer) throws -> Int,
+        block: (UnsafeRawBufferPointer) throws -> Void,
+        overflow: () throws -> Void
+    ) throws -> Bool {
+        carry.reserveKeeping(carry.count + count)
+        let n = try read(UnsafeMutableRawBufferPointer(start: carry.base + carry.count, count: count))
+        if n == 0 { return false }
+        let fresh = UnsafeRawBufferPointer(start: carry.base + carry.count, count: n)
+        let kept = skipDiscarded(fresh)
+        if kept.count < n {
+            // Move what survives the discarded run to where the fresh bytes started.
+            if !kept.isEmpty {
+                (carry.base + carry.count).update(from: kept.baseAddress!.assumingMemoryBound(to: UInt8.self),
+                                                  count: kept.count)
+            }
+        }
+        carry.count += kept.count
+        try process(block: block)
+        if carry.count > maxHoldBack { try raiseOverflow(overflow) }
+        return true
+    }
+
+    /// Hands out everything still held back as a final block.
+    public func finish(block: (UnsafeRawBufferPointer) throws -> Void) rethrows {
+        discarding = false
+        if carry.count > 0 {
+            let count = carry.count
+            carry.count = 0
+            try block(UnsafeRawBufferPointer(start: carry.base, count: count))
+        }
+    }
+
+    private func process(block: (UnsafeRawBufferPointer) throws -> Void) rethrows {
+        guard carry.count >= minimumBlock else { return }
+        if let cut = separators.lastCut(carry.base, in: 0..<carry.count) {
+            try block(UnsafeRawBufferPointer(start: carry.base, count: cut))
+            dropFront(cut)
+        }
+    }
+
+    private func skipDiscarded(_ chunk: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {
+        guard discarding else { return chunk }
+        let p = chunk.baseAddress!.assumingMemoryBound(to: UInt8.self)
+        guard let cut = separators.firstCut(p, from: 0, end: chunk.count) else {
+            return UnsafeRawBufferPointer(rebasing: chunk[chunk.count...])
+        }
+        discarding = false
+        return UnsafeRawBufferPointer(rebasing: chunk[(cut - 1)...])  // keep the separator itself
+    }
+
+    private func raiseOverflow(_ overflow: () throws -> Void) rethrows {
+        carry.count = 0
+        discarding = true
+        try overflow()
+    }
+
+    private func append(_ bytes: UnsafeRawBufferPointer) {
+        guard !bytes.isEmpty else { return }
+        carry.reserveKeeping(carry.count + bytes.count)
+        (carry.base + carry.count).update(from: bytes.baseAddress!.assumingMemoryBound(to: UInt8.self), count: bytes.count)
+        carry.count += bytes.count
+    }
+
+    private func dropFront(_ n: Int) {
+        let remaining = carry.count - n
+        if remaining > 0 { carry.base.update(from: carry.base + n, count: remaining) }
+        carry.count = remaining
+    }
+}
+
+/// Scrubs a byte stream chunk by chunk with output identical to scrubbing it whole.
+///
+/// Feed chunks of any size, split anywhere (inside a UTF-8 sequence, inside a match); output is
+/// handed to `emit` as soon as it is final. Only the text after the last *separator* (a byte no
+/// pattern can match and that `\b` sees as a non-word character; see ``PatternSet/isCuttable``)
+/// is held back, because it may still become part of a match.
+///
+/// Invariant: for every input and every chunking, the concatenated output equals
+/// ``Scrubber/scrub(_:)-([UInt8])`` of the whole input, with one documented exception that fails
+/// closed: when more than `maxHoldBack` bytes arrive without a separator, the held-back run is
+/// replaced by the failure marker, the rest of that run is dropped, and ``overflowCount`` counts it.
+///
+/// ## Thread safety
+/// Not `Sendable`; one stream per task. It owns a ``ScrubWorker``.
+///
+/// ## Performance
+/// Pending text is scrubbed once at least `minimumBlock` bytes are held, so tiny chunks (LLM
+/// tokens) are batched instead of paying one engine call per token. Memory is bounded by
+/// `maxHoldBack` plus the largest chunk fed.
+public final class StreamScrubber {
+    public let worker: ScrubWorker
+    public let framer: BlockFramer
+    /// Runs longer than `maxHoldBack` that were redacted whole.
+    public private(set) var overflowCount = 0
+
+    public init(worker: ScrubWorker, maxHoldBack: Int = 1 << 20, minimumBlock: Int = 64) {
+        self.worker = worker
+        self.framer = BlockFramer(patternSet: worker.scrubber.patternSet, maxHoldBack: maxHoldBack,
+                                  minimumBlock: minimumBlock)
+    }
+
+    /// Feeds one chunk; calls `emit` zero or more times with final, scrubbed output.
+    public func feed(_ chunk: UnsafeRawBufferPointer, _ emit: (UnsafeRawBufferPointer) throws -> Void) rethrows {
+        try framer.feed(chunk, block: { try scrubBlock($0, emit) }, overflow: { try overflow(emit) })
+    }
+
+    /// Feeds one chunk of a byte array.
+    public func feed(_ chunk: [UInt8], _ emit: (UnsafeRawBufferPointer) throws -> Void) rethrows {
+        try chunk.withUnsafeBytes { try feed($0, emit) }
+    }
+
+    /// Reads straight into the stream's buffer; returns false at end of input (see
+    /// ``BlockFramer/feed(readingAtMost:with:block:overflow:)``).
+    public func feed(
+        readingAtMost count: Int,
+        with read: (UnsafeMutableRawBufferPointer) throws -> Int,
+        _ emit: (UnsafeRawBufferPointer) throws -> Void
+    ) throws -> Bool {
+        try framer.feed(readingAtMost: count, with: read, block: { try scrubBlock($0, emit) },
+                        overflow: { try overflow(emit) })
+    }
+
+    /// Scrubs and emits everything still held back. The stream can be reused afterwards.
+    public func finish(_ emit: (UnsafeRawBufferPointer) throws -> Void) rethrows {
+        try framer.finish { try scrubBlock($0, emit) }
+    }
+
+    private func scrubBlock(_ block: UnsafeRawBufferPointer, _ emit: (UnsafeRawBufferPointer) throws -> Void) rethrows {
+        try worker.withScrubbed(block) { output, _ in
+            if !output.isEmpty { try emit(output) }
+        }
+    }
+
+    private func overflow(_ emit: (UnsafeRawBufferPointer) throws -> Void) rethrows {
+        overflowCount += 1
+        worker.state.failures += 1
+        try worker.scrubber.failureMarker.withUnsafeBytes { try emit($0) }
+    }
+}

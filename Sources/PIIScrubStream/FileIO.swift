@@ -1,0 +1,101 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// An I/O failure of the filter; never carries data, only the operation and errno.
+public struct FilterIOError: Error, Sendable, CustomStringConvertible {
+    public enum Operation: String, Sendable { case open, read, write }
+    public var operation: Operation
+    public var path: String
+    public var errno: Int32
+
+    public var isBrokenPipe: Bool { operation == .write && errno == EPIPE }
+
+    public var description: String {
+        let reason = String(cString: strerror(errno))
+        return "cannot \(operation.rawValue) \(path): \(reason)"
+    }
+}
+
+/// Reads a file descriptor with `read(2)`, retrying on EINTR.
+public struct ByteSource: Sendable {
+    public let fd: Int32
+    public let name: String
+    let ownsDescriptor: Bool
+
+    public static let standardInput = ByteSource(fd: 0, name: "<stdin>", ownsDescriptor: false)
+
+    public init(fd: Int32, name: String, ownsDescriptor: Bool) {
+        self.fd = fd
+        self.name = name
+        self.ownsDescriptor = ownsDescriptor
+    }
+
+    /// Opens `path` for reading.
+    public static func open(_ path: String) throws(FilterIOError) -> ByteSource {
+        let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw FilterIOError(operation: .open, path: path, errno: errno) }
+        return ByteSource(fd: fd, name: path, ownsDescriptor: true)
+    }
+
+    /// Reads up to `count` bytes into `buffer`; returns 0 at end of input.
+    public func read(into buffer: UnsafeMutableRawPointer, count: Int) throws(FilterIOError) -> Int {
+        while true {
+            let n = Glibc.read(fd, buffer, count)
+            if n >= 0 { return n }
+            if errno == EINTR { continue }
+            throw FilterIOError(operation: .read, path: name, errno: errno)
+        }
+    }
+
+    /// Fills `buffer` as far as possible (short only at end of input).
+    public func readFully(into buffer: UnsafeMutableRawPointer, count: Int) throws(FilterIOError) -> Int {
+        var total = 0
+        while total < count {
+            let n = try read(into: buffer + total, count: count - total)
+            if n == 0 { break }
+            total += n
+        }
+        return total
+    }
+
+    /// The size of a regular file, for progress estimates.
+    public var regularFileSize: Int? {
+        var st = stat()
+        guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { return nil }
+        return Int(st.st_size)
+    }
+
+    public func close() {
+        if ownsDescriptor { _ = Glibc.close(fd) }
+    }
+}
+
+/// Writes to a file descriptor with `write(2)`, retrying on EINTR and short writes.
+public struct ByteSink: Sendable {
+    public let fd: Int32
+    public let name: String
+
+    public static let standardOutput = ByteSink(fd: 1, name: "<stdout>")
+
+    public init(fd: Int32, name: String) {
+        self.fd = fd
+        self.name = name
+    }
+
+    public func write(_ bytes: UnsafeRawBufferPointer) throws(FilterIOError) {
+        guard var p = bytes.baseAddress else { return }
+        var remaining = bytes.count
+        while remaining > 0 {
+            let n = Glibc.write(fd, p, remaining)
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw FilterIOError(operation: .write, path: name, errno: errno)
+            }
+            p += n
+            remaining -= n
+        }
+    }
+}

@@ -1,0 +1,266 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Dispatch
+import Foundation
+public import PIIScrub
+import Synchronization
+
+/// Totals of one filter run. Counts only; never a value.
+public struct FilterStatistics: Sendable, Hashable {
+    public var bytesIn = 0
+    public var bytesOut = 0
+    /// Confirmed matches per pattern id.
+    public var counts: [String: Int] = [:]
+    /// Blocks or runs replaced by the failure marker (engine errors, over-long runs).
+    public var failures = 0
+    public var seconds = 0.0
+
+    public init() {}
+
+    mutating func add(worker: ScrubWorker) {
+        for (id, n) in worker.counts { counts[id, default: 0] += n }
+        failures += worker.failureCount
+    }
+}
+
+/// The `pii-scrub scrub` pipeline: read → scrub on `jobs` workers → write in order.
+///
+/// Input is cut into blocks at separators (``BlockFramer``), so the output is byte-identical to
+/// scrubbing each source whole, whatever `jobs` and `blockSize` are. Memory is bounded: at most
+/// `2 × jobs + 1` blocks are in flight, each `blockSize` plus the held-back run.
+///
+/// ## Thread safety
+/// `run` is synchronous and creates its own threads; the filter itself holds no mutable state.
+public struct TextFilter: Sendable {
+    public let scrubber: Scrubber
+    public let jobs: Int
+    public let blockSize: Int
+    public let maxHoldBack: Int
+
+    public init(scrubber: Scrubber, jobs: Int = 1, blockSize: Int = 1 << 20, maxHoldBack: Int = 1 << 20) {
+        self.scrubber = scrubber
+        self.jobs = max(1, jobs)
+        self.blockSize = max(4096, blockSize)
+        self.maxHoldBack = maxHoldBack
+    }
+
+    /// Scrubs every source in turn (each one as a whole text) to `sink`.
+    ///
+    /// - Throws: ``FilterIOError`` for read and write failures (a broken pipe included: callers
+    ///   decide to exit quietly). Output written before the error is complete blocks only.
+    public func run(sources: [ByteSource], sink: ByteSink) throws -> FilterStatistics {
+        let start = DispatchTime.now().uptimeNanoseconds
+        var stats = jobs == 1 ? try runSequential(sources: sources, sink: sink)
+                              : try runParallel(sources: sources, sink: sink)
+        stats.seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        return stats
+    }
+
+    private func runSequential(sources: [ByteSource], sink: ByteSink) throws -> FilterStatistics {
+        let worker = scrubber.makeWorker()
+        let stream = StreamScrubber(worker: worker, maxHoldBack: maxHoldBack, minimumBlock: 4096)
+        var stats = FilterStatistics()
+        let emit: (UnsafeRawBufferPointer) throws -> Void = { bytes in
+            try sink.write(bytes)
+            stats.bytesOut += bytes.count
+        }
+        for source in sources {
+            while try stream.feed(readingAtMost: blockSize, with: { buffer in
+                let n = try source.read(into: buffer.baseAddress!, count: buffer.count)
+                stats.bytesIn += n
+                return n
+            }, emit) {}
+            try stream.finish(emit)
+        }
+        stats.add(worker: worker)
+        return stats
+    }
+
+    private func runParallel(sources: [ByteSource], sink: ByteSink) throws -> FilterStatistics {
+        let ring = SlotRing(count: 2 * jobs + 1, blockSize: blockSize)
+        let totals = Mutex(FilterStatistics())
+        let readError = Mutex<FilterIOError?>(nil)
+        let cancelled = Atomic<Bool>(false)
+        let claims = Atomic<Int>(0)
+
+        // Workers: claim sequence numbers in order, scrub the slot, mark it done.
+        var threads: [Thread] = []
+        for _ in 0..<jobs {
+            let scrubber = self.scrubber
+            let thread = Thread {
+                let worker = scrubber.makeWorker()
+                while true {
+                    let seq = claims.add(1, ordering: .relaxed).oldValue
+                    let slot = ring.slot(seq)
+                    slot.filled.wait()
+                    if slot.kind == .end {
+                        totals.withLock { $0.add(worker: worker) }
+                        slot.done.signal()
+                        return
+                    }
+                    if slot.kind == .data {
+                        slot.scrub(with: worker)
+                    }
+                    slot.done.signal()
+                }
+            }
+            thread.stackSize = 1 << 20
+            threads.append(thread)
+        }
+        threads.forEach { $0.start() }
+
+        // Reader: frame the sources into blocks and hand them to the ring.
+        let maxHoldBack = self.maxHoldBack
+        let blockSize = self.blockSize
+        let patternSet = scrubber.patternSet
+        let jobs = self.jobs
+        let reader = Thread {
+            var seq = 0
+            func submit(_ kind: Slot.Kind, _ bytes: UnsafeRawBufferPointer?) {
+                let slot = ring.slot(seq)
+                seq += 1
+                slot.free.wait()
+                slot.load(kind, bytes)
+                slot.filled.signal()
+            }
+            let framer = BlockFramer(patternSet: patternSet, maxHoldBack: maxHoldBack, minimumBlock: 4096)
+            var bytesIn = 0
+            do {
+                outer: for source in sources {
+                    while try framer.feed(readingAtMost: blockSize, with: { buffer in
+                        if cancelled.load(ordering: .relaxed) { return 0 }
+                        let n = try source.read(into: buffer.baseAddress!, count: buffer.count)
+                        bytesIn += n
+                        return n
+                    }, block: { submit(.data, $0) }, overflow: { submit(.overflow, nil) }) {}
+                    if cancelled.load(ordering: .relaxed) { break outer }
+                    framer.finish { submit(.data, $0) }
+                }
+            } catch let error as FilterIOError {
+                readError.withLock { $0 = error }
+            } catch {
+                readError.withLock { $0 = FilterIOError(operation: .read, path: "input", errno: EIO) }
+            }
+            totals.withLock { $0.bytesIn += bytesIn }
+            for _ in 0..<jobs { submit(.end, nil) }
+        }
+        reader.stackSize = 1 << 20
+        reader.start()
+
+        // Writer (this thread): write blocks in sequence order.
+        var writeError: FilterIOError?
+        var bytesOut = 0
+        var ended = 0
+        var seq = 0
+        var overflows = 0
+        let marker = Array(scrubber.configuration.failureMarker.utf8)
+        while ended < jobs {
+            let slot = ring.slot(seq)
+            seq += 1
+            slot.done.wait()
+            switch slot.kind {
+            case .end:
+                ended += 1
+            case .overflow:
+                overflows += 1
+                if writeError == nil {
+                    do {
+                        try marker.withUnsafeBytes { try sink.write($0) }
+                        bytesOut += marker.count
+                    } catch let error as FilterIOError {
+                        writeError = error
+                        cancelled.store(true, ordering: .relaxed)
+                    } catch {}
+                }
+            case .data:
+                if writeError == nil {
+                    do {
+                        let n = try slot.withOutput { bytes in
+                            try sink.write(bytes)
+                            return bytes.count
+                        }
+                        bytesOut += n
+                    } catch let error as FilterIOError {
+                        writeError = error
+                        cancelled.store(true, ordering: .relaxed)
+                    } catch {}
+                }
+            }
+            slot.free.signal()
+        }
+        if let writeError { throw writeError }
+        if let error = readError.withLock({ $0 }) { throw error }
+        var stats = totals.withLock { $0 }
+        stats.bytesOut = bytesOut
+        stats.failures += overflows
+        return stats
+    }
+}
+
+/// One block in flight between reader, worker and writer.
+// SAFETY: a slot's mutable fields are touched by one thread at a time, handed over by its
+// semaphores: reader (after `free`) → worker (after `filled`) → writer (after `done`) → reader.
+// Each semaphore signal/wait pair is a happens-before edge.
+final class Slot: @unchecked Sendable {
+    enum Kind { case data, overflow, end }
+
+    let free = DispatchSemaphore(value: 1)
+    let filled = DispatchSemaphore(value: 0)
+    let done = DispatchSemaphore(value: 0)
+    var kind: Kind = .end
+    private var input: UnsafeMutablePointer<UInt8>
+    private var inputCapacity: Int
+    private var inputCount = 0
+    private var output: [UInt8] = []
+    private var outputChanged = false
+
+    init(capacity: Int) {
+        inputCapacity = capacity
+        input = .allocate(capacity: capacity)
+    }
+
+    deinit { input.deallocate() }
+
+    func load(_ kind: Kind, _ bytes: UnsafeRawBufferPointer?) {
+        self.kind = kind
+        inputCount = 0
+        guard let bytes, let base = bytes.baseAddress else { return }
+        if bytes.count > inputCapacity {
+            input.deallocate()
+            inputCapacity = bytes.count
+            input = .allocate(capacity: inputCapacity)
+        }
+        input.update(from: base.assumingMemoryBound(to: UInt8.self), count: bytes.count)
+        inputCount = bytes.count
+    }
+
+    func scrub(with worker: ScrubWorker) {
+        worker.withScrubbed(UnsafeRawBufferPointer(start: input, count: inputCount)) { bytes, outcome in
+            outputChanged = outcome.changed
+            if outcome.changed {
+                output.removeAll(keepingCapacity: true)
+                output.append(contentsOf: bytes)
+            }
+        }
+    }
+
+    func withOutput<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        if outputChanged { return try output.withUnsafeBytes(body) }
+        return try body(UnsafeRawBufferPointer(start: input, count: inputCount))
+    }
+}
+
+/// A fixed ring of slots indexed by sequence number.
+final class SlotRing: Sendable {
+    let slots: [Slot]
+
+    init(count: Int, blockSize: Int) {
+        slots = (0..<count).map { _ in Slot(capacity: blockSize) }
+    }
+
+    @inline(__always)
+    func slot(_ seq: Int) -> Slot { slots[seq % slots.count] }
+}

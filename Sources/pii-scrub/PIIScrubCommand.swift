@@ -1,0 +1,118 @@
+import ArgumentParser
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Foundation
+import PIIScrub
+import PIIScrubStream
+
+@main
+struct PIIScrubCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pii-scrub",
+        abstract: "Remove PII and secrets from text and Langfuse trace exports.",
+        version: "0.1.0",
+        subcommands: [Scrub.self, LintPatterns.self],
+        defaultSubcommand: Scrub.self
+    )
+}
+
+/// Options shared by every subcommand that scrubs.
+struct PatternOptions: ParsableArguments {
+    @Option(name: .long, help: "Pattern set: a name (seed) or a path to a pattern file.")
+    var patterns: String = "seed"
+
+    @Flag(name: .long, help: "Use the PCRE2 interpreter instead of the JIT (slow; for diagnosis).")
+    var noJit = false
+
+    func loadScrubber() throws -> Scrubber {
+        let set = try PatternSet.load(patterns)
+        return Scrubber(patternSet: set, configuration: .init(jit: !noJit))
+    }
+}
+
+/// Exit codes: 0 ok, 2 error. A broken stdout pipe exits 0 quietly (ripgrep).
+enum ExitStatus {
+    static func fail(_ message: String) -> Never {
+        FileHandle.standardError.write(Data("pii-scrub: \(message)\n".utf8))
+        exit(2)
+    }
+}
+
+struct Scrub: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Scrub text from files or stdin to stdout.",
+        discussion: """
+            Every match is replaced by its pattern's token ([EMAIL], [PHONE], ...). Output is
+            identical to scrubbing each input whole, whatever --jobs is. Exit status: 0 ok, 2 error.
+            """
+    )
+
+    @OptionGroup var pattern: PatternOptions
+
+    @Option(name: .long, help: "Worker threads (default: all cores).")
+    var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    @Flag(name: .long, help: "Print match counts per pattern to stderr (counts only, never values).")
+    var stats = false
+
+    @Argument(help: "Input files (default: stdin).")
+    var files: [String] = []
+
+    func validate() throws {
+        guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
+    }
+
+    func run() throws {
+        signal(SIGPIPE, SIG_IGN)
+        let scrubber: Scrubber
+        do { scrubber = try pattern.loadScrubber() } catch { ExitStatus.fail("\(error)") }
+        var sources: [ByteSource] = []
+        for file in files {
+            do { sources.append(try ByteSource.open(file)) } catch { ExitStatus.fail("\(error)") }
+        }
+        if sources.isEmpty { sources = [.standardInput] }
+        let filter = TextFilter(scrubber: scrubber, jobs: jobs)
+        let result: FilterStatistics
+        do {
+            result = try filter.run(sources: sources, sink: .standardOutput)
+        } catch let error as FilterIOError where error.isBrokenPipe {
+            Glibc.exit(0)
+        } catch {
+            ExitStatus.fail("\(error)")
+        }
+        if stats {
+            var lines = ["pii-scrub: \(result.bytesIn) bytes in, \(result.bytesOut) bytes out, "
+                         + "\(String(format: "%.1f", Double(result.bytesIn) / max(result.seconds, 1e-9) / 1e6)) MB/s"]
+            for p in scrubber.patternSet.patterns {
+                lines.append("  \(p.id)\t\(result.counts[p.id] ?? 0)")
+            }
+            lines.append("  failures\t\(result.failures)")
+            FileHandle.standardError.write(Data((lines.joined(separator: "\n") + "\n").utf8))
+        }
+        if result.failures > 0 {
+            FileHandle.standardError.write(Data("pii-scrub: \(result.failures) block(s) could not be scrubbed and were redacted whole\n".utf8))
+        }
+    }
+}
+
+struct LintPatterns: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "lint-patterns",
+        abstract: "Compile a pattern set and print each pattern, its strategy and JIT state."
+    )
+
+    @OptionGroup var pattern: PatternOptions
+
+    func run() throws {
+        let set: PatternSet
+        do { set = try PatternSet.load(pattern.patterns) } catch { ExitStatus.fail("\(error)") }
+        print("set \(set.name): \(set.patterns.count) patterns, cuttable: \(set.isCuttable)")
+        for p in set.patterns {
+            print("\(p.id)\tstage \(p.stage)\tpriority \(p.priority)\t\(p.strategy)\tjit \(p.isJITCompiled)"
+                  + "\tminLength \(p.minLength)\t\(p.definition.regex)")
+        }
+    }
+}

@@ -29,13 +29,17 @@ let package = Package(
         .target(name: "PCRE2Wrapper", dependencies: ["CPCRE2"]),
         .testTarget(name: "PCRE2WrapperTests", dependencies: ["PCRE2Wrapper"]),
 
+        // MARK: - CPIIScan (SSE2 byte-class scan for the prefilter)
+        .target(name: "CPIIScan"),
+
         // MARK: - PIIScrub
-        .target(name: "PIIScrub", dependencies: ["PCRE2Wrapper"]),
-        .testTarget(name: "PIIScrubTests", dependencies: ["PIIScrub"]),
+        .target(name: "PIIScrub", dependencies: ["PCRE2Wrapper", "CPIIScan"]),
+        .target(name: "PIIScrubTestSupport", dependencies: ["PIIScrub"], path: "Tests/PIIScrubTestSupport"),
+        .testTarget(name: "PIIScrubTests", dependencies: ["PIIScrub", "PIIScrubTestSupport"]),
 
         // MARK: - PIIScrubStream
         .target(name: "PIIScrubStream", dependencies: ["PIIScrub"]),
-        .testTarget(name: "PIIScrubStreamTests", dependencies: ["PIIScrubStream", "PIIScrub"]),
+        .testTarget(name: "PIIScrubStreamTests", dependencies: ["PIIScrubStream", "PIIScrub", "PIIScrubTestSupport"]),
 
         // MARK: - pii-scrub
         .executableTarget(
@@ -48,7 +52,7 @@ let package = Package(
     ]
 )
 
-for target in package.targets where target.type != .system {
+for target in package.targets where target.type != .system && target.name != "CPIIScan" {
     var settings = target.swiftSettings ?? []
     settings.append(.enableUpcomingFeature("ExistentialAny"))
     settings.append(.enableUpcomingFeature("MemberImportVisibility"))

@@ -97,8 +97,17 @@ public final class CompiledPattern: @unchecked Sendable {
         let base = subject.baseAddress?.assumingMemoryBound(to: UInt8.self) ?? UnsafePointer(emptySubject)
         // SAFETY: the match context belongs to `scratch`, which the caller owns exclusively (inout).
         pcre2_set_offset_limit_8(scratch.matchContext, startLimit.map { max($0, start) } ?? CPCRE2_unset())
-        let options: UInt32 = isJITCompiled && scratch.useJIT ? 0 : PCRE2_NO_JIT
-        let rc = pcre2_match_8(code, base, subject.count, start, options, scratch.matchData, scratch.matchContext)
+        let rc: Int32
+        if isJITCompiled && scratch.useJIT {
+            // SAFETY: pcre2_jit_match skips argument and UTF checks (pcre2jit(3) "JIT FAST PATH API").
+            // That is sound here: the pattern was compiled with PCRE2_MATCH_INVALID_UTF whenever UTF
+            // is on (so invalid subjects are defined behaviour), `start` was checked above, and the
+            // match data and context come from `scratch`. The offset limit is honoured because every
+            // pattern is compiled with PCRE2_USE_OFFSET_LIMIT. Covered by the JIT on/off oracle tests.
+            rc = pcre2_jit_match_8(code, base, subject.count, start, 0, scratch.matchData, scratch.matchContext)
+        } else {
+            rc = pcre2_match_8(code, base, subject.count, start, PCRE2_NO_JIT, scratch.matchData, scratch.matchContext)
+        }
         if rc == PCRE2_ERROR_NOMATCH { return nil }
         if rc < 0 { throw PCRE2Error(kind: .match, code: rc) }
         // rc == 0 means "ovector too small"; the scratch is sized from the largest pattern, so that

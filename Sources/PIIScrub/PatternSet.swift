@@ -43,6 +43,15 @@ public final class PatternSet: Sendable {
     public let patterns: [Pattern]
     /// Pattern indices per stage, stages ascending, each in priority order.
     let stages: [[Int]]
+    /// Per stage, the patterns grouped by shared prefilter (one scan per group).
+    let stageGroups: [[ScanGroup]]
+    // Flat per-pattern tables for the hot path: indexing these retains one object at most,
+    // where indexing `patterns` would copy a whole `Pattern`.
+    let compiledByIndex: [CompiledPattern]
+    let minLengthByIndex: [Int]
+    let minTriggersByIndex: [Int]
+    let replacementByIndex: [[UInt8]]
+    let priorityByIndex: [Int]
     let maxCaptureCount: Int
     /// Separator bytes: ASCII, not a word character, and outside every pattern's prefilter span.
     /// No match of any stage can contain one, and `\b` sees one as a non-word character, so a
@@ -113,6 +122,12 @@ public final class PatternSet: Sendable {
                 .map(\.index)
         }
         self.maxCaptureCount = compiledPatterns.map(\.compiled.captureCount).max() ?? 0
+        self.stageGroups = self.stages.map { stage in ScanGroup.groups(stage.map { compiledPatterns[$0] }) }
+        self.compiledByIndex = compiledPatterns.map(\.compiled)
+        self.minLengthByIndex = compiledPatterns.map(\.compiled.minLength)
+        self.minTriggersByIndex = compiledPatterns.map { $0.prefilter?.minTriggers ?? 0 }
+        self.replacementByIndex = compiledPatterns.map(\.replacement)
+        self.priorityByIndex = compiledPatterns.map(\.priority)
         var separatorBytes = Set<UInt8>()
         if compiledPatterns.allSatisfy({ $0.prefilter != nil && !usesContextSyntax($0.definition.regex) }) {
             for b in UInt8(0)..<0x80 {
@@ -125,8 +140,16 @@ public final class PatternSet: Sendable {
         self.separators = SeparatorTable(separatorBytes)
     }
 
-    /// Whether texts scrubbed with this set can be cut at separators (every pattern has a prefilter).
+    /// Whether texts scrubbed with this set can be cut at separators: every pattern has a
+    /// prefilter and uses no anchors or positive lookaround (see ``PrefilterDefinition``).
     public var isCuttable: Bool { !separators.isEmpty }
+
+    /// A position at or after `from` (and at most `end`) right after a separator, preferring a
+    /// line end close by; nil when there is none. Scrubbing `[..<cut]` and `[cut...]` separately
+    /// gives the same output as scrubbing whole.
+    public func cut(in base: UnsafePointer<UInt8>, near from: Int, end: Int) -> Int? {
+        separators.cutNear(base, from: from, end: end)
+    }
 
     /// A full-match example must lie in one prefilter window; otherwise the claim is wrong.
     private static func checkPrefilter(_ prefilter: Prefilter, example: String, patternID: String) throws(PIIScrubError) {
@@ -134,7 +157,7 @@ public final class PatternSet: Sendable {
         let ok = bytes.withUnsafeBufferPointer { buf -> Bool in
             guard let base = buf.baseAddress else { return false }
             var position = 0
-            guard let window = prefilter.nextWindow(base, from: &position, count: buf.count) else { return false }
+            guard let (window, _) = prefilter.nextWindow(base, from: &position, count: buf.count) else { return false }
             return window == 0..<buf.count
         }
         guard ok else {
@@ -274,4 +297,33 @@ func usesContextSyntax(_ regex: String) -> Bool {
         i += 1
     }
     return false
+}
+
+/// Patterns of one stage that share a prefilter (or the single pattern without one): the engine
+/// finds their windows once and runs each pattern inside each window.
+struct ScanGroup: Sendable {
+    /// Pattern indices, in priority order.
+    let patterns: [Int]
+    /// The shared prefilter with the smallest `minTriggers` of the group; nil: PCRE2 alone.
+    let prefilter: Prefilter?
+
+    static func groups(_ patterns: [Pattern]) -> [ScanGroup] {
+        var result: [ScanGroup] = []
+        var byKey: [Prefilter.Key: Int] = [:]
+        for pattern in patterns {
+            guard let prefilter = pattern.prefilter else {
+                result.append(ScanGroup(patterns: [pattern.index], prefilter: nil))
+                continue
+            }
+            if let at = byKey[prefilter.key] {
+                var shared = result[at].prefilter!
+                shared.minTriggers = min(shared.minTriggers, prefilter.minTriggers)
+                result[at] = ScanGroup(patterns: result[at].patterns + [pattern.index], prefilter: shared)
+            } else {
+                byKey[prefilter.key] = result.count
+                result.append(ScanGroup(patterns: [pattern.index], prefilter: prefilter))
+            }
+        }
+        return result
+    }
 }

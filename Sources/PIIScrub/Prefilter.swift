@@ -1,3 +1,4 @@
+internal import CPIIScan
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -79,17 +80,24 @@ struct Prefilter: Sendable {
 
     let tables: PrefilterTables
     let triggerDigits: Bool
-    let minTriggers: Int
+    var minTriggers: Int
+    /// Identifies prefilters that find the same runs (all but `minTriggers`), so patterns sharing
+    /// one scan their text once.
+    let key: Key
+
+    struct Key: Hashable, Sendable {
+        var trigger: [UInt8]
+        var triggerDigits: Bool
+        var span: [UInt8]
+        var spanUnicode: UnicodeClass
+    }
     let spanUnicode: UnicodeClass
     let strategy: Strategy
     /// The single trigger byte for the memchr strategy.
     let triggerByte: UInt8
-    /// Up to three contiguous ASCII trigger ranges for the SIMD scan: (low, count); count 0 = unused.
-    let ranges: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8)
-    /// Bytes at or above this value are possible Unicode-digit lead bytes (0xD9: the smallest lead
-    /// byte of a non-ASCII Nd character, U+0660). 0 when disabled (no byte is >= 256).
-    let highLead: UInt8
-    let highEnabled: Bool
+    /// Up to three contiguous ASCII trigger ranges plus the high-lead threshold, for the SSE2 scan.
+    let scanRanges: CPIIScan_ByteRanges
+    // The high threshold 0xD9 is the smallest lead byte of a non-ASCII Nd character (U+0660).
 
     init(_ definition: PrefilterDefinition, patternID: String) throws(PIIScrubError) {
         let triggers = try parseASCIIClass(definition.trigger, patternID: patternID, field: "trigger")
@@ -138,6 +146,7 @@ struct Prefilter: Sendable {
         }
         minTriggers = max(1, definition.minTriggers ?? 1)
         tables = PrefilterTables(trigger: triggers, span: span)
+        key = Key(trigger: triggers.sorted(), triggerDigits: triggerDigits, span: span.sorted(), spanUnicode: spanUnicode)
 
         var runs: [(UInt8, UInt8)] = []
         for b in triggers.sorted() {
@@ -157,21 +166,9 @@ struct Prefilter: Sendable {
                                 patternID: patternID)
         }
         while runs.count < 3 { runs.append((0, 0)) }
-        ranges = (runs[0].0, runs[0].1, runs[1].0, runs[1].1, runs[2].0, runs[2].1)
+        scanRanges = CPIIScan_ByteRanges(lo0: runs[0].0, len0: runs[0].1, lo1: runs[1].0, len1: runs[1].1,
+                                         lo2: runs[2].0, len2: runs[2].1, high: triggerDigits ? 0xD9 : 0)
         triggerByte = triggers.min()!
-        highEnabled = triggerDigits
-        highLead = triggerDigits ? 0xD9 : 0xFF
-    }
-
-    /// Whether the byte at `i` starts a trigger character; returns its length, or 0 if not.
-    @inline(__always)
-    func triggerLength(_ p: UnsafePointer<UInt8>, at i: Int, count n: Int) -> Int {
-        let b = p[i]
-        if b < 0x80 { return Int(tables.trigger[Int(b)]) }
-        guard triggerDigits, let (scalar, length) = decodeScalar(p, at: i, count: n), isDecimalDigit(scalar) else {
-            return 0
-        }
-        return length
     }
 
     /// Finds the next byte at or after `from` that may start a trigger character.
@@ -181,87 +178,84 @@ struct Prefilter: Sendable {
             guard from < n, let hit = memchr(p + from, Int32(triggerByte), n - from) else { return nil }
             return UnsafeRawPointer(hit) - UnsafeRawPointer(p)
         }
-        var i = from
-        let lo0 = SIMD16<UInt8>(repeating: ranges.0), n0 = SIMD16<UInt8>(repeating: ranges.1)
-        let lo1 = SIMD16<UInt8>(repeating: ranges.2), n1 = SIMD16<UInt8>(repeating: ranges.3)
-        let lo2 = SIMD16<UInt8>(repeating: ranges.4), n2 = SIMD16<UInt8>(repeating: ranges.5)
-        let high = SIMD16<UInt8>(repeating: highLead)
-        let raw = UnsafeRawPointer(p)
-        while i + 16 <= n {
-            let v = raw.loadUnaligned(fromByteOffset: i, as: SIMD16<UInt8>.self)
-            var hit = ((v &- lo0) .< n0) .| ((v &- lo1) .< n1) .| ((v &- lo2) .< n2)
-            if highEnabled { hit = hit .| (v .>= high) }
-            if any(hit) {
-                for lane in 0..<16 where hit[lane] { return i + lane }
-            }
-            i += 16
-        }
-        while i < n {
-            let b = p[i]
-            if tables.trigger[Int(b)] != 0 || (highEnabled && b >= highLead) { return i }
-            i += 1
-        }
-        return nil
-    }
-
-    /// Whether the character at `i` is a span character; returns its length, or 0.
-    @inline(__always)
-    func spanLength(_ p: UnsafePointer<UInt8>, at i: Int, count n: Int, triggers: inout Int) -> Int {
-        let b = p[i]
-        if b < 0x80 {
-            if tables.span[Int(b)] == 0 { return 0 }
-            triggers &+= Int(tables.trigger[Int(b)])
-            return 1
-        }
-        if case .none = spanUnicode { return 0 }
-        guard let (scalar, length) = decodeScalar(p, at: i, count: n), spanUnicode.contains(scalar) else { return 0 }
-        if triggerDigits && isDecimalDigit(scalar) { triggers &+= 1 }
-        return length
-    }
-
-    /// Like ``spanLength(_:at:count:triggers:)`` for the character that ends at `end`.
-    @inline(__always)
-    func spanLengthBefore(_ p: UnsafePointer<UInt8>, end: Int, count n: Int, triggers: inout Int) -> Int {
-        let b = p[end - 1]
-        if b < 0x80 {
-            if tables.span[Int(b)] == 0 { return 0 }
-            triggers &+= Int(tables.trigger[Int(b)])
-            return 1
-        }
-        if case .none = spanUnicode { return 0 }
-        guard let (scalar, length) = decodeScalarBefore(p, end: end, count: n), spanUnicode.contains(scalar) else {
-            return 0
-        }
-        if triggerDigits && isDecimalDigit(scalar) { triggers &+= 1 }
-        return length
+        guard from < n else { return nil }
+        let i = CPIIScan_find(p, from, n, scanRanges)
+        return i < n ? i : nil
     }
 
     /// Finds the next window at or after `position`: a maximal run of span characters holding at
     /// least `minTriggers` triggers. Every match of the pattern that starts at or after
     /// `position` lies inside one of the windows this returns, in order.
+    ///
+    /// - Returns: the window and the number of trigger characters in it.
     @inline(__always)
-    func nextWindow(_ p: UnsafePointer<UInt8>, from position: inout Int, count n: Int) -> Range<Int>? {
-        while let t = nextCandidate(p, from: position, count: n) {
-            let tLen = triggerLength(p, at: t, count: n)
-            if tLen == 0 {
-                position = t + 1
-                continue
+    func nextWindow(_ p: UnsafePointer<UInt8>, from position: inout Int, count n: Int) -> (Range<Int>, Int)? {
+        let trigger = tables.trigger
+        let span = tables.span
+        let unicodeSpan = spanUnicode
+        let hasUnicodeSpan = unicodeSpan != .none
+        let digits = triggerDigits
+        while position < n {
+            let t: Int
+            if strategy == .classTriggerRuns {
+                // ASCII runs are found and filtered in C; anything touching non-ASCII comes back
+                // here (status 2) for the UTF-8-aware path below.
+                let run = CPIIScan_findRun(p, position, n, scanRanges, trigger, span, minTriggers)
+                if run.status == 0 { break }
+                if run.status == 1 {
+                    position = run.hi
+                    return (run.lo..<run.hi, run.triggers)
+                }
+                t = run.lo
+            } else {
+                guard let found = nextCandidate(p, from: position, count: n) else { break }
+                t = found
             }
             var triggers = 1
+            var hi: Int
+            let b = p[t]
+            if b < 0x80 {
+                if trigger[Int(b)] == 0 {
+                    position = t + 1
+                    continue
+                }
+                hi = t + 1
+            } else {
+                guard digits, let (scalar, length) = decodeScalar(p, at: t, count: n), isDecimalDigit(scalar) else {
+                    position = t + 1
+                    continue
+                }
+                hi = t + length
+            }
             var lo = t
             while lo > 0 {
-                let l = spanLengthBefore(p, end: lo, count: n, triggers: &triggers)
-                if l == 0 { break }
-                lo -= l
+                let c = p[lo - 1]
+                if c < 0x80 {
+                    if span[Int(c)] == 0 { break }
+                    triggers &+= Int(trigger[Int(c)])
+                    lo -= 1
+                } else {
+                    guard hasUnicodeSpan, let (scalar, length) = decodeScalarBefore(p, end: lo, count: n),
+                          unicodeSpan.contains(scalar) else { break }
+                    if digits && isDecimalDigit(scalar) { triggers &+= 1 }
+                    lo -= length
+                }
             }
-            var hi = t + tLen
             while hi < n {
-                let l = spanLength(p, at: hi, count: n, triggers: &triggers)
-                if l == 0 { break }
-                hi += l
+                let c = p[hi]
+                if c < 0x80 {
+                    if span[Int(c)] == 0 { break }
+                    triggers &+= Int(trigger[Int(c)])
+                    hi += 1
+                } else {
+                    guard hasUnicodeSpan, let (scalar, length) = decodeScalar(p, at: hi, count: n),
+                          unicodeSpan.contains(scalar) else { break }
+                    if digits && isDecimalDigit(scalar) { triggers &+= 1 }
+                    hi += length
+                }
             }
             position = hi
-            if triggers >= minTriggers { return lo..<hi }
+            if triggers >= minTriggers { return (lo..<hi, triggers) }
         }
         position = n
         return nil

@@ -18,6 +18,7 @@ final class ScrubState: @unchecked Sendable {
     /// Resolution scratch.
     var merged: [Span] = []
     var cluster: [Span] = []
+    var heads: [Int] = []
     /// Cumulative confirmed-match counts per pattern index.
     var counts: [Int]
     /// Cumulative PCRE2 search calls per pattern index (prefilter efficiency).
@@ -39,6 +40,7 @@ final class ScrubState: @unchecked Sendable {
         for i in candidates.indices { candidates[i].reserveCapacity(64) }
         merged.reserveCapacity(64)
         cluster.reserveCapacity(16)
+        heads.reserveCapacity(patternSet.patterns.count)
     }
 }
 

@@ -150,23 +150,41 @@ public struct Scrubber: Sendable {
     /// Runs every stage over `input`. The returned buffer belongs to `state` and is valid until
     /// its next use.
     func run(_ input: UnsafeRawBufferPointer, _ state: ScrubState) -> RunResult {
+        state.lastFailed = false
+        let result = runStages(input, state, scratch: &state.match, searches: &state.searches)
+        if case .failed = result {
+            for k in state.stageSpans.indices { state.stageSpans[k].removeAll(keepingCapacity: true) }
+            state.failures += 1
+            state.lastFailed = true
+            state.lastStagesRun = 0
+        } else {
+            state.lastStagesRun = patternSet.stages.count
+        }
+        return result
+    }
+
+    // `scratch` and `searches` are passed inout once per call so the loops below touch locals,
+    // not class properties (which would cost a dynamic exclusivity check per access).
+    @inline(__always)
+    private func runStages(_ input: UnsafeRawBufferPointer, _ state: ScrubState, scratch: inout MatchScratch,
+                           searches: inout [Int]) -> RunResult
+    {
         var text = input
         var changed = false
         var useA = true
-        state.lastFailed = false
-        let stages = patternSet.stages
-        for s in 0..<stages.count {
+        let stageCount = patternSet.stages.count
+        var candidates: [[Span]] = []
+        swap(&candidates, &state.candidates)
+        defer { swap(&candidates, &state.candidates) }
+        for s in 0..<stageCount {
             var spans: [Span] = []
             swap(&spans, &state.stageSpans[s])
             spans.removeAll(keepingCapacity: true)
             do {
-                try collect(stage: stages[s], text: text, state: state, into: &spans)
+                try collect(stage: s, text: text, state: state, candidates: &candidates, scratch: &scratch,
+                            searches: &searches, into: &spans)
             } catch {
                 swap(&spans, &state.stageSpans[s])
-                for k in 0..<stages.count { state.stageSpans[k].removeAll(keepingCapacity: true) }
-                state.failures += 1
-                state.lastFailed = true
-                state.lastStagesRun = 0
                 return .failed
             }
             if !spans.isEmpty {
@@ -179,74 +197,96 @@ public struct Scrubber: Sendable {
             }
             swap(&spans, &state.stageSpans[s])
         }
-        state.lastStagesRun = stages.count
         return changed ? .changed(text) : .unchanged
     }
 
-    /// Finds the accepted spans of one stage, sorted by start, non-overlapping.
+    /// Finds the accepted spans of stage `s`, sorted by start, non-overlapping.
     @inline(__always)
-    private func collect(stage: [Int], text: UnsafeRawBufferPointer, state: ScrubState, into spans: inout [Span])
+    private func collect(stage s: Int, text: UnsafeRawBufferPointer, state: ScrubState, candidates: inout [[Span]],
+                         scratch: inout MatchScratch, searches: inout [Int], into spans: inout [Span])
         throws(PCRE2Error)
     {
+        let stage = patternSet.stages[s]
+        for index in stage { candidates[index].removeAll(keepingCapacity: true) }
+        for group in patternSet.stageGroups[s] {
+            try search(group, text: text, candidates: &candidates, scratch: &scratch, searches: &searches)
+        }
         if stage.count == 1 {
-            try search(patternSet.patterns[stage[0]], text: text, state: state, into: &spans)
+            swap(&spans, &candidates[stage[0]])
             return
         }
-        var anyCandidates = false
-        for index in stage {
-            var list: [Span] = []
-            swap(&list, &state.candidates[index])
-            list.removeAll(keepingCapacity: true)
-            do {
-                try search(patternSet.patterns[index], text: text, state: state, into: &list)
-            } catch {
-                swap(&list, &state.candidates[index])
-                throw error
-            }
-            anyCandidates = anyCandidates || !list.isEmpty
-            swap(&list, &state.candidates[index])
-        }
-        if anyCandidates { resolve(stage: stage, state: state, into: &spans) }
+        var any = false
+        for index in stage where !candidates[index].isEmpty { any = true }
+        if any { resolve(stage: stage, candidates: candidates, state: state, into: &spans) }
     }
 
-    /// One pattern's leftmost-first, non-overlapping matches over `text`, appended in order.
+    /// Each pattern's leftmost-first, non-overlapping matches over `text`, appended in order to
+    /// `candidates[patternIndex]`. Patterns of a group share one prefilter scan.
     @inline(__always)
-    private func search(_ pattern: Pattern, text: UnsafeRawBufferPointer, state: ScrubState, into spans: inout [Span])
-        throws(PCRE2Error)
+    private func search(_ group: ScanGroup, text: UnsafeRawBufferPointer, candidates: inout [[Span]],
+                        scratch: inout MatchScratch, searches: inout [Int]) throws(PCRE2Error)
     {
         let n = text.count
-        let minLength = pattern.compiled.minLength
-        guard n >= minLength else { return }
-        let compiled = pattern.compiled
-        var calls = 0
-        defer { state.searches[pattern.index] &+= calls }
-        guard configuration.prefilter, let prefilter = pattern.prefilter, let base = text.baseAddress else {
-            var at = 0
-            while at <= n - minLength {
-                calls += 1
-                guard let m = try compiled.firstMatch(in: text, from: at, startLimit: n - minLength,
-                                                      scratch: &state.match)
-                else { break }
-                spans.append(Span(start: m.lowerBound, end: m.upperBound, pattern: pattern.index))
-                at = m.upperBound
+        let set = patternSet
+        guard configuration.prefilter, let prefilter = group.prefilter, let base = text.baseAddress else {
+            for index in group.patterns {
+                let compiled = set.compiledByIndex[index]
+                let minLength = compiled.minLength
+                var at = 0
+                while at <= n - minLength {
+                    searches[index] &+= 1
+                    guard let m = try compiled.firstMatch(in: text, from: at, startLimit: n - minLength, scratch: &scratch)
+                    else { break }
+                    candidates[index].append(Span(start: m.lowerBound, end: m.upperBound, pattern: index))
+                    at = m.upperBound
+                }
             }
             return
         }
         let p = base.assumingMemoryBound(to: UInt8.self)
         var position = 0
-        while let window = prefilter.nextWindow(p, from: &position, count: n) {
-            let limit = window.upperBound - minLength
-            var at = window.lowerBound
-            while at <= limit {
-                calls += 1
-                guard let m = try compiled.firstMatch(in: text, from: at, startLimit: limit, scratch: &state.match)
-                else { break }
-                spans.append(Span(start: m.lowerBound, end: m.upperBound, pattern: pattern.index))
-                at = m.upperBound
+        if group.patterns.count == 1 {
+            // The common case, kept free of per-window array traffic.
+            let index = group.patterns[0]
+            let compiled = set.compiledByIndex[index]
+            let minLength = compiled.minLength
+            var list: [Span] = []
+            swap(&list, &candidates[index])
+            defer { swap(&list, &candidates[index]) }
+            while let (window, _) = prefilter.nextWindow(p, from: &position, count: n) {
+                let limit = window.upperBound - minLength
+                var at = window.lowerBound
+                while at <= limit {
+                    searches[index] &+= 1
+                    guard let m = try compiled.firstMatch(in: text, from: at, startLimit: limit, scratch: &scratch)
+                    else { break }
+                    list.append(Span(start: m.lowerBound, end: m.upperBound, pattern: index))
+                    at = m.upperBound
+                }
+                // A match can only end past the window if the prefilter's span claim is wrong;
+                // never search inside a region already matched.
+                if at > position { position = at }
             }
-            // A match can only end past the window if the prefilter's span claim is wrong; never
-            // search inside a region already matched.
-            if at > position { position = at }
+            return
+        }
+        let members = group.patterns
+        while let (window, triggers) = prefilter.nextWindow(p, from: &position, count: n) {
+            var furthest = window.upperBound
+            for index in members {
+                if triggers < set.minTriggersByIndex[index] { continue }
+                let compiled = set.compiledByIndex[index]
+                let limit = window.upperBound - compiled.minLength
+                var at = window.lowerBound
+                while at <= limit {
+                    searches[index] &+= 1
+                    guard let m = try compiled.firstMatch(in: text, from: at, startLimit: limit, scratch: &scratch)
+                    else { break }
+                    candidates[index].append(Span(start: m.lowerBound, end: m.upperBound, pattern: index))
+                    at = m.upperBound
+                }
+                furthest = max(furthest, at)
+            }
+            position = max(position, furthest)
         }
     }
 
@@ -255,19 +295,23 @@ public struct Scrubber: Sendable {
     /// Candidates are merged by start (each list is already sorted and non-overlapping), grouped
     /// into clusters of overlapping spans, and each cluster is resolved greedily by (priority,
     /// longest, leftmost). O(n·k) for k patterns plus O(m log m) per cluster of size m.
-    private func resolve(stage: [Int], state: ScrubState, into spans: inout [Span]) {
+    private func resolve(stage: [Int], candidates: [[Span]], state: ScrubState, into spans: inout [Span]) {
         var merged: [Span] = []
         swap(&merged, &state.merged)
+        defer { swap(&merged, &state.merged) }
         merged.removeAll(keepingCapacity: true)
-        var heads = [Int](repeating: 0, count: stage.count)
+        var heads: [Int] = []
+        swap(&heads, &state.heads)
+        defer { swap(&heads, &state.heads) }
+        heads.removeAll(keepingCapacity: true)
+        for _ in stage { heads.append(0) }
         while true {
             var best = -1
             var bestSpan = Span(start: Int.max, end: 0, pattern: 0)
-            for (slot, index) in stage.enumerated() {
-                let list = state.candidates[index]
+            for slot in 0..<stage.count {
                 let head = heads[slot]
-                if head < list.count {
-                    let candidate = list[head]
+                if head < candidates[stage[slot]].count {
+                    let candidate = candidates[stage[slot]][head]
                     if candidate.start < bestSpan.start {
                         best = slot
                         bestSpan = candidate
@@ -280,6 +324,7 @@ public struct Scrubber: Sendable {
         }
         var cluster: [Span] = []
         swap(&cluster, &state.cluster)
+        defer { swap(&cluster, &state.cluster) }
         cluster.removeAll(keepingCapacity: true)
         var clusterEnd = Int.min
         for span in merged {
@@ -290,18 +335,17 @@ public struct Scrubber: Sendable {
             clusterEnd = max(clusterEnd, span.end)
         }
         flush(&cluster, into: &spans)
-        swap(&cluster, &state.cluster)
-        swap(&merged, &state.merged)
     }
 
+    @inline(__always)
     private func flush(_ cluster: inout [Span], into spans: inout [Span]) {
         if cluster.count == 1 {
             spans.append(cluster[0])
         } else if cluster.count > 1 {
-            let patterns = patternSet.patterns
+            let priority = patternSet.priorityByIndex
             cluster.sort { a, b in
-                let pa = patterns[a.pattern].priority
-                let pb = patterns[b.pattern].priority
+                let pa = priority[a.pattern]
+                let pb = priority[b.pattern]
                 if pa != pb { return pa < pb }
                 if a.end - a.start != b.end - b.start { return a.end - a.start > b.end - b.start }
                 return (a.start, a.pattern) < (b.start, b.pattern)
@@ -320,28 +364,31 @@ public struct Scrubber: Sendable {
     /// Writes `text` with each span replaced by its pattern's token into `out`.
     @inline(__always)
     private func write(_ text: UnsafeRawBufferPointer, spans: [Span], to out: ByteBuffer) {
-        let patterns = patternSet.patterns
+        let replacements = patternSet.replacementByIndex
         var length = text.count
-        for span in spans { length += patterns[span.pattern].replacement.count - (span.end - span.start) }
+        for span in spans { length += replacements[span.pattern].count - (span.end - span.start) }
         out.reserveDiscarding(length)
         let dst = out.base
         var written = 0
         var copied = 0
-        let src = text.baseAddress?.assumingMemoryBound(to: UInt8.self)
+        guard let src = text.baseAddress?.assumingMemoryBound(to: UInt8.self) else {
+            out.count = 0
+            return
+        }
         for span in spans {
-            if span.start > copied, let src {
+            if span.start > copied {
                 (dst + written).update(from: src + copied, count: span.start - copied)
                 written += span.start - copied
             }
-            patterns[span.pattern].replacement.withUnsafeBufferPointer { token in
+            replacements[span.pattern].withUnsafeBufferPointer { token in
                 if let t = token.baseAddress, token.count > 0 {
                     (dst + written).update(from: t, count: token.count)
                 }
             }
-            written += patterns[span.pattern].replacement.count
+            written += replacements[span.pattern].count
             copied = span.end
         }
-        if text.count > copied, let src {
+        if text.count > copied {
             (dst + written).update(from: src + copied, count: text.count - copied)
             written += text.count - copied
         }

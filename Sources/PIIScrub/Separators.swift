@@ -35,20 +35,25 @@ final class SeparatorTable: @unchecked Sendable {
         return nil
     }
 
-    /// The smallest cut position at or after `from` in `p[..<end]`, or nil.
+    /// The smallest cut position at or after `from` in `p[..<end]` (right after the first
+    /// separator byte), or nil.
     func firstCut(_ p: UnsafePointer<UInt8>, from: Int, end: Int) -> Int? {
         guard !isEmpty else { return nil }
-        if newlineIsSeparator, from < end, let hit = memchr(p + from, 0x0A, end - from) {
-            let nl = UnsafeRawPointer(hit) - UnsafeRawPointer(p)
-            // Prefer the newline unless another separator comes much earlier (keeps segments near
-            // their target size without scanning byte by byte in the common case).
-            if nl - from < 4096 { return nl + 1 }
-        }
         var i = from
         while i < end {
             if table[Int(p[i])] != 0 { return i + 1 }
             i += 1
         }
         return nil
+    }
+
+    /// A cut position at or after `from`, preferring a line end within 4 KiB (segments then end
+    /// at line ends), else the first separator. For choosing segment bounds, where any cut works.
+    func cutNear(_ p: UnsafePointer<UInt8>, from: Int, end: Int) -> Int? {
+        guard !isEmpty else { return nil }
+        if newlineIsSeparator, from < end, let hit = memchr(p + from, 0x0A, min(end - from, 4096)) {
+            return UnsafeRawPointer(hit) - UnsafeRawPointer(p) + 1
+        }
+        return firstCut(p, from: from, end: end)
     }
 }

@@ -26,54 +26,49 @@ public final class BlockFramer {
 
     /// Feeds a chunk; calls `block` with every block that became complete and `overflow` when a
     /// run exceeded `maxHoldBack`.
+    ///
+    /// Blocks are handed out straight from `chunk` where possible: only the bytes up to the
+    /// chunk's first separator (joined to the held-back text) and after its last one are copied.
     public func feed(
         _ chunk: UnsafeRawBufferPointer,
         block: (UnsafeRawBufferPointer) throws -> Void,
         overflow: () throws -> Void
     ) rethrows {
         guard !chunk.isEmpty else { return }
-        let rest = skipDiscarded(chunk)
+        var rest = skipDiscarded(chunk)
         guard !rest.isEmpty else { return }
-        if carry.count == 0 && rest.count >= minimumBlock {
-            // Fast path: hand out blocks straight from the caller's chunk, keep only the tail.
+        if carry.count + rest.count < minimumBlock {
+            append(rest)
+            return
+        }
+        if carry.count > 0 {
             let p = rest.baseAddress!.assumingMemoryBound(to: UInt8.self)
-            if let cut = separators.lastCut(p, in: 0..<rest.count) {
-                try block(UnsafeRawBufferPointer(rebasing: rest[..<cut]))
-                append(UnsafeRawBufferPointer(rebasing: rest[cut...]))
-            } else {
+            guard let first = separators.firstCut(p, from: 0, end: rest.count) else {
                 append(rest)
+                if carry.count > maxHoldBack { try raiseOverflow(overflow) }
+                return
             }
+            append(UnsafeRawBufferPointer(rebasing: rest[..<first]))
+            if carry.count > maxHoldBack {
+                // The run that just ended was too long to hold: fail closed, keep its separator.
+                carry.count = 0
+                try overflow()
+                rest = UnsafeRawBufferPointer(rebasing: rest[(first - 1)...])
+            } else {
+                try block(UnsafeRawBufferPointer(start: carry.base, count: carry.count))
+                carry.count = 0
+                rest = UnsafeRawBufferPointer(rebasing: rest[first...])
+            }
+            guard !rest.isEmpty else { return }
+        }
+        let p = rest.baseAddress!.assumingMemoryBound(to: UInt8.self)
+        if let cut = separators.lastCut(p, in: 0..<rest.count) {
+            try block(UnsafeRawBufferPointer(rebasing: rest[..<cut]))
+            append(UnsafeRawBufferPointer(rebasing: rest[cut...]))
         } else {
             append(rest)
-            try process(block: block)
         }
         if carry.count > maxHoldBack { try raiseOverflow(overflow) }
-    }
-
-    /// Reads up to `count` bytes straight into the framer's buffer with `read` (no copy), then
-    /// frames them. Returns false when `read` returned 0 (end of input).
-    public func feed(
-        readingAtMost count: Int,
-        with read: (UnsafeMutableRawBufferPointer) throws -> Int,
-        block: (UnsafeRawBufferPointer) throws -> Void,
-        overflow: () throws -> Void
-    ) throws -> Bool {
-        carry.reserveKeeping(carry.count + count)
-        let n = try read(UnsafeMutableRawBufferPointer(start: carry.base + carry.count, count: count))
-        if n == 0 { return false }
-        let fresh = UnsafeRawBufferPointer(start: carry.base + carry.count, count: n)
-        let kept = skipDiscarded(fresh)
-        if kept.count < n {
-            // Move what survives the discarded run to where the fresh bytes started.
-            if !kept.isEmpty {
-                (carry.base + carry.count).update(from: kept.baseAddress!.assumingMemoryBound(to: UInt8.self),
-                                                  count: kept.count)
-            }
-        }
-        carry.count += kept.count
-        try process(block: block)
-        if carry.count > maxHoldBack { try raiseOverflow(overflow) }
-        return true
     }
 
     /// Hands out everything still held back as a final block.
@@ -83,14 +78,6 @@ public final class BlockFramer {
             let count = carry.count
             carry.count = 0
             try block(UnsafeRawBufferPointer(start: carry.base, count: count))
-        }
-    }
-
-    private func process(block: (UnsafeRawBufferPointer) throws -> Void) rethrows {
-        guard carry.count >= minimumBlock else { return }
-        if let cut = separators.lastCut(carry.base, in: 0..<carry.count) {
-            try block(UnsafeRawBufferPointer(start: carry.base, count: cut))
-            dropFront(cut)
         }
     }
 
@@ -115,12 +102,6 @@ public final class BlockFramer {
         carry.reserveKeeping(carry.count + bytes.count)
         (carry.base + carry.count).update(from: bytes.baseAddress!.assumingMemoryBound(to: UInt8.self), count: bytes.count)
         carry.count += bytes.count
-    }
-
-    private func dropFront(_ n: Int) {
-        let remaining = carry.count - n
-        if remaining > 0 { carry.base.update(from: carry.base + n, count: remaining) }
-        carry.count = remaining
     }
 }
 
@@ -163,17 +144,6 @@ public final class StreamScrubber {
     /// Feeds one chunk of a byte array.
     public func feed(_ chunk: [UInt8], _ emit: (UnsafeRawBufferPointer) throws -> Void) rethrows {
         try chunk.withUnsafeBytes { try feed($0, emit) }
-    }
-
-    /// Reads straight into the stream's buffer; returns false at end of input (see
-    /// ``BlockFramer/feed(readingAtMost:with:block:overflow:)``).
-    public func feed(
-        readingAtMost count: Int,
-        with read: (UnsafeMutableRawBufferPointer) throws -> Int,
-        _ emit: (UnsafeRawBufferPointer) throws -> Void
-    ) throws -> Bool {
-        try framer.feed(readingAtMost: count, with: read, block: { try scrubBlock($0, emit) },
-                        overflow: { try overflow(emit) })
     }
 
     /// Scrubs and emits everything still held back. The stream can be reused afterwards.

@@ -68,6 +68,32 @@ public struct ByteSource: Sendable {
         return Int(st.st_size)
     }
 
+    /// Calls `body` with the whole file mapped read-only, in slices of `sliceSize` bytes; each
+    /// slice is dropped from memory (MADV_DONTNEED) once `body` returns, so resident memory stays
+    /// bounded by the slice size whatever the file size. Returns false (and calls nothing) when
+    /// the source is not a regular file or cannot be mapped.
+    public func withMappedSlices(sliceSize: Int, _ body: (UnsafeRawBufferPointer) throws -> Void) rethrows -> Bool {
+        guard let size = regularFileSize else { return false }
+        if size == 0 { return true }
+        let offset = Int(lseek(fd, 0, SEEK_CUR))
+        guard offset >= 0, offset <= size else { return false }
+        guard let map = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), map != MAP_FAILED else { return false }
+        defer { munmap(map, size) }
+        _ = madvise(map, size, MADV_SEQUENTIAL)
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        var at = offset
+        while at < size {
+            let end = min(size, at + sliceSize)
+            try body(UnsafeRawBufferPointer(start: map + at, count: end - at))
+            let dropFrom = (at / page) * page
+            let dropTo = (end / page) * page
+            if dropTo > dropFrom { _ = madvise(map + dropFrom, dropTo - dropFrom, MADV_DONTNEED) }
+            at = end
+        }
+        _ = lseek(fd, off_t(size), SEEK_SET)
+        return true
+    }
+
     public func close() {
         if ownsDescriptor { _ = Glibc.close(fd) }
     }

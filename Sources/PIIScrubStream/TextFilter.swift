@@ -4,7 +4,6 @@ import Glibc
 import Darwin
 #endif
 import Dispatch
-import Foundation
 public import PIIScrub
 import Synchronization
 
@@ -40,10 +39,10 @@ public struct TextFilter: Sendable {
     public let blockSize: Int
     public let maxHoldBack: Int
 
-    public init(scrubber: Scrubber, jobs: Int = 1, blockSize: Int = 1 << 20, maxHoldBack: Int = 1 << 20) {
+    public init(scrubber: Scrubber, jobs: Int = 1, blockSize: Int = 256 << 10, maxHoldBack: Int = 1 << 20) {
         self.scrubber = scrubber
         self.jobs = max(1, jobs)
-        self.blockSize = max(4096, blockSize)
+        self.blockSize = max(64, blockSize)
         self.maxHoldBack = maxHoldBack
     }
 
@@ -67,16 +66,29 @@ public struct TextFilter: Sendable {
             try sink.write(bytes)
             stats.bytesOut += bytes.count
         }
+        let readBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: blockSize, alignment: 64)
+        defer { readBuffer.deallocate() }
         for source in sources {
-            while try stream.feed(readingAtMost: blockSize, with: { buffer in
-                let n = try source.read(into: buffer.baseAddress!, count: buffer.count)
-                stats.bytesIn += n
-                return n
-            }, emit) {}
+            try forEachChunk(of: source, readBuffer: readBuffer) { chunk in
+                stats.bytesIn += chunk.count
+                try stream.feed(chunk, emit)
+            }
             try stream.finish(emit)
         }
         stats.add(worker: worker)
         return stats
+    }
+
+    /// Hands `body` the source's bytes in chunks: slices of a read-only mapping for regular files
+    /// (no copy through the kernel), `read(2)` into `readBuffer` otherwise.
+    func forEachChunk(of source: ByteSource, readBuffer: UnsafeMutableRawBufferPointer,
+                      _ body: (UnsafeRawBufferPointer) throws -> Void) throws {
+        if try source.withMappedSlices(sliceSize: blockSize, body) { return }
+        while true {
+            let n = try source.read(into: readBuffer.baseAddress!, count: readBuffer.count)
+            if n == 0 { return }
+            try body(UnsafeRawBufferPointer(rebasing: readBuffer[..<n]))
+        }
     }
 
     private func runParallel(sources: [ByteSource], sink: ByteSink) throws -> FilterStatistics {
@@ -87,10 +99,10 @@ public struct TextFilter: Sendable {
         let claims = Atomic<Int>(0)
 
         // Workers: claim sequence numbers in order, scrub the slot, mark it done.
-        var threads: [Thread] = []
+        var threads: [JoinableThread] = []
         for _ in 0..<jobs {
             let scrubber = self.scrubber
-            let thread = Thread {
+            threads.append(JoinableThread {
                 let worker = scrubber.makeWorker()
                 while true {
                     let seq = claims.add(1, ordering: .relaxed).oldValue
@@ -106,18 +118,16 @@ public struct TextFilter: Sendable {
                     }
                     slot.done.signal()
                 }
-            }
-            thread.stackSize = 1 << 20
-            threads.append(thread)
+            })
         }
-        threads.forEach { $0.start() }
 
         // Reader: frame the sources into blocks and hand them to the ring.
         let maxHoldBack = self.maxHoldBack
         let blockSize = self.blockSize
         let patternSet = scrubber.patternSet
         let jobs = self.jobs
-        let reader = Thread {
+        let filter = self
+        let reader = JoinableThread {
             var seq = 0
             func submit(_ kind: Slot.Kind, _ bytes: UnsafeRawBufferPointer?) {
                 let slot = ring.slot(seq)
@@ -127,16 +137,23 @@ public struct TextFilter: Sendable {
                 slot.filled.signal()
             }
             let framer = BlockFramer(patternSet: patternSet, maxHoldBack: maxHoldBack, minimumBlock: 4096)
+            let readBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: blockSize, alignment: 64)
+            defer { readBuffer.deallocate() }
             var bytesIn = 0
             do {
-                outer: for source in sources {
-                    while try framer.feed(readingAtMost: blockSize, with: { buffer in
-                        if cancelled.load(ordering: .relaxed) { return 0 }
-                        let n = try source.read(into: buffer.baseAddress!, count: buffer.count)
-                        bytesIn += n
-                        return n
-                    }, block: { submit(.data, $0) }, overflow: { submit(.overflow, nil) }) {}
-                    if cancelled.load(ordering: .relaxed) { break outer }
+                for source in sources where !cancelled.load(ordering: .relaxed) {
+                    try filter.forEachChunk(of: source, readBuffer: readBuffer) { chunk in
+                        guard !cancelled.load(ordering: .relaxed) else { return }
+                        bytesIn += chunk.count
+                        // Blocks go to workers at most `blockSize` at a time, so all cores get work.
+                        var at = 0
+                        while at < chunk.count {
+                            let end = min(chunk.count, at + blockSize)
+                            framer.feed(UnsafeRawBufferPointer(rebasing: chunk[at..<end]),
+                                        block: { submit(.data, $0) }, overflow: { submit(.overflow, nil) })
+                            at = end
+                        }
+                    }
                     framer.finish { submit(.data, $0) }
                 }
             } catch let error as FilterIOError {
@@ -147,8 +164,6 @@ public struct TextFilter: Sendable {
             totals.withLock { $0.bytesIn += bytesIn }
             for _ in 0..<jobs { submit(.end, nil) }
         }
-        reader.stackSize = 1 << 20
-        reader.start()
 
         // Writer (this thread): write blocks in sequence order.
         var writeError: FilterIOError?
@@ -191,6 +206,8 @@ public struct TextFilter: Sendable {
             }
             slot.free.signal()
         }
+        reader.join()
+        threads.forEach { $0.join() }
         if let writeError { throw writeError }
         if let error = readError.withLock({ $0 }) { throw error }
         var stats = totals.withLock { $0 }

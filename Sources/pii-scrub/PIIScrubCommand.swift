@@ -4,7 +4,6 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Foundation
 import PIIScrub
 import PIIScrubStream
 
@@ -36,8 +35,8 @@ struct PatternOptions: ParsableArguments {
 /// Exit codes: 0 ok, 2 error. A broken stdout pipe exits 0 quietly (ripgrep).
 enum ExitStatus {
     static func fail(_ message: String) -> Never {
-        FileHandle.standardError.write(Data("pii-scrub: \(message)\n".utf8))
-        exit(2)
+        writeStandardError("pii-scrub: \(message)\n")
+        Glibc.exit(2)
     }
 }
 
@@ -53,7 +52,7 @@ struct Scrub: ParsableCommand {
     @OptionGroup var pattern: PatternOptions
 
     @Option(name: .long, help: "Worker threads (default: all cores).")
-    var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+    var jobs: Int = Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))
 
     @Flag(name: .long, help: "Print match counts per pattern to stderr (counts only, never values).")
     var stats = false
@@ -85,15 +84,15 @@ struct Scrub: ParsableCommand {
         }
         if stats {
             var lines = ["pii-scrub: \(result.bytesIn) bytes in, \(result.bytesOut) bytes out, "
-                         + "\(String(format: "%.1f", Double(result.bytesIn) / max(result.seconds, 1e-9) / 1e6)) MB/s"]
+                         + "\(formatRate(bytes: result.bytesIn, seconds: result.seconds)) MB/s"]
             for p in scrubber.patternSet.patterns {
                 lines.append("  \(p.id)\t\(result.counts[p.id] ?? 0)")
             }
             lines.append("  failures\t\(result.failures)")
-            FileHandle.standardError.write(Data((lines.joined(separator: "\n") + "\n").utf8))
+            writeStandardError(lines.joined(separator: "\n") + "\n")
         }
         if result.failures > 0 {
-            FileHandle.standardError.write(Data("pii-scrub: \(result.failures) block(s) could not be scrubbed and were redacted whole\n".utf8))
+            writeStandardError("pii-scrub: \(result.failures) block(s) could not be scrubbed and were redacted whole\n")
         }
     }
 }
@@ -115,4 +114,25 @@ struct LintPatterns: ParsableCommand {
                   + "\tminLength \(p.minLength)\t\(p.definition.regex)")
         }
     }
+}
+
+/// Diagnostics go to stderr, unbuffered. Never called with subject text.
+func writeStandardError(_ text: String) {
+    var text = text
+    text.withUTF8 { buffer in
+        var p = buffer.baseAddress
+        var remaining = buffer.count
+        while remaining > 0, let base = p {
+            let n = Glibc.write(2, base, remaining)
+            if n <= 0 { break }
+            p = base + n
+            remaining -= n
+        }
+    }
+}
+
+/// Megabytes (1e6 bytes) per second with one decimal.
+func formatRate(bytes: Int, seconds: Double) -> String {
+    let tenths = Int((Double(bytes) / max(seconds, 1e-9) / 1e6 * 10).rounded())
+    return "\(tenths / 10).\(tenths % 10)"
 }

@@ -1,5 +1,6 @@
 import Foundation
 import PIIScrub
+import PIIScrubTestSupport
 import Testing
 
 /// A table-driven case (Tests/Data/cases/*.json, regex-test style).
@@ -108,7 +109,7 @@ struct CaseTests {
     /// Shift the seeds (memchr style): pad with filler before and after so matches cross every
     /// chunk boundary, then stream with each chunk size.
     @Test("streamed in chunks of 1, 2, 3, 7, 64, 4096 with padding", arguments: ScrubCase.all())
-    func streamed(_ testCase: ScrubCase) throws {
+    func streamedInChunks(_ testCase: ScrubCase) throws {
         let set = try TestSets.load(testCase.patterns)
         for configuration in [EngineConfiguration(jit: true, prefilter: true), EngineConfiguration(jit: false, prefilter: false)] {
             let scrubber = configuration.scrubber(set)
@@ -116,16 +117,9 @@ struct CaseTests {
                 let filler = Array(repeating: UInt8(ascii: " "), count: pad)
                 let input = filler + testCase.inputBytes + filler
                 let whole = scrubber.scrub(input)
+                var rng = SplitMix64(seed: 1)
                 for chunkSize in [1, 2, 3, 7, 64, 4096] {
-                    let stream = StreamScrubber(worker: scrubber.makeWorker(), minimumBlock: 1)
-                    var output: [UInt8] = []
-                    var at = 0
-                    while at < input.count {
-                        let end = min(input.count, at + chunkSize)
-                        stream.feed(Array(input[at..<end])) { output.append(contentsOf: $0) }
-                        at = end
-                    }
-                    stream.finish { output.append(contentsOf: $0) }
+                    let output = streamed(chunked(input, size: chunkSize, rng: &rng), scrubber: scrubber)
                     #expect(output == whole, "\(testCase) pad \(pad) chunk \(chunkSize) [\(configuration)]")
                 }
             }

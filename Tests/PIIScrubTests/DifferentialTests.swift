@@ -1,5 +1,6 @@
 import Foundation
 import PIIScrub
+import PIIScrubTestSupport
 import Testing
 
 /// The `seed` set against the seed's own Python function (tools/seed_oracle.py), byte for byte.

@@ -1,5 +1,6 @@
 import Foundation
 import PIIScrub
+import PIIScrubTestSupport
 import Testing
 
 /// Every pattern file tests itself: each pattern compiles (MINLENGTH > 0, prefilter claims hold for

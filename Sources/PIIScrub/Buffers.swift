@@ -37,6 +37,15 @@ final class ByteBuffer {
         capacity = newCapacity
     }
 
+    /// Appends bytes, growing as needed.
+    @inline(__always)
+    func append(_ bytes: UnsafeRawBufferPointer) {
+        guard let src = bytes.baseAddress, !bytes.isEmpty else { return }
+        reserveKeeping(count + bytes.count)
+        (base + count).update(from: src.assumingMemoryBound(to: UInt8.self), count: bytes.count)
+        count += bytes.count
+    }
+
     var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: base, count: count) }
 }
 

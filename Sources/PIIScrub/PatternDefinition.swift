@@ -25,6 +25,17 @@ public struct PatternDefinition: Codable, Sendable, Hashable {
     public var prefilter: PrefilterDefinition?
     /// Examples checked by the test suite.
     public var examples: Examples?
+    /// A validator (see ``Validators``) run on each PCRE2 match; a match it rejects is not
+    /// redacted and the search goes on from the next character. For ambiguous forms only: a value
+    /// written the way people write that kind of PII gets a pattern without a validator.
+    public var validate: String?
+    /// The entity type for evaluation (`email`, `phone`, `ssn`, `card`, `iban`, `ip`, `secret`...).
+    public var type: String?
+    /// How matches are replaced: `token` (default), `numbered`, `mask`, `keyed`; see
+    /// ``ReplacementOperator``. A global operator in ``Scrubber/Configuration`` overrides it.
+    public var `operator`: String?
+    /// For `mask`: how many trailing letters/digits stay visible (default 4).
+    public var maskKeep: Int?
 
     /// Strings that must be matched in full, and strings that must not contain a match.
     public struct Examples: Codable, Sendable, Hashable {
@@ -39,7 +50,8 @@ public struct PatternDefinition: Codable, Sendable, Hashable {
 
     public init(id: String, description: String? = nil, regex: String, flags: [String]? = nil,
                 replacement: String, stage: Int? = nil, priority: Int? = nil, maxLength: Int? = nil,
-                prefilter: PrefilterDefinition? = nil, examples: Examples? = nil) {
+                prefilter: PrefilterDefinition? = nil, examples: Examples? = nil, validate: String? = nil,
+                type: String? = nil, operator: String? = nil, maskKeep: Int? = nil) {
         self.id = id
         self.description = description
         self.regex = regex
@@ -50,6 +62,10 @@ public struct PatternDefinition: Codable, Sendable, Hashable {
         self.maxLength = maxLength
         self.prefilter = prefilter
         self.examples = examples
+        self.validate = validate
+        self.type = type
+        self.operator = `operator`
+        self.maskKeep = maskKeep
     }
 }
 

@@ -24,6 +24,11 @@ public struct Pattern: Sendable {
     /// Stage number (patterns of lower stages run first).
     public let stage: Int
 
+    /// The pattern's own replacement operator (the configuration may override it).
+    public let replacementOperator: ReplacementOperator
+    /// The validator named by `validate`, if any.
+    public let validator: Validator?
+
     let index: Int
     let replacement: [UInt8]
     let prefilter: Prefilter?
@@ -52,6 +57,12 @@ public final class PatternSet: Sendable {
     let minTriggersByIndex: [Int]
     let replacementByIndex: [[UInt8]]
     let priorityByIndex: [Int]
+    let operatorByIndex: [ReplacementOperator]
+    let validatorByIndex: [Validator?]
+    /// Patterns with the same replacement token share numbering (`[PHONE_1]` across phone patterns).
+    let tokenGroupByIndex: [Int]
+    /// Whether every pattern uses a fixed token (the write path can then size output up front).
+    let allFixedTokens: Bool
     let maxCaptureCount: Int
     /// Separator bytes: ASCII, not a word character, and outside every pattern's prefilter span.
     /// No match of any stage can contain one, and `\b` sees one as a non-word character, so a
@@ -102,10 +113,25 @@ public final class PatternSet: Sendable {
                 throw PIIScrubError(.invalidPatternFile, "maxLength is below the pattern's minimum length", patternID: id)
             }
             let prefilter = try definition.prefilter.map { (d) throws(PIIScrubError) in try Prefilter(d, patternID: id) }
+            guard let replacementOperator = ReplacementOperator(name: definition.operator ?? "token",
+                                                                maskKeep: definition.maskKeep ?? 4)
+            else {
+                throw PIIScrubError(.invalidPatternFile, "unknown operator '\(definition.operator ?? "")'", patternID: id)
+            }
+            var validator: Validator?
+            if let name = definition.validate {
+                guard let found = Validators.all[name] else {
+                    throw PIIScrubError(.invalidPatternFile, "unknown validator '\(name)'", patternID: id)
+                }
+                validator = found
+            }
+            guard !definition.replacement.isEmpty else {
+                throw PIIScrubError(.invalidPatternFile, "replacement must not be empty", patternID: id)
+            }
             let pattern = Pattern(
                 id: id, definition: definition, compiled: compiled, priority: definition.priority ?? index,
-                stage: definition.stage ?? 0, index: index, replacement: Array(definition.replacement.utf8),
-                prefilter: prefilter)
+                stage: definition.stage ?? 0, replacementOperator: replacementOperator, validator: validator,
+                index: index, replacement: Array(definition.replacement.utf8), prefilter: prefilter)
             if let prefilter {
                 for example in definition.examples?.match ?? [] {
                     try Self.checkPrefilter(prefilter, example: example, patternID: id)
@@ -128,6 +154,15 @@ public final class PatternSet: Sendable {
         self.minTriggersByIndex = compiledPatterns.map { $0.prefilter?.minTriggers ?? 0 }
         self.replacementByIndex = compiledPatterns.map(\.replacement)
         self.priorityByIndex = compiledPatterns.map(\.priority)
+        self.operatorByIndex = compiledPatterns.map(\.replacementOperator)
+        self.validatorByIndex = compiledPatterns.map(\.validator)
+        var tokenIDs: [[UInt8]: Int] = [:]
+        self.tokenGroupByIndex = compiledPatterns.map { pattern in
+            if let id = tokenIDs[pattern.replacement] { return id }
+            tokenIDs[pattern.replacement] = tokenIDs.count
+            return tokenIDs.count - 1
+        }
+        self.allFixedTokens = compiledPatterns.allSatisfy { $0.replacementOperator == .token }
         var separatorBytes = Set<UInt8>()
         if compiledPatterns.allSatisfy({ $0.prefilter != nil && !usesContextSyntax($0.definition.regex) }) {
             for b in UInt8(0)..<0x80 {

@@ -13,12 +13,18 @@ final class ScrubState: @unchecked Sendable {
     let bufferB = ByteBuffer()
     /// Final spans per stage, in that stage's text coordinates.
     var stageSpans: [[Span]]
+    /// Replacement lengths per span of each stage, when operators made them vary.
+    var stageTokenLengths: [[Int]]
     /// Candidate matches per pattern (used when a stage has several patterns).
     var candidates: [[Span]]
     /// Resolution scratch.
     var merged: [Span] = []
     var cluster: [Span] = []
     var heads: [Int] = []
+    var tokenScratch: [UInt8] = []
+    var numbering = Numbering()
+    /// Open ``ScrubWorker/withScope(_:)`` calls: numbering persists across payloads while > 0.
+    var scopeDepth = 0
     /// Cumulative confirmed-match counts per pattern index.
     var counts: [Int]
     /// Cumulative PCRE2 search calls per pattern index (prefilter efficiency).
@@ -33,6 +39,7 @@ final class ScrubState: @unchecked Sendable {
         match = MatchScratch(maxCaptureCount: patternSet.maxCaptureCount, limits: configuration.limits,
                              useJIT: configuration.jit)
         stageSpans = Array(repeating: [], count: patternSet.stages.count)
+        stageTokenLengths = Array(repeating: [], count: patternSet.stages.count)
         candidates = Array(repeating: [], count: patternSet.patterns.count)
         counts = Array(repeating: 0, count: patternSet.patterns.count)
         searches = Array(repeating: 0, count: patternSet.patterns.count)

@@ -49,6 +49,16 @@ public final class ScrubWorker {
         scrubber.scrubString(text, state)
     }
 
+    /// Runs `body` with numbering kept across calls: with the `numbered` operator, the same value
+    /// gets the same placeholder in every payload scrubbed inside (for example all fields of one
+    /// trace). Scopes nest; numbering restarts after the outermost one ends.
+    public func withScope<R>(_ body: () throws -> R) rethrows -> R {
+        if state.scopeDepth == 0 { state.numbering.reset() }
+        state.scopeDepth += 1
+        defer { state.scopeDepth -= 1 }
+        return try body()
+    }
+
     /// The matches of the last call, in input byte offsets (empty after a failure).
     public func lastFindings(inputCount: Int) -> [Finding] {
         scrubber.collectFindings(state, inputCount: inputCount)

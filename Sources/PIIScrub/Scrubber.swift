@@ -33,7 +33,7 @@ public import PCRE2Wrapper
 /// ```
 public struct Scrubber: Sendable {
     /// Engine configuration.
-    public struct Configuration: Sendable, Hashable {
+    public struct Configuration: Sendable {
         /// Run JIT-compiled code where available (false: PCRE2 interpreter).
         public var jit: Bool = true
         /// Use the literal prefilters (false: PCRE2 searches every byte).
@@ -42,13 +42,27 @@ public struct Scrubber: Sendable {
         public var limits: MatchLimits = .init()
         /// What replaces a payload that could not be scrubbed.
         public var failureMarker: String = "[REDACTED:SCRUB-ERROR]"
+        /// Replaces every pattern's own operator when set.
+        public var operatorOverride: ReplacementOperator?
+        /// The key for the `keyed` operator. Without one, `keyed` falls back to the fixed token.
+        public var pseudonymKey: PseudonymKey?
 
         public init(jit: Bool = true, prefilter: Bool = true, limits: MatchLimits = .init(),
-                    failureMarker: String = "[REDACTED:SCRUB-ERROR]") {
+                    failureMarker: String = "[REDACTED:SCRUB-ERROR]", operatorOverride: ReplacementOperator? = nil,
+                    pseudonymKey: PseudonymKey? = nil) {
             self.jit = jit
             self.prefilter = prefilter
             self.limits = limits
             self.failureMarker = failureMarker
+            self.operatorOverride = operatorOverride
+            self.pseudonymKey = pseudonymKey
+        }
+
+        /// Whether output of one payload depends on earlier payloads (numbered placeholders in a
+        /// scope); such scrubbers must see a stream's blocks in order, on one worker.
+        public func isStateless(for set: PatternSet) -> Bool {
+            if let operatorOverride { return operatorOverride.isStateless }
+            return set.operatorByIndex.allSatisfy(\.isStateless)
         }
     }
 
@@ -151,6 +165,7 @@ public struct Scrubber: Sendable {
     /// its next use.
     func run(_ input: UnsafeRawBufferPointer, _ state: ScrubState) -> RunResult {
         state.lastFailed = false
+        if state.scopeDepth == 0 { state.numbering.reset() }
         let result = runStages(input, state, scratch: &state.match, searches: &state.searches)
         if case .failed = result {
             for k in state.stageSpans.indices { state.stageSpans[k].removeAll(keepingCapacity: true) }
@@ -190,7 +205,11 @@ public struct Scrubber: Sendable {
             if !spans.isEmpty {
                 let out = useA ? state.bufferA : state.bufferB
                 useA.toggle()
-                write(text, spans: spans, to: out)
+                if patternSet.allFixedTokens && configuration.operatorOverride == nil {
+                    write(text, spans: spans, to: out)
+                } else {
+                    writeWithOperators(text, spans: spans, state: state, stage: s, to: out)
+                }
                 for span in spans { state.counts[span.pattern] &+= 1 }
                 text = out.bytes
                 changed = true
@@ -231,12 +250,17 @@ public struct Scrubber: Sendable {
         guard configuration.prefilter, let prefilter = group.prefilter, let base = text.baseAddress else {
             for index in group.patterns {
                 let compiled = set.compiledByIndex[index]
+                let validator = set.validatorByIndex[index]
                 let minLength = compiled.minLength
                 var at = 0
                 while at <= n - minLength {
                     searches[index] &+= 1
                     guard let m = try compiled.firstMatch(in: text, from: at, startLimit: n - minLength, scratch: &scratch)
                     else { break }
+                    if let validator, !validator(UnsafeRawBufferPointer(rebasing: text[m])) {
+                        at = nextCharacter(after: m.lowerBound, in: text)
+                        continue
+                    }
                     candidates[index].append(Span(start: m.lowerBound, end: m.upperBound, pattern: index))
                     at = m.upperBound
                 }
@@ -249,6 +273,7 @@ public struct Scrubber: Sendable {
             // The common case, kept free of per-window array traffic.
             let index = group.patterns[0]
             let compiled = set.compiledByIndex[index]
+            let validator = set.validatorByIndex[index]
             let minLength = compiled.minLength
             var list: [Span] = []
             swap(&list, &candidates[index])
@@ -260,6 +285,10 @@ public struct Scrubber: Sendable {
                     searches[index] &+= 1
                     guard let m = try compiled.firstMatch(in: text, from: at, startLimit: limit, scratch: &scratch)
                     else { break }
+                    if let validator, !validator(UnsafeRawBufferPointer(rebasing: text[m])) {
+                        at = nextCharacter(after: m.lowerBound, in: text)
+                        continue
+                    }
                     list.append(Span(start: m.lowerBound, end: m.upperBound, pattern: index))
                     at = m.upperBound
                 }
@@ -275,12 +304,17 @@ public struct Scrubber: Sendable {
             for index in members {
                 if triggers < set.minTriggersByIndex[index] { continue }
                 let compiled = set.compiledByIndex[index]
+                let validator = set.validatorByIndex[index]
                 let limit = window.upperBound - compiled.minLength
                 var at = window.lowerBound
                 while at <= limit {
                     searches[index] &+= 1
                     guard let m = try compiled.firstMatch(in: text, from: at, startLimit: limit, scratch: &scratch)
                     else { break }
+                    if let validator, !validator(UnsafeRawBufferPointer(rebasing: text[m])) {
+                        at = nextCharacter(after: m.lowerBound, in: text)
+                        continue
+                    }
                     candidates[index].append(Span(start: m.lowerBound, end: m.upperBound, pattern: index))
                     at = m.upperBound
                 }
@@ -395,6 +429,38 @@ public struct Scrubber: Sendable {
         out.count = written
     }
 
+    /// Like ``write(_:spans:to:)`` for operators whose replacement depends on the value.
+    private func writeWithOperators(_ text: UnsafeRawBufferPointer, spans: [Span], state: ScrubState, stage: Int,
+                                    to out: ByteBuffer) {
+        state.stageTokenLengths[stage].removeAll(keepingCapacity: true)
+        var token: [UInt8] = []
+        swap(&token, &state.tokenScratch)
+        defer { swap(&token, &state.tokenScratch) }
+        out.count = 0
+        var copied = 0
+        for span in spans {
+            if span.start > copied {
+                out.append(UnsafeRawBufferPointer(rebasing: text[copied..<span.start]))
+            }
+            token.removeAll(keepingCapacity: true)
+            appendReplacement(pattern: span.pattern, value: UnsafeRawBufferPointer(rebasing: text[span.start..<span.end]),
+                              state: state, to: &token)
+            token.withUnsafeBytes { out.append($0) }
+            state.stageTokenLengths[stage].append(token.count)
+            copied = span.end
+        }
+        if text.count > copied { out.append(UnsafeRawBufferPointer(rebasing: text[copied...])) }
+    }
+
+    /// The offset of the character after the one starting at `i` (UTF-8 aware; one byte for an
+    /// invalid sequence), so a rejected candidate is retried from the next character.
+    @inline(__always)
+    private func nextCharacter(after i: Int, in text: UnsafeRawBufferPointer) -> Int {
+        var j = i + 1
+        while j < text.count && text[j] & 0xC0 == 0x80 && j - i < 4 { j += 1 }
+        return j
+    }
+
     /// Maps the last run's spans back to input coordinates.
     func collectFindings(_ state: ScrubState, inputCount: Int) -> [Finding] {
         guard !state.lastFailed else { return [] }
@@ -405,8 +471,8 @@ public struct Scrubber: Sendable {
                 var upper = span.end
                 var k = s - 1
                 while k >= 0 {
-                    lower = mapBack(lower, through: state.stageSpans[k], isUpper: false)
-                    upper = mapBack(upper, through: state.stageSpans[k], isUpper: true)
+                    lower = mapBack(lower, through: state.stageSpans[k], lengths: state.stageTokenLengths[k], isUpper: false)
+                    upper = mapBack(upper, through: state.stageSpans[k], lengths: state.stageTokenLengths[k], isUpper: true)
                     k -= 1
                 }
                 findings.append(Finding(patternID: patternSet.patterns[span.pattern].id, range: lower..<upper))
@@ -417,10 +483,11 @@ public struct Scrubber: Sendable {
     }
 
     /// Maps an offset in a stage's output back to its input, given that stage's spans.
-    private func mapBack(_ x: Int, through spans: [Span], isUpper: Bool) -> Int {
+    private func mapBack(_ x: Int, through spans: [Span], lengths: [Int], isUpper: Bool) -> Int {
         var delta = 0
-        for span in spans {
-            let tokenLength = patternSet.patterns[span.pattern].replacement.count
+        let dynamic = lengths.count == spans.count
+        for (i, span) in spans.enumerated() {
+            let tokenLength = dynamic ? lengths[i] : patternSet.replacementByIndex[span.pattern].count
             let outStart = span.start + delta
             let outEnd = outStart + tokenLength
             if x < outStart || (x == outStart && !isUpper) { break }

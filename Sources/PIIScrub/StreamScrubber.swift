@@ -134,6 +134,14 @@ public final class StreamScrubber {
         self.worker = worker
         self.framer = BlockFramer(patternSet: worker.scrubber.patternSet, maxHoldBack: maxHoldBack,
                                   minimumBlock: minimumBlock)
+        // One stream is one payload for the `numbered` operator: placeholders stay consistent
+        // across blocks, so streamed output equals whole-input output.
+        if worker.state.scopeDepth == 0 { worker.state.numbering.reset() }
+        worker.state.scopeDepth += 1
+    }
+
+    deinit {
+        worker.state.scopeDepth -= 1
     }
 
     /// Feeds one chunk; calls `emit` zero or more times with final, scrubbed output.

@@ -52,7 +52,9 @@ public struct TextFilter: Sendable {
     ///   decide to exit quietly). Output written before the error is complete blocks only.
     public func run(sources: [ByteSource], sink: ByteSink) throws -> FilterStatistics {
         let start = DispatchTime.now().uptimeNanoseconds
-        var stats = jobs == 1 ? try runSequential(sources: sources, sink: sink)
+        // Numbered placeholders depend on everything before them: one worker, in order.
+        let sequential = jobs == 1 || !scrubber.configuration.isStateless(for: scrubber.patternSet)
+        var stats = sequential ? try runSequential(sources: sources, sink: sink)
                               : try runParallel(sources: sources, sink: sink)
         stats.seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         return stats

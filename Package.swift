@@ -15,7 +15,8 @@ let package = Package(
         .executable(name: "pii-scrub", targets: ["pii-scrub"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
     ],
     targets: [
         // MARK: - CPCRE2
@@ -47,6 +48,7 @@ let package = Package(
             dependencies: [
                 "PIIScrub", "PIIScrubStream",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
     ]

@@ -95,8 +95,8 @@ public struct TextFilter: Sendable {
 
     private func runParallel(sources: [ByteSource], sink: ByteSink) throws -> FilterStatistics {
         let ring = SlotRing(count: 2 * jobs + 1, blockSize: blockSize)
-        let totals = Mutex(FilterStatistics())
-        let readError = Mutex<FilterIOError?>(nil)
+        let totals = LockedBox(FilterStatistics())
+        let readError = LockedBox<FilterIOError?>(nil)
         let cancelled = Atomic<Bool>(false)
         let claims = Atomic<Int>(0)
 

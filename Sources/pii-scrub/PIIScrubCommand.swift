@@ -16,6 +16,19 @@ struct PIIScrubCommand: ParsableCommand {
         subcommands: [Scrub.self, LintPatterns.self],
         defaultSubcommand: Scrub.self
     )
+
+    /// Runs the command with the project's exit codes: 0 ok, 2 on any error (usage errors
+    /// included, where argument-parser would use 64); `--help`/`--version` exit 0.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            if exitCode(for: error) == .success { exit(withError: error) }
+            writeStandardError(fullMessage(for: error) + "\n")
+            Glibc.exit(2)
+        }
+    }
 }
 
 /// Options shared by every subcommand that scrubs.
@@ -26,9 +39,41 @@ struct PatternOptions: ParsableArguments {
     @Flag(name: .long, help: "Use the PCRE2 interpreter instead of the JIT (slow; for diagnosis).")
     var noJit = false
 
+    @Option(name: .customLong("operator"),
+            help: "Replacement for every pattern: token, numbered, mask, keyed (default: each pattern's own).")
+    var replacementOperator: String?
+
+    @Option(name: .long, help: "For --operator mask: letters/digits left visible at the end.")
+    var maskKeep: Int = 4
+
+    @Option(name: .long, help: "For --operator keyed: a file holding the secret HMAC-SHA256 key (at least 16 bytes).")
+    var keyFile: String?
+
+    @Option(name: .long, help: "For --operator keyed: the key id printed in pseudonyms.")
+    var keyId: String = "k1"
+
+    func validate() throws {
+        if let replacementOperator, ReplacementOperator(name: replacementOperator, maskKeep: maskKeep) == nil {
+            throw ValidationError("--operator must be token, numbered, mask or keyed")
+        }
+        if replacementOperator == "keyed" && keyFile == nil {
+            throw ValidationError("--operator keyed needs --key-file")
+        }
+        if keyId.isEmpty || !keyId.utf8.allSatisfy({ isKeyIDByte($0) }) {
+            throw ValidationError("--key-id must be letters, digits, '-' or '_'")
+        }
+    }
+
     func loadScrubber() throws -> Scrubber {
         let set = try PatternSet.load(patterns)
-        return Scrubber(patternSet: set, configuration: .init(jit: !noJit))
+        var configuration = Scrubber.Configuration(jit: !noJit)
+        if let replacementOperator {
+            configuration.operatorOverride = ReplacementOperator(name: replacementOperator, maskKeep: maskKeep)
+        }
+        if let keyFile {
+            configuration.pseudonymKey = try PseudonymKeys.hmacSHA256(id: keyId, keyFile: keyFile)
+        }
+        return Scrubber(patternSet: set, configuration: configuration)
     }
 }
 
@@ -62,6 +107,7 @@ struct Scrub: ParsableCommand {
 
     func validate() throws {
         guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
+        try pattern.validate()
     }
 
     func run() throws {
@@ -114,6 +160,11 @@ struct LintPatterns: ParsableCommand {
                   + "\tminLength \(p.minLength)\t\(p.definition.regex)")
         }
     }
+}
+
+@inline(__always)
+func isKeyIDByte(_ b: UInt8) -> Bool {
+    (b &- 0x30) < 10 || ((b | 0x20) &- 0x61) < 26 || b == UInt8(ascii: "-") || b == UInt8(ascii: "_")
 }
 
 /// Diagnostics go to stderr, unbuffered. Never called with subject text.

@@ -51,6 +51,7 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        .testTarget(name: "PIIScrubCLITests", dependencies: ["PIIScrub", "PIIScrubTestSupport", "pii-scrub"]),
     ]
 )
 

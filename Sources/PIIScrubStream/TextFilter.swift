@@ -16,6 +16,8 @@ public struct FilterStatistics: Sendable, Hashable {
     /// Blocks or runs replaced by the failure marker (engine errors, over-long runs).
     public var failures = 0
     public var seconds = 0.0
+    /// The run stopped early because ``TextFilter/isCancelled`` said so.
+    public var interrupted = false
 
     public init() {}
 
@@ -38,12 +40,18 @@ public struct TextFilter: Sendable {
     public let jobs: Int
     public let blockSize: Int
     public let maxHoldBack: Int
+    /// Checked before each chunk is read: when it returns true the filter stops reading, finishes
+    /// the blocks in flight (each ends at a separator, at a line end whenever lines fit in a
+    /// block) and returns with ``FilterStatistics/interrupted`` set.
+    public let isCancelled: @Sendable () -> Bool
 
-    public init(scrubber: Scrubber, jobs: Int = 1, blockSize: Int = 256 << 10, maxHoldBack: Int = 1 << 20) {
+    public init(scrubber: Scrubber, jobs: Int = 1, blockSize: Int = 256 << 10, maxHoldBack: Int = 1 << 20,
+                isCancelled: @escaping @Sendable () -> Bool = { false }) {
         self.scrubber = scrubber
         self.jobs = max(1, jobs)
         self.blockSize = max(64, blockSize)
         self.maxHoldBack = maxHoldBack
+        self.isCancelled = isCancelled
     }
 
     /// Scrubs every source in turn (each one as a whole text) to `sink`.
@@ -56,6 +64,7 @@ public struct TextFilter: Sendable {
         let sequential = jobs == 1 || !scrubber.configuration.isStateless(for: scrubber.patternSet)
         var stats = sequential ? try runSequential(sources: sources, sink: sink)
                               : try runParallel(sources: sources, sink: sink)
+        stats.interrupted = isCancelled()
         stats.seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         return stats
     }
@@ -75,6 +84,8 @@ public struct TextFilter: Sendable {
                 stats.bytesIn += chunk.count
                 try stream.feed(chunk, emit)
             }
+            // When interrupted, the held-back tail (an unfinished line) is dropped, not emitted.
+            if isCancelled() { break }
             try stream.finish(emit)
         }
         stats.add(worker: worker)
@@ -85,8 +96,8 @@ public struct TextFilter: Sendable {
     /// (no copy through the kernel), `read(2)` into `readBuffer` otherwise.
     func forEachChunk(of source: ByteSource, readBuffer: UnsafeMutableRawBufferPointer,
                       _ body: (UnsafeRawBufferPointer) throws -> Void) throws {
-        if try source.withMappedSlices(sliceSize: blockSize, body) { return }
-        while true {
+        if try source.withMappedSlices(sliceSize: blockSize, isCancelled: isCancelled, body) { return }
+        while !isCancelled() {
             let n = try source.read(into: readBuffer.baseAddress!, count: readBuffer.count)
             if n == 0 { return }
             try body(UnsafeRawBufferPointer(rebasing: readBuffer[..<n]))
@@ -156,6 +167,7 @@ public struct TextFilter: Sendable {
                             at = end
                         }
                     }
+                    if filter.isCancelled() { break }
                     framer.finish { submit(.data, $0) }
                 }
             } catch let error as FilterIOError {

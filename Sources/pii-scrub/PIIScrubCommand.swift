@@ -6,6 +6,7 @@ import Darwin
 #endif
 import PIIScrub
 import PIIScrubStream
+import Synchronization
 
 @main
 struct PIIScrubCommand: ParsableCommand {
@@ -112,6 +113,7 @@ struct Scrub: ParsableCommand {
 
     func run() throws {
         signal(SIGPIPE, SIG_IGN)
+        Interrupt.install()
         let scrubber: Scrubber
         do { scrubber = try pattern.loadScrubber() } catch { ExitStatus.fail("\(error)") }
         var sources: [ByteSource] = []
@@ -119,7 +121,7 @@ struct Scrub: ParsableCommand {
             do { sources.append(try ByteSource.open(file)) } catch { ExitStatus.fail("\(error)") }
         }
         if sources.isEmpty { sources = [.standardInput] }
-        let filter = TextFilter(scrubber: scrubber, jobs: jobs)
+        let filter = TextFilter(scrubber: scrubber, jobs: jobs, isCancelled: { Interrupt.flag.load(ordering: .relaxed) })
         let result: FilterStatistics
         do {
             result = try filter.run(sources: sources, sink: .standardOutput)
@@ -136,6 +138,10 @@ struct Scrub: ParsableCommand {
             }
             lines.append("  failures\t\(result.failures)")
             writeStandardError(lines.joined(separator: "\n") + "\n")
+        }
+        if result.interrupted {
+            writeStandardError("pii-scrub: interrupted; output ends at a block boundary (complete lines where lines fit in a block)\n")
+            Glibc.exit(130)
         }
         if result.failures > 0 {
             writeStandardError("pii-scrub: \(result.failures) block(s) could not be scrubbed and were redacted whole\n")
@@ -158,6 +164,25 @@ struct LintPatterns: ParsableCommand {
         for p in set.patterns {
             print("\(p.id)\tstage \(p.stage)\tpriority \(p.priority)\t\(p.strategy)\tjit \(p.isJITCompiled)"
                   + "\tminLength \(p.minLength)\t\(p.definition.regex)")
+        }
+    }
+}
+
+/// SIGINT: stop reading, finish the blocks in flight, exit 130 (never cut a block in half).
+enum Interrupt {
+    static let flag = Atomic<Bool>(false)
+
+    static func install() {
+        // A parent may hand us SIGINT blocked (test harnesses do); unblock it before any thread
+        // starts, so ^C always reaches the handler.
+        var set = sigset_t()
+        sigemptyset(&set)
+        sigaddset(&set, SIGINT)
+        pthread_sigmask(SIG_UNBLOCK, &set, nil)
+        signal(SIGINT) { _ in
+            // Lock-free atomic store: async-signal-safe. A second ^C kills as usual.
+            Interrupt.flag.store(true, ordering: .relaxed)
+            signal(SIGINT, SIG_DFL)
         }
     }
 }

@@ -36,7 +36,7 @@ let package = Package(
         // MARK: - PIIScrub
         .target(name: "PIIScrub", dependencies: ["PCRE2Wrapper", "CPIIScan"]),
         .target(name: "PIIScrubTestSupport", dependencies: ["PIIScrub"], path: "Tests/PIIScrubTestSupport"),
-        .testTarget(name: "PIIScrubTests", dependencies: ["PIIScrub", "PIIScrubTestSupport"]),
+        .testTarget(name: "PIIScrubTests", dependencies: ["PIIScrub", "PIIScrubTestSupport", "PCRE2Wrapper"]),
 
         // MARK: - PIIScrubStream
         .target(name: "PIIScrubStream", dependencies: ["PIIScrub"]),

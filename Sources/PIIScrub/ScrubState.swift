@@ -22,6 +22,7 @@ final class ScrubState: @unchecked Sendable {
     var cluster: [Span] = []
     var heads: [Int] = []
     var tokenScratch: [UInt8] = []
+    var fallback: [UInt8] = []
     var numbering = Numbering()
     /// Open ``ScrubWorker/withScope(_:)`` calls: numbering persists across payloads while > 0.
     var scopeDepth = 0

@@ -269,7 +269,7 @@ final class Slot: @unchecked Sendable {
     }
 
     func scrub(with worker: ScrubWorker) {
-        worker.withScrubbed(UnsafeRawBufferPointer(start: input, count: inputCount)) { bytes, outcome in
+        worker.withScrubbedBlock(UnsafeRawBufferPointer(start: input, count: inputCount)) { bytes, outcome in
             outputChanged = outcome.changed
             if outcome.changed {
                 output.removeAll(keepingCapacity: true)

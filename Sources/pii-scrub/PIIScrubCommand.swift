@@ -165,6 +165,9 @@ struct LintPatterns: ParsableCommand {
             print("\(p.id)\tstage \(p.stage)\tpriority \(p.priority)\t\(p.strategy)\tjit \(p.isJITCompiled)"
                   + "\tminLength \(p.minLength)\t\(p.definition.regex)")
         }
+        let warnings = set.lint()
+        for warning in warnings { print(warning) }
+        if warnings.contains(where: { $0.severity == .error }) { Glibc.exit(1) }
     }
 }
 

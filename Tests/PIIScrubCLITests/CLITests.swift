@@ -65,6 +65,28 @@ struct CLITests {
         }
     }
 
+    @Test("empty input gives empty output; a last line without newline stays without one")
+    func emptyAndTruncated() throws {
+        let empty = try Binary.run(["scrub", "--patterns", "seed"], stdin: [])
+        #expect(empty.status == 0)
+        #expect(empty.stdout.isEmpty)
+        let truncated = try Binary.run(["scrub", "--patterns", "seed"], stdin: Array("a\nlast a@b.io".utf8))
+        #expect(String(decoding: truncated.stdout, as: UTF8.self) == "a\nlast [EMAIL]")
+    }
+
+    @Test("a 100 MB single line (no newline) streams with bounded memory and equals the library")
+    func hundredMegabyteLine() throws {
+        var line: [UInt8] = []
+        line.reserveCapacity(100_000_000)
+        let unit = Array("words and more words mail a@b.io tel 555-123-4567 ssn 123-45-6789 ".utf8)
+        while line.count + unit.count <= 100_000_000 { line += unit }
+        let result = try Binary.run(["scrub", "--patterns", "seed", "--jobs", "2"], stdin: line)
+        #expect(result.status == 0)
+        let expected = Scrubber(patternSet: try TestSets.load("seed")).scrub(line)
+        #expect(result.stdout.count == expected.count)
+        #expect(result.stdout == expected)
+    }
+
     @Test("`scrub --help` matches its snapshot")
     func helpSnapshot() throws {
         let result = try Binary.run(["scrub", "--help"])

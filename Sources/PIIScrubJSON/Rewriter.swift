@@ -276,16 +276,42 @@ extension JSONScrubber.Worker {
 
     /// Scrubs `text` (the decoded content of the token at `tokenStart..<tokenEnd`) and, when it
     /// changed, writes the pending input and the re-encoded string.
+    ///
+    /// In ``Pass/collect`` the text is only appended to the batch; in ``Pass/apply`` its scrubbed
+    /// form is taken from the batch result (the passes visit strings in the same order).
     @inline(__always)
     func scrubPlain(_ text: UnsafeRawBufferPointer, _ c: inout Cursor, _ out: ByteBuffer,
                     tokenStart: Int, tokenEnd: Int, style: StringStyle) {
-        engine.withScrubbed(text) { result, outcome in
-            guard outcome.changed else { return }
+        switch pass {
+        case .collect:
+            if text.count > 0 && memchr(text.baseAddress!, Int32(batchSeparator), text.count) != nil {
+                batchPoisoned = true
+            }
+            slotStarts.append(batch.count)
+            batch.append(text)
+            batch.append(batchSeparator)
+        case .apply:
+            let slot = applySlot
+            applySlot += 1
+            let start = slot == 0 ? 0 : pieceEnds[slot - 1] + 1
+            let piece = UnsafeRawBufferPointer(start: applyBase! + start, count: pieceEnds[slot] - start)
+            if piece.count == text.count && (text.count == 0 || memcmp(piece.baseAddress!, text.baseAddress!, text.count) == 0) {
+                return
+            }
             out.append(c.base + c.copied, tokenStart - c.copied)
-            encodeString(result, style: style, into: out)
+            encodeString(piece, style: style, into: out)
             c.copied = tokenEnd
             rewrites += 1
-            countCurrentPath()
+            countCurrentPath(delta: max(1, slotMatches[slot]))
+        case .immediate:
+            engine.withScrubbed(text) { result, outcome in
+                guard outcome.changed else { return }
+                out.append(c.base + c.copied, tokenStart - c.copied)
+                encodeString(result, style: style, into: out)
+                c.copied = tokenEnd
+                rewrites += 1
+                countCurrentPath()
+            }
         }
     }
 
@@ -314,11 +340,11 @@ extension JSONScrubber.Worker {
         return scope
     }
 
-    /// Adds the matches since the last rewrite to the current path's count.
-    func countCurrentPath() {
+    /// Adds the matches since the last rewrite (or `delta`) to the current path's count.
+    func countCurrentPath(delta given: Int? = nil) {
         var total = engine.failureCount
         for i in 0..<patternCount { total += engine.count(forPatternAt: i) }
-        let delta = max(1, total - matchTotal)
+        let delta = given ?? max(1, total - matchTotal)
         matchTotal = total
         let key = Array(UnsafeRawBufferPointer(start: pathBytes.base, count: pathBytes.count))
         if pathCounts[key] != nil || pathCounts.count < maxDistinctPaths {

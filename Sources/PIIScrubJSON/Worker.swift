@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 public import PIIScrub
 
 extension JSONScrubber {
@@ -46,6 +51,22 @@ extension JSONScrubber {
         var matchTotal = 0
         let patternCount: Int
 
+        /// Batching (see ``withScrubbedDocument(_:_:)``): every string to scrub is appended to
+        /// `batch` followed by a separator byte of the pattern set, and the batch is scrubbed in
+        /// one engine call; then a second pass applies the per-string results.
+        var pass = Pass.immediate
+        let batchSeparator: UInt8
+        let canBatch: Bool
+        let batch = ByteBuffer(capacity: 1 << 16)
+        var slotStarts: [Int] = []
+        var slotMatches: [Int] = []
+        var pieceEnds: [Int] = []
+        var batchPoisoned = false
+        var applySlot = 0
+        var applyBase: UnsafePointer<UInt8>?
+
+        enum Pass { case immediate, collect, apply }
+
         init(scrubber: JSONScrubber) {
             engine = scrubber.scrubber.makeWorker()
             options = scrubber.options
@@ -56,6 +77,16 @@ extension JSONScrubber {
                 output.append(ByteBuffer())
             }
             pathEnds.reserveCapacity(64)
+            // A separator byte: no match can contain it and `\b` sees it as a non-word character, so
+            // scrubbing `a SEP b` gives `scrub(a) SEP scrub(b)` (PatternSet.separators).
+            let set = scrubber.scrubber.patternSet
+            let candidates: [UInt8] = [0x00, 0x1F, 0x1E, 0x1D, 0x1C, 0x0A]
+            let found = candidates.first { b in
+                var byte = b
+                return withUnsafePointer(to: &byte) { set.cut(in: $0, near: 0, end: 1) == 1 }
+            }
+            batchSeparator = found ?? 0
+            canBatch = found != nil
         }
 
         /// Matches per field path (dotted, array elements add no segment). Keys that are
@@ -110,10 +141,42 @@ extension JSONScrubber {
             pathBytes.count = 0
             pathEnds.removeAll(keepingCapacity: true)
 
-            let ok = value(&c, out, level: 0, depth: 0, scope: rootScope) && {
-                c.skipWhitespace()
-                return c.pos == count
-            }()
+            let start = c.pos
+            var ok: Bool
+            if canBatch {
+                // Pass 1 validates and collects every string to scrub into one batch.
+                pass = .collect
+                batch.count = 0
+                slotStarts.removeAll(keepingCapacity: true)
+                batchPoisoned = false
+                ok = parseDocument(&c, out)
+                if ok && !slotStarts.isEmpty {
+                    var fallback = batchPoisoned
+                    if !fallback {
+                        fallback = engine.withScrubbed(batch.bytes) { result, outcome -> Bool in
+                            guard outcome.changed else { return false }
+                            guard !outcome.failed, splitPieces(result) else { return true }
+                            // Pass 2 re-walks the document and takes each string's result.
+                            countSlotMatches()
+                            pass = .apply
+                            applySlot = 0
+                            applyBase = result.baseAddress!.assumingMemoryBound(to: UInt8.self)
+                            resetForPass(&c, out, start: start)
+                            ok = parseDocument(&c, out)
+                            applyBase = nil
+                            return false
+                        }
+                    }
+                    if fallback {
+                        pass = .immediate
+                        resetForPass(&c, out, start: start)
+                        ok = parseDocument(&c, out)
+                    }
+                }
+                pass = .immediate
+            } else {
+                ok = parseDocument(&c, out)
+            }
             if !ok {
                 malformedDocuments += 1
                 let errorOffset = c.pos
@@ -140,6 +203,48 @@ extension JSONScrubber {
             out.append(base + c.copied, count - c.copied)
             defer { if out.capacity > (64 << 20) { out.count = 0; out.trim(to: 1 << 20) } }
             return try body(out.bytes, Outcome(kind: .changed, timestamp: rowTimestamp))
+        }
+    }
+}
+
+extension JSONScrubber.Worker {
+    func parseDocument(_ c: inout Cursor, _ out: ByteBuffer) -> Bool {
+        value(&c, out, level: 0, depth: 0, scope: rootScope) && {
+            c.skipWhitespace()
+            return c.pos == c.end
+        }()
+    }
+
+    func resetForPass(_ c: inout Cursor, _ out: ByteBuffer, start: Int) {
+        c.pos = start
+        c.copied = 0
+        out.count = 0
+        rewrites = 0
+        pathBytes.count = 0
+        pathEnds.removeAll(keepingCapacity: true)
+    }
+
+    /// Cuts the scrubbed batch at separators; false when the pieces do not line up with the slots.
+    func splitPieces(_ result: UnsafeRawBufferPointer) -> Bool {
+        pieceEnds.removeAll(keepingCapacity: true)
+        let base = result.baseAddress!
+        var at = 0
+        while at < result.count, let hit = memchr(base + at, Int32(batchSeparator), result.count - at) {
+            let end = UnsafeRawPointer(hit) - base
+            pieceEnds.append(end)
+            at = end + 1
+        }
+        return pieceEnds.count == slotStarts.count && at == result.count
+    }
+
+    /// Matches per slot, from the batch call's findings (for per-field counts).
+    func countSlotMatches() {
+        slotMatches.removeAll(keepingCapacity: true)
+        slotMatches.append(contentsOf: repeatElement(0, count: slotStarts.count))
+        var slot = 0
+        for finding in engine.lastFindings(inputCount: batch.count) {
+            while slot + 1 < slotStarts.count && slotStarts[slot + 1] <= finding.range.lowerBound { slot += 1 }
+            slotMatches[slot] += 1
         }
     }
 }

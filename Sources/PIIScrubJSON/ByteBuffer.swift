@@ -7,9 +7,9 @@
 /// ## Thread safety
 /// Not `Sendable`; owned by one ``JSONScrubber/Worker``.
 final class ByteBuffer {
-    private(set) var base: UnsafeMutablePointer<UInt8>
-    private(set) var capacity: Int
-    var count = 0
+    @exclusivity(unchecked) private(set) var base: UnsafeMutablePointer<UInt8>
+    @exclusivity(unchecked) private(set) var capacity: Int
+    @exclusivity(unchecked) var count = 0
 
     init(capacity: Int = 4096) {
         self.capacity = max(16, capacity)

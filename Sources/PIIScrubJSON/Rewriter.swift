@@ -228,7 +228,14 @@ extension JSONScrubber.Worker {
                 rowTimestampRank = rank
             }
         }
-        guard scope.scrubs else { return true }
+        guard scope.scrubs else {
+            // Not selected itself, but an --only-field path may continue inside its JSON text.
+            if !scope.kept && !options.flat && level < options.maxNestedLevels && onlyRuleContinuesBelow()
+                && looksLikeJSONText(text) {
+                _ = scrubNested(text, &c, out, token: token, level: level, depth: depth, scope: scope, style: style)
+            }
+            return true
+        }
         if !options.flat && level < options.maxNestedLevels && looksLikeJSONText(text) {
             if scrubNested(text, &c, out, token: token, level: level, depth: depth, scope: scope, style: style) {
                 return true
@@ -340,17 +347,30 @@ extension JSONScrubber.Worker {
         return scope
     }
 
+    /// Whether an only-field rule is longer than the current path and matches it so far.
+    private func onlyRuleContinuesBelow() -> Bool {
+        let depth = pathEnds.count
+        for rule in options.onlyFields where rule.segments.count > depth {
+            if rule.matchesPrefix(count: depth, segment: segment) { return true }
+        }
+        return false
+    }
+
     /// Adds the matches since the last rewrite (or `delta`) to the current path's count.
     func countCurrentPath(delta given: Int? = nil) {
         var total = engine.failureCount
         for i in 0..<patternCount { total += engine.count(forPatternAt: i) }
         let delta = given ?? max(1, total - matchTotal)
         matchTotal = total
-        let key = Array(UnsafeRawBufferPointer(start: pathBytes.base, count: pathBytes.count))
-        if pathCounts[key] != nil || pathCounts.count < maxDistinctPaths {
-            pathCounts[key, default: 0] += delta
+        // Keyed by a 64-bit FNV-1a hash of the path; the bytes are stored once per path.
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for i in 0..<pathBytes.count { hash = (hash ^ UInt64(pathBytes.base[i])) &* 0x100_0000_01b3 }
+        if pathCounts[hash] != nil {
+            pathCounts[hash]!.count += delta
+        } else if pathCounts.count < maxDistinctPaths {
+            pathCounts[hash] = (Array(UnsafeRawBufferPointer(start: pathBytes.base, count: pathBytes.count)), delta)
         } else {
-            pathCounts[Array("(other)".utf8), default: 0] += delta
+            pathCounts[0, default: (Array("(other)".utf8), 0)].count += delta
         }
     }
 }

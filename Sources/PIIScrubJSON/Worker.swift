@@ -23,47 +23,47 @@ extension JSONScrubber {
         let hasFieldRules: Bool
 
         /// Per nesting level of JSON text: decode buffer (string content) and output buffer.
-        var decode: [ByteBuffer] = []
-        var output: [ByteBuffer] = []
+        let decode: [ByteBuffer]
+        let output: [ByteBuffer]
 
         /// The current field path: decoded keys joined by `.`, and the end offset of each segment.
         let pathBytes = ByteBuffer(capacity: 256)
-        var pathEnds: [Int] = []
+        @exclusivity(unchecked) var pathEnds: [Int] = []
 
         /// Matches per field path (paths are scrubbed before they leave the worker, see
         /// ``fieldCounts``). Capped in size: see ``maxDistinctPaths``.
-        var pathCounts: [[UInt8]: Int] = [:]
+        @exclusivity(unchecked) var pathCounts: [UInt64: (path: [UInt8], count: Int)] = [:]
         /// Distinct paths kept before further ones are counted under `(other)`.
-        public var maxDistinctPaths = 4096
+        @exclusivity(unchecked) public var maxDistinctPaths = 4096
 
         /// Documents by outcome since creation.
-        public private(set) var documents = 0
-        public private(set) var changedDocuments = 0
-        public private(set) var malformedDocuments = 0
-        public private(set) var droppedDocuments = 0
+        @exclusivity(unchecked) public private(set) var documents = 0
+        @exclusivity(unchecked) public private(set) var changedDocuments = 0
+        @exclusivity(unchecked) public private(set) var malformedDocuments = 0
+        @exclusivity(unchecked) public private(set) var droppedDocuments = 0
 
         // Per-document state.
-        var rewrites = 0
-        var pendingTimestampRank: Int?
-        var rowTimestamp: Int64?
-        var rowTimestampRank = Int.max
+        @exclusivity(unchecked) var rewrites = 0
+        @exclusivity(unchecked) var pendingTimestampRank: Int?
+        @exclusivity(unchecked) var rowTimestamp: Int64?
+        @exclusivity(unchecked) var rowTimestampRank = Int.max
         /// Engine matches (plus failures) at the last rewrite, for per-path deltas.
-        var matchTotal = 0
+        @exclusivity(unchecked) var matchTotal = 0
         let patternCount: Int
 
         /// Batching (see ``withScrubbedDocument(_:_:)``): every string to scrub is appended to
         /// `batch` followed by a separator byte of the pattern set, and the batch is scrubbed in
         /// one engine call; then a second pass applies the per-string results.
-        var pass = Pass.immediate
+        @exclusivity(unchecked) var pass = Pass.immediate
         let batchSeparator: UInt8
         let canBatch: Bool
         let batch = ByteBuffer(capacity: 1 << 16)
-        var slotStarts: [Int] = []
-        var slotMatches: [Int] = []
-        var pieceEnds: [Int] = []
-        var batchPoisoned = false
-        var applySlot = 0
-        var applyBase: UnsafePointer<UInt8>?
+        @exclusivity(unchecked) var slotStarts: [Int] = []
+        @exclusivity(unchecked) var slotMatches: [Int] = []
+        @exclusivity(unchecked) var pieceEnds: [Int] = []
+        @exclusivity(unchecked) var batchPoisoned = false
+        @exclusivity(unchecked) var applySlot = 0
+        @exclusivity(unchecked) var applyBase: UnsafePointer<UInt8>?
 
         enum Pass { case immediate, collect, apply }
 
@@ -72,10 +72,8 @@ extension JSONScrubber {
             options = scrubber.options
             hasFieldRules = !options.keepFields.isEmpty || !options.onlyFields.isEmpty
             patternCount = scrubber.scrubber.patternSet.patterns.count
-            for _ in 0...(options.maxNestedLevels + 1) {
-                decode.append(ByteBuffer())
-                output.append(ByteBuffer())
-            }
+            decode = (0...(options.maxNestedLevels + 1)).map { _ in ByteBuffer() }
+            output = (0...(options.maxNestedLevels + 1)).map { _ in ByteBuffer() }
             pathEnds.reserveCapacity(64)
             // A separator byte: no match can contain it and `\b` sees it as a non-word character, so
             // scrubbing `a SEP b` gives `scrub(a) SEP scrub(b)` (PatternSet.separators).
@@ -86,7 +84,7 @@ extension JSONScrubber {
                 return withUnsafePointer(to: &byte) { set.cut(in: $0, near: 0, end: 1) == 1 }
             }
             batchSeparator = found ?? 0
-            canBatch = found != nil
+            canBatch = found != nil && options.batching
         }
 
         /// Matches per field path (dotted, array elements add no segment). Keys that are
@@ -95,7 +93,7 @@ extension JSONScrubber {
         public var fieldCounts: [String: Int] {
             let pathWorker = engine.scrubber.makeWorker()
             var result: [String: Int] = [:]
-            for (path, n) in pathCounts {
+            for (path, n) in pathCounts.values {
                 let clean = path.withUnsafeBytes { raw in
                     pathWorker.withScrubbed(raw) { out, _ in String(decoding: out, as: UTF8.self) }
                 }

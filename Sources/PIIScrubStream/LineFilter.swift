@@ -22,6 +22,11 @@ public protocol LineBlockProcessor: AnyObject {
 public struct SourceLine: Sendable, Hashable {
     public var source: Int
     public var line: Int
+
+    public init(source: Int, line: Int) {
+        self.source = source
+        self.line = line
+    }
 }
 
 /// Totals of one ``LineFilter`` run. Counts and line numbers only; never a value.

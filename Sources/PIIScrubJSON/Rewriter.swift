@@ -22,6 +22,17 @@ extension JSONScrubber.Worker {
 
     func value(_ c: inout Cursor, _ out: ByteBuffer, level: Int, depth: Int, scope: Scope) -> Bool {
         guard c.pos < c.end else { return false }
+        // Only scalar tokens are recorded (objects and arrays record their own members).
+        let first = c.base[c.pos]
+        let recording = level == 0 && pass == .collect && first != UInt8(ascii: "{") && first != UInt8(ascii: "[")
+        let firstSlot = slotStarts.count
+        let start = c.pos
+        defer {
+            if recording && slotStarts.count > firstSlot {
+                recordEntry(first == UInt8(ascii: "\"") ? .value : .number, start: start, end: c.pos,
+                            firstSlot: firstSlot, depth: depth, scope: scope)
+            }
+        }
         switch c.base[c.pos] {
         case UInt8(ascii: "\""):
             return string(&c, out, level: level, depth: depth, scope: scope, isKey: false)
@@ -74,7 +85,11 @@ extension JSONScrubber.Worker {
                 }
             }
             if !options.flat && childScope.scrubs {
+                let firstSlot = slotStarts.count
                 scrubPlain(key, &c, out, tokenStart: keyStart, tokenEnd: token.end, style: style)
+                if level == 0 && pass == .collect {
+                    recordEntry(.key, start: keyStart, end: token.end, firstSlot: firstSlot, depth: depth, scope: childScope)
+                }
             }
             c.skipWhitespace()
             guard c.pos < c.end, c.base[c.pos] == UInt8(ascii: ":") else { return false }
@@ -322,6 +337,55 @@ extension JSONScrubber.Worker {
         }
     }
 
+    // MARK: - Batched pass 2 by recorded tokens
+
+    /// Remembers a top-level token that put strings into the batch, with what pass 2 needs to
+    /// rewrite it without re-parsing the document.
+    private func recordEntry(_ kind: TokenEntry.Kind, start: Int, end: Int, firstSlot: Int, depth: Int, scope: Scope) {
+        let pathOffset = entryPaths.count
+        entryPaths.append(pathBytes.base, pathBytes.count)
+        entries.append(TokenEntry(kind: kind, start: start, end: end, firstSlot: firstSlot, endSlot: slotStarts.count,
+                                  depth: depth, scope: scope, pathOffset: pathOffset, pathLength: pathBytes.count))
+    }
+
+    /// Pass 2 without re-parsing: rewrites only the recorded tokens whose strings changed, and
+    /// returns how far the input has been copied. Only used without field rules (the restored path
+    /// is one opaque segment, enough for counting but not for matching rules).
+    func applyEntries(_ base: UnsafePointer<UInt8>, _ count: Int, _ out: ByteBuffer) -> Int {
+        var copied = 0
+        for entry in entries {
+            var changed = false
+            for slot in entry.firstSlot..<entry.endSlot where slotChanged[slot] {
+                changed = true
+                break
+            }
+            guard changed else { continue }
+            applySlot = entry.firstSlot
+            pathBytes.count = 0
+            pathBytes.append(entryPaths.base + entry.pathOffset, entry.pathLength)
+            pathEnds.removeAll(keepingCapacity: true)
+            if entry.pathLength > 0 { pathEnds.append(entry.pathLength) }
+            var c = Cursor(base: base, end: count)
+            c.pos = entry.start
+            c.copied = copied
+            switch entry.kind {
+            case .number:
+                scrubPlain(UnsafeRawBufferPointer(start: base + entry.start, count: entry.end - entry.start), &c, out,
+                           tokenStart: entry.start, tokenEnd: entry.end, style: StringStyle())
+            case .key:
+                var style = StringStyle()
+                if let token = scanString(&c), let key = content(of: token, base, level: 0, style: &style) {
+                    scrubPlain(key, &c, out, tokenStart: entry.start, tokenEnd: entry.end, style: style)
+                }
+            case .value:
+                _ = string(&c, out, level: 0, depth: entry.depth, scope: entry.scope, isKey: false)
+            }
+            precondition(applySlot == entry.endSlot, "pass 2 consumed a different number of strings")
+            copied = c.copied
+        }
+        return copied
+    }
+
     // MARK: - Paths and scopes
 
     private func segment(_ i: Int) -> UnsafeRawBufferPointer {
@@ -373,6 +437,20 @@ extension JSONScrubber.Worker {
             pathCounts[0, default: (Array("(other)".utf8), 0)].count += delta
         }
     }
+}
+
+/// A top-level token that fed the batch (see ``JSONScrubber/Worker/applyEntries(_:_:_:)``).
+struct TokenEntry {
+    enum Kind { case key, value, number }
+    var kind: Kind
+    var start: Int
+    var end: Int
+    var firstSlot: Int
+    var endSlot: Int
+    var depth: Int
+    var scope: Scope
+    var pathOffset: Int
+    var pathLength: Int
 }
 
 /// True when `text`, trimmed of JSON whitespace, starts and ends like an object, array or string.

@@ -62,6 +62,9 @@ extension JSONScrubber {
         @exclusivity(unchecked) var slotMatches: [Int] = []
         @exclusivity(unchecked) var pieceEnds: [Int] = []
         @exclusivity(unchecked) var batchPoisoned = false
+        @exclusivity(unchecked) var slotChanged: [Bool] = []
+        @exclusivity(unchecked) var entries: [TokenEntry] = []
+        let entryPaths = ByteBuffer(capacity: 4096)
         @exclusivity(unchecked) var applySlot = 0
         @exclusivity(unchecked) var applyBase: UnsafePointer<UInt8>?
 
@@ -146,6 +149,8 @@ extension JSONScrubber {
                 pass = .collect
                 batch.count = 0
                 slotStarts.removeAll(keepingCapacity: true)
+                entries.removeAll(keepingCapacity: true)
+                entryPaths.count = 0
                 batchPoisoned = false
                 ok = parseDocument(&c, out)
                 if ok && !slotStarts.isEmpty {
@@ -160,7 +165,12 @@ extension JSONScrubber {
                             applySlot = 0
                             applyBase = result.baseAddress!.assumingMemoryBound(to: UInt8.self)
                             resetForPass(&c, out, start: start)
-                            ok = parseDocument(&c, out)
+                            if hasFieldRules {
+                                ok = parseDocument(&c, out)
+                            } else {
+                                c.copied = applyEntries(c.base, c.end, out)
+                                c.pos = c.end
+                            }
                             applyBase = nil
                             return false
                         }
@@ -232,7 +242,17 @@ extension JSONScrubber.Worker {
             pieceEnds.append(end)
             at = end + 1
         }
-        return pieceEnds.count == slotStarts.count && at == result.count
+        guard pieceEnds.count == slotStarts.count && at == result.count else { return false }
+        // Which slots changed: compare each piece with the batch input.
+        slotChanged.removeAll(keepingCapacity: true)
+        for slot in 0..<slotStarts.count {
+            let inStart = slotStarts[slot]
+            let inCount = (slot + 1 < slotStarts.count ? slotStarts[slot + 1] : batch.count) - 1 - inStart
+            let outStart = slot == 0 ? 0 : pieceEnds[slot - 1] + 1
+            let outCount = pieceEnds[slot] - outStart
+            slotChanged.append(inCount != outCount || memcmp(batch.base + inStart, base + outStart, inCount) != 0)
+        }
+        return true
     }
 
     /// Matches per slot, from the batch call's findings (for per-field counts).

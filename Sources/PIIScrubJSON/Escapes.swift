@@ -93,6 +93,17 @@ func decodeEscapes(_ p: UnsafePointer<UInt8>, _ n: Int, into out: ByteBuffer, st
     return true
 }
 
+/// True when none of the 8 bytes is `"`, `\`, `/`, < 0x20 or >= 0x80 (SWAR "has zero byte" tests).
+@inline(__always)
+func isPlainWord(_ w: UInt64) -> Bool {
+    @inline(__always) func hasByte(_ w: UInt64, _ b: UInt64) -> UInt64 {
+        let x = w ^ (b &* 0x0101_0101_0101_0101)
+        return (x &- 0x0101_0101_0101_0101) & ~x & 0x8080_8080_8080_8080
+    }
+    let control = (w &- 0x2020_2020_2020_2020) & ~w & 0x8080_8080_8080_8080
+    return (w & 0x8080_8080_8080_8080) | control | hasByte(w, 0x22) | hasByte(w, 0x5C) | hasByte(w, 0x2F) == 0
+}
+
 private let hexDigits: StaticString = "0123456789abcdef"
 
 @inline(__always)
@@ -121,6 +132,9 @@ func encodeString(_ text: UnsafeRawBufferPointer, style: StringStyle, into out: 
     var i = 0
     var runStart = 0
     while i < n {
+        // Fast path: 8 plain ASCII bytes at a time (no quote, backslash, control, non-ASCII, slash).
+        while i + 8 <= n && isPlainWord(UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self)) { i += 8 }
+        guard i < n else { break }
         let b = p[i]
         if b >= 0x20 && b < 0x80 && b != 0x22 && b != 0x5C && !(style.escapeSlash && b == 0x2F) {
             i += 1

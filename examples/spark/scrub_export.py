@@ -15,6 +15,7 @@ cluster configured for S3). The binary must exist at the same path on every exec
 with --files, or bake it into the executor image); by default it is `pii-scrub` on PATH.
 """
 import argparse
+import os
 import shlex
 import sys
 
@@ -38,10 +39,12 @@ def main() -> int:
     lines = sc.textFile(args.input)
     if args.partitions:
         lines = lines.repartition(args.partitions)
-    command = [args.binary, "jsonl"] + shlex.split(args.filter_args)
+    command = " ".join(shlex.quote(a) for a in [args.binary, "jsonl"] + shlex.split(args.filter_args))
+    # pipe() runs the command with exactly `env` (PATH included), so pass PATH along.
+    env = {"PATH": os.environ.get("PATH", "/usr/local/bin:/usr/bin:/bin")}
     # checkCode: a filter exit status other than 0 fails the task (and Spark retries it), so a
     # --strict failure or a crash never yields a silently truncated partition.
-    scrubbed = lines.pipe(command, checkCode=True)
+    scrubbed = lines.pipe(command, env=env, checkCode=True)
     scrubbed.saveAsTextFile(args.output)
     spark.stop()
     return 0

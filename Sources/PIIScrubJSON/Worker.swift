@@ -62,6 +62,7 @@ extension JSONScrubber {
         @exclusivity(unchecked) var slotMatches: [Int] = []
         @exclusivity(unchecked) var pieceEnds: [Int] = []
         @exclusivity(unchecked) var batchPoisoned = false
+        @exclusivity(unchecked) var largeDocumentSeen = false
         @exclusivity(unchecked) var slotChanged: [Bool] = []
         @exclusivity(unchecked) var entries: [TokenEntry] = []
         let entryPaths = ByteBuffer(capacity: 4096)
@@ -125,6 +126,11 @@ extension JSONScrubber {
         ) rethrows -> R {
             documents += 1
             let count = input.count
+            if largeDocumentSeen && count < 1 << 20 {
+                releaseLargeBuffers()
+                largeDocumentSeen = false
+            }
+            if count >= 16 << 20 { largeDocumentSeen = true }
             guard count > 0, let raw = input.baseAddress else {
                 return try body(input, Outcome(kind: .blank))
             }
@@ -221,6 +227,14 @@ extension JSONScrubber.Worker {
             c.skipWhitespace()
             return c.pos == c.end
         }()
+    }
+
+    /// Gives back buffers a very long document grew (so one 100 MB line does not pin 500 MB).
+    func releaseLargeBuffers() {
+        for buffer in decode + output + [batch, entryPaths] where buffer.capacity > 16 << 20 {
+            buffer.count = 0
+            buffer.trim(to: 1 << 20)
+        }
     }
 
     func resetForPass(_ c: inout Cursor, _ out: ByteBuffer, start: Int) {

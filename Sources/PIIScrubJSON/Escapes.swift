@@ -68,11 +68,21 @@ func decodeEscapes(_ p: UnsafePointer<UInt8>, _ n: Int, into out: ByteBuffer, st
         case UInt8(ascii: "/"):
             out.append(0x2F)
             style.escapeSlash = true
-        case UInt8(ascii: "b"): out.append(0x08)
-        case UInt8(ascii: "f"): out.append(0x0C)
-        case UInt8(ascii: "n"): out.append(0x0A)
-        case UInt8(ascii: "r"): out.append(0x0D)
-        case UInt8(ascii: "t"): out.append(0x09)
+        case UInt8(ascii: "b"):
+            out.append(0x08)
+            style.decodedControl = true
+        case UInt8(ascii: "f"):
+            out.append(0x0C)
+            style.decodedControl = true
+        case UInt8(ascii: "n"):
+            out.append(0x0A)
+            style.decodedControl = true
+        case UInt8(ascii: "r"):
+            out.append(0x0D)
+            style.decodedControl = true
+        case UInt8(ascii: "t"):
+            out.append(0x09)
+            style.decodedControl = true
         case UInt8(ascii: "u"):
             guard var scalar = hex4(p, i, n) else { return false }
             i += 4
@@ -85,6 +95,7 @@ func decodeEscapes(_ p: UnsafePointer<UInt8>, _ n: Int, into out: ByteBuffer, st
                 return false
             }
             if scalar >= 0x80 { style.asciiOnly = true }
+            if scalar < 0x20 { style.decodedControl = true }
             appendUTF8(scalar, to: out)
         default:
             return false

@@ -306,7 +306,10 @@ extension JSONScrubber.Worker {
                     tokenStart: Int, tokenEnd: Int, style: StringStyle) {
         switch pass {
         case .collect:
-            if text.count > 0 && memchr(text.baseAddress!, Int32(batchSeparator), text.count) != nil {
+            // Raw string bytes are never control characters (the scanner rejects them), so only a
+            // decoded string can hold a control-character separator.
+            if (batchSeparator >= 0x20 || style.decodedControl) && text.count > 0
+                && memchr(text.baseAddress!, Int32(batchSeparator), text.count) != nil {
                 batchPoisoned = true
             }
             slotStarts.append(batch.count)

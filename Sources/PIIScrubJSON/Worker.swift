@@ -256,17 +256,7 @@ extension JSONScrubber.Worker {
             pieceEnds.append(end)
             at = end + 1
         }
-        guard pieceEnds.count == slotStarts.count && at == result.count else { return false }
-        // Which slots changed: compare each piece with the batch input.
-        slotChanged.removeAll(keepingCapacity: true)
-        for slot in 0..<slotStarts.count {
-            let inStart = slotStarts[slot]
-            let inCount = (slot + 1 < slotStarts.count ? slotStarts[slot + 1] : batch.count) - 1 - inStart
-            let outStart = slot == 0 ? 0 : pieceEnds[slot - 1] + 1
-            let outCount = pieceEnds[slot] - outStart
-            slotChanged.append(inCount != outCount || memcmp(batch.base + inStart, base + outStart, inCount) != 0)
-        }
-        return true
+        return pieceEnds.count == slotStarts.count && at == result.count
     }
 
     /// Matches per slot, from the batch call's findings (for per-field counts).
@@ -278,6 +268,9 @@ extension JSONScrubber.Worker {
             while slot + 1 < slotStarts.count && slotStarts[slot + 1] <= finding.range.lowerBound { slot += 1 }
             slotMatches[slot] += 1
         }
+        // A slot without a finding is unchanged (pass 2 still compares the ones with findings).
+        slotChanged.removeAll(keepingCapacity: true)
+        for n in slotMatches { slotChanged.append(n > 0) }
     }
 }
 
@@ -316,4 +309,6 @@ struct StringStyle {
     var asciiOnly = false
     /// `/` was written as `\/` (ClickHouse, PHP).
     var escapeSlash = false
+    /// Decoding produced a control character (`\n`, `\u0000`, ...); not a style, a hint for batching.
+    var decodedControl = false
 }

@@ -59,6 +59,9 @@ struct RewriterTests {
               options: .init(onlyFields: [FieldPath("metadata.customer.email")])),
         .init(name: "U+2028 inside a string is content", input: "{\"a\":\"x\u{2028}y@example.com\"}",
               expected: "{\"a\":\"x\u{2028}[EMAIL]\"}"),
+        .init(name: "a string holding the batch separator is scrubbed on its own",
+              input: #"{"a":"x\u0000y@example.com","b":"z@example.com"}"#,
+              expected: #"{"a":"x\u0000[EMAIL]","b":"[EMAIL]"}"#),
         .init(name: "control characters in a rewritten string are escaped",
               input: #"{"a":"\u0001\b x@example.com"}"#, expected: #"{"a":"\u0001\b [EMAIL]"}"#),
     ]

@@ -126,11 +126,17 @@ struct LineFilterTests {
         return (try JSONTestSupport.read(outPath), stats)
     }
 
+    /// Malformed cases followed by the export sample, and the in-process loop's result (computed once).
+    static let sample: ([UInt8], (output: [UInt8], malformed: [Int])) = {
+        let input = try! JSONTestSupport.read(TestPaths.data + "/cli/malformed.in.jsonl")
+            + (try! JSONTestSupport.read(TestPaths.fixtures + "/export-sample.jsonl"))
+        let result = JSONTestSupport.scrubLines(input, JSONScrubber(scrubber: JSONTestSupport.seed))
+        return (input, (result.output, result.malformed))
+    }()
+
     @Test("same bytes as the in-process loop", arguments: [(1, 64), (2, 4096), (3, 1 << 16), (2, 256 << 10)])
     func ordered(_ jobs: Int, _ blockSize: Int) throws {
-        let input = try JSONTestSupport.read(TestPaths.data + "/cli/malformed.in.jsonl")
-            + (try JSONTestSupport.read(TestPaths.fixtures + "/export-sample.jsonl"))
-        let expected = JSONTestSupport.scrubLines(input, JSONScrubber(scrubber: JSONTestSupport.seed))
+        let (input, expected) = Self.sample
         let (output, stats) = try Self.run([input], jobs: jobs, blockSize: blockSize)
         #expect(output == expected.output)
         #expect(stats.flagged.map(\.line) == expected.malformed)

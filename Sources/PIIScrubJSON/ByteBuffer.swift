@@ -46,7 +46,12 @@ final class ByteBuffer {
     func append(_ pointer: UnsafePointer<UInt8>, _ n: Int) {
         guard n > 0 else { return }
         reserve(n)
-        (base + count).update(from: pointer, count: n)
+        if n <= 16 {
+            // Short copies (string pieces between escapes, keys) are cheaper inline than a call.
+            for k in 0..<n { base[count + k] = pointer[k] }
+        } else {
+            (base + count).update(from: pointer, count: n)
+        }
         count += n
     }
 

@@ -12,6 +12,7 @@ let package = Package(
     products: [
         .library(name: "PIIScrub", targets: ["PIIScrub"]),
         .library(name: "PIIScrubStream", targets: ["PIIScrubStream"]),
+        .library(name: "PIIScrubJSON", targets: ["PIIScrubJSON"]),
         .executable(name: "pii-scrub", targets: ["pii-scrub"]),
     ],
     dependencies: [
@@ -42,11 +43,15 @@ let package = Package(
         .target(name: "PIIScrubStream", dependencies: ["PIIScrub"]),
         .testTarget(name: "PIIScrubStreamTests", dependencies: ["PIIScrubStream", "PIIScrub", "PIIScrubTestSupport"]),
 
+        // MARK: - PIIScrubJSON
+        .target(name: "PIIScrubJSON", dependencies: ["PIIScrub"]),
+        .testTarget(name: "PIIScrubJSONTests", dependencies: ["PIIScrubJSON", "PIIScrub", "PIIScrubStream", "PIIScrubTestSupport"]),
+
         // MARK: - pii-scrub
         .executableTarget(
             name: "pii-scrub",
             dependencies: [
-                "PIIScrub", "PIIScrubStream",
+                "PIIScrub", "PIIScrubStream", "PIIScrubJSON",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]

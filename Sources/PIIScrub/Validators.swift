@@ -31,11 +31,12 @@ public struct Validator: Sendable {
 /// | `us-ssn` | SSN/ITIN area, group and serial rules |
 /// | `nanp` | a NANP number: assigned area code, exchange 2-9, not N11 (optional leading 1) |
 /// | `phone-intl` | `+CC …` / `00CC …`: known calling code, national length in that code's range |
-/// | `phone-national` | a grouped national number: 9-13 digits, not a date; trunk-prefixed or plausible |
+/// | `phone-national` | a grouped national number: 8-13 digits (7 in three groups), not a date, decimal, thousands or ISBN; trunk-prefixed or plausible |
 /// | `phone-bare` | a digit run: trunk prefix + valid national number, 00 + E.164, 1 + NANP, CN mobile |
 /// | `ipv4` | four octets ≤ 255 without leading zeros, not all below 32 (versions like 10.4.22.1) |
 /// | `ipv6` | eight groups, or fewer with one `::`; holds a digit; at least 5 hex digits (not `::1`, `1::2`) |
 /// | `mixed-base64` | upper case, lower case and a digit (not a hex hash) |
+/// | `base64-line` | a PEM/MIME body line: 64, 70 or 76 characters, or ending in `=` padding; and `mixed-base64` |
 /// | `credential-token` | the value after the last space holds a digit, punctuation or an inner capital (not a word) |
 public enum Validators {
     /// All built-in validators.
@@ -59,6 +60,7 @@ public enum Validators {
         Validator(name: "ipv6") { ipv6($0) },
         Validator(name: "mixed-base64") { mixedBase64($0) },
         Validator(name: "credential-token") { credentialToken($0) },
+        Validator(name: "base64-line") { base64Line($0) },
     ]
 
     /// The decimal digit values of `bytes`, in order (separators dropped). Non-ASCII decimal
@@ -124,7 +126,7 @@ public enum Validators {
         case 3:
             issuer = ((p2 == 34 || p2 == 37) && n == 15)  // Amex
                 || ((p3 >= 300 && p3 <= 305 || p2 == 36 || p2 == 38 || p2 == 39) && n >= 14)  // Diners
-                || (p4 >= 3528 && p4 <= 3589 && n >= 16)  // JCB
+                || (p2 == 35 && n >= 16)  // JCB (3528-3589 assigned; test generators such as Faker use all of 35xx)
         case 5: issuer = (p2 >= 51 && p2 <= 55 && n == 16) || ((p2 == 50 || p2 >= 56) && n >= 12)  // MC, Maestro
         case 6:
             issuer = (p4 == 6011 || (p3 >= 644 && p3 <= 649) || p2 == 65 || (p6 >= 622126 && p6 <= 622925)) && n >= 16
@@ -258,18 +260,25 @@ public enum Validators {
     /// otherwise some calling code must accept it (length and 3-digit prefix).
     public static func phoneNational(_ bytes: UnsafeRawBufferPointer) -> Bool {
         let d = digits(of: bytes)
-        guard d.count >= 9, d.count <= 13 else { return false }
+        let groups = digitGroups(bytes)
+        guard d.count <= 13, d.count >= (groups.count >= 3 ? 7 : 8) else { return false }
+        // 1 234 567, 1.234.567: thousands, not a phone number.
+        if groups.count >= 3, groups[0] == 1, groups.dropFirst().allSatisfy({ $0 == 3 }) { return false }
         if looksLikeDate(bytes) { return false }
-        var hasParen = false, hasDot = false, hasOther = false
+        var hasParen = false, hasDot = false, hasOther = false, hasSlash = false
         for b in bytes {
             if b == 0x28 { hasParen = true }
             else if b == 0x2E { hasDot = true }
-            else if b == 0x20 || b == 0x2D { hasOther = true }
+            else if b == 0x20 || b == 0x2D || b == 0x2F { hasOther = true }
+            if b == 0x2F { hasSlash = true }
         }
-        // Dots as separators stand alone (06.12.34.56.78); "0.1234 0.5678" is a list of decimals.
-        if hasDot && (hasOther || hasParen) { return false }
+        // Dots as separators stand alone, in three or more groups, 9+ digits (06.12.34.56.78);
+        // "0.1234 0.5678" and "175.834164" are decimals, "11.28.123" a version.
+        if hasDot && (hasOther || hasParen || groups.count < 3 || d.count < 9) { return false }
         // A one-digit group after the first (978-3-16-148410-0, 1.2.3.4) is an ISBN or a version.
-        if hasSingleDigitInnerGroup(bytes) { return false }
+        if !hasParen && hasSingleDigitInnerGroup(bytes) { return false }
+        // 86979/6908 is a fraction; a slash belongs to area codes (0221/1234567, 22/528 7766).
+        if hasSlash && groups.count == 2 && d[0] != 0 { return false }
         if d[0] == 0 || hasParen { return true }
         if d[0] == 8 && d.count == 11 { return true }  // RU/KZ/BY trunk 8
         return PhoneMetadata.anyCodeAccepts(d[...])
@@ -277,7 +286,8 @@ public enum Validators {
 
     /// A bare digit run (no separators, no `+`): ambiguous, so the rules are strict.
     /// `00` + E.164; trunk prefix + a valid national number of a code using that prefix;
-    /// 1 + NANP; an 11-digit Chinese mobile (1[3-9]…).
+    /// 1 + NANP; 8 + 10 digits (RU); an 11-digit Chinese mobile (1[3-9]…); 10 digits of NANP shape
+    /// (area and exchange 2-9, exchange not N11; the pattern keeps order/invoice labels out).
     public static func phoneBare(_ d: [UInt8]) -> Bool {
         let n = d.count
         guard n >= 9, n <= 15 else { return false }
@@ -298,10 +308,27 @@ public enum Validators {
             if d[1] >= 3, PhoneMetadata.entry(forCallingCode: 86)!.accepts(d[...]) { return true }
             return false
         }
-        if n == 11 && d[0] == 8 {
-            return PhoneMetadata.entry(forCallingCode: 7)!.accepts(d.dropFirst())
-        }
+        if n == 11 && d[0] == 8 { return true }
+        if n == 10 && d[0] >= 2 && d[3] >= 2 && !(d[4] == 1 && d[5] == 1) { return true }  // NANP shape  // RU/KZ/BY trunk 8 + 10 digits: nothing else has this shape
         return false
+    }
+
+    /// The lengths of the digit runs in `bytes` (non-ASCII digits count one per scalar).
+    static func digitGroups(_ bytes: UnsafeRawBufferPointer) -> [Int] {
+        var groups: [Int] = []
+        var length = 0
+        for b in bytes {
+            if b &- 0x30 < 10 || b >= 0xC0 {
+                length += 1
+            } else if b >= 0x80 {
+                continue  // continuation byte
+            } else if length > 0 {
+                groups.append(length)
+                length = 0
+            }
+        }
+        if length > 0 { groups.append(length) }
+        return groups
     }
 
     static func hasSingleDigitInnerGroup(_ bytes: UnsafeRawBufferPointer) -> Bool {
@@ -430,6 +457,15 @@ public enum Validators {
             else if b &- 0x30 < 10 { digit = true }
         }
         return upper && lower && digit
+    }
+
+    /// A line of base64 key material: exactly 64, 70 or 76 characters (PEM and MIME line widths),
+    /// or a final line that ends in `=` padding; and ``mixedBase64(_:)``.
+    public static func base64Line(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        let padded = bytes.last == 0x3D
+        let length = bytes.count
+        guard padded || length == 64 || length == 70 || length == 76 else { return false }
+        return mixedBase64(bytes)
     }
 
     /// The token after the last space (`Bearer <token>`) is at least 8 characters and holds a

@@ -261,7 +261,8 @@ public enum Validators {
     public static func phoneNational(_ bytes: UnsafeRawBufferPointer) -> Bool {
         let d = digits(of: bytes)
         let groups = digitGroups(bytes)
-        guard d.count <= 13, d.count >= (groups.count >= 3 ? 7 : 8) else { return false }
+        // Seven digits only in three or more groups, or as a 3-4 local number (321 2345).
+        guard d.count <= 13, d.count >= (groups.count >= 3 || groups == [3, 4] ? 7 : 8) else { return false }
         // 1 234 567, 1.234.567: thousands, not a phone number.
         if groups.count >= 3, groups[0] == 1, groups.dropFirst().allSatisfy({ $0 == 3 }) { return false }
         if looksLikeDate(bytes) { return false }

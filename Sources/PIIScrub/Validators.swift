@@ -26,7 +26,7 @@ public struct Validator: Sendable {
 /// |---|---|
 /// | `luhn` | digits pass the Luhn check |
 /// | `card` | issuer prefix and length of a payment card, and Luhn |
-/// | `iban` | IBAN: known country, that country's length, mod-97 = 1 |
+/// | `iban` | IBAN: known country, that country's length, at least 6 digits, mod-97 = 1 |
 /// | `iban-format` | IBAN: known country and its length (no checksum; for the grouped form) |
 /// | `us-ssn` | SSN/ITIN area, group and serial rules |
 /// | `nanp` | a NANP number: assigned area code, exchange 2-9, not N11 (optional leading 1) |
@@ -174,6 +174,9 @@ public enum Validators {
         let country = String(decoding: chars[0..<2], as: UTF8.self)
         guard let length = ibanLengths[country], length == chars.count else { return false }
         guard chars[2] &- 0x30 < 10, chars[3] &- 0x30 < 10 else { return false }
+        // Every registered IBAN has at least six digits (check digits + numeric bank or account
+        // parts); the patterns' prefilter claim relies on it.
+        guard chars.reduce(0, { $0 + ($1 &- 0x30 < 10 ? 1 : 0) }) >= 6 else { return false }
         guard checksum else { return true }
         var remainder = 0
         for c in chars[4...] + chars[0..<4] {

@@ -464,8 +464,14 @@ public enum Validators {
     }
 
     /// A line of base64 key material: exactly 64, 70 or 76 characters (PEM and MIME line widths),
-    /// or a final line that ends in `=` padding; and ``mixedBase64(_:)``.
-    public static func base64Line(_ bytes: UnsafeRawBufferPointer) -> Bool {
+    /// or a final line that ends in `=` padding; and ``mixedBase64(_:)``. A leading JSON escape
+    /// `\n`/`\r` is skipped.
+    public static func base64Line(_ raw: UnsafeRawBufferPointer) -> Bool {
+        // A JSON-escaped newline before the line (`\n`, `\r`) belongs to the match, not the line.
+        var bytes = raw
+        if bytes.count > 2, bytes[0] == 0x5C, bytes[1] == 0x6E || bytes[1] == 0x72 {
+            bytes = UnsafeRawBufferPointer(rebasing: raw[2...])
+        }
         let padded = bytes.last == 0x3D
         let length = bytes.count
         guard padded || length == 64 || length == 70 || length == 76 else { return false }

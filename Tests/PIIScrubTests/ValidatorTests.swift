@@ -132,12 +132,12 @@ struct ValidatorTests {
             }
             #expect(accepted, "metadata accepts \(example) (E.164 example)")
             for text in [example.e164, example.international] {
-                let out = scrubber.scrub("Call \(text) now")
-                #expect(!out.contains(text), "\(example) international/E.164 form redacted")
+                let leaked = scrubber.scrub("Call \(text) now").contains(text)
+                #expect(!leaked, "\(example) international/E.164 form redacted")
             }
             if Self.focusRegions.contains(example.region) {
-                let out = scrubber.scrub("Call \(example.national) now")
-                #expect(!out.contains(example.national), "\(example) national form redacted")
+                let leaked = scrubber.scrub("Call \(example.national) now").contains(example.national)
+                #expect(!leaked, "\(example) national form redacted")
             }
         }
     }

@@ -262,6 +262,13 @@ public enum Validators {
     /// with a trunk prefix (`0…`, `8 (…)`) or area code in parentheses the length is enough,
     /// otherwise some calling code must accept it (length and 3-digit prefix).
     public static func phoneNational(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        // Hot on digit-dense text: reject by ASCII digit count before allocating anything.
+        var asciiDigits = 0
+        var nonASCII = false
+        for b in bytes {
+            if b &- 0x30 < 10 { asciiDigits += 1 } else if b >= 0x80 { nonASCII = true }
+        }
+        if !nonASCII && (asciiDigits < 7 || asciiDigits > 13) { return false }
         let d = digits(of: bytes)
         let groups = digitGroups(bytes)
         // Seven digits only in three or more groups, or as a 3-4 local number (321 2345).
@@ -387,7 +394,8 @@ public enum Validators {
     /// Four dotted octets ≤ 255 without leading zeros. All four octets below 32 reads as a version
     /// number (`10.4.22.1`, `1.2.3.4`), not an address. A trailing `.`, `/nn` or `:port` is ignored.
     public static func ipv4(_ bytes: UnsafeRawBufferPointer) -> Bool {
-        var octets: [Int] = []
+        var count = 0
+        var anyLarge = false
         var value = -1
         var length = 0
         for b in bytes {
@@ -398,17 +406,20 @@ public enum Validators {
                 if value > 255 { return false }
             } else if b == 0x2E {
                 if value < 0 { break }
-                octets.append(value)
+                count += 1
+                anyLarge = anyLarge || value >= 32
                 value = -1
                 length = 0
-                if octets.count == 4 { break }
+                if count == 4 { break }
             } else {
                 break
             }
         }
-        if value >= 0 && octets.count < 4 { octets.append(value) }
-        guard octets.count == 4 else { return false }
-        return octets.contains { $0 >= 32 }
+        if value >= 0 && count < 4 {
+            count += 1
+            anyLarge = anyLarge || value >= 32
+        }
+        return count == 4 && anyLarge
     }
 
     /// Eight hex groups, or fewer with exactly one `::` (an embedded IPv4 tail counts as two), at

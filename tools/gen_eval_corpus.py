@@ -26,11 +26,14 @@ import os
 import random
 import string
 import uuid
+from datetime import datetime
 
 import phonenumbers
 from faker import Faker
 from phonenumbers import PhoneNumberFormat, PhoneNumberType
 
+# Faker dates default to "now"; a fixed end keeps the corpus reproducible.
+END = datetime(2025, 6, 1)
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 # The 30 most populous countries plus the EU members not already in that list.
@@ -249,12 +252,12 @@ class Gen:
                             "decimal", "count", "zip", "port"])
         r = self.rng
         if kind == "iso_date":
-            return kind, self.en.date()
+            return kind, self.en.date(end_datetime=END)
         if kind == "iso_datetime":
-            return kind, self.choice([self.en.iso8601(), self.en.iso8601() + "Z", self.en.date_time().strftime("%Y-%m-%d %H:%M:%S"),
-                                      self.en.date_time().strftime("%Y-%m-%dT%H:%M:%S.%f")])
+            return kind, self.choice([self.en.iso8601(end_datetime=END), self.en.iso8601(end_datetime=END) + "Z", self.en.date_time(end_datetime=END).strftime("%Y-%m-%d %H:%M:%S"),
+                                      self.en.date_time(end_datetime=END).strftime("%Y-%m-%dT%H:%M:%S.%f")])
         if kind == "time":
-            return kind, self.en.time()
+            return kind, self.en.time(end_datetime=END)
         if kind == "epoch":
             return kind, str(r.randrange(1_000_000_000, 1_900_000_000))
         if kind == "epoch_ms":
@@ -314,7 +317,7 @@ class Gen:
                 "timeout=%d" % r.randrange(1000, 10 ** 7),
             ])
         if kind == "date_other":
-            d = self.en.date_object()
+            d = self.en.date_object(end_datetime=END)
             return kind, self.choice([d.strftime("%d.%m.%Y"), d.strftime("%m/%d/%Y"), d.strftime("%Y/%m/%d"), d.strftime("%d-%m-%Y")])
         if kind == "decimal":
             return kind, self.choice(["%.6f" % r.uniform(-180, 180), "%.4f %.4f" % (r.random(), r.random()), "%.2f%%" % (r.random() * 100)])
@@ -352,7 +355,7 @@ class Gen:
         zl = {"email": "邮箱", "phone": "电话", "ssn": "社会安全号码", "card": "卡号", "iban": "账户", "ip": "地址",
               "mac": "设备", "secret": "密钥"}.get(label, "信息")
         return t.format(v=value, L=label.upper() if len(label) <= 4 else label.capitalize(), l=label, k=label,
-                        n=f.name(), c=f.city(), ts=f.iso8601(), zl=zl)
+                        n=f.name(), c=f.city(), ts=f.iso8601(end_datetime=END), zl=zl)
 
 
 def main():

@@ -3,6 +3,10 @@
 ///
 /// A validator sees only the matched bytes and answers yes or no; it never logs or keeps them.
 /// Pattern files name validators with `"validate": "<name>"`; an unknown name is a load error.
+///
+/// Validators decide *ambiguous* forms only (bare digit runs, numbers without separators): a value
+/// written the way people write that kind of PII gets a pattern without a validator, so a
+/// well-formatted but invalid value is still redacted.
 public struct Validator: Sendable {
     public let name: String
     let check: @Sendable (UnsafeRawBufferPointer) -> Bool
@@ -17,6 +21,23 @@ public struct Validator: Sendable {
 }
 
 /// The registry of built-in validators, by name.
+///
+/// | name | accepts |
+/// |---|---|
+/// | `luhn` | digits pass the Luhn check |
+/// | `card` | issuer prefix and length of a payment card, and Luhn |
+/// | `iban` | IBAN: known country, that country's length, at least 6 digits, mod-97 = 1 |
+/// | `iban-format` | IBAN: known country and its length (no checksum; for the grouped form) |
+/// | `us-ssn` | SSN/ITIN area, group and serial rules |
+/// | `nanp` | a NANP number: assigned area code, exchange 2-9, not N11 (optional leading 1) |
+/// | `phone-intl` | `+CC …` / `00CC …`: known calling code, national length in that code's range |
+/// | `phone-national` | a grouped national number: 8-13 digits (7 in three groups), not a date, decimal, thousands or ISBN; trunk-prefixed or plausible |
+/// | `phone-bare` | a digit run: trunk prefix + valid national number, 00 + E.164, 1 + NANP, CN mobile |
+/// | `ipv4` | four octets ≤ 255 without leading zeros, not all below 32 (versions like 10.4.22.1) |
+/// | `ipv6` | eight groups, or fewer with one `::`; holds a digit; at least 5 hex digits (not `::1`, `1::2`) |
+/// | `mixed-base64` | upper case, lower case and a digit (not a hex hash) |
+/// | `base64-line` | a PEM/MIME body line: 64, 70 or 76 characters, or ending in `=` padding; and `mixed-base64` |
+/// | `credential-token` | the value after the last space holds a digit, punctuation or an inner capital (not a word) |
 public enum Validators {
     /// All built-in validators.
     public static let all: [String: Validator] = {
@@ -27,13 +48,46 @@ public enum Validators {
 
     static let builtIn: [Validator] = [
         Validator(name: "luhn") { luhn(digits(of: $0)) },
+        Validator(name: "card") { card(digits(of: $0)) },
+        Validator(name: "iban") { iban($0, checksum: true) },
+        Validator(name: "iban-format") { iban($0, checksum: false) },
+        Validator(name: "us-ssn") { usSSN(digits(of: $0)) },
+        Validator(name: "nanp") { nanp(digits(of: $0)) },
+        Validator(name: "phone-intl") { phoneInternational($0) },
+        Validator(name: "phone-national") { phoneNational($0) },
+        Validator(name: "phone-bare") { phoneBare(digits(of: $0)) },
+        Validator(name: "ipv4") { ipv4($0) },
+        Validator(name: "ipv6") { ipv6($0) },
+        Validator(name: "mixed-base64") { mixedBase64($0) },
+        Validator(name: "credential-token") { credentialToken($0) },
+        Validator(name: "base64-line") { base64Line($0) },
     ]
 
-    /// The ASCII digits of `bytes`, in order (separators dropped).
+    /// The decimal digit values of `bytes`, in order (separators dropped). Non-ASCII decimal
+    /// digits (category Nd: full-width, Arabic-Indic, ...) count with their value.
     public static func digits(of bytes: UnsafeRawBufferPointer) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(bytes.count)
-        for b in bytes where b &- 0x30 < 10 { out.append(b &- 0x30) }
+        var i = 0
+        while i < bytes.count {
+            let b = bytes[i]
+            if b < 0x80 {
+                if b &- 0x30 < 10 { out.append(b &- 0x30) }
+                i += 1
+                continue
+            }
+            var scalar = UInt32(0)
+            var length = 1
+            if b & 0xE0 == 0xC0 { scalar = UInt32(b & 0x1F); length = 2 }
+            else if b & 0xF0 == 0xE0 { scalar = UInt32(b & 0x0F); length = 3 }
+            else if b & 0xF8 == 0xF0 { scalar = UInt32(b & 0x07); length = 4 }
+            guard i + length <= bytes.count, length > 1 else { i += 1; continue }
+            for k in 1..<length { scalar = scalar << 6 | UInt32(bytes[i + k] & 0x3F) }
+            if let range = unicodeDecimalDigitRanges.first(where: { $0.contains(scalar) }) {
+                out.append(UInt8((scalar - range.lowerBound) % 10))
+            }
+            i += length
+        }
         return out
     }
 
@@ -50,5 +104,405 @@ public enum Validators {
             sum += v
         }
         return sum % 10 == 0
+    }
+
+    private static func number(_ digits: ArraySlice<UInt8>) -> Int {
+        digits.reduce(0) { $0 * 10 + Int($1) }
+    }
+
+    // MARK: Cards
+
+    /// Issuer prefix and length (Visa, Mastercard, Amex, Diners, Discover, JCB, UnionPay, Maestro,
+    /// Mir), then Luhn.
+    public static func card(_ d: [UInt8]) -> Bool {
+        let n = d.count
+        guard n >= 12, n <= 19 else { return false }
+        let p2 = number(d[0..<2]), p3 = number(d[0..<3]), p4 = number(d[0..<4]), p6 = number(d[0..<6])
+        let issuer: Bool
+        switch d[0] {
+        case 4: issuer = n == 13 || n == 16 || n == 19  // Visa
+        case 2:
+            issuer = (p4 >= 2221 && p4 <= 2720 && n == 16) || (p4 >= 2200 && p4 <= 2204 && n >= 16)  // MC, Mir
+        case 3:
+            issuer = ((p2 == 34 || p2 == 37) && n == 15)  // Amex
+                || ((p3 >= 300 && p3 <= 305 || p2 == 36 || p2 == 38 || p2 == 39) && n >= 14)  // Diners
+                || (p2 == 35 && n >= 16)  // JCB (3528-3589 assigned; test generators such as Faker use all of 35xx)
+        case 5: issuer = (p2 >= 51 && p2 <= 55 && n == 16) || ((p2 == 50 || p2 >= 56) && n >= 12)  // MC, Maestro
+        case 6:
+            issuer = (p4 == 6011 || (p3 >= 644 && p3 <= 649) || p2 == 65 || (p6 >= 622126 && p6 <= 622925)) && n >= 16
+                || (p2 == 62 && n >= 16) || n >= 12  // Discover, UnionPay, Maestro 6x
+        default: issuer = false
+        }
+        return issuer && luhn(d)
+    }
+
+    // MARK: IBAN
+
+    /// IBAN lengths by country (ISO 13616 registry, SWIFT IBAN Registry release 99 plus the
+    /// partial-participation countries commonly seen).
+    static let ibanLengths: [String: Int] = [
+        "AD": 24, "AE": 23, "AL": 28, "AT": 20, "AZ": 28, "BA": 20, "BE": 16, "BG": 22, "BH": 22, "BI": 27,
+        "BR": 29, "BY": 28, "CH": 21, "CR": 22, "CY": 28, "CZ": 24, "DE": 22, "DJ": 27, "DK": 18, "DO": 28,
+        "EE": 20, "EG": 29, "ES": 24, "FI": 18, "FK": 18, "FO": 18, "FR": 27, "GB": 22, "GE": 22, "GI": 23,
+        "GL": 18, "GR": 27, "GT": 28, "HR": 21, "HU": 28, "IE": 22, "IL": 23, "IQ": 23, "IS": 26, "IT": 27,
+        "JO": 30, "KW": 30, "KZ": 20, "LB": 28, "LC": 32, "LI": 21, "LT": 20, "LU": 20, "LV": 21, "LY": 25,
+        "MC": 27, "MD": 24, "ME": 22, "MK": 19, "MN": 20, "MR": 27, "MT": 31, "MU": 30, "NI": 28, "NL": 18,
+        "NO": 15, "OM": 23, "PK": 24, "PL": 28, "PS": 29, "PT": 25, "QA": 29, "RO": 24, "RS": 22, "RU": 33,
+        "SA": 24, "SC": 31, "SD": 18, "SE": 24, "SI": 19, "SK": 24, "SM": 27, "SO": 23, "ST": 25, "SV": 28,
+        "TL": 23, "TN": 24, "TR": 26, "UA": 29, "VA": 22, "VG": 24, "XK": 20, "YE": 30,
+        // Partial participants (IBAN used, not in the main registry list).
+        "DZ": 26, "AO": 25, "BJ": 28, "BF": 28, "CM": 27, "CV": 25, "CF": 27, "TD": 27, "KM": 27, "CG": 27,
+        "CI": 28, "GA": 27, "GQ": 27, "GW": 25, "IR": 26, "MG": 27, "ML": 28, "MA": 28, "MZ": 25, "NE": 28,
+        "SN": 28, "TG": 28, "HN": 28,
+    ]
+
+    /// Whether `bytes` (separators allowed: space, dash) is an IBAN of a known country and its
+    /// length, and (with `checksum`) passes mod-97.
+    public static func iban(_ bytes: UnsafeRawBufferPointer, checksum: Bool) -> Bool {
+        var chars: [UInt8] = []
+        chars.reserveCapacity(34)
+        for b in bytes where b != 0x20 && b != 0x2D {
+            guard b < 0x80 else { return false }
+            chars.append(b >= 0x61 && b <= 0x7A ? b - 0x20 : b)
+        }
+        return iban(chars, checksum: checksum)
+    }
+
+    /// ``iban(_:checksum:)`` over upper-case ASCII without separators.
+    public static func iban(_ chars: [UInt8], checksum: Bool) -> Bool {
+        guard chars.count >= 15, chars.count <= 34 else { return false }
+        let country = String(decoding: chars[0..<2], as: UTF8.self)
+        guard let length = ibanLengths[country], length == chars.count else { return false }
+        guard chars[2] &- 0x30 < 10, chars[3] &- 0x30 < 10 else { return false }
+        // Every registered IBAN has at least six digits (check digits + numeric bank or account
+        // parts); the patterns' prefilter claim relies on it.
+        guard chars.reduce(0, { $0 + ($1 &- 0x30 < 10 ? 1 : 0) }) >= 6 else { return false }
+        guard checksum else { return true }
+        var remainder = 0
+        for c in chars[4...] + chars[0..<4] {
+            if c &- 0x30 < 10 {
+                remainder = (remainder * 10 + Int(c - 0x30)) % 97
+            } else if c &- 0x41 < 26 {
+                remainder = (remainder * 100 + Int(c - 0x41 + 10)) % 97
+            } else {
+                return false
+            }
+        }
+        return remainder == 1
+    }
+
+    // MARK: US SSN
+
+    /// SSN and ITIN rules: area not 000 or 666 (9xx is an ITIN: group 50-65, 70-88, 90-92, 94-99),
+    /// group not 00, serial not 0000.
+    public static func usSSN(_ d: [UInt8]) -> Bool {
+        guard d.count == 9 else { return false }
+        let area = number(d[0..<3]), group = number(d[3..<5]), serial = number(d[5..<9])
+        guard area != 0, area != 666, group != 0, serial != 0 else { return false }
+        if area >= 900 {
+            return (50...65).contains(group) || (70...88).contains(group) || (90...92).contains(group)
+                || (94...99).contains(group)
+        }
+        return true
+    }
+
+    // MARK: Phone numbers
+
+    /// A NANP number (10 digits, or 11 with a leading 1): assigned area code, exchange 2-9 and
+    /// not N11.
+    public static func nanp(_ digits: [UInt8]) -> Bool {
+        var d = digits[...]
+        if d.count == 11 && d.first == 1 { d = d.dropFirst() }
+        guard d.count == 10 else { return false }
+        let area = number(d.prefix(3))
+        let exchange = number(d.dropFirst(3).prefix(3))
+        guard PhoneMetadata.isNANPAreaCode(area) else { return false }
+        guard exchange >= 200, exchange % 100 != 11 else { return false }
+        return true
+    }
+
+    /// `+CC …` or `00CC …`: a known calling code and a national number whose length is in that
+    /// code's range. A `(0)` trunk group (`+44 (0)20 …`) is skipped.
+    public static func phoneInternational(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        let n = bytes.count
+        // The bytes up to an extension marker (x, ext), without one "(0)" trunk group.
+        var kept: [UInt8] = []
+        var i = 0
+        var trunkSkipped = false
+        while i < n {
+            let b = bytes[i]
+            if b == 0x78 || b == 0x58 || b == 0x65 || b == 0x45 { break }
+            if !trunkSkipped, b == 0x28, i + 2 < n, bytes[i + 1] == 0x30, bytes[i + 2] == 0x29 {
+                i += 3
+                trunkSkipped = true
+                continue
+            }
+            kept.append(b)
+            i += 1
+        }
+        var d = kept.withUnsafeBytes { digits(of: $0) }
+        if bytes.first == 0x30 {  // "00" international prefix
+            guard d.count > 2, d[0] == 0, d[1] == 0 else { return false }
+            d.removeFirst(2)
+        }
+        guard d.count >= 7, d.count <= 15 else { return false }
+        for ccLength in 1...3 where ccLength < d.count {
+            let cc = number(d[0..<ccLength])
+            guard let entry = PhoneMetadata.entry(forCallingCode: cc) else { continue }
+            var national = d[ccLength...]
+            // "+44 0 20 …": a written trunk prefix after the code.
+            if national.count > entry.maxLength, national.first == 0 { national = national.dropFirst() }
+            if national.count >= entry.minLength - 1 && national.count <= entry.maxLength { return true }
+        }
+        return false
+    }
+
+    /// A grouped national number (the pattern requires separators): 9-13 digits, not a date, dots
+    /// not mixed with other separators;
+    /// with a trunk prefix (`0…`, `8 (…)`) or area code in parentheses the length is enough,
+    /// otherwise some calling code must accept it (length and 3-digit prefix).
+    public static func phoneNational(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        // Hot on digit-dense text: reject by ASCII digit count before allocating anything.
+        var asciiDigits = 0
+        var nonASCII = false
+        for b in bytes {
+            if b &- 0x30 < 10 { asciiDigits += 1 } else if b >= 0x80 { nonASCII = true }
+        }
+        if !nonASCII && (asciiDigits < 7 || asciiDigits > 13) { return false }
+        let d = digits(of: bytes)
+        let groups = digitGroups(bytes)
+        // Seven digits only in three or more groups, or as a 3-4 local number (321 2345).
+        guard d.count <= 13, d.count >= (groups.count >= 3 || groups == [3, 4] ? 7 : 8) else { return false }
+        // 1 234 567, 1.234.567: thousands, not a phone number.
+        if groups.count >= 3, groups[0] == 1, groups.dropFirst().allSatisfy({ $0 == 3 }) { return false }
+        if looksLikeDate(bytes) { return false }
+        var hasParen = false, hasDot = false, hasOther = false, hasSlash = false
+        for b in bytes {
+            if b == 0x28 { hasParen = true }
+            else if b == 0x2E { hasDot = true }
+            else if b == 0x20 || b == 0x2D || b == 0x2F { hasOther = true }
+            if b == 0x2F { hasSlash = true }
+        }
+        // Dots as separators stand alone, in three or more groups, 9+ digits (06.12.34.56.78);
+        // "0.1234 0.5678" and "175.834164" are decimals, "11.28.123" a version.
+        if hasDot && (hasOther || hasParen || groups.count < 3 || d.count < 9) { return false }
+        // A one-digit group after the first (978-3-16-148410-0, 1.2.3.4) is an ISBN or a version.
+        if !hasParen && hasSingleDigitInnerGroup(bytes) { return false }
+        // 86979/6908 is a fraction; a slash belongs to area codes (0221/1234567, 22/528 7766).
+        if hasSlash && groups.count == 2 && d[0] != 0 { return false }
+        if d[0] == 0 || hasParen { return true }
+        if d[0] == 8 && d.count == 11 { return true }  // RU/KZ/BY trunk 8
+        return PhoneMetadata.anyCodeAccepts(d[...])
+    }
+
+    /// A bare digit run (no separators, no `+`): ambiguous, so the rules are strict.
+    /// `00` + E.164; trunk prefix + a valid national number of a code using that prefix;
+    /// 1 + NANP; 8 + 10 digits (RU); an 11-digit Chinese mobile (1[3-9]…); 10 digits of NANP shape
+    /// (area and exchange 2-9, exchange not N11; the pattern keeps order/invoice labels out).
+    public static func phoneBare(_ d: [UInt8]) -> Bool {
+        let n = d.count
+        guard n >= 9, n <= 15 else { return false }
+        if n >= 10, d[0] == 0, d[1] == 0 {
+            let rest = d[2...]
+            for ccLength in 1...3 where ccLength < rest.count {
+                let cc = number(rest.prefix(ccLength))
+                if let entry = PhoneMetadata.entry(forCallingCode: cc),
+                   entry.accepts(rest.dropFirst(ccLength)) { return true }
+            }
+            return false
+        }
+        if d[0] == 0 {
+            return PhoneMetadata.trunkZeroAccepts(d.dropFirst()) || PhoneMetadata.entry(forCallingCode: 39)!.accepts(d[...])
+        }
+        if n == 11 && d[0] == 1 {
+            if nanp(d) { return true }
+            if d[1] >= 3, PhoneMetadata.entry(forCallingCode: 86)!.accepts(d[...]) { return true }
+            return false
+        }
+        if n == 11 && d[0] == 8 { return true }
+        if n == 10 && d[0] >= 2 && d[3] >= 2 && !(d[4] == 1 && d[5] == 1) { return true }  // NANP shape  // RU/KZ/BY trunk 8 + 10 digits: nothing else has this shape
+        return false
+    }
+
+    /// The lengths of the digit runs in `bytes` (non-ASCII digits count one per scalar).
+    static func digitGroups(_ bytes: UnsafeRawBufferPointer) -> [Int] {
+        var groups: [Int] = []
+        var length = 0
+        for b in bytes {
+            if b &- 0x30 < 10 || b >= 0xC0 {
+                length += 1
+            } else if b >= 0x80 {
+                continue  // continuation byte
+            } else if length > 0 {
+                groups.append(length)
+                length = 0
+            }
+        }
+        if length > 0 { groups.append(length) }
+        return groups
+    }
+
+    static func hasSingleDigitInnerGroup(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        var group = 0
+        var length = 0
+        for b in bytes {
+            if b &- 0x30 < 10 || b >= 0x80 {
+                if b < 0x80 || b & 0xC0 != 0x80 { length += 1 }
+            } else if length > 0 {
+                if group > 0 && length == 1 { return true }
+                group += 1
+                length = 0
+            }
+        }
+        return group > 0 && length == 1
+    }
+
+    /// `YYYY-MM-DD`, `DD.MM.YYYY` and the like, with a plausible month and day: dates are not
+    /// phone numbers.
+    static func looksLikeDate(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        var groups: [Int] = []
+        var lengths: [Int] = []
+        var current = 0
+        var length = 0
+        for b in bytes {
+            if b &- 0x30 < 10 {
+                current = current * 10 + Int(b - 0x30)
+                length += 1
+            } else if length > 0 {
+                groups.append(current)
+                lengths.append(length)
+                current = 0
+                length = 0
+            }
+        }
+        if length > 0 {
+            groups.append(current)
+            lengths.append(length)
+        }
+        guard groups.count >= 3 else { return false }
+        if lengths[0] == 4, (1900...2099).contains(groups[0]), (1...12).contains(groups[1]), (1...31).contains(groups[2]) {
+            return true
+        }
+        if lengths[2] == 4, (1900...2099).contains(groups[2]), (1...31).contains(groups[0]), (1...31).contains(groups[1]) {
+            return true
+        }
+        return false
+    }
+
+    // MARK: IP addresses
+
+    /// Four dotted octets ≤ 255 without leading zeros. All four octets below 32 reads as a version
+    /// number (`10.4.22.1`, `1.2.3.4`), not an address. A trailing `.`, `/nn` or `:port` is ignored.
+    public static func ipv4(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        var count = 0
+        var anyLarge = false
+        var value = -1
+        var length = 0
+        for b in bytes {
+            if b &- 0x30 < 10 {
+                if length > 0 && value == 0 { return false }  // leading zero
+                value = (value < 0 ? 0 : value) * 10 + Int(b - 0x30)
+                length += 1
+                if value > 255 { return false }
+            } else if b == 0x2E {
+                if value < 0 { break }
+                count += 1
+                anyLarge = anyLarge || value >= 32
+                value = -1
+                length = 0
+                if count == 4 { break }
+            } else {
+                break
+            }
+        }
+        if value >= 0 && count < 4 {
+            count += 1
+            anyLarge = anyLarge || value >= 32
+        }
+        return count == 4 && anyLarge
+    }
+
+    /// Eight hex groups, or fewer with exactly one `::` (an embedded IPv4 tail counts as two), at
+    /// least one decimal digit and five hex digits (`::1`, `1::2` and `a::b` are code, not addresses).
+    public static func ipv6(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        var groups = 0
+        var doubleColons = 0
+        var hasDigit = false
+        var i = 0
+        let n = bytes.count
+        var groupLength = 0
+        var previousColon = false
+        var sawDot = false
+        var hexDigits = 0
+        while i < n {
+            let b = bytes[i]
+            if b == 0x3A {
+                if previousColon { doubleColons += 1 }
+                if groupLength > 0 { groups += 1 }
+                groupLength = 0
+                previousColon = true
+            } else if b == 0x2E {
+                sawDot = true
+                previousColon = false
+                groupLength += 1
+            } else if b == 0x25 || b == 0x2F {  // zone id or prefix length
+                break
+            } else {
+                if b &- 0x30 < 10 { hasDigit = true }
+                hexDigits += 1
+                groupLength += 1
+                if groupLength > 4 && !sawDot { return false }
+                previousColon = false
+            }
+            i += 1
+        }
+        if groupLength > 0 { groups += sawDot ? 2 : 1 }
+        guard hasDigit, hexDigits >= 5, doubleColons <= 1 else { return false }
+        return doubleColons == 1 ? groups <= 7 : groups == 8
+    }
+
+    // MARK: Secrets
+
+    /// Upper case, lower case and a digit: random base64 material, not a hex hash or a word.
+    public static func mixedBase64(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        var upper = false, lower = false, digit = false
+        for b in bytes {
+            if b &- 0x41 < 26 { upper = true }
+            else if b &- 0x61 < 26 { lower = true }
+            else if b &- 0x30 < 10 { digit = true }
+        }
+        return upper && lower && digit
+    }
+
+    /// A line of base64 key material: exactly 64, 70 or 76 characters (PEM and MIME line widths),
+    /// or a final line that ends in `=` padding; and ``mixedBase64(_:)``. A leading JSON escape
+    /// `\n`/`\r` is skipped.
+    public static func base64Line(_ raw: UnsafeRawBufferPointer) -> Bool {
+        // A JSON-escaped newline before the line (`\n`, `\r`) belongs to the match, not the line.
+        var bytes = raw
+        if bytes.count > 2, bytes[0] == 0x5C, bytes[1] == 0x6E || bytes[1] == 0x72 {
+            bytes = UnsafeRawBufferPointer(rebasing: raw[2...])
+        }
+        let padded = bytes.last == 0x3D
+        let length = bytes.count
+        guard padded || length == 64 || length == 70 || length == 76 else { return false }
+        return mixedBase64(bytes)
+    }
+
+    /// The token after the last space (`Bearer <token>`) is at least 8 characters and holds a
+    /// digit, one of `._~+/=-`, or a capital after its first character: a credential, not a word
+    /// such as "authentication".
+    public static func credentialToken(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        var start = 0
+        for (i, b) in bytes.enumerated() where b == 0x20 { start = i + 1 }
+        let token = UnsafeRawBufferPointer(rebasing: bytes[start...])
+        guard token.count >= 8 else { return false }
+        for (i, b) in token.enumerated() {
+            if b &- 0x30 < 10 || b == 0x2E || b == 0x5F || b == 0x7E || b == 0x2B || b == 0x2F || b == 0x3D || b == 0x2D {
+                return true
+            }
+            if i > 0 && b &- 0x41 < 26 { return true }
+        }
+        return false
     }
 }

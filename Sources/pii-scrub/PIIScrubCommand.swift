@@ -34,8 +34,8 @@ struct PIIScrubCommand: ParsableCommand {
 
 /// Options shared by every subcommand that scrubs.
 struct PatternOptions: ParsableArguments {
-    @Option(name: .long, help: "Pattern set: a name (seed) or a path to a pattern file.")
-    var patterns: String = "seed"
+    @Option(name: .long, help: "Pattern set: a name (default, seed) or a path to a pattern file.")
+    var patterns: String = "default"
 
     @Flag(name: .long, help: "Use the PCRE2 interpreter instead of the JIT (slow; for diagnosis).")
     var noJit = false

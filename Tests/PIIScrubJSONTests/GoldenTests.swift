@@ -58,7 +58,7 @@ struct GoldenTests {
         for golden in JSONTestSupport.goldens where golden.args == nil {
             let process = Process()
             process.executableURL = URL(fileURLWithPath: path)
-            process.arguments = ["jsonl", "--jobs", "3", golden.inputPath]
+            process.arguments = ["jsonl", "--patterns", "seed", "--jobs", "3", golden.inputPath]
             let pipe = Pipe()
             process.standardOutput = pipe
             process.standardError = FileHandle.nullDevice

@@ -72,7 +72,7 @@ struct MalformedTests {
         let path = try #require(candidates.first { FileManager.default.isExecutableFile(atPath: $0) })
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = ["jsonl", "--strict", "--jobs", "2", TestPaths.data + "/cli/malformed.in.jsonl"]
+        process.arguments = ["jsonl", "--patterns", "seed", "--strict", "--jobs", "2", TestPaths.data + "/cli/malformed.in.jsonl"]
         let out = Pipe()
         let err = Pipe()
         process.standardOutput = out

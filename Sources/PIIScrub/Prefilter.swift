@@ -211,54 +211,67 @@ struct Prefilter: Sendable {
                 guard let found = nextCandidate(p, from: position, count: n) else { break }
                 t = found
             }
-            var triggers = 1
-            var hi: Int
-            let b = p[t]
-            if b < 0x80 {
-                if trigger[Int(b)] == 0 {
-                    position = t + 1
-                    continue
-                }
-                hi = t + 1
-            } else {
-                guard digits, let (scalar, length) = decodeScalar(p, at: t, count: n), isDecimalDigit(scalar) else {
-                    position = t + 1
-                    continue
-                }
-                hi = t + length
-            }
-            var lo = t
-            while lo > 0 {
-                let c = p[lo - 1]
-                if c < 0x80 {
-                    if span[Int(c)] == 0 { break }
-                    triggers &+= Int(trigger[Int(c)])
-                    lo -= 1
-                } else {
-                    guard hasUnicodeSpan, let (scalar, length) = decodeScalarBefore(p, end: lo, count: n),
-                          unicodeSpan.contains(scalar) else { break }
-                    if digits && isDecimalDigit(scalar) { triggers &+= 1 }
-                    lo -= length
-                }
-            }
-            while hi < n {
-                let c = p[hi]
-                if c < 0x80 {
-                    if span[Int(c)] == 0 { break }
-                    triggers &+= Int(trigger[Int(c)])
-                    hi += 1
-                } else {
-                    guard hasUnicodeSpan, let (scalar, length) = decodeScalar(p, at: hi, count: n),
-                          unicodeSpan.contains(scalar) else { break }
-                    if digits && isDecimalDigit(scalar) { triggers &+= 1 }
-                    hi += length
-                }
-            }
-            position = hi
-            if triggers >= minTriggers { return (lo..<hi, triggers) }
+            if let found = window(at: t, p, count: n, position: &position) { return found }
         }
         position = n
         return nil
+    }
+
+    /// The window grown from the candidate byte at `t`, or nil when `t` does not start a trigger
+    /// character or the run holds fewer than `minTriggers` triggers. Sets `position` to where the
+    /// next candidate for this prefilter may be (the run's end, or past `t`).
+    @inline(__always)
+    func window(at t: Int, _ p: UnsafePointer<UInt8>, count n: Int, position: inout Int) -> (Range<Int>, Int)? {
+        let trigger = tables.trigger
+        let span = tables.span
+        let unicodeSpan = spanUnicode
+        let hasUnicodeSpan = unicodeSpan != .none
+        let digits = triggerDigits
+        var triggers = 1
+        var hi: Int
+        let b = p[t]
+        if b < 0x80 {
+            if trigger[Int(b)] == 0 {
+                position = t + 1
+                return nil
+            }
+            hi = t + 1
+        } else {
+            guard digits, let (scalar, length) = decodeScalar(p, at: t, count: n), isDecimalDigit(scalar) else {
+                position = t + 1
+                return nil
+            }
+            hi = t + length
+        }
+        var lo = t
+        while lo > 0 {
+            let c = p[lo - 1]
+            if c < 0x80 {
+                if span[Int(c)] == 0 { break }
+                triggers &+= Int(trigger[Int(c)])
+                lo -= 1
+            } else {
+                guard hasUnicodeSpan, let (scalar, length) = decodeScalarBefore(p, end: lo, count: n),
+                      unicodeSpan.contains(scalar) else { break }
+                if digits && isDecimalDigit(scalar) { triggers &+= 1 }
+                lo -= length
+            }
+        }
+        while hi < n {
+            let c = p[hi]
+            if c < 0x80 {
+                if span[Int(c)] == 0 { break }
+                triggers &+= Int(trigger[Int(c)])
+                hi += 1
+            } else {
+                guard hasUnicodeSpan, let (scalar, length) = decodeScalar(p, at: hi, count: n),
+                      unicodeSpan.contains(scalar) else { break }
+                if digits && isDecimalDigit(scalar) { triggers &+= 1 }
+                hi += length
+            }
+        }
+        position = hi
+        return triggers >= minTriggers ? (lo..<hi, triggers) : nil
     }
 }
 

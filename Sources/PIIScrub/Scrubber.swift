@@ -298,30 +298,41 @@ public struct Scrubber: Sendable {
             }
             return
         }
-        let members = group.patterns
         while let (window, triggers) = prefilter.nextWindow(p, from: &position, count: n) {
-            var furthest = window.upperBound
-            for index in members {
-                if triggers < set.minTriggersByIndex[index] { continue }
-                let compiled = set.compiledByIndex[index]
-                let validator = set.validatorByIndex[index]
-                let limit = window.upperBound - compiled.minLength
-                var at = window.lowerBound
-                while at <= limit {
-                    searches[index] &+= 1
-                    guard let m = try compiled.firstMatch(in: text, from: at, startLimit: limit, scratch: &scratch)
-                    else { break }
-                    if let validator, !validator(UnsafeRawBufferPointer(rebasing: text[m])) {
-                        at = nextCharacter(after: m.lowerBound, in: text)
-                        continue
-                    }
-                    candidates[index].append(Span(start: m.lowerBound, end: m.upperBound, pattern: index))
-                    at = m.upperBound
-                }
-                furthest = max(furthest, at)
-            }
+            let furthest = try searchWindow(group, window: window, triggers: triggers, text: text,
+                                            candidates: &candidates, scratch: &scratch, searches: &searches)
             position = max(position, furthest)
         }
+    }
+
+    /// Runs the patterns of `group` inside one window; returns how far matches reached.
+    @inline(__always)
+    private func searchWindow(_ group: ScanGroup, window: Range<Int>, triggers: Int, text: UnsafeRawBufferPointer,
+                              candidates: inout [[Span]], scratch: inout MatchScratch, searches: inout [Int])
+        throws(PCRE2Error) -> Int
+    {
+        let set = patternSet
+        var furthest = window.upperBound
+        for index in group.patterns {
+            if triggers < set.minTriggersByIndex[index] { continue }
+            let compiled = set.compiledByIndex[index]
+            let validator = set.validatorByIndex[index]
+            let limit = window.upperBound - compiled.minLength
+            var at = window.lowerBound
+            while at <= limit {
+                searches[index] &+= 1
+                guard let m = try compiled.firstMatch(in: text, from: at, startLimit: limit, scratch: &scratch)
+                else { break }
+                if let validator, !validator(UnsafeRawBufferPointer(rebasing: text[m])) {
+                    at = nextCharacter(after: m.lowerBound, in: text)
+                    continue
+                }
+                candidates[index].append(Span(start: m.lowerBound, end: m.upperBound, pattern: index))
+                at = m.upperBound
+            }
+            furthest = max(furthest, at)
+        }
+        return furthest
     }
 
     /// Merges the candidate lists of a multi-pattern stage into accepted spans.

@@ -12,6 +12,9 @@ let package = Package(
     products: [
         .library(name: "PIIScrub", targets: ["PIIScrub"]),
         .library(name: "PIIScrubStream", targets: ["PIIScrubStream"]),
+        .library(name: "PIIScrubBench", targets: ["PIIScrubBench"]),
+        // For the Benchmarks package's raw PCRE2 floor (PCRE2Raw suite).
+        .library(name: "PCRE2Wrapper", targets: ["PCRE2Wrapper"]),
         .executable(name: "pii-scrub", targets: ["pii-scrub"]),
     ],
     dependencies: [
@@ -41,11 +44,15 @@ let package = Package(
         .target(name: "PIIScrubStream", dependencies: ["PIIScrub"]),
         .testTarget(name: "PIIScrubStreamTests", dependencies: ["PIIScrubStream", "PIIScrub", "PIIScrubTestSupport"]),
 
+        // MARK: - PIIScrubBench (`pii-scrub bench`: speed and precision/recall of pattern sets)
+        .target(name: "PIIScrubBench", dependencies: ["PIIScrub"]),
+        .testTarget(name: "PIIScrubBenchTests", dependencies: ["PIIScrubBench", "PIIScrub"]),
+
         // MARK: - pii-scrub
         .executableTarget(
             name: "pii-scrub",
             dependencies: [
-                "PIIScrub", "PIIScrubStream",
+                "PIIScrub", "PIIScrubStream", "PIIScrubBench",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

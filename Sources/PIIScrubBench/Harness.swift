@@ -1,0 +1,261 @@
+public import PIIScrub
+
+/// Runs the measurements of `pii-scrub bench`: speed per pattern, yield against labels, scaling
+/// on generated near-miss input.
+public struct BenchHarness: Sendable {
+    public struct Configuration: Sendable {
+        /// Minimum measured time per throughput figure (the corpus is passed over repeatedly).
+        public var minimumSeconds: Double = 0.2
+        /// Run the pathological scaling ladder.
+        public var scaling: Bool = true
+        /// The two largest sizes of the scaling ladder; the ladder starts at 16 KiB and multiplies by 4.
+        public var scalingLargest: Int = 4 << 20
+        /// Growth (time ratio / size ratio) above which a pattern is flagged.
+        public var growthThreshold: Double = 2.5
+        /// Stop climbing the ladder when one step takes longer than this.
+        public var stepBudgetSeconds: Double = 1.0
+        /// Include escaped context for misses and false positives.
+        public var showValues: Bool = false
+        /// Examples kept per list.
+        public var maxExamples: Int = 10
+        public var engine: Scrubber.Configuration = .init()
+
+        public init() {}
+    }
+
+    public var configuration: Configuration
+
+    public init(configuration: Configuration = .init()) {
+        self.configuration = configuration
+    }
+
+    /// Measures `set` on `corpus`.
+    public func run(set: PatternSet, source: String, corpus: Corpus) throws -> SetReport {
+        let scrubber = Scrubber(patternSet: set, configuration: configuration.engine)
+        let worker = scrubber.makeWorker()
+        // One pass with the whole set: outputs, findings, counts, scores.
+        let evaluator = Evaluator(patternSet: set, showValues: configuration.showValues)
+        var tally = Evaluator.Tally()
+        for record in corpus.records {
+            let scrubbed: [UInt8] = record.bytes.withUnsafeBytes { input in
+                worker.withScrubbed(input) { output, _ in Array(output) }
+            }
+            if corpus.isLabelled {
+                let findings = worker.lastFindings(inputCount: record.bytes.count)
+                evaluator.score(record: record, scrubbed: scrubbed, findings: findings, into: &tally)
+            }
+        }
+        let failures = worker.failureCount
+        let candidates = set.patterns.indices.map { worker.searches(forPatternAt: $0) }
+        let matches = set.patterns.indices.map { worker.count(forPatternAt: $0) }
+        let whole = time(worker: scrubber.makeWorker(), corpus: corpus)
+
+        var patterns: [PatternReport] = []
+        for (index, pattern) in set.patterns.enumerated() {
+            let alone = try PatternSet(name: pattern.id, definitions: [pattern.definition])
+            let aloneScrubber = Scrubber(patternSet: alone, configuration: configuration.engine)
+            let aloneWorker = aloneScrubber.makeWorker()
+            let timing = time(worker: aloneWorker, corpus: corpus)
+            var flags: [String] = []
+            if timing.failures > 0 { flags.append("match-limit") }
+            var worst: ScalingResult?
+            if configuration.scaling {
+                for input in PathologicalInput.allCases {
+                    let result = ladder(aloneScrubber, input)
+                    if result.result.failures > 0, !flags.contains("match-limit") { flags.append("match-limit") }
+                    if result.stoppedEarly, !flags.contains("slow-pathological") { flags.append("slow-pathological") }
+                    if worst == nil || result.result.growth > worst!.growth { worst = result.result }
+                }
+                if let worst, worst.growth > configuration.growthThreshold { flags.append("super-linear") }
+            }
+            patterns.append(PatternReport(
+                id: pattern.id, type: PIITypes.type(of: pattern.definition), strategy: "\(pattern.strategy)",
+                jit: pattern.isJITCompiled, megabytesPerSecond: rate(corpus.byteCount, timing.secondsPerPass),
+                secondsPerPass: timing.secondsPerPass, timeShare: 0, candidates: candidates[index],
+                matches: matches[index], failures: timing.failures, scaling: worst, flags: flags))
+        }
+        let total = patterns.reduce(0) { $0 + $1.secondsPerPass }
+        for i in patterns.indices { patterns[i].timeShare = total > 0 ? patterns[i].secondsPerPass / total : 0 }
+
+        let order: (ErrorExample, ErrorExample) -> Bool = { ($0.type, $0.line, $0.start) < ($1.type, $1.line, $1.start) }
+        return SetReport(
+            name: set.name, source: source, megabytesPerSecond: rate(corpus.byteCount, whole.secondsPerPass),
+            secondsPerPass: whole.secondsPerPass, failures: failures, patterns: patterns,
+            types: corpus.isLabelled ? evaluator.finish(tally) : [],
+            misses: worstFirst(tally.misses, by: order), falsePositives: worstFirst(tally.falsePositives, by: order))
+    }
+
+    /// Keeps `maxExamples`, taking from the kinds with the most errors first.
+    private func worstFirst(_ examples: [ErrorExample], by order: (ErrorExample, ErrorExample) -> Bool) -> [ErrorExample] {
+        var perType: [String: Int] = [:]
+        for e in examples { perType[e.type, default: 0] += 1 }
+        let sorted = examples.sorted { a, b in
+            let (ca, cb) = (perType[a.type] ?? 0, perType[b.type] ?? 0)
+            return ca != cb ? ca > cb : order(a, b)
+        }
+        return Array(sorted.prefix(configuration.maxExamples))
+    }
+
+    private struct Timing {
+        var secondsPerPass: Double
+        var failures: Int
+    }
+
+    /// Passes over the corpus until `minimumSeconds` have elapsed (at least one pass).
+    private func time(worker: ScrubWorker, corpus: Corpus) -> Timing {
+        let clock = ContinuousClock()
+        var passes = 0
+        var elapsed = 0.0
+        var failures = 0
+        var sink = 0
+        repeat {
+            worker.resetCounts()
+            let start = clock.now
+            for record in corpus.records {
+                record.bytes.withUnsafeBytes { input in
+                    worker.withScrubbed(input) { output, _ in sink &+= output.count }
+                }
+            }
+            elapsed += seconds(clock.now - start)
+            failures = worker.failureCount
+            passes += 1
+        } while elapsed < configuration.minimumSeconds
+        blackHole(sink)
+        return Timing(secondsPerPass: elapsed / Double(passes), failures: failures)
+    }
+
+    private struct LadderResult {
+        var result: ScalingResult
+        var stoppedEarly: Bool
+    }
+
+    /// Times one generated input at 16 KiB, 64 KiB, ... up to `scalingLargest`, and returns the
+    /// last pair measured. Climbing stops at the first pair that already grows faster than the
+    /// threshold (a quadratic pattern would otherwise take hours at 4 MiB) or at a step over budget.
+    private func ladder(_ scrubber: Scrubber, _ input: PathologicalInput) -> LadderResult {
+        let worker = scrubber.makeWorker()
+        var sizes: [Int] = []
+        var size = 16 << 10
+        while size <= configuration.scalingLargest {
+            sizes.append(size)
+            size *= 4
+        }
+        if sizes.count < 2 { sizes = [configuration.scalingLargest / 4, configuration.scalingLargest] }
+        var previous: (bytes: Int, seconds: Double)?
+        var last = ScalingResult(input: input.rawValue, smallBytes: 0, largeBytes: 0, smallSeconds: 0, largeSeconds: 0, failures: 0)
+        var failures = 0
+        for size in sizes {
+            let bytes = input.generate(size: size)
+            worker.resetCounts()
+            let seconds = timeOne(worker, bytes)
+            failures += worker.failureCount
+            if let previous {
+                last = ScalingResult(input: input.rawValue, smallBytes: previous.bytes, largeBytes: size,
+                                     smallSeconds: previous.seconds, largeSeconds: seconds, failures: failures)
+                if last.growth > configuration.growthThreshold { return LadderResult(result: last, stoppedEarly: false) }
+            }
+            if seconds > configuration.stepBudgetSeconds {
+                return LadderResult(result: last, stoppedEarly: size < sizes.last!)
+            }
+            previous = (size, seconds)
+        }
+        return LadderResult(result: last, stoppedEarly: false)
+    }
+
+    /// Best of several runs of one payload, each run repeated to at least 5 ms.
+    private func timeOne(_ worker: ScrubWorker, _ bytes: [UInt8]) -> Double {
+        let clock = ContinuousClock()
+        var best = Double.infinity
+        var sink = 0
+        for _ in 0 ..< 3 {
+            var reps = 0
+            let start = clock.now
+            var elapsed = 0.0
+            repeat {
+                bytes.withUnsafeBytes { input in worker.withScrubbed(input) { output, _ in sink &+= output.count } }
+                reps += 1
+                elapsed = seconds(clock.now - start)
+            } while elapsed < 0.005
+            best = min(best, elapsed / Double(reps))
+            if elapsed > configuration.stepBudgetSeconds { break }
+        }
+        blackHole(sink)
+        return best
+    }
+}
+
+/// Near-miss inputs that make badly written patterns backtrack, generated deterministically.
+public enum PathologicalInput: String, CaseIterable, Sendable {
+    /// One run of digits with no separator: `0123456789012...`.
+    case digits
+    /// Digit groups one digit short of phone/SSN/card shapes: `123-45-678 1234-567-89 ...`.
+    case digitGroups = "digit-groups"
+    /// A long e-mail local part (`ab.cd_ef-...`) with a lone `@` at the very end and no domain.
+    case localPart = "local-part"
+    /// Mixed-case letters and digits with no separator (token/key shaped).
+    case alnumRun = "alnum-run"
+    /// Dotted numbers one part short of an address: `12.345.67.8901.2...`.
+    case dottedNumbers = "dotted-numbers"
+
+    /// Exactly `size` bytes of this input, on one line.
+    public func generate(size: Int) -> [UInt8] {
+        var state: UInt64 = 0x5EED_0000 &+ UInt64(size)
+        func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+        var out: [UInt8] = []
+        out.reserveCapacity(size)
+        let digits = Array("0123456789".utf8)
+        let alnum = Array("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789".utf8)
+        switch self {
+        case .digits:
+            while out.count < size { out.append(digits[Int(next() % 10)]) }
+        case .digitGroups:
+            let shapes: [[Int]] = [[3, 2, 3], [4, 3, 2], [3, 3, 3], [2, 2, 4, 4, 3]]
+            while out.count < size {
+                let shape = shapes[Int(next() % UInt64(shapes.count))]
+                for (i, n) in shape.enumerated() {
+                    if i > 0 { out.append(UInt8(ascii: "-")) }
+                    for _ in 0 ..< n { out.append(digits[Int(next() % 10)]) }
+                }
+                out.append(UInt8(ascii: " "))
+            }
+        case .localPart:
+            let separators = Array("._-+".utf8)
+            while out.count < size - 1 {
+                out.append(alnum[Int(next() % 26)])
+                out.append(alnum[Int(next() % 26)])
+                out.append(separators[Int(next() % 4)])
+            }
+            out.removeLast(max(0, out.count - (size - 1)))
+            out.append(UInt8(ascii: "@"))
+        case .alnumRun:
+            while out.count < size { out.append(alnum[Int(next() % UInt64(alnum.count))]) }
+        case .dottedNumbers:
+            while out.count < size {
+                out.append(contentsOf: Array(String(next() % 1000).utf8))
+                out.append(UInt8(ascii: "."))
+            }
+        }
+        out.removeLast(max(0, out.count - size))
+        return out
+    }
+}
+
+func seconds(_ duration: Duration) -> Double {
+    let c = duration.components
+    return Double(c.seconds) + Double(c.attoseconds) * 1e-18
+}
+
+func rate(_ bytes: Int, _ seconds: Double) -> Double {
+    seconds > 0 ? Double(bytes) / seconds / 1e6 : 0
+}
+
+@inline(never)
+func blackHole(_ value: Int) {
+    if value == -1 { print("") }
+}

@@ -3,7 +3,7 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
-public import PIIScrub
+import PIIScrub
 
 /// One labelled value: its kind and its exact text.
 public struct Label: Codable, Sendable, Hashable {

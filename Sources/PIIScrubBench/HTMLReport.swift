@@ -103,6 +103,8 @@ extension BenchReport {
     /// A self-contained HTML page: inline CSS and SVG, no scripts, no network assets.
     public func renderHTML() -> String {
         let setNames = runs.map(\.name).joined(separator: " vs ")
+        // "A: seed" / "B: default": the letters keep the two apart even when both sets share a name.
+        let labels = runs.count == 1 ? runs.map(\.name) : runs.enumerated().map { "\($0.offset == 0 ? "A" : "B"): \($0.element.name)" }
         var body = "<h1>pii-scrub bench: \(html(setNames))</h1>"
         body += "<p class=\"meta\">corpus <code>\(html(corpus))</code>: \(records) records, \(bytes) bytes, "
             + "\(labelled ? "labelled" : "unlabelled (speed only)"). Values are \(showValues ? "<b>shown</b> (--show-values)" : "hidden")."
@@ -126,13 +128,13 @@ extension BenchReport {
             for (i, run) in runs.enumerated() {
                 if let p = run.patterns.first(where: { $0.id == id }) {
                     maxRate = max(maxRate, p.megabytesPerSecond)
-                    bars.append(Bar(label: "\(run.name) \(id)", value: p.megabytesPerSecond, color: i == 0 ? colorA : colorB,
+                    bars.append(Bar(label: "\(labels[i]) \(id)", value: p.megabytesPerSecond, color: i == 0 ? colorA : colorB,
                                     text: "\(fixed(p.megabytesPerSecond, 1)) MB/s"))
                 }
             }
             return (id, bars)
         }
-        let legend = runs.enumerated().map { ($0.element.name, $0.offset == 0 ? colorA : colorB) }
+        let legend = labels.enumerated().map { ($0.element, $0.offset == 0 ? colorA : colorB) }
         body += "<section><h2>Throughput per pattern (each pattern alone on the corpus)</h2>"
             + barChart(title: "MB/s per pattern", groups: groups, maximum: maxRate * 1.1, legend: legend) + "</section>"
 
@@ -144,18 +146,24 @@ extension BenchReport {
                 var bars: [Bar] = []
                 for (i, run) in runs.enumerated() {
                     let t = run.types.first { $0.type == type }
-                    let tag = runs.count > 1 ? "\(run.name) " : ""
-                    bars.append(Bar(label: "\(run.name) \(type) precision", value: t?.precision ?? 0,
+                    let tag = runs.count > 1 ? "\(i == 0 ? "A" : "B") " : ""
+                    if t?.patterns.isEmpty ?? true {
+                        // No pattern of this type in the set: one line instead of two empty bars.
+                        bars.append(Bar(label: "\(labels[i]) \(type)", value: 0, color: i == 0 ? colorA : colorB,
+                                        text: "\(tag)no \(type) pattern; R \(optional(t?.recall))"))
+                        continue
+                    }
+                    bars.append(Bar(label: "\(labels[i]) \(type) precision", value: t?.precision ?? 0,
                                     color: i == 0 ? colorA : colorB, text: "\(tag)P \(optional(t?.precision))"))
-                    bars.append(Bar(label: "\(run.name) \(type) recall", value: t?.recall ?? 0,
+                    bars.append(Bar(label: "\(labels[i]) \(type) recall", value: t?.recall ?? 0,
                                     color: i == 0 ? "#8fb3e3" : "#f3c28e", text: "\(tag)R \(optional(t?.recall))"))
                 }
                 return (type, bars)
             }
             var prLegend: [(String, String)] = []
-            for (i, run) in runs.enumerated() {
-                prLegend.append(("\(run.name) precision", i == 0 ? colorA : colorB))
-                prLegend.append(("\(run.name) recall", i == 0 ? "#8fb3e3" : "#f3c28e"))
+            for i in runs.indices {
+                prLegend.append(("\(labels[i]) precision", i == 0 ? colorA : colorB))
+                prLegend.append(("\(labels[i]) recall", i == 0 ? "#8fb3e3" : "#f3c28e"))
             }
             body += "<section><h2>Precision and recall per type</h2>"
                 + barChart(title: "precision / recall (0 to 1)", groups: prGroups, maximum: 1.0, legend: prLegend) + "</section>"
@@ -163,7 +171,9 @@ extension BenchReport {
 
         if runs.count == 2 {
             let (a, b) = (runs[0], runs[1])
-            body += "<section><h2>\(html(b.name)) minus \(html(a.name))</h2>"
+            body += "<section><h2>B (\(html(b.name))) minus A (\(html(a.name)))</h2>"
+                + "<p class=\"meta\">Scores are exact. Speeds are the best of three rounds per pattern; on a shared machine, "
+                + "run-to-run differences of tens of percent can be noise (raise --min-time, or run twice).</p>"
             if labelled {
                 let rows = TypeDelta.all(a, b).map { d in
                     (label: d.type, bars: [(name: "P", value: d.precisionDelta), (name: "R", value: d.recallDelta),

@@ -138,8 +138,9 @@ public struct BenchHarness: Sendable {
     }
 
     /// Times one generated input at 16 KiB, 64 KiB, ... up to `scalingLargest`, and returns the
-    /// last pair measured (by default 1 MiB -> 4 MiB). Climbing stops early at a pair that already
-    /// grows faster than the threshold and takes at least 20 ms, or at a step over budget.
+    /// last pair measured (by default 1 MiB -> 4 MiB). Climbing stops early when a pair grows faster
+    /// than the threshold and the next step, extrapolated, would exceed the step budget, or when a
+    /// step is over budget; `stoppedEarly` then flags the pattern `slow-pathological`.
     private func ladder(_ scrubber: Scrubber, _ input: PathologicalInput) -> LadderResult {
         let worker = scrubber.makeWorker()
         var sizes: [Int] = []
@@ -160,10 +161,13 @@ public struct BenchHarness: Sendable {
             if let previous {
                 last = ScalingResult(input: input.rawValue, smallBytes: previous.bytes, largeBytes: size,
                                      smallSeconds: previous.seconds, largeSeconds: seconds, failures: failures)
-                // Stop climbing once growth is clearly super-linear: a quadratic pattern would take
-                // hours at 4 MiB. Below 20 ms a single step is too noisy to decide on.
-                if last.growth > configuration.growthThreshold && seconds >= 0.02 {
-                    return LadderResult(result: last, stoppedEarly: false)
+                // Stop climbing when the next step, extrapolated at this pair's rate, would exceed the
+                // budget: a quadratic pattern would take hours at 4 MiB. Otherwise keep climbing, so a
+                // one-off step (a cache level, a window size) is judged by the pairs after it.
+                let projected = seconds * seconds / max(previous.seconds, 1e-9)
+                if last.growth > configuration.growthThreshold && projected > configuration.stepBudgetSeconds
+                    && size < sizes.last! {
+                    return LadderResult(result: last, stoppedEarly: true)
                 }
             }
             if seconds > configuration.stepBudgetSeconds {

@@ -85,15 +85,28 @@ public struct BenchHarness: Sendable {
             misses: worstFirst(tally.misses, by: order), falsePositives: worstFirst(tally.falsePositives, by: order))
     }
 
-    /// Keeps `maxExamples`, taking from the kinds with the most errors first.
+    /// Keeps `maxExamples`, round-robin over the kinds, the kind with the most errors first, so one
+    /// kind with many errors does not hide the others.
     private func worstFirst(_ examples: [ErrorExample], by order: (ErrorExample, ErrorExample) -> Bool) -> [ErrorExample] {
-        var perType: [String: Int] = [:]
-        for e in examples { perType[e.type, default: 0] += 1 }
-        let sorted = examples.sorted { a, b in
-            let (ca, cb) = (perType[a.type] ?? 0, perType[b.type] ?? 0)
-            return ca != cb ? ca > cb : order(a, b)
+        var byType: [String: [ErrorExample]] = [:]
+        for e in examples { byType[e.type, default: []].append(e) }
+        let types = byType.keys.sorted { a, b in
+            let (ca, cb) = (byType[a]!.count, byType[b]!.count)
+            return ca != cb ? ca > cb : a < b
         }
-        return Array(sorted.prefix(configuration.maxExamples))
+        let queues = types.map { byType[$0]!.sorted(by: order) }
+        var result: [ErrorExample] = []
+        var round = 0
+        while result.count < configuration.maxExamples {
+            var took = false
+            for queue in queues where round < queue.count && result.count < configuration.maxExamples {
+                result.append(queue[round])
+                took = true
+            }
+            if !took { break }
+            round += 1
+        }
+        return result
     }
 
     private struct Timing {

@@ -153,6 +153,11 @@ extension BenchReport {
                                         text: "\(tag)no \(type) pattern; R \(optional(t?.recall))"))
                         continue
                     }
+                    if let t, t.labelled == 0, t.precision == nil {
+                        bars.append(Bar(label: "\(labels[i]) \(type)", value: 0, color: i == 0 ? colorA : colorB,
+                                        text: "\(tag)nothing labelled or matched"))
+                        continue
+                    }
                     bars.append(Bar(label: "\(labels[i]) \(type) precision", value: t?.precision ?? 0,
                                     color: i == 0 ? colorA : colorB, text: "\(tag)P \(optional(t?.precision))"))
                     bars.append(Bar(label: "\(labels[i]) \(type) recall", value: t?.recall ?? 0,

@@ -48,7 +48,7 @@ extension BenchReport {
                 out += "\n"
                 var typeRows = [["type", "patterns", "labelled", "TP", "FN", "FP", "keep lost", "precision", "recall", "F1"]]
                 for t in run.types + [run.overall] {
-                    typeRows.append([t.type, t.type == "all" ? "" : (t.patterns.isEmpty ? "(none)" : t.patterns.joined(separator: ",")),
+                    typeRows.append([t.type, t.type == "all" ? "" : (t.patterns.isEmpty ? "(none)" : abbreviated(t.patterns)),
                                      String(t.labelled), String(t.truePositives), String(t.falseNegatives),
                                      String(t.falsePositives), String(t.keepLost), optional(t.precision),
                                      optional(t.recall), optional(t.f1)])
@@ -133,4 +133,13 @@ func table(_ rows: [[String]], rightAligned: [Int]) -> String {
         out += line + "\n"
     }
     return out
+}
+
+/// Pattern ids joined for a table cell, cut to about 40 characters with the total count.
+func abbreviated(_ ids: [String], limit: Int = 40) -> String {
+    let joined = ids.joined(separator: ",")
+    guard joined.count > limit else { return joined }
+    var shown = ""
+    for id in ids where shown.count + id.count + 1 <= limit - 6 { shown += (shown.isEmpty ? "" : ",") + id }
+    return shown + ",… (\(ids.count))"
 }

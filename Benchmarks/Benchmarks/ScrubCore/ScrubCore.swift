@@ -18,7 +18,7 @@ let benchmarks: @Sendable () -> Void = {
             Benchmark(
                 "ScrubCore.\(set.name).\(name)",
                 configuration: .init(
-                    metrics: metrics, tags: ["bytes": String(text.bytes.count)], maxDuration: .seconds(2), maxIterations: thresholdMode ? 10 : 200,
+                    metrics: metrics, maxDuration: .seconds(2), maxIterations: thresholdMode ? 10 : 200,
                     thresholds: [.mallocCountTotal: .init(absolute: [.p90: 0])],
                     setup: { checkMatches(scrubber, text, "ScrubCore.\(set.name).\(name)") })
             ) { benchmark in

@@ -40,8 +40,7 @@ private let filterText = generateText(size: 32 << 20, density: .common, seed: 7)
 
 let benchmarks: @Sendable () -> Void = {
     let metrics: [BenchmarkMetric] = thresholdMode ? [.mallocCountTotal] : [.wallClock, .throughput, .mallocCountTotal]
-    let config = Benchmark.Configuration(metrics: metrics, tags: ["bytes": String(text.bytes.count)],
-                                         maxDuration: .seconds(2), maxIterations: thresholdMode ? 10 : 100)
+    let config = Benchmark.Configuration(metrics: metrics, maxDuration: .seconds(2), maxIterations: thresholdMode ? 10 : 100)
 
     Benchmark("ScrubStream.whole", configuration: config) { benchmark in
         let worker = scrubber.makeWorker()
@@ -69,8 +68,7 @@ let benchmarks: @Sendable () -> Void = {
     for jobs in Array(Set([1, 2, max(2, cores)])).sorted() {
         Benchmark(
             "ScrubStream.filter.jobs\(jobs)",
-            configuration: .init(metrics: [.wallClock, .throughput], tags: ["bytes": String(filterText.bytes.count)],
-                                 maxDuration: .seconds(3), maxIterations: 20,
+            configuration: .init(metrics: [.wallClock, .throughput], maxDuration: .seconds(3), maxIterations: 20,
                                  setup: {
                                      let fd = open(filterPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
                                      precondition(fd >= 0, "cannot create \(filterPath)")

@@ -235,7 +235,7 @@ extension BenchReport {
             .card h2{margin:0 0 4px}.big{font-size:24px;font-weight:600}
             table{border-collapse:collapse;margin:10px 0;font-size:13px}th,td{border-bottom:1px solid #ddd;padding:3px 8px;text-align:left}
             th{background:#f0f0f0}td.n{text-align:right;font-variant-numeric:tabular-nums}tr.total td{font-weight:600}
-            .flag{background:#c0392b;color:#fff;border-radius:3px;padding:0 4px;font-size:12px}
+            .flag{background:#c0392b;color:#fff;border-radius:3px;padding:0 4px;font-size:12px;white-space:nowrap}
             svg{display:block;margin:8px 0}svg .ct{font-weight:600;font-size:13px}svg .cl{font-size:12px}svg .cv{font-size:11px;fill:#333}
             code{font-size:12px}
             """

@@ -12,13 +12,15 @@ let package = Package(
     products: [
         .library(name: "PIIScrub", targets: ["PIIScrub"]),
         .library(name: "PIIScrubStream", targets: ["PIIScrubStream"]),
+        .library(name: "PIIScrubJSON", targets: ["PIIScrubJSON"]),
         .library(name: "PIIScrubBench", targets: ["PIIScrubBench"]),
         // For the Benchmarks package's raw PCRE2 floor (PCRE2Raw suite).
         .library(name: "PCRE2Wrapper", targets: ["PCRE2Wrapper"]),
         .executable(name: "pii-scrub", targets: ["pii-scrub"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
     ],
     targets: [
         // MARK: - CPCRE2
@@ -38,11 +40,15 @@ let package = Package(
         // MARK: - PIIScrub
         .target(name: "PIIScrub", dependencies: ["PCRE2Wrapper", "CPIIScan"]),
         .target(name: "PIIScrubTestSupport", dependencies: ["PIIScrub"], path: "Tests/PIIScrubTestSupport"),
-        .testTarget(name: "PIIScrubTests", dependencies: ["PIIScrub", "PIIScrubTestSupport"]),
+        .testTarget(name: "PIIScrubTests", dependencies: ["PIIScrub", "PIIScrubTestSupport", "PCRE2Wrapper"]),
 
         // MARK: - PIIScrubStream
         .target(name: "PIIScrubStream", dependencies: ["PIIScrub"]),
         .testTarget(name: "PIIScrubStreamTests", dependencies: ["PIIScrubStream", "PIIScrub", "PIIScrubTestSupport"]),
+
+        // MARK: - PIIScrubJSON
+        .target(name: "PIIScrubJSON", dependencies: ["PIIScrub"]),
+        .testTarget(name: "PIIScrubJSONTests", dependencies: ["PIIScrubJSON", "PIIScrub", "PIIScrubStream", "PIIScrubTestSupport"]),
 
         // MARK: - PIIScrubBench (`pii-scrub bench`: speed and precision/recall of pattern sets)
         .target(name: "PIIScrubBench", dependencies: ["PIIScrub"]),
@@ -52,10 +58,12 @@ let package = Package(
         .executableTarget(
             name: "pii-scrub",
             dependencies: [
-                "PIIScrub", "PIIScrubStream", "PIIScrubBench",
+                "PIIScrub", "PIIScrubStream", "PIIScrubJSON", "PIIScrubBench",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        .testTarget(name: "PIIScrubCLITests", dependencies: ["PIIScrub", "PIIScrubTestSupport", "pii-scrub"]),
     ]
 )
 

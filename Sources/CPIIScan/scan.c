@@ -1,3 +1,5 @@
+#define _GNU_SOURCE 1
+#include <string.h>
 #include "CPIIScan.h"
 
 #if defined(__x86_64__) || defined(_M_X64)
@@ -105,4 +107,9 @@ CPIIScan_Run CPIIScan_findRun(const uint8_t *p, size_t from, size_t n, CPIIScan_
         i = hi;
     }
     return run;
+}
+
+size_t CPIIScan_lastIndex(const uint8_t *p, size_t n, uint8_t byte) {
+    const uint8_t *hit = n ? (const uint8_t *)memrchr(p, byte, n) : NULL;
+    return hit ? (size_t)(hit - p) : n;
 }

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -236,12 +239,10 @@ public final class PatternSet: Sendable {
         guard visited.insert(path).inserted else {
             throw PIIScrubError(.invalidPatternFile, "include cycle at \(path)")
         }
-        let data: Data
-        do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
-        } catch {
+        guard let bytes = readWholeFile(path, limit: 16 << 20) else {
             throw PIIScrubError(.unreadablePatternFile, "cannot read \(path)")
         }
+        let data = Data(bytes)
         let set: PatternSetDefinition
         do {
             set = try JSONDecoder().decode(PatternSetDefinition.self, from: data)
@@ -360,5 +361,26 @@ struct ScanGroup: Sendable {
             }
         }
         return result
+    }
+}
+
+/// Reads a whole (small) file with POSIX calls; nil when it cannot be opened or read or is larger
+/// than `limit`. (FoundationEssentials' `Data(contentsOf:)` leaks on empty files, found by the
+/// pattern-loading fuzzer.)
+func readWholeFile(_ path: String, limit: Int) -> [UInt8]? {
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else { return nil }
+    defer { close(fd) }
+    var bytes: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 65536)
+    while true {
+        let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+        if n < 0 {
+            if errno == EINTR { continue }
+            return nil
+        }
+        if n == 0 { return bytes }
+        bytes += chunk[..<n]
+        if bytes.count > limit { return nil }
     }
 }

@@ -22,6 +22,7 @@ final class ScrubState: @unchecked Sendable {
     var cluster: [Span] = []
     var heads: [Int] = []
     var tokenScratch: [UInt8] = []
+    var fallback: [UInt8] = []
     var numbering = Numbering()
     /// Open ``ScrubWorker/withScope(_:)`` calls: numbering persists across payloads while > 0.
     var scopeDepth = 0
@@ -54,12 +55,12 @@ final class ScrubState: @unchecked Sendable {
 /// A small pool of states so the convenience entry points of ``Scrubber`` never create PCRE2
 /// scratch per call (rust-pcre2 `pool.rs`: grows only with the number of simultaneous callers).
 final class StatePool: Sendable {
-    private let items: Mutex<[ScrubState]>
+    private let items: LockedBox<[ScrubState]>
 
     init() {
         var initial: [ScrubState] = []
         initial.reserveCapacity(64)
-        items = Mutex(initial)
+        items = LockedBox(initial)
     }
 
     @inline(__always)
@@ -75,4 +76,3 @@ final class StatePool: Sendable {
     }
 }
 
-import Synchronization

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// A scrubber with its own PCRE2 scratch and buffers, for a hot loop on one thread or task.
 ///
 /// ## Thread safety
@@ -33,6 +39,52 @@ public final class ScrubWorker {
                 try body(marker, ScrubOutcome(changed: true, failed: true))
             }
         }
+    }
+
+    /// Like ``withScrubbed(_:_:)`` for a block of many lines (the pipeline's unit): when the
+    /// engine fails on the block, the block is scrubbed again line by line and only the lines
+    /// that fail are replaced by the failure marker (their newline kept), so one pathological line
+    /// does not redact its neighbours. Failing lines are counted in ``failureCount``.
+    public func withScrubbedBlock<R>(
+        _ input: UnsafeRawBufferPointer,
+        _ body: (UnsafeRawBufferPointer, ScrubOutcome) throws -> R
+    ) rethrows -> R {
+        let failuresBefore = state.failures
+        switch scrubber.run(input, state) {
+        case .unchanged:
+            return try body(input, ScrubOutcome(changed: false, failed: false))
+        case .changed(let output):
+            return try body(output, ScrubOutcome(changed: true, failed: false))
+        case .failed:
+            break
+        }
+        var fallback: [UInt8] = []
+        swap(&fallback, &state.fallback)
+        defer { swap(&fallback, &state.fallback) }
+        fallback.removeAll(keepingCapacity: true)
+        var failedLines = 0
+        let marker = scrubber.failureMarker
+        let separators = scrubber.patternSet.separators
+        var start = 0
+        while start < input.count {
+            var end = input.count
+            if separators.newlineIsSeparator, let base = input.baseAddress?.assumingMemoryBound(to: UInt8.self),
+               let nl = memchr(base + start, 0x0A, input.count - start) {
+                end = UnsafeRawPointer(nl) - UnsafeRawPointer(base) + 1
+            }
+            let line = UnsafeRawBufferPointer(rebasing: input[start..<end])
+            switch scrubber.run(line, state) {
+            case .unchanged: fallback.append(contentsOf: line)
+            case .changed(let output): fallback.append(contentsOf: output)
+            case .failed:
+                failedLines += 1
+                fallback += marker
+                if line.last == 0x0A { fallback.append(0x0A) }
+            }
+            start = end
+        }
+        state.failures = failuresBefore + max(1, failedLines)
+        return try fallback.withUnsafeBytes { try body($0, ScrubOutcome(changed: true, failed: true)) }
     }
 
     /// Scrubs `input` and appends the result to `output` (a reusable buffer).

@@ -1,3 +1,4 @@
+internal import CPIIScan
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -24,9 +25,15 @@ final class SeparatorTable: @unchecked Sendable {
     deinit { table.deallocate() }
 
     /// The largest cut position in `lo..<hi` of `p` (a position right after a separator byte),
-    /// or nil. Looks for a newline first, so text cuts at line ends when it can.
+    /// or nil. A line end is preferred when the range holds one, so blocks (and whatever has been
+    /// written when a run is interrupted) end with complete lines whenever lines are shorter than
+    /// a block.
     func lastCut(_ p: UnsafePointer<UInt8>, in range: Range<Int>) -> Int? {
         guard !isEmpty, !range.isEmpty else { return nil }
+        if newlineIsSeparator {
+            let i = CPIIScan_lastIndex(p + range.lowerBound, range.count, 0x0A)
+            if i < range.count { return range.lowerBound + i + 1 }
+        }
         var i = range.upperBound
         while i > range.lowerBound {
             if table[Int(p[i - 1])] != 0 { return i }

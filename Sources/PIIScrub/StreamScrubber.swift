@@ -160,7 +160,7 @@ public final class StreamScrubber {
     }
 
     private func scrubBlock(_ block: UnsafeRawBufferPointer, _ emit: (UnsafeRawBufferPointer) throws -> Void) rethrows {
-        try worker.withScrubbed(block) { output, _ in
+        try worker.withScrubbedBlock(block) { output, _ in
             if !output.isEmpty { try emit(output) }
         }
     }

@@ -72,7 +72,8 @@ public struct ByteSource: Sendable {
     /// slice is dropped from memory (MADV_DONTNEED) once `body` returns, so resident memory stays
     /// bounded by the slice size whatever the file size. Returns false (and calls nothing) when
     /// the source is not a regular file or cannot be mapped.
-    public func withMappedSlices(sliceSize: Int, _ body: (UnsafeRawBufferPointer) throws -> Void) rethrows -> Bool {
+    public func withMappedSlices(sliceSize: Int, isCancelled: () -> Bool = { false },
+                                 _ body: (UnsafeRawBufferPointer) throws -> Void) rethrows -> Bool {
         guard let size = regularFileSize else { return false }
         if size == 0 { return true }
         let offset = Int(lseek(fd, 0, SEEK_CUR))
@@ -82,7 +83,7 @@ public struct ByteSource: Sendable {
         _ = madvise(map, size, MADV_SEQUENTIAL)
         let page = Int(sysconf(Int32(_SC_PAGESIZE)))
         var at = offset
-        while at < size {
+        while at < size && !isCancelled() {
             let end = min(size, at + sliceSize)
             try body(UnsafeRawBufferPointer(start: map + at, count: end - at))
             let dropFrom = (at / page) * page

@@ -16,6 +16,8 @@ public struct FilterStatistics: Sendable, Hashable {
     /// Blocks or runs replaced by the failure marker (engine errors, over-long runs).
     public var failures = 0
     public var seconds = 0.0
+    /// The run stopped early because ``TextFilter/isCancelled`` said so.
+    public var interrupted = false
 
     public init() {}
 
@@ -38,12 +40,18 @@ public struct TextFilter: Sendable {
     public let jobs: Int
     public let blockSize: Int
     public let maxHoldBack: Int
+    /// Checked before each chunk is read: when it returns true the filter stops reading, finishes
+    /// the blocks in flight (each ends at a separator, at a line end whenever lines fit in a
+    /// block) and returns with ``FilterStatistics/interrupted`` set.
+    public let isCancelled: @Sendable () -> Bool
 
-    public init(scrubber: Scrubber, jobs: Int = 1, blockSize: Int = 256 << 10, maxHoldBack: Int = 1 << 20) {
+    public init(scrubber: Scrubber, jobs: Int = 1, blockSize: Int = 256 << 10, maxHoldBack: Int = 1 << 20,
+                isCancelled: @escaping @Sendable () -> Bool = { false }) {
         self.scrubber = scrubber
         self.jobs = max(1, jobs)
         self.blockSize = max(64, blockSize)
         self.maxHoldBack = maxHoldBack
+        self.isCancelled = isCancelled
     }
 
     /// Scrubs every source in turn (each one as a whole text) to `sink`.
@@ -56,6 +64,7 @@ public struct TextFilter: Sendable {
         let sequential = jobs == 1 || !scrubber.configuration.isStateless(for: scrubber.patternSet)
         var stats = sequential ? try runSequential(sources: sources, sink: sink)
                               : try runParallel(sources: sources, sink: sink)
+        stats.interrupted = isCancelled()
         stats.seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         return stats
     }
@@ -75,6 +84,8 @@ public struct TextFilter: Sendable {
                 stats.bytesIn += chunk.count
                 try stream.feed(chunk, emit)
             }
+            // When interrupted, the held-back tail (an unfinished line) is dropped, not emitted.
+            if isCancelled() { break }
             try stream.finish(emit)
         }
         stats.add(worker: worker)
@@ -85,8 +96,8 @@ public struct TextFilter: Sendable {
     /// (no copy through the kernel), `read(2)` into `readBuffer` otherwise.
     func forEachChunk(of source: ByteSource, readBuffer: UnsafeMutableRawBufferPointer,
                       _ body: (UnsafeRawBufferPointer) throws -> Void) throws {
-        if try source.withMappedSlices(sliceSize: blockSize, body) { return }
-        while true {
+        if try source.withMappedSlices(sliceSize: blockSize, isCancelled: isCancelled, body) { return }
+        while !isCancelled() {
             let n = try source.read(into: readBuffer.baseAddress!, count: readBuffer.count)
             if n == 0 { return }
             try body(UnsafeRawBufferPointer(rebasing: readBuffer[..<n]))
@@ -95,8 +106,8 @@ public struct TextFilter: Sendable {
 
     private func runParallel(sources: [ByteSource], sink: ByteSink) throws -> FilterStatistics {
         let ring = SlotRing(count: 2 * jobs + 1, blockSize: blockSize)
-        let totals = Mutex(FilterStatistics())
-        let readError = Mutex<FilterIOError?>(nil)
+        let totals = LockedBox(FilterStatistics())
+        let readError = LockedBox<FilterIOError?>(nil)
         let cancelled = Atomic<Bool>(false)
         let claims = Atomic<Int>(0)
 
@@ -156,6 +167,7 @@ public struct TextFilter: Sendable {
                             at = end
                         }
                     }
+                    if filter.isCancelled() { break }
                     framer.finish { submit(.data, $0) }
                 }
             } catch let error as FilterIOError {
@@ -230,6 +242,12 @@ final class Slot: @unchecked Sendable {
     let filled = DispatchSemaphore(value: 0)
     let done = DispatchSemaphore(value: 0)
     var kind: Kind = .end
+    /// Line mode (``LineFilter``): which source the block came from, how many lines it held,
+    /// lines the processor flagged (0-based within the block) and whether it asked to stop.
+    var sourceIndex = 0
+    var lineCount = 0
+    var flagged: [Int] = []
+    var stop = false
     private var input: UnsafeMutablePointer<UInt8>
     private var inputCapacity: Int
     private var inputCount = 0
@@ -247,9 +265,10 @@ final class Slot: @unchecked Sendable {
         self.kind = kind
         inputCount = 0
         guard let bytes, let base = bytes.baseAddress else { return }
-        if bytes.count > inputCapacity {
+        if bytes.count > inputCapacity || (inputCapacity > 8 << 20 && bytes.count <= 1 << 20) {
+            // Grow for a long line; give a huge allocation back once lines are short again.
             input.deallocate()
-            inputCapacity = bytes.count
+            inputCapacity = max(bytes.count, 256 << 10)
             input = .allocate(capacity: inputCapacity)
         }
         input.update(from: base.assumingMemoryBound(to: UInt8.self), count: bytes.count)
@@ -257,7 +276,7 @@ final class Slot: @unchecked Sendable {
     }
 
     func scrub(with worker: ScrubWorker) {
-        worker.withScrubbed(UnsafeRawBufferPointer(start: input, count: inputCount)) { bytes, outcome in
+        worker.withScrubbedBlock(UnsafeRawBufferPointer(start: input, count: inputCount)) { bytes, outcome in
             outputChanged = outcome.changed
             if outcome.changed {
                 output.removeAll(keepingCapacity: true)
@@ -265,6 +284,19 @@ final class Slot: @unchecked Sendable {
             }
         }
     }
+
+    /// Line mode: runs a block processor over the input, which appends to the slot's output.
+    func process(_ body: (UnsafeRawBufferPointer, inout [UInt8], inout [Int]) -> (lines: Int, stop: Bool)) {
+        if output.capacity > 8 << 20 && inputCount <= 1 << 20 { output = [] }
+        output.removeAll(keepingCapacity: true)
+        flagged.removeAll(keepingCapacity: true)
+        let result = body(UnsafeRawBufferPointer(start: input, count: inputCount), &output, &flagged)
+        outputChanged = true
+        lineCount = result.lines
+        stop = result.stop
+    }
+
+    var inputByteCount: Int { inputCount }
 
     func withOutput<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
         if outputChanged { return try output.withUnsafeBytes(body) }

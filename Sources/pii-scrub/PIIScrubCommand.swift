@@ -6,6 +6,7 @@ import Darwin
 #endif
 import PIIScrub
 import PIIScrubStream
+import Synchronization
 
 @main
 struct PIIScrubCommand: ParsableCommand {
@@ -13,9 +14,22 @@ struct PIIScrubCommand: ParsableCommand {
         commandName: "pii-scrub",
         abstract: "Remove PII and secrets from text and Langfuse trace exports.",
         version: "0.1.0",
-        subcommands: [Scrub.self, LintPatterns.self, Bench.self],
+        subcommands: [Scrub.self, JSONL.self, LintPatterns.self, Bench.self],
         defaultSubcommand: Scrub.self
     )
+
+    /// Runs the command with the project's exit codes: 0 ok, 2 on any error (usage errors
+    /// included, where argument-parser would use 64); `--help`/`--version` exit 0.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            if exitCode(for: error) == .success { exit(withError: error) }
+            writeStandardError(fullMessage(for: error) + "\n")
+            Glibc.exit(2)
+        }
+    }
 }
 
 /// Options shared by every subcommand that scrubs.
@@ -26,9 +40,41 @@ struct PatternOptions: ParsableArguments {
     @Flag(name: .long, help: "Use the PCRE2 interpreter instead of the JIT (slow; for diagnosis).")
     var noJit = false
 
+    @Option(name: .customLong("operator"),
+            help: "Replacement for every pattern: token, numbered, mask, keyed (default: each pattern's own).")
+    var replacementOperator: String?
+
+    @Option(name: .long, help: "For --operator mask: letters/digits left visible at the end.")
+    var maskKeep: Int = 4
+
+    @Option(name: .long, help: "For --operator keyed: a file holding the secret HMAC-SHA256 key (at least 16 bytes).")
+    var keyFile: String?
+
+    @Option(name: .long, help: "For --operator keyed: the key id printed in pseudonyms.")
+    var keyId: String = "k1"
+
+    func validate() throws {
+        if let replacementOperator, ReplacementOperator(name: replacementOperator, maskKeep: maskKeep) == nil {
+            throw ValidationError("--operator must be token, numbered, mask or keyed")
+        }
+        if replacementOperator == "keyed" && keyFile == nil {
+            throw ValidationError("--operator keyed needs --key-file")
+        }
+        if keyId.isEmpty || !keyId.utf8.allSatisfy({ isKeyIDByte($0) }) {
+            throw ValidationError("--key-id must be letters, digits, '-' or '_'")
+        }
+    }
+
     func loadScrubber() throws -> Scrubber {
         let set = try PatternSet.load(patterns)
-        return Scrubber(patternSet: set, configuration: .init(jit: !noJit))
+        var configuration = Scrubber.Configuration(jit: !noJit)
+        if let replacementOperator {
+            configuration.operatorOverride = ReplacementOperator(name: replacementOperator, maskKeep: maskKeep)
+        }
+        if let keyFile {
+            configuration.pseudonymKey = try PseudonymKeys.hmacSHA256(id: keyId, keyFile: keyFile)
+        }
+        return Scrubber(patternSet: set, configuration: configuration)
     }
 }
 
@@ -62,10 +108,12 @@ struct Scrub: ParsableCommand {
 
     func validate() throws {
         guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
+        try pattern.validate()
     }
 
     func run() throws {
         signal(SIGPIPE, SIG_IGN)
+        Interrupt.install()
         let scrubber: Scrubber
         do { scrubber = try pattern.loadScrubber() } catch { ExitStatus.fail("\(error)") }
         var sources: [ByteSource] = []
@@ -73,7 +121,7 @@ struct Scrub: ParsableCommand {
             do { sources.append(try ByteSource.open(file)) } catch { ExitStatus.fail("\(error)") }
         }
         if sources.isEmpty { sources = [.standardInput] }
-        let filter = TextFilter(scrubber: scrubber, jobs: jobs)
+        let filter = TextFilter(scrubber: scrubber, jobs: jobs, isCancelled: { Interrupt.flag.load(ordering: .relaxed) })
         let result: FilterStatistics
         do {
             result = try filter.run(sources: sources, sink: .standardOutput)
@@ -90,6 +138,10 @@ struct Scrub: ParsableCommand {
             }
             lines.append("  failures\t\(result.failures)")
             writeStandardError(lines.joined(separator: "\n") + "\n")
+        }
+        if result.interrupted {
+            writeStandardError("pii-scrub: interrupted; output ends at a block boundary (complete lines where lines fit in a block)\n")
+            Glibc.exit(130)
         }
         if result.failures > 0 {
             writeStandardError("pii-scrub: \(result.failures) block(s) could not be scrubbed and were redacted whole\n")
@@ -113,7 +165,34 @@ struct LintPatterns: ParsableCommand {
             print("\(p.id)\tstage \(p.stage)\tpriority \(p.priority)\t\(p.strategy)\tjit \(p.isJITCompiled)"
                   + "\tminLength \(p.minLength)\t\(p.definition.regex)")
         }
+        let warnings = set.lint()
+        for warning in warnings { print(warning) }
+        if warnings.contains(where: { $0.severity == .error }) { Glibc.exit(1) }
     }
+}
+
+/// SIGINT: stop reading, finish the blocks in flight, exit 130 (never cut a block in half).
+enum Interrupt {
+    static let flag = Atomic<Bool>(false)
+
+    static func install() {
+        // A parent may hand us SIGINT blocked (test harnesses do); unblock it before any thread
+        // starts, so ^C always reaches the handler.
+        var set = sigset_t()
+        sigemptyset(&set)
+        sigaddset(&set, SIGINT)
+        pthread_sigmask(SIG_UNBLOCK, &set, nil)
+        signal(SIGINT) { _ in
+            // Lock-free atomic store: async-signal-safe. A second ^C kills as usual.
+            Interrupt.flag.store(true, ordering: .relaxed)
+            signal(SIGINT, SIG_DFL)
+        }
+    }
+}
+
+@inline(__always)
+func isKeyIDByte(_ b: UInt8) -> Bool {
+    (b &- 0x30) < 10 || ((b | 0x20) &- 0x61) < 26 || b == UInt8(ascii: "-") || b == UInt8(ascii: "_")
 }
 
 /// Diagnostics go to stderr, unbuffered. Never called with subject text.

@@ -16,6 +16,10 @@ typedef struct {
 /// The index of the first byte of p[from ..< n] that is in `ranges`, or n if none is.
 size_t CPIIScan_find(const uint8_t *p, size_t from, size_t n, CPIIScan_ByteRanges ranges);
 
+/// The index of the last occurrence of `byte` in p[0 ..< n], or n if none (glibc's memrchr,
+/// which Swift's Glibc module does not export because it needs _GNU_SOURCE).
+size_t CPIIScan_lastIndex(const uint8_t *p, size_t n, uint8_t byte);
+
 /// Result of ``CPIIScan_findRun``.
 typedef struct {
     /// The run [lo, hi) (when status is 1), or the position that needs the general path (status 2).

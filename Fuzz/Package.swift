@@ -1,0 +1,14 @@
+// swift-tools-version:6.1
+//
+// libFuzzer targets, kept out of the root package: they have no `main` of their own (libFuzzer
+// provides it), so they only link with `-sanitize=fuzzer`. Build and run with scripts/fuzz.sh.
+import PackageDescription
+
+let package = Package(
+    name: "pii-scrub-fuzz",
+    dependencies: [.package(name: "pii-scrub", path: "..")],
+    targets: [
+        .executableTarget(name: "FuzzScrub", dependencies: [.product(name: "PIIScrub", package: "pii-scrub")]),
+        .executableTarget(name: "FuzzPatterns", dependencies: [.product(name: "PIIScrub", package: "pii-scrub")]),
+    ]
+)

@@ -13,6 +13,9 @@ let package = Package(
         .library(name: "PIIScrub", targets: ["PIIScrub"]),
         .library(name: "PIIScrubStream", targets: ["PIIScrubStream"]),
         .library(name: "PIIScrubJSON", targets: ["PIIScrubJSON"]),
+        .library(name: "PIIScrubBench", targets: ["PIIScrubBench"]),
+        // For the Benchmarks package's raw PCRE2 floor (PCRE2Raw suite).
+        .library(name: "PCRE2Wrapper", targets: ["PCRE2Wrapper"]),
         .executable(name: "pii-scrub", targets: ["pii-scrub"]),
     ],
     dependencies: [
@@ -47,11 +50,15 @@ let package = Package(
         .target(name: "PIIScrubJSON", dependencies: ["PIIScrub"]),
         .testTarget(name: "PIIScrubJSONTests", dependencies: ["PIIScrubJSON", "PIIScrub", "PIIScrubStream", "PIIScrubTestSupport"]),
 
+        // MARK: - PIIScrubBench (`pii-scrub bench`: speed and precision/recall of pattern sets)
+        .target(name: "PIIScrubBench", dependencies: ["PIIScrub"]),
+        .testTarget(name: "PIIScrubBenchTests", dependencies: ["PIIScrubBench", "PIIScrub"]),
+
         // MARK: - pii-scrub
         .executableTarget(
             name: "pii-scrub",
             dependencies: [
-                "PIIScrub", "PIIScrubStream", "PIIScrubJSON",
+                "PIIScrub", "PIIScrubStream", "PIIScrubJSON", "PIIScrubBench",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]

@@ -12,10 +12,13 @@ let package = Package(
     products: [
         .library(name: "PIIScrub", targets: ["PIIScrub"]),
         .library(name: "PIIScrubStream", targets: ["PIIScrubStream"]),
+        .library(name: "PIIScrubTracing", targets: ["PIIScrubTracing"]),
+        .library(name: "PIIScrubLangfuse", targets: ["PIIScrubLangfuse"]),
         .executable(name: "pii-scrub", targets: ["pii-scrub"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-distributed-tracing", from: "1.7.3"),
     ],
     targets: [
         // MARK: - CPCRE2
@@ -41,11 +44,32 @@ let package = Package(
         .target(name: "PIIScrubStream", dependencies: ["PIIScrub"]),
         .testTarget(name: "PIIScrubStreamTests", dependencies: ["PIIScrubStream", "PIIScrub", "PIIScrubTestSupport"]),
 
+        // MARK: - PIIScrubTracing (the only target that depends on swift-distributed-tracing)
+        .target(
+            name: "PIIScrubTracing",
+            dependencies: ["PIIScrub", .product(name: "Tracing", package: "swift-distributed-tracing")]
+        ),
+        .testTarget(
+            name: "PIIScrubTracingTests",
+            dependencies: [
+                "PIIScrubTracing", "PIIScrub", "PIIScrubTestSupport",
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
+            ]
+        ),
+
+        // MARK: - PIIScrubLangfuse (key hygiene, self-hosting audit; no Foundation, linked into the CLI)
+        .target(name: "PIIScrubLangfuse", dependencies: ["PIIScrub"]),
+        .testTarget(
+            name: "PIIScrubLangfuseTests",
+            dependencies: ["PIIScrubLangfuse", "PIIScrub", "PIIScrubTestSupport"]
+        ),
+
         // MARK: - pii-scrub
         .executableTarget(
             name: "pii-scrub",
             dependencies: [
-                "PIIScrub", "PIIScrubStream",
+                "PIIScrub", "PIIScrubStream", "PIIScrubLangfuse",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

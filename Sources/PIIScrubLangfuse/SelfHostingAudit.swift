@@ -130,7 +130,7 @@ public enum SelfHostingAudit {
         let roleKey = "LANGFUSE_DEFAULT_\(scope)_ROLE"
         let idKey = "LANGFUSE_DEFAULT_\(scope)_ID"
         let what = scope == "ORG" ? "organization" : "project"
-        let idSet = file[idKey].map { $0.value.effective.map { !$0.isEmpty } ?? true } ?? false
+        let idSet = isSet(file, idKey)
         guard let entry = file[roleKey] else {
             if idSet {
                 findings.append(Finding(severity: .info, key: roleKey, line: nil,
@@ -216,10 +216,10 @@ public enum SelfHostingAudit {
                 message: "is not a Langfuse setting and has no effect (nothing is deleted); " + perProject))
         }
         let key = "LANGFUSE_INIT_PROJECT_RETENTION"
-        if let entry = file[key], let (value, note) = judgeable(entry, &findings) {
+        if let entry = file[key], entry.value.effective != "", let (value, note) = judgeable(entry, &findings) {
             configured = true
             if let days = Int(value), days == 0 || days >= 3 {
-                let initProject = file["LANGFUSE_INIT_PROJECT_ID"] != nil
+                let initProject = isSet(file, "LANGFUSE_INIT_PROJECT_ID")
                 findings.append(Finding(severity: initProject ? (days == 0 ? .low : .info) : .low, key: key, line: entry.line,
                     message: (days == 0 ? "keeps the init project's traces forever" : "sets retention for the init project")
                         + "\(note); applies once, only to the project created by headless initialization"
@@ -229,7 +229,7 @@ public enum SelfHostingAudit {
                 findings.append(Finding(severity: .medium, key: key, line: entry.line,
                     message: "must be 0 (keep forever) or a whole number of days of at least 3\(note)"))
             }
-        } else if file[key] != nil {
+        } else if let entry = file[key], entry.value.effective != "" {
             configured = true
         }
         if !configured {
@@ -239,8 +239,26 @@ public enum SelfHostingAudit {
         }
     }
 
+    /// Present with a non-empty value, or interpolated without a default (set by the deployment).
+    static func isSet(_ file: ConfigFile, _ key: String) -> Bool {
+        guard let entry = file[key] else { return false }
+        return entry.value.effective.map { !$0.isEmpty } ?? true
+    }
+
     /// True when any finding is ``Severity/high``.
     public static func hasHighSeverity(_ findings: [Finding]) -> Bool {
         findings.contains { $0.severity == .high }
+    }
+}
+
+extension SelfHostingAudit {
+    /// The text `pii-scrub audit-config` prints: a header, one tab-separated line per finding
+    /// (severity, variable, line, message), and a summary. Contains no value from the file.
+    public static func report(_ findings: [Finding], kind: ConfigFile.Kind, variables: Int) -> String {
+        var lines = ["# \(kind == .compose ? "docker-compose" : ".env") file, \(variables) variable(s)"]
+        lines += findings.map(\.description)
+        let counts = [Severity.high, .medium, .low, .info].map { s in "\(findings.filter { $0.severity == s }.count) \(s)" }
+        lines.append("# " + counts.joined(separator: ", "))
+        return lines.joined(separator: "\n") + "\n"
     }
 }

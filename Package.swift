@@ -12,6 +12,7 @@ let package = Package(
     products: [
         .library(name: "PIIScrub", targets: ["PIIScrub"]),
         .library(name: "PIIScrubStream", targets: ["PIIScrubStream"]),
+        .library(name: "PIIScrubJSON", targets: ["PIIScrubJSON"]),
         .library(name: "PIIScrubTracing", targets: ["PIIScrubTracing"]),
         .library(name: "PIIScrubLangfuse", targets: ["PIIScrubLangfuse"]),
         .executable(name: "pii-scrub", targets: ["pii-scrub"]),
@@ -44,6 +45,10 @@ let package = Package(
         .target(name: "PIIScrubStream", dependencies: ["PIIScrub"]),
         .testTarget(name: "PIIScrubStreamTests", dependencies: ["PIIScrubStream", "PIIScrub", "PIIScrubTestSupport"]),
 
+        // MARK: - PIIScrubJSON
+        .target(name: "PIIScrubJSON", dependencies: ["PIIScrub"]),
+        .testTarget(name: "PIIScrubJSONTests", dependencies: ["PIIScrubJSON", "PIIScrub", "PIIScrubStream", "PIIScrubTestSupport"]),
+
         // MARK: - PIIScrubTracing (the only target that depends on swift-distributed-tracing)
         .target(
             name: "PIIScrubTracing",
@@ -69,7 +74,7 @@ let package = Package(
         .executableTarget(
             name: "pii-scrub",
             dependencies: [
-                "PIIScrub", "PIIScrubStream", "PIIScrubLangfuse",
+                "PIIScrub", "PIIScrubStream", "PIIScrubJSON", "PIIScrubLangfuse",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -228,6 +228,12 @@ final class Slot: @unchecked Sendable {
     let filled = DispatchSemaphore(value: 0)
     let done = DispatchSemaphore(value: 0)
     var kind: Kind = .end
+    /// Line mode (``LineFilter``): which source the block came from, how many lines it held,
+    /// lines the processor flagged (0-based within the block) and whether it asked to stop.
+    var sourceIndex = 0
+    var lineCount = 0
+    var flagged: [Int] = []
+    var stop = false
     private var input: UnsafeMutablePointer<UInt8>
     private var inputCapacity: Int
     private var inputCount = 0
@@ -245,9 +251,10 @@ final class Slot: @unchecked Sendable {
         self.kind = kind
         inputCount = 0
         guard let bytes, let base = bytes.baseAddress else { return }
-        if bytes.count > inputCapacity {
+        if bytes.count > inputCapacity || (inputCapacity > 8 << 20 && bytes.count <= 1 << 20) {
+            // Grow for a long line; give a huge allocation back once lines are short again.
             input.deallocate()
-            inputCapacity = bytes.count
+            inputCapacity = max(bytes.count, 256 << 10)
             input = .allocate(capacity: inputCapacity)
         }
         input.update(from: base.assumingMemoryBound(to: UInt8.self), count: bytes.count)
@@ -263,6 +270,19 @@ final class Slot: @unchecked Sendable {
             }
         }
     }
+
+    /// Line mode: runs a block processor over the input, which appends to the slot's output.
+    func process(_ body: (UnsafeRawBufferPointer, inout [UInt8], inout [Int]) -> (lines: Int, stop: Bool)) {
+        if output.capacity > 8 << 20 && inputCount <= 1 << 20 { output = [] }
+        output.removeAll(keepingCapacity: true)
+        flagged.removeAll(keepingCapacity: true)
+        let result = body(UnsafeRawBufferPointer(start: input, count: inputCount), &output, &flagged)
+        outputChanged = true
+        lineCount = result.lines
+        stop = result.stop
+    }
+
+    var inputByteCount: Int { inputCount }
 
     func withOutput<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
         if outputChanged { return try output.withUnsafeBytes(body) }

@@ -1,0 +1,72 @@
+/// A growable byte buffer with a stable base pointer between growths.
+///
+/// Used instead of `[UInt8]` for the per-level decode and output buffers so that a pointer into one
+/// level's buffer can be held while deeper levels write to theirs (no exclusivity conflicts, no
+/// copy-on-write checks in the hot loop).
+///
+/// ## Thread safety
+/// Not `Sendable`; owned by one ``JSONScrubber/Worker``.
+final class ByteBuffer {
+    private(set) var base: UnsafeMutablePointer<UInt8>
+    private(set) var capacity: Int
+    var count = 0
+
+    init(capacity: Int = 4096) {
+        self.capacity = max(16, capacity)
+        base = .allocate(capacity: self.capacity)
+    }
+
+    deinit { base.deallocate() }
+
+    var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: base, count: count) }
+
+    @inline(__always)
+    func reserve(_ extra: Int) {
+        if count + extra > capacity { grow(count + extra) }
+    }
+
+    private func grow(_ needed: Int) {
+        var newCapacity = capacity * 2
+        while newCapacity < needed { newCapacity *= 2 }
+        let newBase = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
+        newBase.update(from: base, count: count)
+        base.deallocate()
+        base = newBase
+        capacity = newCapacity
+    }
+
+    @inline(__always)
+    func append(_ byte: UInt8) {
+        if count == capacity { grow(count + 1) }
+        base[count] = byte
+        count += 1
+    }
+
+    @inline(__always)
+    func append(_ pointer: UnsafePointer<UInt8>, _ n: Int) {
+        guard n > 0 else { return }
+        reserve(n)
+        (base + count).update(from: pointer, count: n)
+        count += n
+    }
+
+    @inline(__always)
+    func append(_ raw: UnsafeRawBufferPointer) {
+        guard let p = raw.baseAddress else { return }
+        append(p.assumingMemoryBound(to: UInt8.self), raw.count)
+    }
+
+    func append(_ text: StaticString) {
+        append(text.utf8Start, text.utf8CodeUnitCount)
+    }
+
+    /// Shrinks the allocation back after a very long document so one huge line does not pin memory.
+    func trim(to limit: Int) {
+        guard capacity > limit, count <= limit else { return }
+        let newBase = UnsafeMutablePointer<UInt8>.allocate(capacity: limit)
+        newBase.update(from: base, count: count)
+        base.deallocate()
+        base = newBase
+        capacity = limit
+    }
+}

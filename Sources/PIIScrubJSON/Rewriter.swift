@@ -1,0 +1,375 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import PIIScrub
+
+// The copy-on-change rewriter: a recursive-descent validator over one document's bytes that copies
+// everything verbatim except string (and number) tokens whose scrubbed content differs. Output is
+// written lazily: `Cursor.copied` marks how much input is already in the output; a rewrite appends
+// the untouched bytes before the token, then the re-encoded token.
+
+/// Timestamp columns, in order of preference, per known Langfuse shape (blob export `traces/`,
+/// `scores/`: `timestamp`; `observations/`, `observations_v2/`: `start_time`; UI export and trace
+/// downloads: `timestamp` / `startTime`; anything else: `created_at` / `createdAt`).
+let timestampKeys: [[UInt8]] = ["timestamp", "start_time", "startTime", "created_at", "createdAt"].map { Array($0.utf8) }
+
+extension JSONScrubber.Worker {
+    var rootScope: Scope { Scope(kept: false, inOnly: options.onlyFields.isEmpty) }
+
+    // MARK: - Values
+
+    func value(_ c: inout Cursor, _ out: ByteBuffer, level: Int, depth: Int, scope: Scope) -> Bool {
+        guard c.pos < c.end else { return false }
+        switch c.base[c.pos] {
+        case UInt8(ascii: "\""):
+            return string(&c, out, level: level, depth: depth, scope: scope, isKey: false)
+        case UInt8(ascii: "{"):
+            return object(&c, out, level: level, depth: depth, scope: scope)
+        case UInt8(ascii: "["):
+            return array(&c, out, level: level, depth: depth, scope: scope)
+        case UInt8(ascii: "t"):
+            return literal(&c, "true")
+        case UInt8(ascii: "f"):
+            return literal(&c, "false")
+        case UInt8(ascii: "n"):
+            return literal(&c, "null")
+        default:
+            return number(&c, out, scope: scope)
+        }
+    }
+
+    private func literal(_ c: inout Cursor, _ word: StaticString) -> Bool {
+        let n = word.utf8CodeUnitCount
+        guard c.end - c.pos >= n, memcmp(c.base + c.pos, word.utf8Start, n) == 0 else { return false }
+        c.pos += n
+        return true
+    }
+
+    private func object(_ c: inout Cursor, _ out: ByteBuffer, level: Int, depth: Int, scope: Scope) -> Bool {
+        guard depth < options.maxDepth else { return false }
+        c.pos += 1
+        c.skipWhitespace()
+        guard c.pos < c.end else { return false }
+        if c.base[c.pos] == UInt8(ascii: "}") {
+            c.pos += 1
+            return true
+        }
+        while true {
+            guard c.pos < c.end, c.base[c.pos] == UInt8(ascii: "\"") else { return false }
+            // Key: decode for the path; scrub it (default mode) under the child's scope.
+            let keyStart = c.pos
+            guard let token = scanString(&c) else { return false }
+            var style = StringStyle()
+            guard let key = content(of: token, c.base, level: level, style: &style) else { return false }
+            let savedPath = pathBytes.count
+            if !pathEnds.isEmpty { pathBytes.append(UInt8(ascii: ".")) }
+            pathBytes.append(key.baseAddress!.assumingMemoryBound(to: UInt8.self), key.count)
+            pathEnds.append(pathBytes.count)
+            let childScope = hasFieldRules ? scopeForCurrentPath(parent: scope) : scope
+            if level == 0 && depth == 0 && options.minimumTimestamp != nil {
+                pendingTimestampRank = timestampKeys.firstIndex { k in
+                    k.withUnsafeBytes { $0.elementsEqual(key) }
+                }
+            }
+            if !options.flat && childScope.scrubs {
+                scrubPlain(key, &c, out, tokenStart: keyStart, tokenEnd: token.end, style: style)
+            }
+            c.skipWhitespace()
+            guard c.pos < c.end, c.base[c.pos] == UInt8(ascii: ":") else { return false }
+            c.pos += 1
+            c.skipWhitespace()
+            let ok = value(&c, out, level: level, depth: depth + 1, scope: childScope)
+            pendingTimestampRank = nil
+            pathBytes.count = savedPath
+            pathEnds.removeLast()
+            guard ok else { return false }
+            c.skipWhitespace()
+            guard c.pos < c.end else { return false }
+            let b = c.base[c.pos]
+            c.pos += 1
+            if b == UInt8(ascii: "}") { return true }
+            guard b == UInt8(ascii: ",") else { return false }
+            c.skipWhitespace()
+        }
+    }
+
+    private func array(_ c: inout Cursor, _ out: ByteBuffer, level: Int, depth: Int, scope: Scope) -> Bool {
+        guard depth < options.maxDepth else { return false }
+        c.pos += 1
+        c.skipWhitespace()
+        guard c.pos < c.end else { return false }
+        if c.base[c.pos] == UInt8(ascii: "]") {
+            c.pos += 1
+            return true
+        }
+        while true {
+            guard value(&c, out, level: level, depth: depth + 1, scope: scope) else { return false }
+            c.skipWhitespace()
+            guard c.pos < c.end else { return false }
+            let b = c.base[c.pos]
+            c.pos += 1
+            if b == UInt8(ascii: "]") { return true }
+            guard b == UInt8(ascii: ",") else { return false }
+            c.skipWhitespace()
+        }
+    }
+
+    private func number(_ c: inout Cursor, _ out: ByteBuffer, scope: Scope) -> Bool {
+        let start = c.pos
+        let p = c.base
+        var i = c.pos
+        if i < c.end && p[i] == UInt8(ascii: "-") { i += 1 }
+        guard i < c.end else { return false }
+        if p[i] == UInt8(ascii: "0") {
+            i += 1
+        } else if p[i] >= UInt8(ascii: "1") && p[i] <= UInt8(ascii: "9") {
+            while i < c.end && p[i] &- UInt8(ascii: "0") < 10 { i += 1 }
+        } else {
+            return false
+        }
+        if i < c.end && p[i] == UInt8(ascii: ".") {
+            i += 1
+            let digits = i
+            while i < c.end && p[i] &- UInt8(ascii: "0") < 10 { i += 1 }
+            guard i > digits else { return false }
+        }
+        if i < c.end && (p[i] | 0x20) == UInt8(ascii: "e") {
+            i += 1
+            if i < c.end && (p[i] == UInt8(ascii: "+") || p[i] == UInt8(ascii: "-")) { i += 1 }
+            let digits = i
+            while i < c.end && p[i] &- UInt8(ascii: "0") < 10 { i += 1 }
+            guard i > digits else { return false }
+        }
+        c.pos = i
+        if options.scrubNumbers && scope.scrubs {
+            // A number that matches becomes a string token ("[PHONE]"): still valid JSON.
+            scrubPlain(UnsafeRawBufferPointer(start: p + start, count: i - start), &c, out,
+                       tokenStart: start, tokenEnd: i, style: StringStyle())
+        }
+        return true
+    }
+
+    // MARK: - Strings
+
+    struct StringToken {
+        /// Offset of the opening quote and one past the closing quote.
+        var start: Int
+        var end: Int
+        var hasEscape: Bool
+    }
+
+    /// Scans a string token at `c.pos` (which is `"`), validating UTF-8 and rejecting raw control
+    /// characters; escapes are validated when the content is decoded. Leaves `c.pos` after it.
+    @inline(__always)
+    func scanString(_ c: inout Cursor) -> StringToken? {
+        let p = c.base
+        let end = c.end
+        var i = c.pos + 1
+        var hasEscape = false
+        while true {
+            // Fast path: 8 bytes at a time while none is `"`, `\`, < 0x20 or >= 0x80.
+            while i + 8 <= end {
+                let w = UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self)
+                let high = w & 0x8080_8080_8080_8080
+                let control = (w &- 0x2020_2020_2020_2020) & ~w & 0x8080_8080_8080_8080
+                let q = w ^ 0x2222_2222_2222_2222
+                let quote = (q &- 0x0101_0101_0101_0101) & ~q & 0x8080_8080_8080_8080
+                let s = w ^ 0x5C5C_5C5C_5C5C_5C5C
+                let slash = (s &- 0x0101_0101_0101_0101) & ~s & 0x8080_8080_8080_8080
+                if (high | control | quote | slash) != 0 { break }
+                i += 8
+            }
+            guard i < end else { return nil }
+            let b = p[i]
+            if b == UInt8(ascii: "\"") { break }
+            if b == UInt8(ascii: "\\") {
+                hasEscape = true
+                i += 2
+                continue
+            }
+            if b < 0x20 { return nil }
+            if b < 0x80 {
+                i += 1
+                continue
+            }
+            guard let n = utf8SequenceLength(p, i, end) else { return nil }
+            i += n
+        }
+        let token = StringToken(start: c.pos, end: i + 1, hasEscape: hasEscape)
+        c.pos = i + 1
+        return token
+    }
+
+    /// The decoded content of a string token: in place when it has no escapes, else decoded into
+    /// this level's buffer. `nil` for an invalid escape or a lone surrogate.
+    @inline(__always)
+    func content(of token: StringToken, _ base: UnsafePointer<UInt8>, level: Int,
+                 style: inout StringStyle) -> UnsafeRawBufferPointer? {
+        let start = token.start + 1
+        let count = token.end - 1 - start
+        if !token.hasEscape { return UnsafeRawBufferPointer(start: base + start, count: count) }
+        let buffer = decode[level]
+        guard decodeEscapes(base + start, count, into: buffer, style: &style) else { return nil }
+        return buffer.bytes
+    }
+
+    /// Scrubs a string value: recursively when its content is JSON text, as text otherwise.
+    private func string(_ c: inout Cursor, _ out: ByteBuffer, level: Int, depth: Int, scope: Scope,
+                        isKey: Bool) -> Bool {
+        guard let token = scanString(&c) else { return false }
+        var style = StringStyle()
+        guard let text = content(of: token, c.base, level: level, style: &style) else { return false }
+        if let rank = pendingTimestampRank {
+            pendingTimestampRank = nil
+            if rank < rowTimestampRank, let ts = parseTimestamp(text) {
+                rowTimestamp = ts
+                rowTimestampRank = rank
+            }
+        }
+        guard scope.scrubs else { return true }
+        if !options.flat && level < options.maxNestedLevels && looksLikeJSONText(text) {
+            if scrubNested(text, &c, out, token: token, level: level, depth: depth, scope: scope, style: style) {
+                return true
+            }
+        }
+        scrubPlain(text, &c, out, tokenStart: token.start, tokenEnd: token.end, style: style)
+        return true
+    }
+
+    /// Parses `text` as a JSON document one level down; when it is valid, scrubs it there and
+    /// writes it back (if changed) as this string. Returns false when `text` is not valid JSON.
+    private func scrubNested(_ text: UnsafeRawBufferPointer, _ c: inout Cursor, _ out: ByteBuffer,
+                             token: StringToken, level: Int, depth: Int, scope: Scope,
+                             style: StringStyle) -> Bool {
+        let inner = output[level + 1]
+        let p = text.baseAddress!.assumingMemoryBound(to: UInt8.self)
+        let savedPath = pathBytes.count
+        let savedDepth = pathEnds.count
+        // Validate first without scrubbing, so a text that turns out not to be JSON leaves no
+        // counts behind before it is scrubbed as plain text.
+        var probe = Cursor(base: p, end: text.count)
+        probe.skipWhitespace()
+        let valid = value(&probe, inner, level: level + 1, depth: depth + 1,
+                          scope: Scope(kept: true, inOnly: false)) && {
+            probe.skipWhitespace()
+            return probe.pos == probe.end
+        }()
+        pathBytes.count = savedPath
+        pathEnds.removeLast(pathEnds.count - savedDepth)
+        guard valid else { return false }
+
+        inner.count = 0
+        let before = rewrites
+        var nested = Cursor(base: p, end: text.count)
+        nested.skipWhitespace()
+        let ok = value(&nested, inner, level: level + 1, depth: depth + 1, scope: scope)
+        precondition(ok, "nested JSON validated but did not rewrite")
+        guard rewrites != before else { return true }
+        inner.append(p + nested.copied, text.count - nested.copied)
+        out.append(c.base + c.copied, token.start - c.copied)
+        encodeString(UnsafeRawBufferPointer(start: inner.base, count: inner.count), style: style, into: out)
+        c.copied = token.end
+        return true
+    }
+
+    /// Scrubs `text` (the decoded content of the token at `tokenStart..<tokenEnd`) and, when it
+    /// changed, writes the pending input and the re-encoded string.
+    @inline(__always)
+    func scrubPlain(_ text: UnsafeRawBufferPointer, _ c: inout Cursor, _ out: ByteBuffer,
+                    tokenStart: Int, tokenEnd: Int, style: StringStyle) {
+        engine.withScrubbed(text) { result, outcome in
+            guard outcome.changed else { return }
+            out.append(c.base + c.copied, tokenStart - c.copied)
+            encodeString(result, style: style, into: out)
+            c.copied = tokenEnd
+            rewrites += 1
+            countCurrentPath()
+        }
+    }
+
+    // MARK: - Paths and scopes
+
+    private func segment(_ i: Int) -> UnsafeRawBufferPointer {
+        let start = i == 0 ? 0 : pathEnds[i - 1] + 1
+        return UnsafeRawBufferPointer(start: pathBytes.base + start, count: pathEnds[i] - start)
+    }
+
+    private func scopeForCurrentPath(parent: Scope) -> Scope {
+        var scope = parent
+        let depth = pathEnds.count
+        if !scope.kept {
+            for rule in options.keepFields where rule.matches(count: depth, segment: segment) {
+                scope.kept = true
+                break
+            }
+        }
+        if !scope.inOnly {
+            for rule in options.onlyFields where rule.matches(count: depth, segment: segment) {
+                scope.inOnly = true
+                break
+            }
+        }
+        return scope
+    }
+
+    /// Adds the matches since the last rewrite to the current path's count.
+    func countCurrentPath() {
+        var total = engine.failureCount
+        for i in 0..<patternCount { total += engine.count(forPatternAt: i) }
+        let delta = max(1, total - matchTotal)
+        matchTotal = total
+        let key = Array(UnsafeRawBufferPointer(start: pathBytes.base, count: pathBytes.count))
+        if pathCounts[key] != nil || pathCounts.count < maxDistinctPaths {
+            pathCounts[key, default: 0] += delta
+        } else {
+            pathCounts[Array("(other)".utf8), default: 0] += delta
+        }
+    }
+}
+
+/// True when `text`, trimmed of JSON whitespace, starts and ends like an object, array or string.
+@inline(__always)
+func looksLikeJSONText(_ text: UnsafeRawBufferPointer) -> Bool {
+    guard text.count >= 2 else { return false }
+    var i = 0
+    var j = text.count - 1
+    @inline(__always) func isSpace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x0A || b == 0x0D || b == 0x09 }
+    while i < j && isSpace(text[i]) { i += 1 }
+    while j > i && isSpace(text[j]) { j -= 1 }
+    guard j > i else { return false }
+    switch text[i] {
+    case UInt8(ascii: "{"): return text[j] == UInt8(ascii: "}")
+    case UInt8(ascii: "["): return text[j] == UInt8(ascii: "]")
+    case UInt8(ascii: "\""): return text[j] == UInt8(ascii: "\"")
+    default: return false
+    }
+}
+
+/// Length of the valid UTF-8 sequence at `i` (strict: no overlongs, surrogates or > U+10FFFF).
+@inline(__always)
+func utf8SequenceLength(_ p: UnsafePointer<UInt8>, _ i: Int, _ n: Int) -> Int? {
+    let b0 = p[i]
+    if b0 < 0x80 { return 1 }
+    if b0 < 0xC2 { return nil }
+    if b0 < 0xE0 {
+        guard i + 1 < n, p[i + 1] & 0xC0 == 0x80 else { return nil }
+        return 2
+    }
+    if b0 < 0xF0 {
+        guard i + 2 < n else { return nil }
+        let lo: UInt8 = b0 == 0xE0 ? 0xA0 : 0x80
+        let hi: UInt8 = b0 == 0xED ? 0x9F : 0xBF
+        guard p[i + 1] >= lo, p[i + 1] <= hi, p[i + 2] & 0xC0 == 0x80 else { return nil }
+        return 3
+    }
+    if b0 < 0xF5 {
+        guard i + 3 < n else { return nil }
+        let lo: UInt8 = b0 == 0xF0 ? 0x90 : 0x80
+        let hi: UInt8 = b0 == 0xF4 ? 0x8F : 0xBF
+        guard p[i + 1] >= lo, p[i + 1] <= hi, p[i + 2] & 0xC0 == 0x80, p[i + 3] & 0xC0 == 0x80 else { return nil }
+        return 4
+    }
+    return nil
+}

@@ -63,11 +63,11 @@ let package = Package(
             ]
         ),
 
-        // MARK: - PIIScrubLangfuse (key hygiene, self-hosting audit; no Foundation, linked into the CLI)
-        .target(name: "PIIScrubLangfuse", dependencies: ["PIIScrub"]),
+        // MARK: - PIIScrubLangfuse (key hygiene, self-hosting audit, ingestion/OTLP bodies; no Foundation, linked into the CLI)
+        .target(name: "PIIScrubLangfuse", dependencies: ["PIIScrub", "PIIScrubJSON"]),
         .testTarget(
             name: "PIIScrubLangfuseTests",
-            dependencies: ["PIIScrubLangfuse", "PIIScrub", "PIIScrubTestSupport"]
+            dependencies: ["PIIScrubLangfuse", "PIIScrubJSON", "PIIScrub", "PIIScrubTestSupport"]
         ),
 
         // MARK: - pii-scrub

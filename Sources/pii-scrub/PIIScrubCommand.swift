@@ -13,7 +13,7 @@ struct PIIScrubCommand: ParsableCommand {
         commandName: "pii-scrub",
         abstract: "Remove PII and secrets from text and Langfuse trace exports.",
         version: "0.1.0",
-        subcommands: [Scrub.self, JSONL.self, LintPatterns.self, AuditConfig.self],
+        subcommands: [Scrub.self, JSONL.self, LintPatterns.self, AuditConfig.self, IngestBody.self],
         defaultSubcommand: Scrub.self
     )
 }

@@ -9,8 +9,9 @@ public import PIIScrubJSON
 ///   every event type: `trace-create`, `span-*`, `generation-*`, `event-create`, the typed
 ///   observation creates, `score-create`, `sdk-log`, …);
 /// - score arrays, `POST /api/public/scores` (`[{"id", "traceId", "comment", …}]`);
-/// - OTLP/JSON trace exports, `POST /api/public/otel/v1/traces` (`{"resourceSpans": […]}`), and the
-///   bare `resourceSpans` array the EE masking callback receives.
+/// - OTLP/JSON trace exports, `POST /api/public/otel/v1/traces` (`{"resourceSpans": […]}`). The bare
+///   `resourceSpans` array the EE masking callback receives is scrubbed too, but without keep
+///   rules (its ids are `Buffer` objects of numbers, which are never changed anyway).
 ///
 /// It builds on ``JSONScrubber`` (the same code as `pii-scrub jsonl`): every string value and key is
 /// decoded (all escapes), scrubbed, and re-encoded only when it changed, in the same escaping
@@ -72,21 +73,18 @@ public struct LangfuseBodyScrubber: Sendable {
         // Score arrays (POST /api/public/scores): the root is an array of score objects.
         paths += ["id", "traceId", "observationId", "timestamp", "dataType", "configId", "queueId",
                   "datasetRunId", "environment"]
-        // OTLP/JSON: full request, and the bare resourceSpans array of the masking callback.
-        for root in ["resourceSpans.", ""] {
-            let spans = root + "scopeSpans.spans."
-            paths += ["traceId", "spanId", "parentSpanId", "startTimeUnixNano", "endTimeUnixNano", "flags", "kind"]
-                .map { spans + $0 }
-            paths += [spans + "events.timeUnixNano", spans + "links.traceId", spans + "links.spanId",
-                      spans + "status.code"]
-            let attributeLists = [
-                root + "resource.attributes", root + "scopeSpans.scope.attributes", spans + "attributes",
-                spans + "events.attributes", spans + "links.attributes",
-            ]
-            for list in attributeLists {
-                paths += [list + ".value.intValue", list + ".value.arrayValue.values.intValue",
-                          list + ".value.kvlistValue.values.value.intValue"]
-            }
+        // OTLP/JSON request. (Numbers such as `kind`, `flags`, `status.code` are never changed, so
+        // they need no rule; every rule is checked per key, so the list stays short.)
+        let spans = "resourceSpans.scopeSpans.spans."
+        paths += ["traceId", "spanId", "parentSpanId", "startTimeUnixNano", "endTimeUnixNano",
+                  "events.timeUnixNano", "links.traceId", "links.spanId"].map { spans + $0 }
+        let attributeLists = [
+            "resourceSpans.resource.attributes", "resourceSpans.scopeSpans.scope.attributes", spans + "attributes",
+            spans + "events.attributes", spans + "links.attributes",
+        ]
+        for list in attributeLists {
+            paths += [list + ".value.intValue", list + ".value.arrayValue.values.intValue",
+                      list + ".value.kvlistValue.values.value.intValue"]
         }
         return paths.map(FieldPath.init)
     }()

@@ -1,0 +1,98 @@
+import Foundation
+import PIIScrub
+import PIIScrubJSON
+import PIIScrubLangfuse
+
+// Paths relative to this file: tools/ingest-timing/Sources/ingest-timing/main.swift.
+let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+let fixtures = root + "/Tests/Data/fixtures/langfuse/"
+
+func bytes(_ relative: String) -> [UInt8] {
+    guard let data = FileManager.default.contents(atPath: fixtures + relative) else {
+        fatalError("missing fixture \(relative)")
+    }
+    return Array(data)
+}
+
+/// INGEST_TIMING_SCALE=N divides every iteration count by N (e.g. under valgrind).
+let scale = max(1, Int(ProcessInfo.processInfo.environment["INGEST_TIMING_SCALE"] ?? "1") ?? 1)
+
+/// Median of `runs` timings of `iterations` calls each, in seconds per call.
+func measure(runs: Int, iterations: Int, _ body: () -> Void) -> (median: Double, best: Double) {
+    let iterations = max(1, iterations / scale)
+    for _ in 0..<max(1, iterations / 10) { body() }  // warm-up
+    var samples: [Double] = []
+    let clock = ContinuousClock()
+    for _ in 0..<runs {
+        let elapsed = clock.measure { for _ in 0..<iterations { body() } }
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        samples.append(seconds / Double(iterations))
+    }
+    samples.sort()
+    return (samples[samples.count / 2], samples[0])
+}
+
+/// A ≥ 1 MiB OTLP/JSON request: the captured export's resourceSpans elements repeated.
+func otlpBody(minimumBytes: Int) -> [UInt8] {
+    let capture = bytes("sdk-python-current-otel/plain/0001.otlp.json")
+    guard let open = capture.firstIndex(of: UInt8(ascii: "[")), let close = capture.lastIndex(of: UInt8(ascii: "]")) else {
+        fatalError("unexpected OTLP fixture shape")
+    }
+    let elements = capture[(open + 1)..<close]
+    var body = Array(capture[...open])
+    var first = true
+    while body.count + elements.count < minimumBytes {
+        if !first { body.append(UInt8(ascii: ",")) }
+        body += elements
+        first = false
+    }
+    body += capture[close...]
+    return body
+}
+
+let sets = CommandLine.arguments.dropFirst().isEmpty ? ["seed"] : Array(CommandLine.arguments.dropFirst())
+let batches = [
+    "sdk-python-v2-ingestion/plain/0001.body.wire.json",
+    "sdk-python-v2-ingestion/masked/0001.body.wire.json",
+    "sdk-python-v3-otel/0002.body.wire.json",
+    "sdk-python-current-otel/plain/0002.body.wire.json",
+    "sdk-python-current-otel/plain/0001.otlp.json",
+]
+
+for set in sets {
+    let patternSet = try PatternSet.load(path: root + "/patterns/\(set).json")
+    let langfuse = LangfuseBodyScrubber(scrubber: Scrubber(patternSet: patternSet))
+    // INGEST_TIMING_PLAIN=1: the JSON scrubber without keep-field paths (to see their cost).
+    let plain = ProcessInfo.processInfo.environment["INGEST_TIMING_PLAIN"] == "1"
+    let worker = plain ? JSONScrubber(scrubber: langfuse.json.scrubber).makeWorker() : langfuse.makeWorker()
+    print("pattern set \(set) (\(patternSet.patterns.count) patterns)")
+    for file in batches {
+        let input = bytes(file)
+        // Check the work before timing it (STYLE B7): the body must come out changed.
+        let kind = input.withUnsafeBytes { worker.withScrubbedDocument($0) { _, outcome in outcome.kind } }
+        precondition(kind == .changed, "\(file): expected a changed body")
+        let t = input.withUnsafeBytes { raw in
+            measure(runs: 21, iterations: 2000) { worker.withScrubbedDocument(raw) { out, _ in _ = out.count } }
+        }
+        print(String(format: "  %-52@ %7d bytes  median %7.2f us  best %7.2f us  (%.0f MB/s)",
+                     file as NSString, input.count, t.median * 1e6, t.best * 1e6, Double(input.count) / t.median / 1e6))
+        if ProcessInfo.processInfo.environment["INGEST_TIMING_RAW"] == "1" {
+            // The engine over the same bytes as plain text: the floor for the JSON-aware path.
+            let engine = langfuse.json.scrubber.makeWorker()
+            let r = input.withUnsafeBytes { raw in
+                measure(runs: 21, iterations: 2000) { engine.withScrubbed(raw) { out, _ in _ = out.count } }
+            }
+            print(String(format: "    raw engine: median %7.2f us  best %7.2f us", r.median * 1e6, r.best * 1e6))
+        }
+    }
+    let big = otlpBody(minimumBytes: 1 << 20)
+    let kind = big.withUnsafeBytes { worker.withScrubbedDocument($0) { _, outcome in outcome.kind } }
+    precondition(kind == .changed)
+    let t = big.withUnsafeBytes { raw in
+        measure(runs: 15, iterations: 20) { worker.withScrubbedDocument(raw) { out, _ in _ = out.count } }
+    }
+    print(String(format: "  %-52@ %7d bytes  median %7.2f ms  best %7.2f ms  (%.0f MB/s median, %.0f best)",
+                 "OTLP/JSON 1 MiB (0001.otlp.json spans repeated)" as NSString, big.count, t.median * 1e3, t.best * 1e3,
+                 Double(big.count) / t.median / 1e6, Double(big.count) / t.best / 1e6))
+}

@@ -12,14 +12,13 @@ struct AuditConfig: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "audit-config",
         abstract: "Check a self-hosted Langfuse .env or docker-compose file for risky settings.",
-        discussion: """
-            Reports open sign-up (AUTH_DISABLE_SIGNUP), SSO enforcement (AUTH_DOMAINS_WITH_SSO_ENFORCEMENT),
-            default roles (LANGFUSE_DEFAULT_PROJECT_ROLE / _ORG_ROLE), ENCRYPTION_KEY (64 hex characters; it
-            protects stored credentials, not trace data), SALT, NEXTAUTH_SECRET and retention (per project;
-            LANGFUSE_RETENTION_DAYS does not exist, LANGFUSE_INIT_PROJECT_RETENTION covers the headless-init
-            project). Prints variable names, line numbers and findings, never values.
-            Exit status: 0 no high-severity finding, 1 at least one, 2 error.
-            """
+        discussion: "Reports open sign-up (AUTH_DISABLE_SIGNUP), SSO enforcement "
+            + "(AUTH_DOMAINS_WITH_SSO_ENFORCEMENT), default roles (LANGFUSE_DEFAULT_PROJECT_ROLE / "
+            + "_ORG_ROLE), ENCRYPTION_KEY (64 hex characters; it protects stored credentials, not trace "
+            + "data), SALT, NEXTAUTH_SECRET and retention (per project; LANGFUSE_RETENTION_DAYS does not "
+            + "exist, LANGFUSE_INIT_PROJECT_RETENTION covers the headless-init project). Prints variable "
+            + "names, line numbers and findings, never values.\n\nExit status: 0 no high-severity "
+            + "finding, 1 at least one, 2 error."
     )
 
     @Argument(help: "A .env or docker-compose file.")

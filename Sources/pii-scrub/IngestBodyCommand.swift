@@ -14,13 +14,11 @@ struct IngestBody: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ingest-body",
         abstract: "Scrub one Langfuse ingestion batch, score array or OTLP/JSON trace export body.",
-        discussion: """
-            Reads one JSON request body (from FILE or stdin) and writes it scrubbed to stdout: every
-            string value and key, including JSON text inside strings, is scrubbed; ids, timestamps,
-            event types, model names, usage and OTLP int values are kept; numbers and booleans are
-            never changed. A body that is not JSON is scrubbed as text (and refused with --strict).
-            Exit status: 0 ok, 2 error.
-            """
+        discussion: "Reads one JSON request body (from FILE or stdin) and writes it scrubbed to stdout: every "
+            + "string value and key, including JSON text inside strings, is scrubbed; ids, timestamps, "
+            + "event types, model names, usage and OTLP int values are kept; numbers and booleans are "
+            + "never changed. A body that is not JSON is scrubbed as text (and refused with "
+            + "--strict).\n\nExit status: 0 ok, 2 error."
     )
 
     @OptionGroup var pattern: PatternOptions

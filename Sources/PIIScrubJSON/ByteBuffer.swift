@@ -7,9 +7,9 @@
 /// ## Thread safety
 /// Not `Sendable`; owned by one ``JSONScrubber/Worker``.
 final class ByteBuffer {
-    private(set) var base: UnsafeMutablePointer<UInt8>
-    private(set) var capacity: Int
-    var count = 0
+    @exclusivity(unchecked) private(set) var base: UnsafeMutablePointer<UInt8>
+    @exclusivity(unchecked) private(set) var capacity: Int
+    @exclusivity(unchecked) var count = 0
 
     init(capacity: Int = 4096) {
         self.capacity = max(16, capacity)
@@ -46,7 +46,12 @@ final class ByteBuffer {
     func append(_ pointer: UnsafePointer<UInt8>, _ n: Int) {
         guard n > 0 else { return }
         reserve(n)
-        (base + count).update(from: pointer, count: n)
+        if n <= 16 {
+            // Short copies (string pieces between escapes, keys) are cheaper inline than a call.
+            for k in 0..<n { base[count + k] = pointer[k] }
+        } else {
+            (base + count).update(from: pointer, count: n)
+        }
         count += n
     }
 

@@ -52,10 +52,15 @@ func decodeEscapes(_ p: UnsafePointer<UInt8>, _ n: Int, into out: ByteBuffer, st
     out.reserve(n)
     var i = 0
     while i < n {
-        // Copy the run up to the next backslash in one go.
-        let rest = UnsafeRawPointer(p + i)
-        let hit = memchr(rest, 0x5C, n - i)
-        let runEnd = hit.map { UnsafeRawPointer($0) - UnsafeRawPointer(p) } ?? n
+        // Copy the run up to the next backslash in one go (runs between escapes are short, so an
+        // inline 8-byte scan beats a memchr call).
+        var runEnd = i
+        while runEnd + 8 <= n {
+            let x = UnsafeRawPointer(p + runEnd).loadUnaligned(as: UInt64.self) ^ 0x5C5C_5C5C_5C5C_5C5C
+            if (x &- 0x0101_0101_0101_0101) & ~x & 0x8080_8080_8080_8080 != 0 { break }
+            runEnd += 8
+        }
+        while runEnd < n && p[runEnd] != 0x5C { runEnd += 1 }
         out.append(p + i, runEnd - i)
         i = runEnd
         guard i < n else { break }
@@ -68,11 +73,21 @@ func decodeEscapes(_ p: UnsafePointer<UInt8>, _ n: Int, into out: ByteBuffer, st
         case UInt8(ascii: "/"):
             out.append(0x2F)
             style.escapeSlash = true
-        case UInt8(ascii: "b"): out.append(0x08)
-        case UInt8(ascii: "f"): out.append(0x0C)
-        case UInt8(ascii: "n"): out.append(0x0A)
-        case UInt8(ascii: "r"): out.append(0x0D)
-        case UInt8(ascii: "t"): out.append(0x09)
+        case UInt8(ascii: "b"):
+            out.append(0x08)
+            style.decodedControl = true
+        case UInt8(ascii: "f"):
+            out.append(0x0C)
+            style.decodedControl = true
+        case UInt8(ascii: "n"):
+            out.append(0x0A)
+            style.decodedControl = true
+        case UInt8(ascii: "r"):
+            out.append(0x0D)
+            style.decodedControl = true
+        case UInt8(ascii: "t"):
+            out.append(0x09)
+            style.decodedControl = true
         case UInt8(ascii: "u"):
             guard var scalar = hex4(p, i, n) else { return false }
             i += 4
@@ -85,12 +100,24 @@ func decodeEscapes(_ p: UnsafePointer<UInt8>, _ n: Int, into out: ByteBuffer, st
                 return false
             }
             if scalar >= 0x80 { style.asciiOnly = true }
+            if scalar < 0x20 { style.decodedControl = true }
             appendUTF8(scalar, to: out)
         default:
             return false
         }
     }
     return true
+}
+
+/// True when none of the 8 bytes is `"`, `\`, `/`, < 0x20 or >= 0x80 (SWAR "has zero byte" tests).
+@inline(__always)
+func isPlainWord(_ w: UInt64) -> Bool {
+    @inline(__always) func hasByte(_ w: UInt64, _ b: UInt64) -> UInt64 {
+        let x = w ^ (b &* 0x0101_0101_0101_0101)
+        return (x &- 0x0101_0101_0101_0101) & ~x & 0x8080_8080_8080_8080
+    }
+    let control = (w &- 0x2020_2020_2020_2020) & ~w & 0x8080_8080_8080_8080
+    return (w & 0x8080_8080_8080_8080) | control | hasByte(w, 0x22) | hasByte(w, 0x5C) | hasByte(w, 0x2F) == 0
 }
 
 private let hexDigits: StaticString = "0123456789abcdef"
@@ -121,6 +148,9 @@ func encodeString(_ text: UnsafeRawBufferPointer, style: StringStyle, into out: 
     var i = 0
     var runStart = 0
     while i < n {
+        // Fast path: 8 plain ASCII bytes at a time (no quote, backslash, control, non-ASCII, slash).
+        while i + 8 <= n && isPlainWord(UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self)) { i += 8 }
+        guard i < n else { break }
         let b = p[i]
         if b >= 0x20 && b < 0x80 && b != 0x22 && b != 0x5C && !(style.escapeSlash && b == 0x2F) {
             i += 1

@@ -55,6 +55,9 @@ public struct JSONScrubber: Sendable {
         public var maxNestedLevels: Int
         /// Object/array nesting allowed in one document before it counts as malformed.
         public var maxDepth: Int
+        /// Scrub all strings of a document in one engine call when the pattern set has a separator
+        /// byte (the default). Off: one engine call per string (same output; for differential tests).
+        public var batching: Bool = true
 
         public init(flat: Bool = false, keepFields: [FieldPath] = [], onlyFields: [FieldPath] = [],
                     scrubNumbers: Bool = false, minimumTimestamp: Int64? = nil,
@@ -114,6 +117,12 @@ public struct FieldPath: Sendable, Hashable, CustomStringConvertible {
     @inline(__always)
     func matches(count: Int, segment: (Int) -> UnsafeRawBufferPointer) -> Bool {
         guard segments.count == count else { return false }
+        return matchesPrefix(count: count, segment: segment)
+    }
+
+    /// True when the rule's first `count` segments match the path's.
+    func matchesPrefix(count: Int, segment: (Int) -> UnsafeRawBufferPointer) -> Bool {
+        guard segments.count >= count else { return false }
         for i in 0..<count {
             let rule = segments[i]
             if rule.count == 1 && rule[0] == UInt8(ascii: "*") { continue }

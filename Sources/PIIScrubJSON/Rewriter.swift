@@ -22,6 +22,17 @@ extension JSONScrubber.Worker {
 
     func value(_ c: inout Cursor, _ out: ByteBuffer, level: Int, depth: Int, scope: Scope) -> Bool {
         guard c.pos < c.end else { return false }
+        // Only scalar tokens are recorded (objects and arrays record their own members).
+        let first = c.base[c.pos]
+        let recording = level == 0 && pass == .collect && first != UInt8(ascii: "{") && first != UInt8(ascii: "[")
+        let firstSlot = slotStarts.count
+        let start = c.pos
+        defer {
+            if recording && slotStarts.count > firstSlot {
+                recordEntry(first == UInt8(ascii: "\"") ? .value : .number, start: start, end: c.pos,
+                            firstSlot: firstSlot, depth: depth, scope: scope)
+            }
+        }
         switch c.base[c.pos] {
         case UInt8(ascii: "\""):
             return string(&c, out, level: level, depth: depth, scope: scope, isKey: false)
@@ -74,7 +85,11 @@ extension JSONScrubber.Worker {
                 }
             }
             if !options.flat && childScope.scrubs {
+                let firstSlot = slotStarts.count
                 scrubPlain(key, &c, out, tokenStart: keyStart, tokenEnd: token.end, style: style)
+                if level == 0 && pass == .collect {
+                    recordEntry(.key, start: keyStart, end: token.end, firstSlot: firstSlot, depth: depth, scope: childScope)
+                }
             }
             c.skipWhitespace()
             guard c.pos < c.end, c.base[c.pos] == UInt8(ascii: ":") else { return false }
@@ -228,7 +243,14 @@ extension JSONScrubber.Worker {
                 rowTimestampRank = rank
             }
         }
-        guard scope.scrubs else { return true }
+        guard scope.scrubs else {
+            // Not selected itself, but an --only-field path may continue inside its JSON text.
+            if !scope.kept && !options.flat && level < options.maxNestedLevels && onlyRuleContinuesBelow()
+                && looksLikeJSONText(text) {
+                _ = scrubNested(text, &c, out, token: token, level: level, depth: depth, scope: scope, style: style)
+            }
+            return true
+        }
         if !options.flat && level < options.maxNestedLevels && looksLikeJSONText(text) {
             if scrubNested(text, &c, out, token: token, level: level, depth: depth, scope: scope, style: style) {
                 return true
@@ -276,17 +298,95 @@ extension JSONScrubber.Worker {
 
     /// Scrubs `text` (the decoded content of the token at `tokenStart..<tokenEnd`) and, when it
     /// changed, writes the pending input and the re-encoded string.
+    ///
+    /// In ``Pass/collect`` the text is only appended to the batch; in ``Pass/apply`` its scrubbed
+    /// form is taken from the batch result (the passes visit strings in the same order).
     @inline(__always)
     func scrubPlain(_ text: UnsafeRawBufferPointer, _ c: inout Cursor, _ out: ByteBuffer,
                     tokenStart: Int, tokenEnd: Int, style: StringStyle) {
-        engine.withScrubbed(text) { result, outcome in
-            guard outcome.changed else { return }
+        switch pass {
+        case .collect:
+            // Raw string bytes are never control characters (the scanner rejects them), so only a
+            // decoded string can hold a control-character separator.
+            if (batchSeparator >= 0x20 || style.decodedControl) && text.count > 0
+                && memchr(text.baseAddress!, Int32(batchSeparator), text.count) != nil {
+                batchPoisoned = true
+            }
+            slotStarts.append(batch.count)
+            batch.append(text)
+            batch.append(batchSeparator)
+        case .apply:
+            let slot = applySlot
+            applySlot += 1
+            let start = slot == 0 ? 0 : pieceEnds[slot - 1] + 1
+            let piece = UnsafeRawBufferPointer(start: applyBase! + start, count: pieceEnds[slot] - start)
+            if piece.count == text.count && (text.count == 0 || memcmp(piece.baseAddress!, text.baseAddress!, text.count) == 0) {
+                return
+            }
             out.append(c.base + c.copied, tokenStart - c.copied)
-            encodeString(result, style: style, into: out)
+            encodeString(piece, style: style, into: out)
             c.copied = tokenEnd
             rewrites += 1
-            countCurrentPath()
+            countCurrentPath(delta: max(1, slotMatches[slot]))
+        case .immediate:
+            engine.withScrubbed(text) { result, outcome in
+                guard outcome.changed else { return }
+                out.append(c.base + c.copied, tokenStart - c.copied)
+                encodeString(result, style: style, into: out)
+                c.copied = tokenEnd
+                rewrites += 1
+                countCurrentPath()
+            }
         }
+    }
+
+    // MARK: - Batched pass 2 by recorded tokens
+
+    /// Remembers a top-level token that put strings into the batch, with what pass 2 needs to
+    /// rewrite it without re-parsing the document.
+    private func recordEntry(_ kind: TokenEntry.Kind, start: Int, end: Int, firstSlot: Int, depth: Int, scope: Scope) {
+        let pathOffset = entryPaths.count
+        entryPaths.append(pathBytes.base, pathBytes.count)
+        entries.append(TokenEntry(kind: kind, start: start, end: end, firstSlot: firstSlot, endSlot: slotStarts.count,
+                                  depth: depth, scope: scope, pathOffset: pathOffset, pathLength: pathBytes.count))
+    }
+
+    /// Pass 2 without re-parsing: rewrites only the recorded tokens whose strings changed, and
+    /// returns how far the input has been copied. Only used without field rules (the restored path
+    /// is one opaque segment, enough for counting but not for matching rules).
+    func applyEntries(_ base: UnsafePointer<UInt8>, _ count: Int, _ out: ByteBuffer) -> Int {
+        var copied = 0
+        for entry in entries {
+            var changed = false
+            for slot in entry.firstSlot..<entry.endSlot where slotChanged[slot] {
+                changed = true
+                break
+            }
+            guard changed else { continue }
+            applySlot = entry.firstSlot
+            pathBytes.count = 0
+            pathBytes.append(entryPaths.base + entry.pathOffset, entry.pathLength)
+            pathEnds.removeAll(keepingCapacity: true)
+            if entry.pathLength > 0 { pathEnds.append(entry.pathLength) }
+            var c = Cursor(base: base, end: count)
+            c.pos = entry.start
+            c.copied = copied
+            switch entry.kind {
+            case .number:
+                scrubPlain(UnsafeRawBufferPointer(start: base + entry.start, count: entry.end - entry.start), &c, out,
+                           tokenStart: entry.start, tokenEnd: entry.end, style: StringStyle())
+            case .key:
+                var style = StringStyle()
+                if let token = scanString(&c), let key = content(of: token, base, level: 0, style: &style) {
+                    scrubPlain(key, &c, out, tokenStart: entry.start, tokenEnd: entry.end, style: style)
+                }
+            case .value:
+                _ = string(&c, out, level: 0, depth: entry.depth, scope: entry.scope, isKey: false)
+            }
+            precondition(applySlot == entry.endSlot, "pass 2 consumed a different number of strings")
+            copied = c.copied
+        }
+        return copied
     }
 
     // MARK: - Paths and scopes
@@ -314,19 +414,46 @@ extension JSONScrubber.Worker {
         return scope
     }
 
-    /// Adds the matches since the last rewrite to the current path's count.
-    func countCurrentPath() {
+    /// Whether an only-field rule is longer than the current path and matches it so far.
+    private func onlyRuleContinuesBelow() -> Bool {
+        let depth = pathEnds.count
+        for rule in options.onlyFields where rule.segments.count > depth {
+            if rule.matchesPrefix(count: depth, segment: segment) { return true }
+        }
+        return false
+    }
+
+    /// Adds the matches since the last rewrite (or `delta`) to the current path's count.
+    func countCurrentPath(delta given: Int? = nil) {
         var total = engine.failureCount
         for i in 0..<patternCount { total += engine.count(forPatternAt: i) }
-        let delta = max(1, total - matchTotal)
+        let delta = given ?? max(1, total - matchTotal)
         matchTotal = total
-        let key = Array(UnsafeRawBufferPointer(start: pathBytes.base, count: pathBytes.count))
-        if pathCounts[key] != nil || pathCounts.count < maxDistinctPaths {
-            pathCounts[key, default: 0] += delta
+        // Keyed by a 64-bit FNV-1a hash of the path; the bytes are stored once per path.
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for i in 0..<pathBytes.count { hash = (hash ^ UInt64(pathBytes.base[i])) &* 0x100_0000_01b3 }
+        if pathCounts[hash] != nil {
+            pathCounts[hash]!.count += delta
+        } else if pathCounts.count < maxDistinctPaths {
+            pathCounts[hash] = (Array(UnsafeRawBufferPointer(start: pathBytes.base, count: pathBytes.count)), delta)
         } else {
-            pathCounts[Array("(other)".utf8), default: 0] += delta
+            pathCounts[0, default: (Array("(other)".utf8), 0)].count += delta
         }
     }
+}
+
+/// A top-level token that fed the batch (see ``JSONScrubber/Worker/applyEntries(_:_:_:)``).
+struct TokenEntry {
+    enum Kind { case key, value, number }
+    var kind: Kind
+    var start: Int
+    var end: Int
+    var firstSlot: Int
+    var endSlot: Int
+    var depth: Int
+    var scope: Scope
+    var pathOffset: Int
+    var pathLength: Int
 }
 
 /// True when `text`, trimmed of JSON whitespace, starts and ends like an object, array or string.

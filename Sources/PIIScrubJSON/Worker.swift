@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 public import PIIScrub
 
 extension JSONScrubber {
@@ -18,44 +23,72 @@ extension JSONScrubber {
         let hasFieldRules: Bool
 
         /// Per nesting level of JSON text: decode buffer (string content) and output buffer.
-        var decode: [ByteBuffer] = []
-        var output: [ByteBuffer] = []
+        let decode: [ByteBuffer]
+        let output: [ByteBuffer]
 
         /// The current field path: decoded keys joined by `.`, and the end offset of each segment.
         let pathBytes = ByteBuffer(capacity: 256)
-        var pathEnds: [Int] = []
+        @exclusivity(unchecked) var pathEnds: [Int] = []
 
         /// Matches per field path (paths are scrubbed before they leave the worker, see
         /// ``fieldCounts``). Capped in size: see ``maxDistinctPaths``.
-        var pathCounts: [[UInt8]: Int] = [:]
+        @exclusivity(unchecked) var pathCounts: [UInt64: (path: [UInt8], count: Int)] = [:]
         /// Distinct paths kept before further ones are counted under `(other)`.
-        public var maxDistinctPaths = 4096
+        @exclusivity(unchecked) public var maxDistinctPaths = 4096
 
         /// Documents by outcome since creation.
-        public private(set) var documents = 0
-        public private(set) var changedDocuments = 0
-        public private(set) var malformedDocuments = 0
-        public private(set) var droppedDocuments = 0
+        @exclusivity(unchecked) public private(set) var documents = 0
+        @exclusivity(unchecked) public private(set) var changedDocuments = 0
+        @exclusivity(unchecked) public private(set) var malformedDocuments = 0
+        @exclusivity(unchecked) public private(set) var droppedDocuments = 0
 
         // Per-document state.
-        var rewrites = 0
-        var pendingTimestampRank: Int?
-        var rowTimestamp: Int64?
-        var rowTimestampRank = Int.max
+        @exclusivity(unchecked) var rewrites = 0
+        @exclusivity(unchecked) var pendingTimestampRank: Int?
+        @exclusivity(unchecked) var rowTimestamp: Int64?
+        @exclusivity(unchecked) var rowTimestampRank = Int.max
         /// Engine matches (plus failures) at the last rewrite, for per-path deltas.
-        var matchTotal = 0
+        @exclusivity(unchecked) var matchTotal = 0
         let patternCount: Int
+
+        /// Batching (see ``withScrubbedDocument(_:_:)``): every string to scrub is appended to
+        /// `batch` followed by a separator byte of the pattern set, and the batch is scrubbed in
+        /// one engine call; then a second pass applies the per-string results.
+        @exclusivity(unchecked) var pass = Pass.immediate
+        let batchSeparator: UInt8
+        let canBatch: Bool
+        let batch = ByteBuffer(capacity: 1 << 16)
+        @exclusivity(unchecked) var slotStarts: [Int] = []
+        @exclusivity(unchecked) var slotMatches: [Int] = []
+        @exclusivity(unchecked) var pieceEnds: [Int] = []
+        @exclusivity(unchecked) var batchPoisoned = false
+        @exclusivity(unchecked) var largeDocumentSeen = false
+        @exclusivity(unchecked) var slotChanged: [Bool] = []
+        @exclusivity(unchecked) var entries: [TokenEntry] = []
+        let entryPaths = ByteBuffer(capacity: 4096)
+        @exclusivity(unchecked) var applySlot = 0
+        @exclusivity(unchecked) var applyBase: UnsafePointer<UInt8>?
+
+        enum Pass { case immediate, collect, apply }
 
         init(scrubber: JSONScrubber) {
             engine = scrubber.scrubber.makeWorker()
             options = scrubber.options
             hasFieldRules = !options.keepFields.isEmpty || !options.onlyFields.isEmpty
             patternCount = scrubber.scrubber.patternSet.patterns.count
-            for _ in 0...(options.maxNestedLevels + 1) {
-                decode.append(ByteBuffer())
-                output.append(ByteBuffer())
-            }
+            decode = (0...(options.maxNestedLevels + 1)).map { _ in ByteBuffer() }
+            output = (0...(options.maxNestedLevels + 1)).map { _ in ByteBuffer() }
             pathEnds.reserveCapacity(64)
+            // A separator byte: no match can contain it and `\b` sees it as a non-word character, so
+            // scrubbing `a SEP b` gives `scrub(a) SEP scrub(b)` (PatternSet.separators).
+            let set = scrubber.scrubber.patternSet
+            let candidates: [UInt8] = [0x00, 0x1F, 0x1E, 0x1D, 0x1C, 0x0A]
+            let found = candidates.first { b in
+                var byte = b
+                return withUnsafePointer(to: &byte) { set.cut(in: $0, near: 0, end: 1) == 1 }
+            }
+            batchSeparator = found ?? 0
+            canBatch = found != nil && options.batching
         }
 
         /// Matches per field path (dotted, array elements add no segment). Keys that are
@@ -64,7 +97,7 @@ extension JSONScrubber {
         public var fieldCounts: [String: Int] {
             let pathWorker = engine.scrubber.makeWorker()
             var result: [String: Int] = [:]
-            for (path, n) in pathCounts {
+            for (path, n) in pathCounts.values {
                 let clean = path.withUnsafeBytes { raw in
                     pathWorker.withScrubbed(raw) { out, _ in String(decoding: out, as: UTF8.self) }
                 }
@@ -93,6 +126,11 @@ extension JSONScrubber {
         ) rethrows -> R {
             documents += 1
             let count = input.count
+            if largeDocumentSeen && count < 1 << 20 {
+                releaseLargeBuffers()
+                largeDocumentSeen = false
+            }
+            if count >= 16 << 20 { largeDocumentSeen = true }
             guard count > 0, let raw = input.baseAddress else {
                 return try body(input, Outcome(kind: .blank))
             }
@@ -110,10 +148,49 @@ extension JSONScrubber {
             pathBytes.count = 0
             pathEnds.removeAll(keepingCapacity: true)
 
-            let ok = value(&c, out, level: 0, depth: 0, scope: rootScope) && {
-                c.skipWhitespace()
-                return c.pos == count
-            }()
+            let start = c.pos
+            var ok: Bool
+            if canBatch {
+                // Pass 1 validates and collects every string to scrub into one batch.
+                pass = .collect
+                batch.count = 0
+                slotStarts.removeAll(keepingCapacity: true)
+                entries.removeAll(keepingCapacity: true)
+                entryPaths.count = 0
+                batchPoisoned = false
+                ok = parseDocument(&c, out)
+                if ok && !slotStarts.isEmpty {
+                    var fallback = batchPoisoned
+                    if !fallback {
+                        fallback = engine.withScrubbed(batch.bytes) { result, outcome -> Bool in
+                            guard outcome.changed else { return false }
+                            guard !outcome.failed, splitPieces(result) else { return true }
+                            // Pass 2 re-walks the document and takes each string's result.
+                            countSlotMatches()
+                            pass = .apply
+                            applySlot = 0
+                            applyBase = result.baseAddress!.assumingMemoryBound(to: UInt8.self)
+                            resetForPass(&c, out, start: start)
+                            if hasFieldRules {
+                                ok = parseDocument(&c, out)
+                            } else {
+                                c.copied = applyEntries(c.base, c.end, out)
+                                c.pos = c.end
+                            }
+                            applyBase = nil
+                            return false
+                        }
+                    }
+                    if fallback {
+                        pass = .immediate
+                        resetForPass(&c, out, start: start)
+                        ok = parseDocument(&c, out)
+                    }
+                }
+                pass = .immediate
+            } else {
+                ok = parseDocument(&c, out)
+            }
             if !ok {
                 malformedDocuments += 1
                 let errorOffset = c.pos
@@ -141,6 +218,59 @@ extension JSONScrubber {
             defer { if out.capacity > (64 << 20) { out.count = 0; out.trim(to: 1 << 20) } }
             return try body(out.bytes, Outcome(kind: .changed, timestamp: rowTimestamp))
         }
+    }
+}
+
+extension JSONScrubber.Worker {
+    func parseDocument(_ c: inout Cursor, _ out: ByteBuffer) -> Bool {
+        value(&c, out, level: 0, depth: 0, scope: rootScope) && {
+            c.skipWhitespace()
+            return c.pos == c.end
+        }()
+    }
+
+    /// Gives back buffers a very long document grew (so one 100 MB line does not pin 500 MB).
+    func releaseLargeBuffers() {
+        for buffer in decode + output + [batch, entryPaths] where buffer.capacity > 16 << 20 {
+            buffer.count = 0
+            buffer.trim(to: 1 << 20)
+        }
+    }
+
+    func resetForPass(_ c: inout Cursor, _ out: ByteBuffer, start: Int) {
+        c.pos = start
+        c.copied = 0
+        out.count = 0
+        rewrites = 0
+        pathBytes.count = 0
+        pathEnds.removeAll(keepingCapacity: true)
+    }
+
+    /// Cuts the scrubbed batch at separators; false when the pieces do not line up with the slots.
+    func splitPieces(_ result: UnsafeRawBufferPointer) -> Bool {
+        pieceEnds.removeAll(keepingCapacity: true)
+        let base = result.baseAddress!
+        var at = 0
+        while at < result.count, let hit = memchr(base + at, Int32(batchSeparator), result.count - at) {
+            let end = UnsafeRawPointer(hit) - base
+            pieceEnds.append(end)
+            at = end + 1
+        }
+        return pieceEnds.count == slotStarts.count && at == result.count
+    }
+
+    /// Matches per slot, from the batch call's findings (for per-field counts).
+    func countSlotMatches() {
+        slotMatches.removeAll(keepingCapacity: true)
+        slotMatches.append(contentsOf: repeatElement(0, count: slotStarts.count))
+        var slot = 0
+        for finding in engine.lastFindings(inputCount: batch.count) {
+            while slot + 1 < slotStarts.count && slotStarts[slot + 1] <= finding.range.lowerBound { slot += 1 }
+            slotMatches[slot] += 1
+        }
+        // A slot without a finding is unchanged (pass 2 still compares the ones with findings).
+        slotChanged.removeAll(keepingCapacity: true)
+        for n in slotMatches { slotChanged.append(n > 0) }
     }
 }
 
@@ -179,4 +309,6 @@ struct StringStyle {
     var asciiOnly = false
     /// `/` was written as `\/` (ClickHouse, PHP).
     var escapeSlash = false
+    /// Decoding produced a control character (`\n`, `\u0000`, ...); not a style, a hint for batching.
+    var decodedControl = false
 }

@@ -22,6 +22,11 @@ public protocol LineBlockProcessor: AnyObject {
 public struct SourceLine: Sendable, Hashable {
     public var source: Int
     public var line: Int
+
+    public init(source: Int, line: Int) {
+        self.source = source
+        self.line = line
+    }
 }
 
 /// Totals of one ``LineFilter`` run. Counts and line numbers only; never a value.
@@ -29,8 +34,12 @@ public struct LineFilterStatistics: Sendable {
     public var bytesIn = 0
     public var bytesOut = 0
     public var lines = 0
-    /// Lines the processors flagged, in input order.
+    /// Lines the processors flagged, in input order (the first ``maxFlaggedLines``).
     public var flagged: [SourceLine] = []
+    /// All flagged lines, including those beyond ``maxFlaggedLines``.
+    public var flaggedCount = 0
+    /// How many flagged line numbers are kept (memory stays bounded on a file of garbage).
+    public static let maxFlaggedLines = 100_000
     /// The line a processor stopped at, if one did.
     public var stoppedAt: SourceLine?
     public var seconds = 0.0
@@ -178,11 +187,14 @@ public struct LineFilter: Sendable {
                 if writeError == nil && !stopped {
                     let source = slot.sourceIndex
                     for index in slot.flagged {
-                        stats.flagged.append(SourceLine(source: source, line: lineBase[source] + index + 1))
+                        stats.flaggedCount += 1
+                        if stats.flagged.count < LineFilterStatistics.maxFlaggedLines {
+                            stats.flagged.append(SourceLine(source: source, line: lineBase[source] + index + 1))
+                        }
                     }
-                    if slot.stop {
+                    if slot.stop, let index = slot.flagged.last {
                         stopped = true
-                        stats.stoppedAt = stats.flagged.last
+                        stats.stoppedAt = SourceLine(source: source, line: lineBase[source] + index + 1)
                         cancelled.store(true, ordering: .relaxed)
                     }
                     do {

@@ -127,7 +127,7 @@ struct JSONL: ParsableCommand {
             ExitStatus.fail("\(names[stop.source]):\(stop.line): malformed JSON (--strict)")
         }
         if !result.flagged.isEmpty {
-            writeStandardError("pii-scrub jsonl: \(result.flagged.count) malformed line(s) scrubbed as text"
+            writeStandardError("pii-scrub jsonl: \(result.flaggedCount) malformed line(s) scrubbed as text"
                                + " (first: \(names[result.flagged[0].source]):\(result.flagged[0].line))\n")
         }
         if t.failures > 0 {
@@ -151,6 +151,7 @@ struct JSONL: ParsableCommand {
         s += "  \"countsByPattern\": {\n\(counts.joined(separator: ",\n"))\n  },\n"
         let paths = totals.paths.sorted { $0.key < $1.key }.map { "    \(jsonQuote($0.key)): \($0.value)" }
         s += "  \"countsByField\": {\n\(paths.joined(separator: ",\n"))\n  },\n"
+        s += "  \"malformedLineCount\": \(result.flaggedCount),\n"
         s += "  \"malformedLines\": [\(result.flagged.map { names.count > 1 ? "[\($0.source), \($0.line)]" : "\($0.line)" }.joined(separator: ", "))]"
         if let stop = result.stoppedAt { s += ",\n  \"stoppedAtLine\": \(stop.line)" }
         s += "\n}\n"

@@ -43,7 +43,8 @@ public import Tracing
 /// #expect(finished.operationName == "lookup [EMAIL]")
 /// #expect(finished.attributes.get("user.email") == .string("[EMAIL]"))
 /// #expect(finished.attributes.get("retries") == .int64(3))
-/// #expect("\(finished.errors[0].error)" == "LookupError: [EMAIL]")   // shape, not the original
+/// let recorded = finished.errors[0].error as! ScrubbedError          // never the original error
+/// #expect(recorded.message == "LookupError: no account for [EMAIL]")
 /// #expect(finished.status?.message == "no user [EMAIL]")
 /// ```
 ///

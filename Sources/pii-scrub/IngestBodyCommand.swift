@@ -64,8 +64,8 @@ struct IngestBody: ParsableCommand {
             let lines = worker.fieldCounts.sorted { $0.key < $1.key }.map { "  \($0.key)\t\($0.value)" }
             writeStandardError((["pii-scrub: matches by field path"] + lines).joined(separator: "\n") + "\n")
         }
-        if worker.engine.failureCount > 0 {
-            writeStandardError("pii-scrub: \(worker.engine.failureCount) string(s) could not be scrubbed and were redacted whole\n")
+        if worker.failureCount > 0 {
+            writeStandardError("pii-scrub: \(worker.failureCount) string(s) could not be scrubbed and were redacted whole\n")
         }
         if outcome.kind == .malformed {
             let at = outcome.errorOffset.map { " at byte \($0)" } ?? ""

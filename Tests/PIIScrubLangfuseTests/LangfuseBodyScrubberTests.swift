@@ -317,6 +317,21 @@ struct LangfuseBodyFieldTests {
         #expect((score["metadata"] as? [String: Any])?["a"] as? String == "[EMAIL]")
     }
 
+    @Test("the format is only a rule-list choice: keys in another order give the same kept fields")
+    func formatFallback() throws {
+        let m = Self.mail
+        let event = #"{"id":"\#(m)","type":"trace-create","body":{"id":"\#(m)","userId":"\#(m)"}}"#
+        for json in [#"{"batch":[\#(event)],"metadata":{"a":"\#(m)"}}"#, #"{"metadata":{"a":"\#(m)"},"batch":[\#(event)]}"#,
+                     " \n" + #"{ "batch" :[\#(event)]}"#] {
+            let (parsed, _) = try scrubbed(json)
+            let root = try #require(parsed as? [String: Any])
+            let first = try #require((root["batch"] as? [[String: Any]])?.first)
+            #expect(first["id"] as? String == m)
+            #expect((first["body"] as? [String: Any])?["id"] as? String == m)
+            #expect((first["body"] as? [String: Any])?["userId"] as? String == "[EMAIL]")
+        }
+    }
+
     @Test("a body that is not JSON is scrubbed as text, never passed through")
     func malformed() throws {
         let input = Array(#"{"batch":[{"body":{"input":"mail \#(Self.mail)"#.utf8)

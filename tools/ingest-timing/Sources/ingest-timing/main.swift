@@ -78,15 +78,19 @@ for set in sets {
     let langfuse = LangfuseBodyScrubber(scrubber: Scrubber(patternSet: patternSet))
     // INGEST_TIMING_PLAIN=1: the JSON scrubber without keep-field paths (to see their cost).
     let plain = ProcessInfo.processInfo.environment["INGEST_TIMING_PLAIN"] == "1"
-    let worker = plain ? JSONScrubber(scrubber: langfuse.json.scrubber).makeWorker() : langfuse.makeWorker()
+    let plainWorker = JSONScrubber(scrubber: langfuse.json.scrubber).makeWorker()
+    let bodyWorker = langfuse.makeWorker()
+    func scrubOnce<R>(_ raw: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer, JSONScrubber.Outcome) -> R) -> R {
+        plain ? plainWorker.withScrubbedDocument(raw, body) : bodyWorker.withScrubbedDocument(raw, body)
+    }
     print("pattern set \(set) (\(patternSet.patterns.count) patterns)")
     for file in batches {
         let input = bytes(file)
         // Check the work before timing it (STYLE B7): the body must come out changed.
-        let kind = input.withUnsafeBytes { worker.withScrubbedDocument($0) { _, outcome in outcome.kind } }
+        let kind = input.withUnsafeBytes { scrubOnce($0) { _, outcome in outcome.kind } }
         precondition(kind == .changed, "\(file): expected a changed body")
         let t = input.withUnsafeBytes { raw in
-            measure(runs: 21, iterations: 2000) { worker.withScrubbedDocument(raw) { out, _ in _ = out.count } }
+            measure(runs: 21, iterations: 2000) { scrubOnce(raw) { out, _ in _ = out.count } }
         }
         print(String(format: "  %-52@ %7d bytes  wall median %7.2f us best %7.2f us | cpu median %7.2f us best %7.2f us",
                      file as NSString, input.count, t.median * 1e6, t.best * 1e6, t.cpuMedian * 1e6, t.cpuBest * 1e6))
@@ -100,10 +104,10 @@ for set in sets {
         }
     }
     let big = otlpBody(minimumBytes: 1 << 20)
-    let kind = big.withUnsafeBytes { worker.withScrubbedDocument($0) { _, outcome in outcome.kind } }
+    let kind = big.withUnsafeBytes { scrubOnce($0) { _, outcome in outcome.kind } }
     precondition(kind == .changed)
     let t = big.withUnsafeBytes { raw in
-        measure(runs: 15, iterations: 20) { worker.withScrubbedDocument(raw) { out, _ in _ = out.count } }
+        measure(runs: 15, iterations: 20) { scrubOnce(raw) { out, _ in _ = out.count } }
     }
     print(String(format: "  %-52@ %7d bytes  wall median %.0f MB/s best %.0f MB/s | cpu median %.0f MB/s best %.0f MB/s",
                  "OTLP/JSON 1 MiB (0001.otlp.json spans repeated)" as NSString, big.count,

@@ -16,11 +16,14 @@ let package = Package(
         .library(name: "PIIScrubBench", targets: ["PIIScrubBench"]),
         // For the Benchmarks package's raw PCRE2 floor (PCRE2Raw suite).
         .library(name: "PCRE2Wrapper", targets: ["PCRE2Wrapper"]),
+        .library(name: "PIIScrubTracing", targets: ["PIIScrubTracing"]),
+        .library(name: "PIIScrubLangfuse", targets: ["PIIScrubLangfuse"]),
         .executable(name: "pii-scrub", targets: ["pii-scrub"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
+        .package(url: "https://github.com/apple/swift-distributed-tracing", from: "1.7.3"),
     ],
     targets: [
         // MARK: - CPCRE2
@@ -53,12 +56,32 @@ let package = Package(
         // MARK: - PIIScrubBench (`pii-scrub bench`: speed and precision/recall of pattern sets)
         .target(name: "PIIScrubBench", dependencies: ["PIIScrub"]),
         .testTarget(name: "PIIScrubBenchTests", dependencies: ["PIIScrubBench", "PIIScrub"]),
+        // MARK: - PIIScrubTracing (the only target that depends on swift-distributed-tracing)
+        .target(
+            name: "PIIScrubTracing",
+            dependencies: ["PIIScrub", .product(name: "Tracing", package: "swift-distributed-tracing")]
+        ),
+        .testTarget(
+            name: "PIIScrubTracingTests",
+            dependencies: [
+                "PIIScrubTracing", "PIIScrub", "PIIScrubTestSupport",
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
+            ]
+        ),
+
+        // MARK: - PIIScrubLangfuse (key hygiene, self-hosting audit, ingestion/OTLP bodies; no Foundation, linked into the CLI)
+        .target(name: "PIIScrubLangfuse", dependencies: ["PIIScrub", "PIIScrubJSON"]),
+        .testTarget(
+            name: "PIIScrubLangfuseTests",
+            dependencies: ["PIIScrubLangfuse", "PIIScrubJSON", "PIIScrub", "PIIScrubTestSupport"]
+        ),
 
         // MARK: - pii-scrub
         .executableTarget(
             name: "pii-scrub",
             dependencies: [
-                "PIIScrub", "PIIScrubStream", "PIIScrubJSON", "PIIScrubBench",
+                "PIIScrub", "PIIScrubStream", "PIIScrubJSON", "PIIScrubBench", "PIIScrubLangfuse",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]

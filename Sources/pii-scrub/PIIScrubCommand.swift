@@ -14,7 +14,7 @@ struct PIIScrubCommand: ParsableCommand {
         commandName: "pii-scrub",
         abstract: "Remove PII and secrets from text and Langfuse trace exports.",
         version: "0.1.0",
-        subcommands: [Scrub.self, JSONL.self, LintPatterns.self, Bench.self],
+        subcommands: [Scrub.self, JSONL.self, IngestBody.self, AuditConfig.self, Bench.self, LintPatterns.self],
         defaultSubcommand: Scrub.self
     )
 

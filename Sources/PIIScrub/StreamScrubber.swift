@@ -15,7 +15,7 @@ public final class BlockFramer {
     private var discarding = false
     private let separators: SeparatorTable
 
-    public init(patternSet: PatternSet, maxHoldBack: Int = 1 << 20, minimumBlock: Int = 64) {
+    public init(patternSet: PatternSet, maxHoldBack: Int = 1 << 20, minimumBlock: Int = 1024) {
         self.maxHoldBack = max(maxHoldBack, 64)
         self.minimumBlock = max(minimumBlock, 1)
         self.separators = patternSet.separators
@@ -71,6 +71,16 @@ public final class BlockFramer {
         if carry.count > maxHoldBack { try raiseOverflow(overflow) }
     }
 
+    /// Hands out the held-back text up to its last separator now, whatever ``minimumBlock`` says
+    /// (for example at the end of an LLM message); the unfinished run after it stays held.
+    public func flush(block: (UnsafeRawBufferPointer) throws -> Void) rethrows {
+        guard carry.count > 0, let cut = separators.lastCut(carry.base, in: 0..<carry.count) else { return }
+        try block(UnsafeRawBufferPointer(start: carry.base, count: cut))
+        let remaining = carry.count - cut
+        if remaining > 0 { carry.base.update(from: carry.base + cut, count: remaining) }
+        carry.count = remaining
+    }
+
     /// Hands out everything still held back as a final block.
     public func finish(block: (UnsafeRawBufferPointer) throws -> Void) rethrows {
         discarding = false
@@ -121,8 +131,9 @@ public final class BlockFramer {
 /// Not `Sendable`; one stream per task. It owns a ``ScrubWorker``.
 ///
 /// ## Performance
-/// Pending text is scrubbed once at least `minimumBlock` bytes are held, so tiny chunks (LLM
-/// tokens) are batched instead of paying one engine call per token. Memory is bounded by
+/// Pending text is scrubbed once at least `minimumBlock` bytes (default 1 KiB) are held, so tiny
+/// chunks (LLM tokens) are batched instead of paying one engine call (about 0.3-0.5 µs) per token;
+/// call ``flush(_:)`` to emit early, e.g. at the end of a message. Memory is bounded by
 /// `maxHoldBack` plus the largest chunk fed.
 public final class StreamScrubber {
     public let worker: ScrubWorker
@@ -130,7 +141,7 @@ public final class StreamScrubber {
     /// Runs longer than `maxHoldBack` that were redacted whole.
     public private(set) var overflowCount = 0
 
-    public init(worker: ScrubWorker, maxHoldBack: Int = 1 << 20, minimumBlock: Int = 64) {
+    public init(worker: ScrubWorker, maxHoldBack: Int = 1 << 20, minimumBlock: Int = 1024) {
         self.worker = worker
         self.framer = BlockFramer(patternSet: worker.scrubber.patternSet, maxHoldBack: maxHoldBack,
                                   minimumBlock: minimumBlock)
@@ -152,6 +163,12 @@ public final class StreamScrubber {
     /// Feeds one chunk of a byte array.
     public func feed(_ chunk: [UInt8], _ emit: (UnsafeRawBufferPointer) throws -> Void) rethrows {
         try chunk.withUnsafeBytes { try feed($0, emit) }
+    }
+
+    /// Scrubs and emits everything held back up to the last separator (see
+    /// ``BlockFramer/flush(block:)``); output stays identical to whole-input scrubbing.
+    public func flush(_ emit: (UnsafeRawBufferPointer) throws -> Void) rethrows {
+        try framer.flush { try scrubBlock($0, emit) }
     }
 
     /// Scrubs and emits everything still held back. The stream can be reused afterwards.

@@ -71,6 +71,21 @@ struct StreamingPropertyTests {
         #expect(output == scrubber.scrub(input))
     }
 
+    @Test("flush emits up to the last separator early and keeps output identical")
+    func flushEarly() throws {
+        let scrubber = Scrubber(patternSet: try TestSets.load("seed"))
+        let input = Array("hello a@b.io and 555-123-4567 then partial 555-12".utf8)
+        let stream = StreamScrubber(worker: scrubber.makeWorker())
+        var output: [UInt8] = []
+        stream.feed(input) { output.append(contentsOf: $0) }
+        #expect(output.isEmpty, "below the minimum block nothing is emitted yet")
+        stream.flush { output.append(contentsOf: $0) }
+        #expect(String(decoding: output, as: UTF8.self) == "hello [EMAIL] and [PHONE] then partial ")
+        stream.feed(Array("34-567 x".utf8)) { output.append(contentsOf: $0) }
+        stream.finish { output.append(contentsOf: $0) }
+        #expect(output == scrubber.scrub(input + Array("34-567 x".utf8)))
+    }
+
     @Test("a run longer than maxHoldBack fails closed: redacted, counted, never emitted raw")
     func overflowFailsClosed() throws {
         let scrubber = Scrubber(patternSet: try TestSets.load("seed"))

@@ -248,23 +248,9 @@ public struct Scrubber: Sendable {
         let n = text.count
         let set = patternSet
         guard configuration.prefilter, let prefilter = group.prefilter, let base = text.baseAddress else {
-            for index in group.patterns {
-                let compiled = set.compiledByIndex[index]
-                let validator = set.validatorByIndex[index]
-                let minLength = compiled.minLength
-                var at = 0
-                while at <= n - minLength {
-                    searches[index] &+= 1
-                    guard let m = try compiled.firstMatch(in: text, from: at, startLimit: n - minLength, scratch: &scratch)
-                    else { break }
-                    if let validator, !validator(UnsafeRawBufferPointer(rebasing: text[m])) {
-                        at = nextCharacter(after: m.lowerBound, in: text)
-                        continue
-                    }
-                    candidates[index].append(Span(start: m.lowerBound, end: m.upperBound, pattern: index))
-                    at = m.upperBound
-                }
-            }
+            // PCRE2 alone: the whole text is one window that every pattern of the group searches.
+            _ = try searchWindow(group, window: 0..<n, triggers: Int.max, text: text, candidates: &candidates,
+                                 scratch: &scratch, searches: &searches)
             return
         }
         let p = base.assumingMemoryBound(to: UInt8.self)
@@ -279,19 +265,9 @@ public struct Scrubber: Sendable {
             swap(&list, &candidates[index])
             defer { swap(&list, &candidates[index]) }
             while let (window, _) = prefilter.nextWindow(p, from: &position, count: n) {
-                let limit = window.upperBound - minLength
-                var at = window.lowerBound
-                while at <= limit {
-                    searches[index] &+= 1
-                    guard let m = try compiled.firstMatch(in: text, from: at, startLimit: limit, scratch: &scratch)
-                    else { break }
-                    if let validator, !validator(UnsafeRawBufferPointer(rebasing: text[m])) {
-                        at = nextCharacter(after: m.lowerBound, in: text)
-                        continue
-                    }
-                    list.append(Span(start: m.lowerBound, end: m.upperBound, pattern: index))
-                    at = m.upperBound
-                }
+                let at = try matches(of: index, compiled, validator, from: window.lowerBound,
+                                     startLimit: window.upperBound - minLength, text: text, into: &list,
+                                     scratch: &scratch, searches: &searches)
                 // A match can only end past the window if the prefilter's span claim is wrong;
                 // never search inside a region already matched.
                 if at > position { position = at }
@@ -305,6 +281,29 @@ public struct Scrubber: Sendable {
         }
     }
 
+    /// One pattern's leftmost-first matches starting in `from...startLimit`, appended to `list`;
+    /// candidates its validator rejects are retried from the next character. Returns where the
+    /// search stopped (the end of the last match, or `from`).
+    @inline(__always)
+    private func matches(of index: Int, _ compiled: CompiledPattern, _ validator: Validator?, from: Int,
+                         startLimit: Int, text: UnsafeRawBufferPointer, into list: inout [Span],
+                         scratch: inout MatchScratch, searches: inout [Int]) throws(PCRE2Error) -> Int
+    {
+        var at = from
+        while at <= startLimit {
+            searches[index] &+= 1
+            guard let m = try compiled.firstMatch(in: text, from: at, startLimit: startLimit, scratch: &scratch)
+            else { break }
+            if let validator, !validator(UnsafeRawBufferPointer(rebasing: text[m])) {
+                at = nextCharacter(after: m.lowerBound, in: text)
+                continue
+            }
+            list.append(Span(start: m.lowerBound, end: m.upperBound, pattern: index))
+            at = m.upperBound
+        }
+        return at
+    }
+
     /// Runs the patterns of `group` inside one window; returns how far matches reached.
     @inline(__always)
     private func searchWindow(_ group: ScanGroup, window: Range<Int>, triggers: Int, text: UnsafeRawBufferPointer,
@@ -316,20 +315,9 @@ public struct Scrubber: Sendable {
         for index in group.patterns {
             if triggers < set.minTriggersByIndex[index] { continue }
             let compiled = set.compiledByIndex[index]
-            let validator = set.validatorByIndex[index]
-            let limit = window.upperBound - compiled.minLength
-            var at = window.lowerBound
-            while at <= limit {
-                searches[index] &+= 1
-                guard let m = try compiled.firstMatch(in: text, from: at, startLimit: limit, scratch: &scratch)
-                else { break }
-                if let validator, !validator(UnsafeRawBufferPointer(rebasing: text[m])) {
-                    at = nextCharacter(after: m.lowerBound, in: text)
-                    continue
-                }
-                candidates[index].append(Span(start: m.lowerBound, end: m.upperBound, pattern: index))
-                at = m.upperBound
-            }
+            let at = try matches(of: index, compiled, set.validatorByIndex[index], from: window.lowerBound,
+                                 startLimit: window.upperBound - compiled.minLength, text: text,
+                                 into: &candidates[index], scratch: &scratch, searches: &searches)
             furthest = max(furthest, at)
         }
         return furthest

@@ -95,6 +95,18 @@ public struct ByteSource: Sendable {
         return true
     }
 
+    /// Maps the rest of a regular file read-only (nil for pipes, terminals, empty or unmappable
+    /// files). Release with ``FileMapping/unmap()`` once every borrowed block is done.
+    func mapRemainder() -> FileMapping? {
+        guard let size = regularFileSize else { return nil }
+        let start = Int(lseek(fd, 0, SEEK_CUR))
+        guard start >= 0, start < size else { return nil }
+        guard let map = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), map != MAP_FAILED else { return nil }
+        _ = madvise(map, size, MADV_SEQUENTIAL)
+        _ = lseek(fd, off_t(size), SEEK_SET)
+        return FileMapping(base: UnsafeRawPointer(map), size: size, start: start)
+    }
+
     public func close() {
         if ownsDescriptor { _ = Glibc.close(fd) }
     }
@@ -124,5 +136,36 @@ public struct ByteSink: Sendable {
             p += n
             remaining -= n
         }
+    }
+}
+
+/// A read-only whole-file mapping whose slices the parallel pipeline hands to workers without
+/// copying. Pages are dropped (`MADV_DONTNEED`) as blocks are written, so resident memory stays
+/// bounded by the blocks in flight; a dropped page touched again is re-read from the file.
+struct FileMapping: @unchecked Sendable {
+    // SAFETY: the mapping is read-only and outlives every block borrowed from it (unmapped only
+    // after all pipeline threads are joined).
+    let base: UnsafeRawPointer
+    let size: Int
+    let start: Int
+
+    var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: base + start, count: size - start) }
+
+    func contains(_ block: UnsafeRawBufferPointer) -> Bool {
+        guard let p = block.baseAddress else { return false }
+        return p >= base && p + block.count <= base + size
+    }
+
+    /// Drops the whole pages inside `block` from memory.
+    func release(_ block: UnsafeRawBufferPointer) {
+        guard let p = block.baseAddress, contains(block) else { return }
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let from = ((p - base + page - 1) / page) * page
+        let to = ((p - base + block.count) / page) * page
+        if to > from { _ = madvise(UnsafeMutableRawPointer(mutating: base + from), to - from, MADV_DONTNEED) }
+    }
+
+    func unmap() {
+        munmap(UnsafeMutableRawPointer(mutating: base), size)
     }
 }

@@ -110,6 +110,7 @@ public struct TextFilter: Sendable {
         let readError = LockedBox<FilterIOError?>(nil)
         let cancelled = Atomic<Bool>(false)
         let claims = Atomic<Int>(0)
+        let mappings = LockedBox<[FileMapping]>([])
 
         // Workers: claim sequence numbers in order, scrub the slot, mark it done.
         var threads: [JoinableThread] = []
@@ -142,11 +143,15 @@ public struct TextFilter: Sendable {
         let filter = self
         let reader = JoinableThread {
             var seq = 0
-            func submit(_ kind: Slot.Kind, _ bytes: UnsafeRawBufferPointer?) {
+            func submit(_ kind: Slot.Kind, _ bytes: UnsafeRawBufferPointer?, mapping: FileMapping?) {
                 let slot = ring.slot(seq)
                 seq += 1
                 slot.free.wait()
-                slot.load(kind, bytes)
+                if let bytes, let mapping, mapping.contains(bytes) {
+                    slot.lend(bytes, from: mapping)
+                } else {
+                    slot.load(kind, bytes)
+                }
                 slot.filled.signal()
             }
             let framer = BlockFramer(patternSet: patternSet, maxHoldBack: maxHoldBack, minimumBlock: 4096)
@@ -155,20 +160,31 @@ public struct TextFilter: Sendable {
             var bytesIn = 0
             do {
                 for source in sources where !cancelled.load(ordering: .relaxed) {
-                    try filter.forEachChunk(of: source, readBuffer: readBuffer) { chunk in
-                        guard !cancelled.load(ordering: .relaxed) else { return }
-                        bytesIn += chunk.count
-                        // Blocks go to workers at most `blockSize` at a time, so all cores get work.
+                    // Blocks go to workers at most `blockSize` at a time, so all cores get work.
+                    func feed(_ chunk: UnsafeRawBufferPointer, borrowFrom mapping: FileMapping?) {
                         var at = 0
-                        while at < chunk.count {
+                        while at < chunk.count && !cancelled.load(ordering: .relaxed) && !filter.isCancelled() {
                             let end = min(chunk.count, at + blockSize)
                             framer.feed(UnsafeRawBufferPointer(rebasing: chunk[at..<end]),
-                                        block: { submit(.data, $0) }, overflow: { submit(.overflow, nil) })
+                                        block: { submit(.data, $0, mapping: mapping) },
+                                        overflow: { submit(.overflow, nil, mapping: nil) })
                             at = end
                         }
                     }
+                    if let mapping = source.mapRemainder() {
+                        // Zero-copy: blocks that lie inside the mapping are lent to the workers.
+                        mappings.withLock { $0.append(mapping) }
+                        bytesIn += mapping.bytes.count
+                        feed(mapping.bytes, borrowFrom: mapping)
+                    } else {
+                        try filter.forEachChunk(of: source, readBuffer: readBuffer) { chunk in
+                            guard !cancelled.load(ordering: .relaxed) else { return }
+                            bytesIn += chunk.count
+                            feed(chunk, borrowFrom: nil)
+                        }
+                    }
                     if filter.isCancelled() { break }
-                    framer.finish { submit(.data, $0) }
+                    framer.finish { submit(.data, $0, mapping: nil) }
                 }
             } catch let error as FilterIOError {
                 readError.withLock { $0 = error }
@@ -176,7 +192,7 @@ public struct TextFilter: Sendable {
                 readError.withLock { $0 = FilterIOError(operation: .read, path: "input", errno: EIO) }
             }
             totals.withLock { $0.bytesIn += bytesIn }
-            for _ in 0..<jobs { submit(.end, nil) }
+            for _ in 0..<jobs { submit(.end, nil, mapping: nil) }
         }
 
         // Writer (this thread): write blocks in sequence order.
@@ -217,11 +233,13 @@ public struct TextFilter: Sendable {
                         cancelled.store(true, ordering: .relaxed)
                     } catch {}
                 }
+                slot.releaseLoan()
             }
             slot.free.signal()
         }
         reader.join()
         threads.forEach { $0.join() }
+        mappings.withLock { $0.forEach { $0.unmap() } }
         if let writeError { throw writeError }
         if let error = readError.withLock({ $0 }) { throw error }
         var stats = totals.withLock { $0 }
@@ -253,6 +271,13 @@ final class Slot: @unchecked Sendable {
     private var inputCount = 0
     private var output: [UInt8] = []
     private var outputChanged = false
+    /// A block lent from a file mapping instead of copied into `input`.
+    private var loan: UnsafeRawBufferPointer?
+    private var loanMapping: FileMapping?
+
+    private var inputView: UnsafeRawBufferPointer {
+        loan ?? UnsafeRawBufferPointer(start: input, count: inputCount)
+    }
 
     init(capacity: Int) {
         inputCapacity = capacity
@@ -261,9 +286,26 @@ final class Slot: @unchecked Sendable {
 
     deinit { input.deallocate() }
 
+    /// Lends `bytes` (inside `mapping`) to the worker instead of copying them.
+    func lend(_ bytes: UnsafeRawBufferPointer, from mapping: FileMapping) {
+        kind = .data
+        inputCount = 0
+        loan = bytes
+        loanMapping = mapping
+    }
+
+    /// After the block is written: drop its pages from memory.
+    func releaseLoan() {
+        if let loan, let loanMapping { loanMapping.release(loan) }
+        loan = nil
+        loanMapping = nil
+    }
+
     func load(_ kind: Kind, _ bytes: UnsafeRawBufferPointer?) {
         self.kind = kind
         inputCount = 0
+        loan = nil
+        loanMapping = nil
         guard let bytes, let base = bytes.baseAddress else { return }
         if bytes.count > inputCapacity || (inputCapacity > 8 << 20 && bytes.count <= 1 << 20) {
             // Grow for a long line; give a huge allocation back once lines are short again.
@@ -276,7 +318,7 @@ final class Slot: @unchecked Sendable {
     }
 
     func scrub(with worker: ScrubWorker) {
-        worker.withScrubbedBlock(UnsafeRawBufferPointer(start: input, count: inputCount)) { bytes, outcome in
+        worker.withScrubbedBlock(inputView) { bytes, outcome in
             outputChanged = outcome.changed
             if outcome.changed {
                 output.removeAll(keepingCapacity: true)
@@ -290,17 +332,17 @@ final class Slot: @unchecked Sendable {
         if output.capacity > 8 << 20 && inputCount <= 1 << 20 { output = [] }
         output.removeAll(keepingCapacity: true)
         flagged.removeAll(keepingCapacity: true)
-        let result = body(UnsafeRawBufferPointer(start: input, count: inputCount), &output, &flagged)
+        let result = body(inputView, &output, &flagged)
         outputChanged = true
         lineCount = result.lines
         stop = result.stop
     }
 
-    var inputByteCount: Int { inputCount }
+    var inputByteCount: Int { inputView.count }
 
     func withOutput<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
         if outputChanged { return try output.withUnsafeBytes(body) }
-        return try body(UnsafeRawBufferPointer(start: input, count: inputCount))
+        return try body(inputView)
     }
 }
 

@@ -10,5 +10,11 @@ let package = Package(
     targets: [
         .executableTarget(name: "FuzzScrub", dependencies: [.product(name: "PIIScrub", package: "pii-scrub")]),
         .executableTarget(name: "FuzzPatterns", dependencies: [.product(name: "PIIScrub", package: "pii-scrub")]),
+        .executableTarget(
+            name: "FuzzJSONL",
+            dependencies: [
+                .product(name: "PIIScrub", package: "pii-scrub"), .product(name: "PIIScrubJSON", package: "pii-scrub"),
+            ]
+        ),
     ]
 )

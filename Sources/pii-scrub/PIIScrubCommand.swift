@@ -25,7 +25,8 @@ struct PIIScrubCommand: ParsableCommand {
             var command = try parseAsRoot()
             try command.run()
         } catch {
-            if exitCode(for: error) == .success { exit(withError: error) }
+            // --help/--version and explicit exit codes (audit-config's 1) keep argument-parser's handling.
+            if exitCode(for: error) == .success || error is ExitCode { exit(withError: error) }
             writeStandardError(fullMessage(for: error) + "\n")
             Glibc.exit(2)
         }

@@ -1,0 +1,63 @@
+import PIIScrub
+import PIIScrubJSON
+#if canImport(Glibc)
+import Glibc
+#endif
+
+// The JSONL filter on arbitrary bytes (issue: reliability and security hardening):
+// 1. no crash;
+// 2. one output document per input document (the fuzz input is one line; newlines are mapped
+//    to spaces so it stays one line), never a dropped line;
+// 3. if the input parsed as JSON, the output parses too (checked by re-scrubbing the output:
+//    a valid document is never reported malformed);
+// 4. no planted value survives: the fuzzer's bytes are prefixed by a JSON object holding known
+//    values, which must all be gone from the output.
+
+nonisolated(unsafe) let json: JSONScrubber = {
+    // SAFETY: written once before the first fuzz iteration; libFuzzer calls us on one thread.
+    guard let set = try? PatternSet.load("seed") else { fatalError("cannot load the seed set") }
+    return JSONScrubber(scrubber: Scrubber(patternSet: set))
+}()
+nonisolated(unsafe) let worker = json.makeWorker()  // SAFETY: one thread, see above.
+
+let planted = ["planted.person@example.org", "555-867-5309", "078-05-1120"]
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzJSONL(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
+    var line = Array(UnsafeBufferPointer(start: data, count: size)).map { $0 == 0x0A ? 0x20 : $0 }
+    var output: [UInt8] = []
+    let outcome = line.withUnsafeBytes { worker.scrubDocument($0, appendingTo: &output) }
+    precondition(!output.contains(0x0A), "one input line became several output lines")
+    if outcome.kind != .malformed {
+        var again: [UInt8] = []
+        let second = output.withUnsafeBytes { worker.scrubDocument($0, appendingTo: &again) }
+        precondition(second.kind != .malformed, "a valid document came out malformed")
+    }
+    // Planted values inside a valid wrapper object, with the fuzz bytes as a string value.
+    var wrapped = Array(#"{"user":"\#(planted[0])","tel":"\#(planted[1])","ssn":"\#(planted[2])","x":"#.utf8)
+    for b in line where b != UInt8(ascii: "\"") && b != UInt8(ascii: "\\") && b >= 0x20 { wrapped.append(b) }
+    wrapped += Array(#""}"#.utf8)
+    line = wrapped
+    output.removeAll()
+    _ = line.withUnsafeBytes { worker.scrubDocument($0, appendingTo: &output) }
+    let text = String(decoding: output, as: UTF8.self)
+    for value in planted {
+        precondition(!text.contains(value), "a planted value survived")
+    }
+    return 0
+}
+
+// SwiftPM renames `main` to `<module>_main`; start libFuzzer's driver from there.
+@_silgen_name("LLVMFuzzerRunDriver")
+func LLVMFuzzerRunDriver(
+    _ argc: UnsafeMutablePointer<Int32>,
+    _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
+    _ callback: @convention(c) (UnsafePointer<UInt8>, Int) -> Int32
+) -> Int32
+
+@_cdecl("FuzzJSONL_main")
+public func fuzzMain(_ argc: Int32, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> Int32 {
+    var argc = argc
+    var argv = argv
+    return LLVMFuzzerRunDriver(&argc, &argv) { data, size in fuzzJSONL(data, size) }
+}

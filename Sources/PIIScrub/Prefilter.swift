@@ -192,9 +192,6 @@ struct Prefilter: Sendable {
     func nextWindow(_ p: UnsafePointer<UInt8>, from position: inout Int, count n: Int) -> (Range<Int>, Int)? {
         let trigger = tables.trigger
         let span = tables.span
-        let unicodeSpan = spanUnicode
-        let hasUnicodeSpan = unicodeSpan != .none
-        let digits = triggerDigits
         while position < n {
             let t: Int
             if strategy == .classTriggerRuns {

@@ -8,12 +8,14 @@ let package = Package(
     name: "pii-scrub-fuzz",
     dependencies: [.package(name: "pii-scrub", path: "..")],
     targets: [
-        .executableTarget(name: "FuzzScrub", dependencies: [.product(name: "PIIScrub", package: "pii-scrub")]),
-        .executableTarget(name: "FuzzPatterns", dependencies: [.product(name: "PIIScrub", package: "pii-scrub")]),
+        .target(name: "FuzzSupport"),
+        .executableTarget(name: "FuzzScrub", dependencies: ["FuzzSupport", .product(name: "PIIScrub", package: "pii-scrub")]),
+        .executableTarget(name: "FuzzPatterns", dependencies: ["FuzzSupport", .product(name: "PIIScrub", package: "pii-scrub")]),
         .executableTarget(
             name: "FuzzJSONL",
             dependencies: [
-                .product(name: "PIIScrub", package: "pii-scrub"), .product(name: "PIIScrubJSON", package: "pii-scrub"),
+                "FuzzSupport", .product(name: "PIIScrub", package: "pii-scrub"),
+                .product(name: "PIIScrubJSON", package: "pii-scrub"),
             ]
         ),
     ]

@@ -1,3 +1,4 @@
+import FuzzSupport
 import PIIScrub
 
 // Pattern-file loading on arbitrary bytes: never a crash; either a set or a PIIScrubError with
@@ -24,18 +25,8 @@ public func fuzzPatterns(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
 import Glibc
 #endif
 
-// SwiftPM links executables with `main` renamed to `<module>_main`; libFuzzer's own main is then
-// not the entry point, so start its driver from here with the callback above.
-@_silgen_name("LLVMFuzzerRunDriver")
-func LLVMFuzzerRunDriver(
-    _ argc: UnsafeMutablePointer<Int32>,
-    _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
-    _ callback: @convention(c) (UnsafePointer<UInt8>, Int) -> Int32
-) -> Int32
-
+// Entry point: see FuzzSupport.runFuzzer.
 @_cdecl("FuzzPatterns_main")
 public func fuzzMain(_ argc: Int32, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> Int32 {
-    var argc = argc
-    var argv = argv
-    return LLVMFuzzerRunDriver(&argc, &argv) { data, size in fuzzPatterns(data, size) }
+    runFuzzer(argc, argv) { data, size in fuzzPatterns(data, size) }
 }

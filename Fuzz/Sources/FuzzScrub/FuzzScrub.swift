@@ -1,3 +1,4 @@
+import FuzzSupport
 import PIIScrub
 #if canImport(Glibc)
 import Glibc
@@ -56,18 +57,8 @@ public func fuzzScrub(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
     return 0
 }
 
-// SwiftPM links executables with `main` renamed to `<module>_main`; libFuzzer's own main is then
-// not the entry point, so start its driver from here with the callback above.
-@_silgen_name("LLVMFuzzerRunDriver")
-func LLVMFuzzerRunDriver(
-    _ argc: UnsafeMutablePointer<Int32>,
-    _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
-    _ callback: @convention(c) (UnsafePointer<UInt8>, Int) -> Int32
-) -> Int32
-
+// Entry point: see FuzzSupport.runFuzzer.
 @_cdecl("FuzzScrub_main")
 public func fuzzMain(_ argc: Int32, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> Int32 {
-    var argc = argc
-    var argv = argv
-    return LLVMFuzzerRunDriver(&argc, &argv) { data, size in fuzzScrub(data, size) }
+    runFuzzer(argc, argv) { data, size in fuzzScrub(data, size) }
 }

@@ -25,6 +25,7 @@ let package = Package(
         suite("HotPath"),
         suite("ScrubStream", extra: [.product(name: "PIIScrubStream", package: "pii-scrub")]),
         suite("PCRE2Raw", extra: [.product(name: "PCRE2Wrapper", package: "pii-scrub")]),
+        suite("ScrubJSONL", extra: [.product(name: "PIIScrubJSON", package: "pii-scrub")]),
     ]
 )
 

@@ -112,8 +112,8 @@ public final class ScrubWorker {
     }
 
     /// The matches of the last call, in input byte offsets (empty after a failure).
-    public func lastFindings(inputCount: Int) -> [Finding] {
-        scrubber.collectFindings(state, inputCount: inputCount)
+    public func lastFindings() -> [Finding] {
+        scrubber.collectFindings(state)
     }
 
     /// Cumulative confirmed matches per pattern id since creation or ``resetCounts()``.

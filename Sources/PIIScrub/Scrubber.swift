@@ -117,7 +117,7 @@ public struct Scrubber: Sendable {
             var copy = text
             return copy.withUTF8 { buffer in
                 _ = run(UnsafeRawBufferPointer(buffer), state)
-                return collectFindings(state, inputCount: buffer.count)
+                return collectFindings(state)
             }
         }
     }
@@ -461,7 +461,7 @@ public struct Scrubber: Sendable {
     }
 
     /// Maps the last run's spans back to input coordinates.
-    func collectFindings(_ state: ScrubState, inputCount: Int) -> [Finding] {
+    func collectFindings(_ state: ScrubState) -> [Finding] {
         guard !state.lastFailed else { return [] }
         var findings: [Finding] = []
         for s in 0..<state.lastStagesRun {

@@ -41,7 +41,7 @@ public struct BenchHarness: Sendable {
                 worker.withScrubbed(input) { output, _ in Array(output) }
             }
             if corpus.isLabelled {
-                let findings = worker.lastFindings(inputCount: record.bytes.count)
+                let findings = worker.lastFindings()
                 evaluator.score(record: record, scrubbed: scrubbed, findings: findings, into: &tally)
             }
         }

@@ -264,7 +264,7 @@ extension JSONScrubber.Worker {
         slotMatches.removeAll(keepingCapacity: true)
         slotMatches.append(contentsOf: repeatElement(0, count: slotStarts.count))
         var slot = 0
-        for finding in engine.lastFindings(inputCount: batch.count) {
+        for finding in engine.lastFindings() {
             while slot + 1 < slotStarts.count && slotStarts[slot + 1] <= finding.range.lowerBound { slot += 1 }
             slotMatches[slot] += 1
         }

@@ -113,3 +113,238 @@ size_t CPIIScan_lastIndex(const uint8_t *p, size_t n, uint8_t byte) {
     const uint8_t *hit = n ? (const uint8_t *)memrchr(p, byte, n) : NULL;
     return hit ? (size_t)(hit - p) : n;
 }
+
+// MARK: Long-run scan
+
+#if defined(__x86_64__) || defined(_M_X64)
+#include <cpuid.h>
+#include <immintrin.h>
+
+static int detect_avx2(void) {
+    unsigned a, b, c, d;
+    if (!__get_cpuid(1, &a, &b, &c, &d)) return 0;
+    if (!(c & bit_OSXSAVE) || !(c & bit_AVX)) return 0;
+    unsigned lo, hi;
+    __asm__("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+    if ((lo & 6) != 6) return 0;  // the OS saves XMM and YMM state
+    if (!__get_cpuid_count(7, 0, &a, &b, &c, &d)) return 0;
+    return (b & bit_AVX2) != 0;
+}
+
+static int has_avx2_cached = -1;
+
+int CPIIScan_hasVectorRunScan(void) {
+    int v = __atomic_load_n(&has_avx2_cached, __ATOMIC_RELAXED);
+    if (v < 0) {
+        v = detect_avx2();
+        __atomic_store_n(&has_avx2_cached, v, __ATOMIC_RELAXED);
+    }
+    return v;
+}
+
+// Two bits per byte of p[0 ..< 64]: *x: a span byte or >= 0x80 (a byte a window may hold);
+// *t: a trigger byte or >= the high threshold (a byte that may start a trigger character).
+__attribute__((target("avx2")))
+static inline void classify64(const uint8_t *p, __m256i span_table, __m256i trigger_table, __m256i high,
+                              int use_high, uint64_t *x, uint64_t *t) {
+    const __m256i low_nibble = _mm256_set1_epi8(0x0F);
+    const __m256i bit_of_high_nibble = _mm256_setr_epi8(1, 2, 4, 8, 16, 32, 64, (char)128, 0, 0, 0, 0, 0, 0, 0, 0,
+                                                        1, 2, 4, 8, 16, 32, 64, (char)128, 0, 0, 0, 0, 0, 0, 0, 0);
+    const __m256i zero = _mm256_setzero_si256();
+    uint64_t xs = 0, ts = 0;
+    for (int half = 0; half < 2; half++) {
+        __m256i v = _mm256_loadu_si256((const __m256i *)(p + 32 * half));
+        __m256i lo = _mm256_and_si256(v, low_nibble);
+        __m256i hi = _mm256_and_si256(_mm256_srli_epi16(v, 4), low_nibble);
+        __m256i bit = _mm256_shuffle_epi8(bit_of_high_nibble, hi);
+        __m256i in_span = _mm256_and_si256(_mm256_shuffle_epi8(span_table, lo), bit);
+        __m256i in_trigger = _mm256_and_si256(_mm256_shuffle_epi8(trigger_table, lo), bit);
+        uint32_t not_span = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(in_span, zero));
+        uint32_t not_trigger = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(in_trigger, zero));
+        uint32_t non_ascii = (uint32_t)_mm256_movemask_epi8(v);
+        uint32_t above = use_high ? (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(_mm256_max_epu8(v, high), v)) : 0;
+        xs |= (uint64_t)(~not_span | non_ascii) << (32 * half);
+        ts |= (uint64_t)(~not_trigger | above) << (32 * half);
+    }
+    *x = xs;
+    *t = ts;
+}
+
+static inline unsigned popcount128(unsigned __int128 v) {
+    return (unsigned)__builtin_popcountll((uint64_t)v) + (unsigned)__builtin_popcountll((uint64_t)(v >> 64));
+}
+
+static inline unsigned ctz128(unsigned __int128 v) {
+    uint64_t low = (uint64_t)v;
+    return low ? (unsigned)__builtin_ctzll(low) : 64 + (unsigned)__builtin_ctzll((uint64_t)(v >> 64));
+}
+
+#else
+int CPIIScan_hasVectorRunScan(void) { return 0; }
+#endif
+
+static inline int is_run_byte(uint8_t b, const uint8_t *span) { return b >= 0x80 || span[b]; }
+
+// Examines the maximal run of span or non-ASCII bytes that starts at lo (lo < from only for the
+// run that holds `from`); sets *hi to its end. Returns 1 with *run filled when the run yields a
+// result, 0 when it cannot (too short, no candidate at or after `from`, or too few triggers).
+static inline int examine_run(const uint8_t *p, size_t lo, size_t from, size_t n, CPIIScan_ByteRanges r,
+                              const uint8_t *trigger, const uint8_t *span, size_t minTriggers, size_t *hi_out,
+                              CPIIScan_Run *run) {
+    size_t hi = lo, triggers = 0, candidate = (size_t)-1;
+    int non_ascii = 0;
+    while (hi < n) {
+        uint8_t b = p[hi];
+        if (b < 0x80) {
+            if (!span[b]) break;
+            if (trigger[b]) {
+                triggers++;
+                if (candidate == (size_t)-1 && hi >= from) candidate = hi;
+            }
+        } else {
+            non_ascii = 1;
+            if (r.high && b >= r.high && candidate == (size_t)-1 && hi >= from) candidate = hi;
+        }
+        hi++;
+        if (non_ascii && candidate != (size_t)-1) {
+            // Status 2 whatever follows.
+            run->lo = candidate;
+            run->status = 2;
+            *hi_out = hi;
+            return 1;
+        }
+    }
+    *hi_out = hi;
+    if (hi - lo < minTriggers || candidate == (size_t)-1) return 0;
+    if (non_ascii) {
+        run->lo = candidate;
+        run->status = 2;
+        return 1;
+    }
+    if (triggers < minTriggers) return 0;
+    run->lo = lo;
+    run->hi = hi;
+    run->triggers = triggers;
+    run->status = 1;
+    return 1;
+}
+
+#if defined(__x86_64__) || defined(_M_X64)
+// The block loop: while 128 bytes remain, classify them (64 at a time, reusing the upper half
+// when moving on by 64) and visit the runs of window bytes that start in the lower 64. A run
+// that ends inside the 128 is decided from the masks alone: fewer than minTriggers bytes that
+// may start a trigger character means no window (a window lies inside one run and counts at
+// most one trigger per such byte). So a block whose 128 bytes hold fewer such bytes, and whose
+// last byte is not a run byte, is skipped whole. Runs that reach past the 128, and runs that
+// pass, get the exact scalar look. A run that continues from the previous block was visited
+// there. Advances *at; returns 1 with *run filled when a run yields a result.
+__attribute__((target("avx2")))
+static int find_long_run_avx2(const uint8_t *p, size_t *at, size_t n, CPIIScan_ByteRanges ranges,
+                              const uint8_t *trigger, const uint8_t *span, size_t minTriggers,
+                              const CPIIScan_Nibbles *nibbles, CPIIScan_Run *run) {
+    const __m256i span_table = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)nibbles->span));
+    const __m256i trigger_table = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)nibbles->trigger));
+    const __m256i high = _mm256_set1_epi8((char)ranges.high);
+    const int use_high = ranges.high != 0;
+    size_t i = *at, hi, cached_at = (size_t)-1;
+    uint64_t cached_x = 0, cached_t = 0;
+    uint8_t tail[128] __attribute__((aligned(32)));
+    while (i < n) {
+        // The last block reads a zero-padded copy: NUL is neither a span byte nor >= 0x80.
+        const uint8_t *q = p + i;
+        if (n - i < 128) {
+            memset(tail, 0, sizeof tail);
+            memcpy(tail, p + i, n - i);
+            q = tail;
+        }
+        uint64_t x0, t0, x1, t1;
+        if (cached_at == i) {
+            x0 = cached_x;
+            t0 = cached_t;
+        } else {
+            classify64(q, span_table, trigger_table, high, use_high, &x0, &t0);
+        }
+        classify64(q + 64, span_table, trigger_table, high, use_high, &x1, &t1);
+        const unsigned possible = (unsigned)__builtin_popcountll(t0) + (unsigned)__builtin_popcountll(t1);
+        if (possible >= minTriggers || (x1 >> 63)) {
+            const unsigned __int128 x = ((unsigned __int128)x1 << 64) | x0;
+            const unsigned __int128 t = ((unsigned __int128)t1 << 64) | t0;
+            const uint64_t before = (x0 << 1) | (uint64_t)(i > 0 && is_run_byte(p[i - 1], span));
+            uint64_t starts = x0 & ~before;
+            int restarted = 0;
+            while (starts) {
+                const unsigned k = (unsigned)__builtin_ctzll(starts);
+                starts &= starts - 1;
+                const unsigned __int128 rest = ~x >> k;
+                if (rest != 0) {
+                    const unsigned length = ctz128(rest);
+                    if (k + length < 128) {
+                        if (length < minTriggers) continue;
+                        const unsigned __int128 inside = (((unsigned __int128)1 << length) - 1) << k;
+                        if (popcount128(t & inside) < minTriggers) continue;
+                    }
+                }
+                if (examine_run(p, i + k, i + k, n, ranges, trigger, span, minTriggers, &hi, run)) {
+                    *at = hi;
+                    return 1;
+                }
+                if (hi > i + 64) {
+                    i = hi;
+                    restarted = 1;
+                    break;
+                }
+            }
+            if (restarted) continue;
+        }
+        cached_at = i + 64;
+        cached_x = x1;
+        cached_t = t1;
+        i += 64;
+    }
+    *at = i;
+    return 0;
+}
+#endif
+
+CPIIScan_Run CPIIScan_findLongRun(const uint8_t *p, size_t from, size_t n, CPIIScan_ByteRanges ranges,
+                                  const uint8_t *trigger, const uint8_t *span, size_t minTriggers,
+                                  const CPIIScan_Nibbles *nibbles) {
+#if defined(__x86_64__) || defined(_M_X64)
+    if (!nibbles || !CPIIScan_hasVectorRunScan())
+#endif
+        return CPIIScan_findRun(p, from, n, ranges, trigger, span, minTriggers);
+#if defined(__x86_64__) || defined(_M_X64)
+    CPIIScan_Run run = {0, 0, 0, 0};
+    size_t i = from, hi;
+    if (i > 0 && i < n && is_run_byte(p[i - 1], span) && is_run_byte(p[i], span)) {
+        // `from` is inside a run. An all-ASCII run is examined whole, as CPIIScan_findRun grows
+        // runs backwards; a run with a non-ASCII byte before `from` can only give status 2 at
+        // the next candidate (looking back further would make CJK text quadratic).
+        size_t lo = i;
+        int ascii = 1;
+        while (lo > 0 && is_run_byte(p[lo - 1], span)) {
+            if (p[lo - 1] >= 0x80) {
+                ascii = 0;
+                break;
+            }
+            lo--;
+        }
+        if (ascii) {
+            if (examine_run(p, lo, from, n, ranges, trigger, span, minTriggers, &hi, &run)) return run;
+            i = hi;
+        } else {
+            while (i < n && is_run_byte(p[i], span)) {
+                uint8_t b = p[i];
+                if (b < 0x80 ? trigger[b] : (ranges.high && b >= ranges.high)) {
+                    run.lo = i;
+                    run.status = 2;
+                    return run;
+                }
+                i++;
+            }
+        }
+    }
+    find_long_run_avx2(p, &i, n, ranges, trigger, span, minTriggers, nibbles, &run);
+    return run;
+#endif
+}

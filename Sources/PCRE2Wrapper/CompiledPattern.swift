@@ -93,6 +93,31 @@ public final class CompiledPattern: @unchecked Sendable {
         startLimit: Int? = nil,
         scratch: inout MatchScratch
     ) throws(PCRE2Error) -> Range<Int>? {
+        try unownedHandle.firstMatch(in: subject, from: start, startLimit: startLimit, scratch: &scratch)
+    }
+
+    /// A reference-count-free handle for hot loops (see ``UnownedPattern``).
+    public var unownedHandle: UnownedPattern { UnownedPattern(code: code, isJITCompiled: isJITCompiled) }
+}
+
+/// A compiled pattern without reference counting, for loops that run PCRE2 millions of times:
+/// copying it costs nothing, where passing a ``CompiledPattern`` retains and releases it.
+///
+/// Valid only while the ``CompiledPattern`` it came from is alive; whoever stores one must also
+/// keep that object (the engine keeps both in its immutable pattern set).
+public struct UnownedPattern: @unchecked Sendable {
+    // SAFETY: the code object is immutable after compilation (see CompiledPattern).
+    let code: OpaquePointer
+    let isJITCompiled: Bool
+
+    /// ``CompiledPattern/firstMatch(in:from:startLimit:scratch:)`` through the handle.
+    @inline(__always)
+    public func firstMatch(
+        in subject: UnsafeRawBufferPointer,
+        from start: Int,
+        startLimit: Int? = nil,
+        scratch: inout MatchScratch
+    ) throws(PCRE2Error) -> Range<Int>? {
         precondition(start >= 0 && start <= subject.count, "start offset outside the subject")
         let base = subject.baseAddress?.assumingMemoryBound(to: UInt8.self) ?? UnsafePointer(emptySubject)
         // SAFETY: the match context belongs to `scratch`, which the caller owns exclusively (inout).

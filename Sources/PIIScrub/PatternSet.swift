@@ -67,6 +67,8 @@ public final class PatternSet: Sendable {
     /// Whether every pattern uses a fixed token (the write path can then size output up front).
     let allFixedTokens: Bool
     let maxCaptureCount: Int
+    /// The hot loop's reference-free view of the above.
+    let engine: EngineTables
     /// Separator bytes: ASCII, not a word character, and outside every pattern's prefilter span.
     /// No match of any stage can contain one, and `\b` sees one as a non-word character, so a
     /// text cut right after a separator scrubs the same in pieces as whole (streaming, parallel
@@ -166,6 +168,8 @@ public final class PatternSet: Sendable {
             return tokenIDs.count - 1
         }
         self.allFixedTokens = compiledPatterns.allSatisfy { $0.replacementOperator == .token }
+        self.engine = EngineTables(stages: stages, groups: stageGroups, compiled: compiledByIndex,
+                                   minTriggers: minTriggersByIndex, replacements: replacementByIndex)
         var separatorBytes = Set<UInt8>()
         if compiledPatterns.allSatisfy({ $0.prefilter != nil && !usesContextSyntax($0.definition.regex) }) {
             for b in UInt8(0)..<0x80 {
@@ -336,12 +340,18 @@ func usesContextSyntax(_ regex: String) -> Bool {
 }
 
 /// Patterns of one stage that share a prefilter (or the single pattern without one): the engine
-/// finds their windows once and runs each pattern inside each window.
-struct ScanGroup: Sendable {
+/// finds their windows once and runs each pattern inside each window. A class: the hot path
+/// borrows groups instead of copying them per call.
+final class ScanGroup: Sendable {
     /// Pattern indices, in priority order.
     let patterns: [Int]
     /// The shared prefilter with the smallest `minTriggers` of the group; nil: PCRE2 alone.
     let prefilter: Prefilter?
+
+    init(patterns: [Int], prefilter: Prefilter?) {
+        self.patterns = patterns
+        self.prefilter = prefilter
+    }
 
     static func groups(_ patterns: [Pattern]) -> [ScanGroup] {
         var result: [ScanGroup] = []
@@ -352,9 +362,9 @@ struct ScanGroup: Sendable {
                 continue
             }
             if let at = byKey[prefilter.key] {
-                var shared = result[at].prefilter!
-                shared.minTriggers = min(shared.minTriggers, prefilter.minTriggers)
-                result[at] = ScanGroup(patterns: result[at].patterns + [pattern.index], prefilter: shared)
+                let shared = result[at].prefilter!
+                result[at] = ScanGroup(patterns: result[at].patterns + [pattern.index],
+                                       prefilter: Prefilter(shared, minTriggers: min(shared.minTriggers, prefilter.minTriggers)))
             } else {
                 byKey[prefilter.key] = result.count
                 result.append(ScanGroup(patterns: [pattern.index], prefilter: prefilter))

@@ -44,7 +44,12 @@ final class PrefilterTables: @unchecked Sendable {
     /// 256 entries: 1 if the ASCII byte is a span character.
     let span: UnsafeMutablePointer<UInt8>
 
-    init(trigger triggerSet: Set<UInt8>, span spanSet: Set<UInt8>) {
+    /// The code points of a `list` Unicode span.
+    let list: UnsafeMutableBufferPointer<UInt32>
+
+    init(trigger triggerSet: Set<UInt8>, span spanSet: Set<UInt8>, list values: [UInt32] = []) {
+        list = .allocate(capacity: values.count)
+        _ = list.initialize(from: values)
         trigger = .allocate(capacity: 256)
         trigger.initialize(repeating: 0, count: 256)
         span = .allocate(capacity: 256)
@@ -54,33 +59,28 @@ final class PrefilterTables: @unchecked Sendable {
     }
 
     deinit {
+        list.deallocate()
         trigger.deallocate()
         span.deallocate()
     }
 }
 
 /// The compiled form of a ``PrefilterDefinition``.
-struct Prefilter: Sendable {
+///
+/// A class so the hot path borrows it (one reference) instead of copying its tables and arrays
+/// per call.
+final class Prefilter: Sendable {
+    /// The non-ASCII part of the span (the hot loop uses ``PrefilterCore/UnicodeSpan``).
     enum UnicodeClass: Sendable, Hashable {
         case none
         case digits
         case any
         case list([UInt32])
-
-        @inline(__always)
-        func contains(_ scalar: UInt32) -> Bool {
-            switch self {
-            case .none: false
-            case .digits: isDecimalDigit(scalar)
-            case .any: true
-            case .list(let values): values.contains(scalar)
-            }
-        }
     }
 
     let tables: PrefilterTables
     let triggerDigits: Bool
-    var minTriggers: Int
+    let minTriggers: Int
     /// Identifies prefilters that find the same runs (all but `minTriggers`), so patterns sharing
     /// one scan their text once.
     let key: Key
@@ -97,6 +97,14 @@ struct Prefilter: Sendable {
     let triggerByte: UInt8
     /// Up to three contiguous ASCII trigger ranges plus the high-lead threshold, for the SSE2 scan.
     let scanRanges: CPIIScan_ByteRanges
+    /// The span set as nibble tables for the vector long-run scan.
+    let nibbles: CPIIScan_Nibbles
+    /// The span holds no letters, space or NUL: runs of it are short in prose, so skipping text
+    /// without long runs (``CPIIScan_findLongRun``) pays off. Wide spans (letters) make whole
+    /// lines one run; the trigger-first scan is better there.
+    let spanIsNarrow: Bool
+    /// Whether ``nextWindow(_:from:count:)`` uses ``CPIIScan_findLongRun``.
+    let usesLongRunScan: Bool
     // The high threshold 0xD9 is the smallest lead byte of a non-ASCII Nd character (U+0660).
 
     init(_ definition: PrefilterDefinition, patternID: String) throws(PIIScrubError) {
@@ -145,7 +153,9 @@ struct Prefilter: Sendable {
             }
         }
         minTriggers = max(1, definition.minTriggers ?? 1)
-        tables = PrefilterTables(trigger: triggers, span: span)
+        var listValues: [UInt32] = []
+        if case .list(let values) = spanUnicode { listValues = values }
+        tables = PrefilterTables(trigger: triggers, span: span, list: listValues)
         key = Key(trigger: triggers.sorted(), triggerDigits: triggerDigits, span: span.sorted(), spanUnicode: spanUnicode)
 
         var runs: [(UInt8, UInt8)] = []
@@ -169,7 +179,105 @@ struct Prefilter: Sendable {
         scanRanges = CPIIScan_ByteRanges(lo0: runs[0].0, len0: runs[0].1, lo1: runs[1].0, len1: runs[1].1,
                                          lo2: runs[2].0, len2: runs[2].1, high: triggerDigits ? 0xD9 : 0)
         triggerByte = triggers.min()!
+        var nibbles = CPIIScan_Nibbles()
+        withUnsafeMutableBytes(of: &nibbles.span) { table in
+            for b in span where b < 0x80 { table[Int(b & 0x0F)] |= UInt8(1) << (b >> 4) }
+        }
+        withUnsafeMutableBytes(of: &nibbles.trigger) { table in
+            for b in triggers where b < 0x80 { table[Int(b & 0x0F)] |= UInt8(1) << (b >> 4) }
+        }
+        self.nibbles = nibbles
+        let wide = Set(UInt8(ascii: "A")...UInt8(ascii: "Z")).union(UInt8(ascii: "a")...UInt8(ascii: "z"))
+            .union([UInt8(ascii: " "), 0])
+        spanIsNarrow = span.isDisjoint(with: wide)
+        usesLongRunScan = spanIsNarrow && minTriggers >= 3 && strategy == .classTriggerRuns
+        core = Self.makeCore(tables: tables, triggerDigits: triggerDigits, minTriggers: minTriggers,
+                             spanUnicode: spanUnicode, strategy: strategy, triggerByte: triggerByte,
+                             scanRanges: scanRanges, nibbles: nibbles, usesLongRunScan: usesLongRunScan)
     }
+
+    /// A copy with another `minTriggers` (a group's smallest), and optionally the long-run scan
+    /// turned off (tests compare both scans window for window).
+    init(_ other: Prefilter, minTriggers: Int, longRunScan: Bool = true) {
+        tables = other.tables
+        triggerDigits = other.triggerDigits
+        self.minTriggers = minTriggers
+        key = other.key
+        spanUnicode = other.spanUnicode
+        strategy = other.strategy
+        triggerByte = other.triggerByte
+        scanRanges = other.scanRanges
+        nibbles = other.nibbles
+        spanIsNarrow = other.spanIsNarrow
+        usesLongRunScan = longRunScan && spanIsNarrow && minTriggers >= 3 && strategy == .classTriggerRuns
+        core = Self.makeCore(tables: tables, triggerDigits: triggerDigits, minTriggers: minTriggers,
+                             spanUnicode: spanUnicode, strategy: strategy, triggerByte: triggerByte,
+                             scanRanges: scanRanges, nibbles: nibbles, usesLongRunScan: usesLongRunScan)
+    }
+
+    /// The value the engine's hot loop copies.
+    let core: PrefilterCore
+
+    private static func makeCore(tables: PrefilterTables, triggerDigits: Bool, minTriggers: Int,
+                                 spanUnicode: UnicodeClass, strategy: Strategy, triggerByte: UInt8,
+                                 scanRanges: CPIIScan_ByteRanges, nibbles: CPIIScan_Nibbles,
+                                 usesLongRunScan: Bool) -> PrefilterCore {
+        let unicode: PrefilterCore.UnicodeSpan
+        switch spanUnicode {
+        case .none: unicode = .none
+        case .digits: unicode = .digits
+        case .any: unicode = .any
+        case .list: unicode = .list(UnsafeBufferPointer(tables.list))
+        }
+        return PrefilterCore(trigger: tables.trigger, span: tables.span, triggerDigits: triggerDigits,
+                             minTriggers: minTriggers, spanUnicode: unicode, strategy: strategy,
+                             triggerByte: triggerByte, scanRanges: scanRanges, nibbles: nibbles,
+                             usesLongRunScan: usesLongRunScan)
+    }
+
+    /// See ``PrefilterCore/nextWindow(_:from:count:)``.
+    func nextWindow(_ p: UnsafePointer<UInt8>, from position: inout Int, count n: Int) -> (Range<Int>, Int)? {
+        core.nextWindow(p, from: &position, count: n)
+    }
+}
+
+/// The hot half of a ``Prefilter``: plain values and pointers into its ``PrefilterTables``, so
+/// the engine copies it per call without reference counting. Valid while the `Prefilter` (kept
+/// by the pattern set) is alive.
+struct PrefilterCore: @unchecked Sendable {
+    // SAFETY: the pointers are into immutable tables owned by the Prefilter.
+    enum UnicodeSpan {
+        case none
+        case digits
+        case any
+        case list(UnsafeBufferPointer<UInt32>)
+
+        @inline(__always)
+        func contains(_ scalar: UInt32) -> Bool {
+            switch self {
+            case .none: false
+            case .digits: isDecimalDigit(scalar)
+            case .any: true
+            case .list(let values): values.contains(scalar)
+            }
+        }
+
+        var isNone: Bool {
+            if case .none = self { return true }
+            return false
+        }
+    }
+
+    let trigger: UnsafePointer<UInt8>
+    let span: UnsafePointer<UInt8>
+    let triggerDigits: Bool
+    let minTriggers: Int
+    let spanUnicode: UnicodeSpan
+    let strategy: Strategy
+    let triggerByte: UInt8
+    let scanRanges: CPIIScan_ByteRanges
+    let nibbles: CPIIScan_Nibbles
+    let usesLongRunScan: Bool
 
     /// Finds the next byte at or after `from` that may start a trigger character.
     @inline(__always)
@@ -190,14 +298,21 @@ struct Prefilter: Sendable {
     /// - Returns: the window and the number of trigger characters in it.
     @inline(__always)
     func nextWindow(_ p: UnsafePointer<UInt8>, from position: inout Int, count n: Int) -> (Range<Int>, Int)? {
-        let trigger = tables.trigger
-        let span = tables.span
+        let trigger = self.trigger
+        let span = self.span
         while position < n {
             let t: Int
             if strategy == .classTriggerRuns {
                 // ASCII runs are found and filtered in C; anything touching non-ASCII comes back
                 // here (status 2) for the UTF-8-aware path below.
-                let run = CPIIScan_findRun(p, position, n, scanRanges, trigger, span, minTriggers)
+                var run: CPIIScan_Run
+                if usesLongRunScan {
+                    run = withUnsafePointer(to: nibbles) { nib in
+                        CPIIScan_findLongRun(p, position, n, scanRanges, trigger, span, minTriggers, nib)
+                    }
+                } else {
+                    run = CPIIScan_findRun(p, position, n, scanRanges, trigger, span, minTriggers)
+                }
                 if run.status == 0 { break }
                 if run.status == 1 {
                     position = run.hi
@@ -219,10 +334,10 @@ struct Prefilter: Sendable {
     /// next candidate for this prefilter may be (the run's end, or past `t`).
     @inline(__always)
     func window(at t: Int, _ p: UnsafePointer<UInt8>, count n: Int, position: inout Int) -> (Range<Int>, Int)? {
-        let trigger = tables.trigger
-        let span = tables.span
+        let trigger = self.trigger
+        let span = self.span
         let unicodeSpan = spanUnicode
-        let hasUnicodeSpan = unicodeSpan != .none
+        let hasUnicodeSpan = !unicodeSpan.isNone
         let digits = triggerDigits
         var triggers = 1
         var hi: Int

@@ -81,6 +81,8 @@ struct Numbering {
         return n
     }
 
+    var isEmpty: Bool { numbers.isEmpty && next.isEmpty }
+
     mutating func reset() {
         if !numbers.isEmpty { numbers.removeAll(keepingCapacity: true) }
         if !next.isEmpty { next.removeAll(keepingCapacity: true) }

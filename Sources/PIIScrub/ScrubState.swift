@@ -6,35 +6,37 @@ internal import PCRE2Wrapper
 /// buffers have grown to the working size.
 // SAFETY: a ScrubState is used by one thread at a time. It is either owned by one `ScrubWorker`
 // (which is not Sendable), or checked out of `StatePool` for the duration of one call and
-// returned afterwards; the pool's mutex orders the hand-over.
+// returned afterwards; the pool's mutex orders the hand-over. The engine never holds two
+// accesses to one property at once (it swaps arrays out, works on locals, and swaps them back),
+// so the dynamic exclusivity checks are turned off: they were ~17% of a short payload's cost.
 final class ScrubState: @unchecked Sendable {
-    var match: MatchScratch
+    @exclusivity(unchecked) var match: MatchScratch
     let bufferA = ByteBuffer()
     let bufferB = ByteBuffer()
     /// Final spans per stage, in that stage's text coordinates.
-    var stageSpans: [[Span]]
+    @exclusivity(unchecked) var stageSpans: [[Span]]
     /// Replacement lengths per span of each stage, when operators made them vary.
-    var stageTokenLengths: [[Int]]
+    @exclusivity(unchecked) var stageTokenLengths: [[Int]]
     /// Candidate matches per pattern (used when a stage has several patterns).
-    var candidates: [[Span]]
+    @exclusivity(unchecked) var candidates: [[Span]]
     /// Resolution scratch.
-    var merged: [Span] = []
-    var cluster: [Span] = []
-    var heads: [Int] = []
-    var tokenScratch: [UInt8] = []
-    var fallback: [UInt8] = []
-    var numbering = Numbering()
+    @exclusivity(unchecked) var merged: [Span] = []
+    @exclusivity(unchecked) var cluster: [Span] = []
+    @exclusivity(unchecked) var heads: [Int] = []
+    @exclusivity(unchecked) var tokenScratch: [UInt8] = []
+    @exclusivity(unchecked) var fallback: [UInt8] = []
+    @exclusivity(unchecked) var numbering = Numbering()
     /// Open ``ScrubWorker/withScope(_:)`` calls: numbering persists across payloads while > 0.
-    var scopeDepth = 0
+    @exclusivity(unchecked) var scopeDepth = 0
     /// Cumulative confirmed-match counts per pattern index.
-    var counts: [Int]
+    @exclusivity(unchecked) var counts: [Int]
     /// Cumulative PCRE2 search calls per pattern index (prefilter efficiency).
-    var searches: [Int]
+    @exclusivity(unchecked) var searches: [Int]
     /// Payloads replaced by the failure marker.
-    var failures: Int = 0
+    @exclusivity(unchecked) var failures: Int = 0
     /// Whether the last call failed (its spans are then meaningless).
-    var lastFailed = false
-    var lastStagesRun = 0
+    @exclusivity(unchecked) var lastFailed = false
+    @exclusivity(unchecked) var lastStagesRun = 0
 
     init(patternSet: PatternSet, configuration: Scrubber.Configuration) {
         match = MatchScratch(maxCaptureCount: patternSet.maxCaptureCount, limits: configuration.limits,

@@ -165,7 +165,7 @@ public struct Scrubber: Sendable {
     /// its next use.
     func run(_ input: UnsafeRawBufferPointer, _ state: ScrubState) -> RunResult {
         state.lastFailed = false
-        if state.scopeDepth == 0 { state.numbering.reset() }
+        if state.scopeDepth == 0 && !state.numbering.isEmpty { state.numbering.reset() }
         let result = runStages(input, state, scratch: &state.match, searches: &state.searches)
         if case .failed = result {
             for k in state.stageSpans.indices { state.stageSpans[k].removeAll(keepingCapacity: true) }
@@ -187,17 +187,18 @@ public struct Scrubber: Sendable {
         var text = input
         var changed = false
         var useA = true
-        let stageCount = patternSet.stages.count
+        let engine = patternSet.engine
+        let stageCount = engine.stages.count
         var candidates: [[Span]] = []
         swap(&candidates, &state.candidates)
         defer { swap(&candidates, &state.candidates) }
         for s in 0..<stageCount {
             var spans: [Span] = []
             swap(&spans, &state.stageSpans[s])
-            spans.removeAll(keepingCapacity: true)
+            if !spans.isEmpty { spans.removeAll(keepingCapacity: true) }
             do {
-                try collect(stage: s, text: text, state: state, candidates: &candidates, scratch: &scratch,
-                            searches: &searches, into: &spans)
+                try collect(engine.stages[s], engine: engine, text: text, state: state, candidates: &candidates,
+                            scratch: &scratch, searches: &searches, into: &spans)
             } catch {
                 swap(&spans, &state.stageSpans[s])
                 return .failed
@@ -206,7 +207,7 @@ public struct Scrubber: Sendable {
                 let out = useA ? state.bufferA : state.bufferB
                 useA.toggle()
                 if patternSet.allFixedTokens && configuration.operatorOverride == nil {
-                    write(text, spans: spans, to: out)
+                    write(text, spans: spans, tokens: engine.tokens, to: out)
                 } else {
                     writeWithOperators(text, spans: spans, state: state, stage: s, to: out)
                 }
@@ -221,36 +222,38 @@ public struct Scrubber: Sendable {
 
     /// Finds the accepted spans of stage `s`, sorted by start, non-overlapping.
     @inline(__always)
-    private func collect(stage s: Int, text: UnsafeRawBufferPointer, state: ScrubState, candidates: inout [[Span]],
-                         scratch: inout MatchScratch, searches: inout [Int], into spans: inout [Span])
-        throws(PCRE2Error)
+    private func collect(_ stage: StagePlan, engine: EngineTables, text: UnsafeRawBufferPointer, state: ScrubState,
+                         candidates: inout [[Span]], scratch: inout MatchScratch, searches: inout [Int],
+                         into spans: inout [Span]) throws(PCRE2Error)
     {
-        let stage = patternSet.stages[s]
-        for index in stage { candidates[index].removeAll(keepingCapacity: true) }
-        for group in patternSet.stageGroups[s] {
-            try search(group, text: text, candidates: &candidates, scratch: &scratch, searches: &searches)
+        let patterns = stage.patterns
+        for index in patterns where !candidates[index].isEmpty { candidates[index].removeAll(keepingCapacity: true) }
+        for group in stage.groups {
+            try search(group, engine: engine, text: text, candidates: &candidates, scratch: &scratch,
+                       searches: &searches)
         }
-        if stage.count == 1 {
-            swap(&spans, &candidates[stage[0]])
+        if patterns.count == 1 {
+            swap(&spans, &candidates[patterns[0]])
             return
         }
         var any = false
-        for index in stage where !candidates[index].isEmpty { any = true }
-        if any { resolve(stage: stage, candidates: candidates, state: state, into: &spans) }
+        for index in patterns where !candidates[index].isEmpty { any = true }
+        if any { resolve(stage: patterns, candidates: candidates, state: state, into: &spans) }
     }
 
     /// Each pattern's leftmost-first, non-overlapping matches over `text`, appended in order to
     /// `candidates[patternIndex]`. Patterns of a group share one prefilter scan.
     @inline(__always)
-    private func search(_ group: ScanGroup, text: UnsafeRawBufferPointer, candidates: inout [[Span]],
-                        scratch: inout MatchScratch, searches: inout [Int]) throws(PCRE2Error)
+    private func search(_ group: GroupPlan, engine: EngineTables, text: UnsafeRawBufferPointer,
+                        candidates: inout [[Span]], scratch: inout MatchScratch, searches: inout [Int])
+        throws(PCRE2Error)
     {
         let n = text.count
         let set = patternSet
         guard configuration.prefilter, let prefilter = group.prefilter, let base = text.baseAddress else {
             // PCRE2 alone: the whole text is one window that every pattern of the group searches.
-            _ = try searchWindow(group, window: 0..<n, triggers: Int.max, text: text, candidates: &candidates,
-                                 scratch: &scratch, searches: &searches)
+            _ = try searchWindow(group, engine: engine, window: 0..<n, triggers: Int.max, text: text,
+                                 candidates: &candidates, scratch: &scratch, searches: &searches)
             return
         }
         let p = base.assumingMemoryBound(to: UInt8.self)
@@ -258,9 +261,9 @@ public struct Scrubber: Sendable {
         if group.patterns.count == 1 {
             // The common case, kept free of per-window array traffic.
             let index = group.patterns[0]
-            let compiled = set.compiledByIndex[index]
+            let compiled = engine.patterns[index]
             let validator = set.validatorByIndex[index]
-            let minLength = compiled.minLength
+            let minLength = set.minLengthByIndex[index]
             var list: [Span] = []
             swap(&list, &candidates[index])
             defer { swap(&list, &candidates[index]) }
@@ -275,7 +278,7 @@ public struct Scrubber: Sendable {
             return
         }
         while let (window, triggers) = prefilter.nextWindow(p, from: &position, count: n) {
-            let furthest = try searchWindow(group, window: window, triggers: triggers, text: text,
+            let furthest = try searchWindow(group, engine: engine, window: window, triggers: triggers, text: text,
                                             candidates: &candidates, scratch: &scratch, searches: &searches)
             position = max(position, furthest)
         }
@@ -285,7 +288,7 @@ public struct Scrubber: Sendable {
     /// candidates its validator rejects are retried from the next character. Returns where the
     /// search stopped (the end of the last match, or `from`).
     @inline(__always)
-    private func matches(of index: Int, _ compiled: CompiledPattern, _ validator: Validator?, from: Int,
+    private func matches(of index: Int, _ compiled: UnownedPattern, _ validator: Validator?, from: Int,
                          startLimit: Int, text: UnsafeRawBufferPointer, into list: inout [Span],
                          scratch: inout MatchScratch, searches: inout [Int]) throws(PCRE2Error) -> Int
     {
@@ -306,17 +309,17 @@ public struct Scrubber: Sendable {
 
     /// Runs the patterns of `group` inside one window; returns how far matches reached.
     @inline(__always)
-    private func searchWindow(_ group: ScanGroup, window: Range<Int>, triggers: Int, text: UnsafeRawBufferPointer,
-                              candidates: inout [[Span]], scratch: inout MatchScratch, searches: inout [Int])
-        throws(PCRE2Error) -> Int
+    private func searchWindow(_ group: GroupPlan, engine: EngineTables, window: Range<Int>, triggers: Int,
+                              text: UnsafeRawBufferPointer, candidates: inout [[Span]], scratch: inout MatchScratch,
+                              searches: inout [Int]) throws(PCRE2Error) -> Int
     {
         let set = patternSet
         var furthest = window.upperBound
         for index in group.patterns {
-            if triggers < set.minTriggersByIndex[index] { continue }
-            let compiled = set.compiledByIndex[index]
-            let at = try matches(of: index, compiled, set.validatorByIndex[index], from: window.lowerBound,
-                                 startLimit: window.upperBound - compiled.minLength, text: text,
+            if triggers < engine.minTriggers[index] { continue }
+            let at = try matches(of: index, engine.patterns[index], set.validatorByIndex[index],
+                                 from: window.lowerBound, startLimit: window.upperBound - set.minLengthByIndex[index],
+                                 text: text,
                                  into: &candidates[index], scratch: &scratch, searches: &searches)
             furthest = max(furthest, at)
         }
@@ -328,7 +331,8 @@ public struct Scrubber: Sendable {
     /// Candidates are merged by start (each list is already sorted and non-overlapping), grouped
     /// into clusters of overlapping spans, and each cluster is resolved greedily by (priority,
     /// longest, leftmost). O(n·k) for k patterns plus O(m log m) per cluster of size m.
-    private func resolve(stage: [Int], candidates: [[Span]], state: ScrubState, into spans: inout [Span]) {
+    private func resolve(stage: UnsafeBufferPointer<Int>, candidates: [[Span]], state: ScrubState,
+                         into spans: inout [Span]) {
         var merged: [Span] = []
         swap(&merged, &state.merged)
         defer { swap(&merged, &state.merged) }
@@ -396,8 +400,8 @@ public struct Scrubber: Sendable {
 
     /// Writes `text` with each span replaced by its pattern's token into `out`.
     @inline(__always)
-    private func write(_ text: UnsafeRawBufferPointer, spans: [Span], to out: ByteBuffer) {
-        let replacements = patternSet.replacementByIndex
+    private func write(_ text: UnsafeRawBufferPointer, spans: [Span], tokens replacements: UnsafeBufferPointer<UnsafeBufferPointer<UInt8>>,
+                       to out: ByteBuffer) {
         var length = text.count
         for span in spans { length += replacements[span.pattern].count - (span.end - span.start) }
         out.reserveDiscarding(length)
@@ -413,12 +417,11 @@ public struct Scrubber: Sendable {
                 (dst + written).update(from: src + copied, count: span.start - copied)
                 written += span.start - copied
             }
-            replacements[span.pattern].withUnsafeBufferPointer { token in
-                if let t = token.baseAddress, token.count > 0 {
-                    (dst + written).update(from: t, count: token.count)
-                }
+            let token = replacements[span.pattern]
+            if let t = token.baseAddress, token.count > 0 {
+                (dst + written).update(from: t, count: token.count)
             }
-            written += replacements[span.pattern].count
+            written += token.count
             copied = span.end
         }
         if text.count > copied {

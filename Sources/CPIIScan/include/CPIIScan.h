@@ -40,4 +40,23 @@ typedef struct {
 CPIIScan_Run CPIIScan_findRun(const uint8_t *p, size_t from, size_t n, CPIIScan_ByteRanges ranges,
                               const uint8_t *trigger, const uint8_t *span, size_t minTriggers);
 
+/// Nibble tables for the vector run scan: entry `lo` holds one bit per high nibble h (0...7) of
+/// the ASCII bytes (h << 4 | lo) in the span (trigger) set.
+typedef struct {
+    uint8_t span[16];
+    uint8_t trigger[16];
+} CPIIScan_Nibbles;
+
+/// Same contract as ``CPIIScan_findRun`` for every status-1 run, but skips, 64 bytes per step
+/// with AVX2 where the CPU has it, every run of span or non-ASCII bytes that cannot hold
+/// `minTriggers` triggers: runs shorter than that, and runs with fewer bytes that may start a
+/// trigger character (ASCII triggers, bytes >= ranges.high). Status 2 is reported only for runs
+/// that pass; the runs it no longer reports could never yield a window. `span[0]` must be 0.
+CPIIScan_Run CPIIScan_findLongRun(const uint8_t *p, size_t from, size_t n, CPIIScan_ByteRanges ranges,
+                                  const uint8_t *trigger, const uint8_t *span, size_t minTriggers,
+                                  const CPIIScan_Nibbles *nibbles);
+
+/// Whether ``CPIIScan_findLongRun`` uses its AVX2 block scan on this CPU (else a scalar run scan).
+int CPIIScan_hasVectorRunScan(void);
+
 #endif

@@ -230,6 +230,20 @@ static inline int examine_run(const uint8_t *p, size_t lo, size_t from, size_t n
 }
 
 #if defined(__x86_64__) || defined(_M_X64)
+// Bit k: x[k ..< k + m] are all ones, for k in 0 ..< 64 (m in 1...64; x holds 128 bits). The
+// doubling steps use constant shifts; only the last one is by a variable count.
+static inline uint64_t long_run_starts(unsigned __int128 x, unsigned m) {
+    unsigned k = 1;
+    if (m >= 2) { x &= x >> 1; k = 2; }
+    if (m >= 4) { x &= x >> 2; k = 4; }
+    if (m >= 8) { x &= x >> 4; k = 8; }
+    if (m >= 16) { x &= x >> 8; k = 16; }
+    if (m >= 32) { x &= x >> 16; k = 32; }
+    if (m >= 64) { x &= x >> 32; k = 64; }
+    if (m > k) x &= x >> (m - k);
+    return (uint64_t)x;
+}
+
 // The block loop: while 128 bytes remain, classify them (64 at a time, reusing the upper half
 // when moving on by 64) and visit the runs of window bytes that start in the lower 64. A run
 // that ends inside the 128 is decided from the masks alone: fewer than minTriggers bytes that
@@ -246,6 +260,7 @@ static int find_long_run_avx2(const uint8_t *p, size_t *at, size_t n, CPIIScan_B
     const __m256i trigger_table = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)nibbles->trigger));
     const __m256i high = _mm256_set1_epi8((char)ranges.high);
     const int use_high = ranges.high != 0;
+    const unsigned m = minTriggers > 64 ? 64 : (minTriggers == 0 ? 1 : (unsigned)minTriggers);
     size_t i = *at, hi, cached_at = (size_t)-1;
     uint64_t cached_x = 0, cached_t = 0;
     uint8_t tail[128] __attribute__((aligned(32)));
@@ -270,7 +285,8 @@ static int find_long_run_avx2(const uint8_t *p, size_t *at, size_t n, CPIIScan_B
             const unsigned __int128 x = ((unsigned __int128)x1 << 64) | x0;
             const unsigned __int128 t = ((unsigned __int128)t1 << 64) | t0;
             const uint64_t before = (x0 << 1) | (uint64_t)(i > 0 && is_run_byte(p[i - 1], span));
-            uint64_t starts = x0 & ~before;
+            // Run starts in the lower 64 whose run is at least min(minTriggers, 64) long.
+            uint64_t starts = x0 & ~before & long_run_starts(x, m);
             int restarted = 0;
             while (starts) {
                 const unsigned k = (unsigned)__builtin_ctzll(starts);

@@ -22,6 +22,10 @@ public final class CompiledPattern: @unchecked Sendable {
     public let minLength: Int
     /// Number of capture groups.
     public let captureCount: Int
+    /// An ASCII byte that every match contains (PCRE2's "last code unit", `PCRE2_INFO_LASTCODEUNIT`),
+    /// or nil. Callers may skip a search of text that lacks it. Letters are left out: pattern_info
+    /// does not say whether the unit is caseless (an inline `(?i)` makes it so).
+    public let requiredByte: UInt8?
 
     let code: OpaquePointer
 
@@ -64,6 +68,15 @@ public final class CompiledPattern: @unchecked Sendable {
         self.isJITCompiled = jitOK
         self.minLength = Int(minLength)
         self.captureCount = Int(captures)
+        var lastType: UInt32 = 0
+        var lastUnit: UInt32 = 0
+        if pcre2_pattern_info_8(compiled, UInt32(PCRE2_INFO_LASTCODETYPE), &lastType) == 0, lastType == 1,
+           pcre2_pattern_info_8(compiled, UInt32(PCRE2_INFO_LASTCODEUNIT), &lastUnit) == 0, lastUnit < 0x80 {
+            let isLetter = (lastUnit | 0x20) >= 0x61 && (lastUnit | 0x20) <= 0x7A
+            self.requiredByte = isLetter ? nil : UInt8(lastUnit)
+        } else {
+            self.requiredByte = nil
+        }
     }
 
     deinit {

@@ -24,6 +24,8 @@ final class EngineTables: @unchecked Sendable {
     let stages: UnsafeBufferPointer<StagePlan>
     let patterns: UnsafeBufferPointer<UnownedPattern>
     let minTriggers: UnsafeBufferPointer<Int>
+    /// A byte every match of the pattern contains (``CompiledPattern/requiredByte``), or -1.
+    let requiredByte: UnsafeBufferPointer<Int32>
     /// The fixed replacement token of each pattern.
     let tokens: UnsafeBufferPointer<UnsafeBufferPointer<UInt8>>
     private let owned: [UnsafeMutableRawPointer]
@@ -47,6 +49,7 @@ final class EngineTables: @unchecked Sendable {
         self.stages = copy(stagePlans)
         self.patterns = copy(compiled.map(\.unownedHandle))
         self.minTriggers = copy(minTriggers)
+        self.requiredByte = copy(compiled.map { $0.requiredByte.map(Int32.init) ?? -1 })
         self.tokens = copy(replacements.map { copy($0) })
         self.owned = owned
     }

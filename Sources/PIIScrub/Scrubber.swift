@@ -267,7 +267,9 @@ public struct Scrubber: Sendable {
             var list: [Span] = []
             swap(&list, &candidates[index])
             defer { swap(&list, &candidates[index]) }
+            let required = engine.requiredByte[index]
             while let (window, _) = prefilter.nextWindow(p, from: &position, count: n) {
+                if required >= 0 && memchr(p + window.lowerBound, required, window.count) == nil { continue }
                 let at = try matches(of: index, compiled, validator, from: window.lowerBound,
                                      startLimit: window.upperBound - minLength, text: text, into: &list,
                                      scratch: &scratch, searches: &searches)
@@ -317,6 +319,11 @@ public struct Scrubber: Sendable {
         var furthest = window.upperBound
         for index in group.patterns {
             if triggers < engine.minTriggers[index] { continue }
+            // A window without a byte every match holds cannot hold a match (the prefilter's
+            // contract puts whole matches inside windows). The PCRE2-only window is exempt.
+            let required = engine.requiredByte[index]
+            if required >= 0 && triggers != Int.max, let base = text.baseAddress,
+               memchr(base + window.lowerBound, required, window.count) == nil { continue }
             let at = try matches(of: index, engine.patterns[index], set.validatorByIndex[index],
                                  from: window.lowerBound, startLimit: window.upperBound - set.minLengthByIndex[index],
                                  text: text,

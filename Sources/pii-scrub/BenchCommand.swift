@@ -9,6 +9,7 @@ import PIIScrubBench
 
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "bench",
         abstract: "Measure what a pattern set costs (speed) and buys (precision/recall), optionally against another.",
         discussion: """
             CORPUS is plain text (one record per line: speed and match counts only) or labelled JSONL,

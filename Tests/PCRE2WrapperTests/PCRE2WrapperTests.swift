@@ -96,4 +96,12 @@ struct PCRE2WrapperTests {
         var scratch = MatchScratch(maxCaptureCount: 0)
         #expect(try p.firstMatch(in: UnsafeRawBufferPointer(start: nil, count: 0), from: 0, scratch: &scratch) == nil)
     }
+
+    @Test("requiredByte is PCRE2's last literal, never a letter (inline (?i) makes letters caseless)")
+    func requiredByte() throws {
+        #expect(try CompiledPattern(#"\b\d{3}-\d{2}-\d{4}\b"#).requiredByte == UInt8(ascii: "-"))
+        #expect(try CompiledPattern(#"[a-z]+@[a-z]+\.[a-z]{2,}"#).requiredByte == UInt8(ascii: "."))
+        #expect(try CompiledPattern(#"(?i:secret_?key)[:=]\d+"#).requiredByte == nil)
+        #expect(try CompiledPattern(#"\d{3}[-.]?\d{4}"#).requiredByte == nil)
+    }
 }

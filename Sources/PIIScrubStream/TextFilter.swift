@@ -45,7 +45,7 @@ public struct TextFilter: Sendable {
     /// block) and returns with ``FilterStatistics/interrupted`` set.
     public let isCancelled: @Sendable () -> Bool
 
-    public init(scrubber: Scrubber, jobs: Int = 1, blockSize: Int = 256 << 10, maxHoldBack: Int = 1 << 20,
+    public init(scrubber: Scrubber, jobs: Int = 1, blockSize: Int = 1 << 20, maxHoldBack: Int = 1 << 20,
                 isCancelled: @escaping @Sendable () -> Bool = { false }) {
         self.scrubber = scrubber
         self.jobs = max(1, jobs)
@@ -199,6 +199,23 @@ public struct TextFilter: Sendable {
         var writeError: FilterIOError?
         var bytesOut = 0
         var ended = 0
+        // Written blocks' pages are dropped in batches of >= 16 MiB: each MADV_DONTNEED in a
+        // multi-threaded process costs a TLB shootdown on every core.
+        var releasing: (mapping: FileMapping, start: UnsafeRawPointer, end: UnsafeRawPointer)?
+        func release(_ loan: (bytes: UnsafeRawBufferPointer, mapping: FileMapping)?, force: Bool = false) {
+            if let loan, let start = loan.bytes.baseAddress {
+                if let batch = releasing, batch.mapping.base == loan.mapping.base, start >= batch.end {
+                    releasing = (batch.mapping, batch.start, start + loan.bytes.count)
+                } else {
+                    release(nil, force: true)
+                    releasing = (loan.mapping, start, start + loan.bytes.count)
+                }
+            }
+            if let batch = releasing, force || batch.end - batch.start >= 16 << 20 {
+                batch.mapping.release(UnsafeRawBufferPointer(start: batch.start, count: batch.end - batch.start))
+                releasing = nil
+            }
+        }
         var seq = 0
         var overflows = 0
         let marker = Array(scrubber.configuration.failureMarker.utf8)
@@ -233,12 +250,13 @@ public struct TextFilter: Sendable {
                         cancelled.store(true, ordering: .relaxed)
                     } catch {}
                 }
-                slot.releaseLoan()
+                release(slot.takeLoan())
             }
             slot.free.signal()
         }
         reader.join()
         threads.forEach { $0.join() }
+        release(nil, force: true)
         mappings.withLock { $0.forEach { $0.unmap() } }
         if let writeError { throw writeError }
         if let error = readError.withLock({ $0 }) { throw error }
@@ -294,11 +312,14 @@ final class Slot: @unchecked Sendable {
         loanMapping = mapping
     }
 
-    /// After the block is written: drop its pages from memory.
-    func releaseLoan() {
-        if let loan, let loanMapping { loanMapping.release(loan) }
-        loan = nil
-        loanMapping = nil
+    /// After the block is written: the lent bytes and their mapping (the writer drops the pages).
+    func takeLoan() -> (bytes: UnsafeRawBufferPointer, mapping: FileMapping)? {
+        defer {
+            loan = nil
+            loanMapping = nil
+        }
+        if let loan, let loanMapping { return (loan, loanMapping) }
+        return nil
     }
 
     func load(_ kind: Kind, _ bytes: UnsafeRawBufferPointer?) {

@@ -2,9 +2,11 @@
 ///
 /// Internal to the engine, owned by one ``ScrubState``.
 final class ByteBuffer {
-    private(set) var base: UnsafeMutablePointer<UInt8>
-    private(set) var capacity: Int
-    var count: Int = 0
+    // Owned by one worker or stream at a time and never accessed re-entrantly: the dynamic
+    // exclusivity checks are turned off (they dominated appending 4-byte LLM tokens).
+    @exclusivity(unchecked) private(set) var base: UnsafeMutablePointer<UInt8>
+    @exclusivity(unchecked) private(set) var capacity: Int
+    @exclusivity(unchecked) var count: Int = 0
 
     init(capacity: Int = 4096) {
         self.capacity = max(capacity, 16)

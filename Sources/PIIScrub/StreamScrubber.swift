@@ -12,10 +12,10 @@ public final class BlockFramer {
     public let maxHoldBack: Int
     public let minimumBlock: Int
     private let carry = ByteBuffer(capacity: 4096)
-    private var discarding = false
+    @exclusivity(unchecked) private var discarding = false
     private let separators: SeparatorTable
 
-    public init(patternSet: PatternSet, maxHoldBack: Int = 1 << 20, minimumBlock: Int = 1024) {
+    public init(patternSet: PatternSet, maxHoldBack: Int = 1 << 20, minimumBlock: Int = 4096) {
         self.maxHoldBack = max(maxHoldBack, 64)
         self.minimumBlock = max(minimumBlock, 1)
         self.separators = patternSet.separators
@@ -131,7 +131,7 @@ public final class BlockFramer {
 /// Not `Sendable`; one stream per task. It owns a ``ScrubWorker``.
 ///
 /// ## Performance
-/// Pending text is scrubbed once at least `minimumBlock` bytes (default 1 KiB) are held, so tiny
+/// Pending text is scrubbed once at least `minimumBlock` bytes (default 4 KiB) are held, so tiny
 /// chunks (LLM tokens) are batched instead of paying one engine call (about 0.3-0.5 µs) per token;
 /// call ``flush(_:)`` to emit early, e.g. at the end of a message. Memory is bounded by
 /// `maxHoldBack` plus the largest chunk fed.
@@ -141,7 +141,7 @@ public final class StreamScrubber {
     /// Runs longer than `maxHoldBack` that were redacted whole.
     public private(set) var overflowCount = 0
 
-    public init(worker: ScrubWorker, maxHoldBack: Int = 1 << 20, minimumBlock: Int = 1024) {
+    public init(worker: ScrubWorker, maxHoldBack: Int = 1 << 20, minimumBlock: Int = 4096) {
         self.worker = worker
         self.framer = BlockFramer(patternSet: worker.scrubber.patternSet, maxHoldBack: maxHoldBack,
                                   minimumBlock: minimumBlock)

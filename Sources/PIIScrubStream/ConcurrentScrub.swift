@@ -96,7 +96,7 @@ public struct ScrubbedChunks<Base: AsyncSequence>: AsyncSequence where Base.Elem
     let scrubber: Scrubber
     let minimumBlock: Int
 
-    public init(_ base: Base, scrubber: Scrubber, minimumBlock: Int = 1024) {
+    public init(_ base: Base, scrubber: Scrubber, minimumBlock: Int = 4096) {
         self.base = base
         self.scrubber = scrubber
         self.minimumBlock = minimumBlock
@@ -130,7 +130,7 @@ public struct ScrubbedChunks<Base: AsyncSequence>: AsyncSequence where Base.Elem
 
 extension AsyncSequence where Element == [UInt8] {
     /// Scrubs this stream of byte chunks; see ``ScrubbedChunks``.
-    public func scrubbed(with scrubber: Scrubber, minimumBlock: Int = 1024) -> ScrubbedChunks<Self> {
+    public func scrubbed(with scrubber: Scrubber, minimumBlock: Int = 4096) -> ScrubbedChunks<Self> {
         ScrubbedChunks(self, scrubber: scrubber, minimumBlock: minimumBlock)
     }
 }

@@ -11,7 +11,7 @@
 public final class BlockFramer {
     public let maxHoldBack: Int
     public let minimumBlock: Int
-    private let carry = ByteBuffer(capacity: 4096)
+    private let carry: ByteBuffer
     @exclusivity(unchecked) private var discarding = false
     private let separators: SeparatorTable
 
@@ -19,6 +19,8 @@ public final class BlockFramer {
         self.maxHoldBack = max(maxHoldBack, 64)
         self.minimumBlock = max(minimumBlock, 1)
         self.separators = patternSet.separators
+        // Room for a full minimum block plus a typical chunk, so small-chunk streams never regrow.
+        self.carry = ByteBuffer(capacity: max(4096, 2 * self.minimumBlock))
     }
 
     /// Bytes currently held back.

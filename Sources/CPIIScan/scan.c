@@ -189,7 +189,8 @@ static inline int is_run_byte(uint8_t b, const uint8_t *span) { return b >= 0x80
 // run that holds `from`); sets *hi to its end. Returns 1 with *run filled when the run yields a
 // result, 0 when it cannot (too short, no candidate at or after `from`, or too few triggers).
 static inline int examine_run(const uint8_t *p, size_t lo, size_t from, size_t n, CPIIScan_ByteRanges r,
-                              const uint8_t *trigger, const uint8_t *span, size_t minTriggers, size_t *hi_out,
+                              const uint8_t *trigger, const uint8_t *span, size_t minTriggers, size_t minLength,
+                              size_t *hi_out,
                               CPIIScan_Run *run) {
     size_t hi = lo, triggers = 0, candidate = (size_t)-1;
     int non_ascii = 0;
@@ -215,7 +216,7 @@ static inline int examine_run(const uint8_t *p, size_t lo, size_t from, size_t n
         }
     }
     *hi_out = hi;
-    if (hi - lo < minTriggers || candidate == (size_t)-1) return 0;
+    if (hi - lo < minTriggers || hi - lo < minLength || candidate == (size_t)-1) return 0;
     if (non_ascii) {
         run->lo = candidate;
         run->status = 2;
@@ -254,13 +255,14 @@ static inline uint64_t long_run_starts(unsigned __int128 x, unsigned m) {
 // there. Advances *at; returns 1 with *run filled when a run yields a result.
 __attribute__((target("avx2")))
 static int find_long_run_avx2(const uint8_t *p, size_t *at, size_t n, CPIIScan_ByteRanges ranges,
-                              const uint8_t *trigger, const uint8_t *span, size_t minTriggers,
+                              const uint8_t *trigger, const uint8_t *span, size_t minTriggers, size_t minLength,
                               const CPIIScan_Nibbles *nibbles, CPIIScan_Run *run) {
     const __m256i span_table = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)nibbles->span));
     const __m256i trigger_table = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)nibbles->trigger));
     const __m256i high = _mm256_set1_epi8((char)ranges.high);
     const int use_high = ranges.high != 0;
-    const unsigned m = minTriggers > 64 ? 64 : (minTriggers == 0 ? 1 : (unsigned)minTriggers);
+    const size_t need = minTriggers > minLength ? minTriggers : minLength;
+    const unsigned m = need > 64 ? 64 : (need == 0 ? 1 : (unsigned)need);
     size_t i = *at, hi, cached_at = (size_t)-1;
     uint64_t cached_x = 0, cached_t = 0;
     uint8_t tail[128] __attribute__((aligned(32)));
@@ -285,7 +287,7 @@ static int find_long_run_avx2(const uint8_t *p, size_t *at, size_t n, CPIIScan_B
             const unsigned __int128 x = ((unsigned __int128)x1 << 64) | x0;
             const unsigned __int128 t = ((unsigned __int128)t1 << 64) | t0;
             const uint64_t before = (x0 << 1) | (uint64_t)(i > 0 && is_run_byte(p[i - 1], span));
-            // Run starts in the lower 64 whose run is at least min(minTriggers, 64) long.
+            // Run starts in the lower 64 whose run is at least min(max(minTriggers, minLength), 64) long.
             uint64_t starts = x0 & ~before & long_run_starts(x, m);
             int restarted = 0;
             while (starts) {
@@ -295,12 +297,12 @@ static int find_long_run_avx2(const uint8_t *p, size_t *at, size_t n, CPIIScan_B
                 if (rest != 0) {
                     const unsigned length = ctz128(rest);
                     if (k + length < 128) {
-                        if (length < minTriggers) continue;
+                        if (length < need) continue;
                         const unsigned __int128 inside = (((unsigned __int128)1 << length) - 1) << k;
                         if (popcount128(t & inside) < minTriggers) continue;
                     }
                 }
-                if (examine_run(p, i + k, i + k, n, ranges, trigger, span, minTriggers, &hi, run)) {
+                if (examine_run(p, i + k, i + k, n, ranges, trigger, span, minTriggers, minLength, &hi, run)) {
                     *at = hi;
                     return 1;
                 }
@@ -324,7 +326,7 @@ static int find_long_run_avx2(const uint8_t *p, size_t *at, size_t n, CPIIScan_B
 
 CPIIScan_Run CPIIScan_findLongRun(const uint8_t *p, size_t from, size_t n, CPIIScan_ByteRanges ranges,
                                   const uint8_t *trigger, const uint8_t *span, size_t minTriggers,
-                                  const CPIIScan_Nibbles *nibbles) {
+                                  size_t minLength, const CPIIScan_Nibbles *nibbles) {
 #if defined(__x86_64__) || defined(_M_X64)
     if (!nibbles || !CPIIScan_hasVectorRunScan())
 #endif
@@ -346,7 +348,7 @@ CPIIScan_Run CPIIScan_findLongRun(const uint8_t *p, size_t from, size_t n, CPIIS
             lo--;
         }
         if (ascii) {
-            if (examine_run(p, lo, from, n, ranges, trigger, span, minTriggers, &hi, &run)) return run;
+            if (examine_run(p, lo, from, n, ranges, trigger, span, minTriggers, minLength, &hi, &run)) return run;
             i = hi;
         } else {
             while (i < n && is_run_byte(p[i], span)) {
@@ -360,7 +362,7 @@ CPIIScan_Run CPIIScan_findLongRun(const uint8_t *p, size_t from, size_t n, CPIIS
             }
         }
     }
-    find_long_run_avx2(p, &i, n, ranges, trigger, span, minTriggers, nibbles, &run);
+    find_long_run_avx2(p, &i, n, ranges, trigger, span, minTriggers, minLength, nibbles, &run);
     return run;
 #endif
 }

@@ -364,10 +364,13 @@ final class ScanGroup: Sendable {
             if let at = byKey[prefilter.key] {
                 let shared = result[at].prefilter!
                 result[at] = ScanGroup(patterns: result[at].patterns + [pattern.index],
-                                       prefilter: Prefilter(shared, minTriggers: min(shared.minTriggers, prefilter.minTriggers)))
+                                       prefilter: Prefilter(shared, minTriggers: min(shared.minTriggers, prefilter.minTriggers),
+                                                            minWindow: min(shared.minWindow, pattern.minLength)))
             } else {
                 byKey[prefilter.key] = result.count
-                result.append(ScanGroup(patterns: [pattern.index], prefilter: prefilter))
+                result.append(ScanGroup(patterns: [pattern.index],
+                                        prefilter: Prefilter(prefilter, minTriggers: prefilter.minTriggers,
+                                                             minWindow: pattern.minLength)))
             }
         }
         return result

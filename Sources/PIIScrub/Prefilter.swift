@@ -103,6 +103,12 @@ final class Prefilter: Sendable {
     /// without long runs (``CPIIScan_findLongRun``) pays off. Wide spans (letters) make whole
     /// lines one run; the trigger-first scan is better there.
     let spanIsNarrow: Bool
+    /// The span holds neither space nor NUL: its runs are words, not sentences, so a long
+    /// shortest match (``minWindow``) lets the long-run scan skip most prose.
+    let spanIsWordLike: Bool
+    /// The shortest match of the patterns searched in this prefilter's windows (PCRE2
+    /// MINLENGTH, bytes): a shorter window cannot hold one. 1 until a ``ScanGroup`` sets it.
+    let minWindow: Int
     /// Whether ``nextWindow(_:from:count:)`` uses ``CPIIScan_findLongRun``.
     let usesLongRunScan: Bool
     // The high threshold 0xD9 is the smallest lead byte of a non-ASCII Nd character (U+0660).
@@ -190,15 +196,33 @@ final class Prefilter: Sendable {
         let wide = Set(UInt8(ascii: "A")...UInt8(ascii: "Z")).union(UInt8(ascii: "a")...UInt8(ascii: "z"))
             .union([UInt8(ascii: " "), 0])
         spanIsNarrow = span.isDisjoint(with: wide)
-        usesLongRunScan = spanIsNarrow && minTriggers >= 3 && strategy == .classTriggerRuns
+        spanIsWordLike = !span.contains(UInt8(ascii: " ")) && !span.contains(0)
+        minWindow = 1
+        usesLongRunScan = Self.longRunRule(narrow: spanIsNarrow, wordLike: spanIsWordLike,
+                                           classScan: strategy == .classTriggerRuns, asciiSpan: spanUnicode == .none,
+                                           minTriggers: minTriggers, minWindow: minWindow)
         core = Self.makeCore(tables: tables, triggerDigits: triggerDigits, minTriggers: minTriggers,
-                             spanUnicode: spanUnicode, strategy: strategy, triggerByte: triggerByte,
-                             scanRanges: scanRanges, nibbles: nibbles, usesLongRunScan: usesLongRunScan)
+                             minWindow: minWindow, spanUnicode: spanUnicode, strategy: strategy,
+                             triggerByte: triggerByte, scanRanges: scanRanges, nibbles: nibbles,
+                             usesLongRunScan: usesLongRunScan)
     }
 
-    /// A copy with another `minTriggers` (a group's smallest), and optionally the long-run scan
-    /// turned off (tests compare both scans window for window).
-    init(_ other: Prefilter, minTriggers: Int, longRunScan: Bool = true) {
+    /// When the vector long-run scan (``CPIIScan_findLongRun``) beats the trigger-first scans,
+    /// measured per scan group on the 64 MiB clean corpus: narrow spans (digits, punctuation)
+    /// needing a few triggers; and word-like ASCII spans with a trigger class whose windows must
+    /// be long (most words are shorter than 8 bytes). Not for a single trigger byte (`memchr`
+    /// wins unless the byte is very common: `-` lost 18 ms, `.` gained 4), nor for spans with
+    /// non-ASCII characters (CJK text is one long run), nor for spans with space (runs are
+    /// sentences: forcing it on the digit, labelled-number and PEM-line groups cost 10-40 ms).
+    static func longRunRule(narrow: Bool, wordLike: Bool, classScan: Bool, asciiSpan: Bool, minTriggers: Int,
+                            minWindow: Int) -> Bool {
+        (narrow && wordLike && minTriggers >= 3)
+            || (wordLike && classScan && asciiSpan && max(minTriggers, minWindow) >= 8)
+    }
+
+    /// A copy with a group's smallest `minTriggers` and shortest match (`minWindow`), and
+    /// optionally the long-run scan turned off (tests compare both scans window for window).
+    init(_ other: Prefilter, minTriggers: Int, minWindow: Int = 1, longRunScan: Bool = true) {
         tables = other.tables
         triggerDigits = other.triggerDigits
         self.minTriggers = minTriggers
@@ -209,16 +233,22 @@ final class Prefilter: Sendable {
         scanRanges = other.scanRanges
         nibbles = other.nibbles
         spanIsNarrow = other.spanIsNarrow
-        usesLongRunScan = longRunScan && spanIsNarrow && minTriggers >= 3 && strategy == .classTriggerRuns
+        spanIsWordLike = other.spanIsWordLike
+        self.minWindow = max(1, minWindow)
+        usesLongRunScan = longRunScan && Self.longRunRule(narrow: spanIsNarrow, wordLike: spanIsWordLike,
+                                                          classScan: strategy == .classTriggerRuns,
+                                                          asciiSpan: spanUnicode == .none, minTriggers: minTriggers,
+                                                          minWindow: self.minWindow)
         core = Self.makeCore(tables: tables, triggerDigits: triggerDigits, minTriggers: minTriggers,
-                             spanUnicode: spanUnicode, strategy: strategy, triggerByte: triggerByte,
-                             scanRanges: scanRanges, nibbles: nibbles, usesLongRunScan: usesLongRunScan)
+                             minWindow: self.minWindow, spanUnicode: spanUnicode, strategy: strategy,
+                             triggerByte: triggerByte, scanRanges: scanRanges, nibbles: nibbles,
+                             usesLongRunScan: usesLongRunScan)
     }
 
     /// The value the engine's hot loop copies.
     let core: PrefilterCore
 
-    private static func makeCore(tables: PrefilterTables, triggerDigits: Bool, minTriggers: Int,
+    private static func makeCore(tables: PrefilterTables, triggerDigits: Bool, minTriggers: Int, minWindow: Int,
                                  spanUnicode: UnicodeClass, strategy: Strategy, triggerByte: UInt8,
                                  scanRanges: CPIIScan_ByteRanges, nibbles: CPIIScan_Nibbles,
                                  usesLongRunScan: Bool) -> PrefilterCore {
@@ -230,7 +260,7 @@ final class Prefilter: Sendable {
         case .list: unicode = .list(UnsafeBufferPointer(tables.list))
         }
         return PrefilterCore(trigger: tables.trigger, span: tables.span, triggerDigits: triggerDigits,
-                             minTriggers: minTriggers, spanUnicode: unicode, strategy: strategy,
+                             minTriggers: minTriggers, minWindow: minWindow, spanUnicode: unicode, strategy: strategy,
                              triggerByte: triggerByte, scanRanges: scanRanges, nibbles: nibbles,
                              usesLongRunScan: usesLongRunScan)
     }
@@ -272,6 +302,7 @@ struct PrefilterCore: @unchecked Sendable {
     let span: UnsafePointer<UInt8>
     let triggerDigits: Bool
     let minTriggers: Int
+    let minWindow: Int
     let spanUnicode: UnicodeSpan
     let strategy: Strategy
     let triggerByte: UInt8
@@ -302,13 +333,13 @@ struct PrefilterCore: @unchecked Sendable {
         let span = self.span
         while position < n {
             let t: Int
-            if strategy == .classTriggerRuns {
+            if usesLongRunScan || strategy == .classTriggerRuns {
                 // ASCII runs are found and filtered in C; anything touching non-ASCII comes back
                 // here (status 2) for the UTF-8-aware path below.
                 var run: CPIIScan_Run
                 if usesLongRunScan {
                     run = withUnsafePointer(to: nibbles) { nib in
-                        CPIIScan_findLongRun(p, position, n, scanRanges, trigger, span, minTriggers, nib)
+                        CPIIScan_findLongRun(p, position, n, scanRanges, trigger, span, minTriggers, minWindow, nib)
                     }
                 } else {
                     run = CPIIScan_findRun(p, position, n, scanRanges, trigger, span, minTriggers)
@@ -316,6 +347,7 @@ struct PrefilterCore: @unchecked Sendable {
                 if run.status == 0 { break }
                 if run.status == 1 {
                     position = run.hi
+                    if run.hi - run.lo < minWindow { continue }
                     return (run.lo..<run.hi, run.triggers)
                 }
                 t = run.lo
@@ -383,7 +415,7 @@ struct PrefilterCore: @unchecked Sendable {
             }
         }
         position = hi
-        return triggers >= minTriggers ? (lo..<hi, triggers) : nil
+        return triggers >= minTriggers && hi - lo >= minWindow ? (lo..<hi, triggers) : nil
     }
 }
 

@@ -6,15 +6,19 @@ import Testing
 /// trigger-first scan it replaces for narrow spans: a window it missed would be a leak.
 @Suite("Prefilter scans")
 struct PrefilterScanTests {
-    static let definitions: [(name: String, definition: PrefilterDefinition)] = [
+    static let definitions: [(name: String, definition: PrefilterDefinition, minWindow: Int)] = [
         ("seed-phone", PrefilterDefinition(trigger: "0-9", triggerUnicode: "digits", minTriggers: 9,
-                                           span: "0-9.\\-", spanUnicode: "digits")),
-        ("ascii-only", PrefilterDefinition(trigger: "0-9", minTriggers: 4, span: "0-9.\\-")),
-        ("any-unicode", PrefilterDefinition(trigger: "0-9", minTriggers: 12, span: "0-9.\\-/", spanUnicode: "any")),
+                                           span: "0-9.\\-", spanUnicode: "digits"), 1),
+        ("ascii-only", PrefilterDefinition(trigger: "0-9", minTriggers: 4, span: "0-9.\\-"), 1),
+        ("any-unicode", PrefilterDefinition(trigger: "0-9", minTriggers: 12, span: "0-9.\\-/", spanUnicode: "any"), 1),
         ("two-ranges", PrefilterDefinition(trigger: "0-9:", triggerUnicode: "digits", minTriggers: 3,
-                                           span: "0-9:.\\-", spanUnicode: "digits")),
+                                           span: "0-9:.\\-", spanUnicode: "digits"), 1),
         ("beyond-a-block", PrefilterDefinition(trigger: "0-9", triggerUnicode: "digits", minTriggers: 70,
-                                               span: "0-9.\\-", spanUnicode: "digits")),
+                                               span: "0-9.\\-", spanUnicode: "digits"), 1),
+        // Word-like spans: the api-key group's shape (one trigger, long shortest match).
+        ("word-like-17", PrefilterDefinition(trigger: "_\\-", span: "A-Za-z0-9_\\-"), 17),
+        ("word-like-70", PrefilterDefinition(trigger: "_\\-", span: "A-Za-z0-9_\\-"), 70),
+        ("word-like-digits", PrefilterDefinition(trigger: "0-9", minTriggers: 2, span: "A-Za-z0-9"), 9),
     ]
 
     /// Digit-heavy atoms so long runs, runs across 64-byte blocks, Unicode digits, other scripts
@@ -23,6 +27,7 @@ struct PrefilterScanTests {
         (30, Array("0".utf8)), (30, Array("7".utf8)), (8, Array(".".utf8)), (8, Array("-".utf8)),
         (8, Array(":".utf8)), (6, Array(" ".utf8)), (3, Array("a".utf8)), (2, Array("/".utf8)),
         (2, Array("\n".utf8)), (5, Array("\u{0661}".utf8)), (2, Array("\u{FF15}".utf8)), (3, Array("中".utf8)),
+        (6, Array("k".utf8)), (3, Array("Q".utf8)), (3, Array("_".utf8)),
         (3, Array("я".utf8)), (1, Array("é".utf8)), (1, [0xFF]), (1, [0xD9]), (1, [0x80]),
     ]
 
@@ -38,12 +43,13 @@ struct PrefilterScanTests {
         }
     }
 
-    @Test("long-run scan finds the same windows as the trigger-first scan", arguments: 0..<5)
+    @Test("long-run scan finds the same windows as the trigger-first scan", arguments: 0..<8)
     func sameWindows(_ k: Int) throws {
-        let (name, definition) = Self.definitions[k]
-        let fast = try Prefilter(definition, patternID: name)
+        let (name, definition, minWindow) = Self.definitions[k]
+        let parsed = try Prefilter(definition, patternID: name)
+        let fast = Prefilter(parsed, minTriggers: parsed.minTriggers, minWindow: minWindow)
         #expect(fast.usesLongRunScan)
-        let slow = Prefilter(fast, minTriggers: fast.minTriggers, longRunScan: false)
+        let slow = Prefilter(parsed, minTriggers: parsed.minTriggers, minWindow: minWindow, longRunScan: false)
         #expect(!slow.usesLongRunScan)
         let total = Self.atoms.reduce(0) { $0 + $1.weight }
         var rng = SplitMix64(seed: 0x10_6E_5CA4 &+ UInt64(k))

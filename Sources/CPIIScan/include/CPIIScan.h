@@ -50,11 +50,13 @@ typedef struct {
 /// Same contract as ``CPIIScan_findRun`` for every status-1 run, but skips, 64 bytes per step
 /// with AVX2 where the CPU has it, every run of span or non-ASCII bytes that cannot hold
 /// `minTriggers` triggers: runs shorter than that, and runs with fewer bytes that may start a
-/// trigger character (ASCII triggers, bytes >= ranges.high). Status 2 is reported only for runs
-/// that pass; the runs it no longer reports could never yield a window. `span[0]` must be 0.
+/// trigger character (ASCII triggers, bytes >= ranges.high), and (status 1 and the vector path)
+/// runs shorter than `minLength` (the shortest match of the patterns searched in the window).
+/// Status 2 is reported only for runs that pass; the runs it no longer reports could never yield
+/// a window that holds a match. `span[0]` must be 0.
 CPIIScan_Run CPIIScan_findLongRun(const uint8_t *p, size_t from, size_t n, CPIIScan_ByteRanges ranges,
                                   const uint8_t *trigger, const uint8_t *span, size_t minTriggers,
-                                  const CPIIScan_Nibbles *nibbles);
+                                  size_t minLength, const CPIIScan_Nibbles *nibbles);
 
 /// Whether ``CPIIScan_findLongRun`` uses its AVX2 block scan on this CPU (else a scalar run scan).
 int CPIIScan_hasVectorRunScan(void);

@@ -1,12 +1,13 @@
 /// A growable byte buffer with a stable base pointer between growths; reused across calls.
 ///
 /// Internal to the engine, owned by one ``ScrubState``.
+@usableFromInline
 final class ByteBuffer {
     // Owned by one worker or stream at a time and never accessed re-entrantly: the dynamic
     // exclusivity checks are turned off (they dominated appending 4-byte LLM tokens).
-    @exclusivity(unchecked) private(set) var base: UnsafeMutablePointer<UInt8>
-    @exclusivity(unchecked) private(set) var capacity: Int
-    @exclusivity(unchecked) var count: Int = 0
+    @usableFromInline @exclusivity(unchecked) private(set) var base: UnsafeMutablePointer<UInt8>
+    @usableFromInline @exclusivity(unchecked) private(set) var capacity: Int
+    @usableFromInline @exclusivity(unchecked) var count: Int = 0
 
     init(capacity: Int = 4096) {
         self.capacity = max(capacity, 16)

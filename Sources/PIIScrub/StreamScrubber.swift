@@ -11,8 +11,15 @@
 public final class BlockFramer {
     public let maxHoldBack: Int
     public let minimumBlock: Int
-    private let carry: ByteBuffer
-    @exclusivity(unchecked) private var discarding = false
+    @usableFromInline let carry: ByteBuffer
+    @usableFromInline @exclusivity(unchecked) var discarding = false
+    /// ``appendIfSmall(_:)`` takes a chunk when the held-back count stays below this:
+    /// min(minimumBlock, carry capacity + 1), or 0 while discarding. Refreshed by every slow path.
+    @usableFromInline @exclusivity(unchecked) var fastLimit = 0
+
+    private func refreshFastLimit() {
+        fastLimit = discarding ? 0 : min(minimumBlock, carry.capacity + 1)
+    }
     private let separators: SeparatorTable
 
     public init(patternSet: PatternSet, maxHoldBack: Int = 1 << 20, minimumBlock: Int = 4096) {
@@ -21,10 +28,29 @@ public final class BlockFramer {
         self.separators = patternSet.separators
         // Room for a full minimum block plus a typical chunk, so small-chunk streams never regrow.
         self.carry = ByteBuffer(capacity: max(4096, 2 * self.minimumBlock))
+        refreshFastLimit()
     }
 
     /// Bytes currently held back.
     public var pendingCount: Int { carry.count }
+
+    /// Appends a chunk that completes no block (the common LLM-token case) and returns true;
+    /// false when ``feed(_:block:overflow:)`` must look at it. Inlined into callers in other
+    /// modules: a 4-byte token then costs a few nanoseconds instead of a call chain.
+    @inlinable
+    public func appendIfSmall(_ chunk: UnsafeRawBufferPointer) -> Bool {
+        let total = carry.count + chunk.count
+        guard total < fastLimit, let src = chunk.baseAddress else { return chunk.isEmpty }
+        let dst = carry.base + carry.count
+        let bytes = src.assumingMemoryBound(to: UInt8.self)
+        if chunk.count <= 16 {
+            for i in 0..<chunk.count { dst[i] = bytes[i] }
+        } else {
+            dst.update(from: bytes, count: chunk.count)
+        }
+        carry.count = total
+        return true
+    }
 
     /// Feeds a chunk; calls `block` with every block that became complete and `overflow` when a
     /// run exceeded `maxHoldBack`.
@@ -36,6 +62,7 @@ public final class BlockFramer {
         block: (UnsafeRawBufferPointer) throws -> Void,
         overflow: () throws -> Void
     ) rethrows {
+        defer { refreshFastLimit() }
         guard !chunk.isEmpty else { return }
         var rest = skipDiscarded(chunk)
         guard !rest.isEmpty else { return }
@@ -76,6 +103,7 @@ public final class BlockFramer {
     /// Hands out the held-back text up to its last separator now, whatever ``minimumBlock`` says
     /// (for example at the end of an LLM message); the unfinished run after it stays held.
     public func flush(block: (UnsafeRawBufferPointer) throws -> Void) rethrows {
+        defer { refreshFastLimit() }
         guard carry.count > 0, let cut = separators.lastCut(carry.base, in: 0..<carry.count) else { return }
         try block(UnsafeRawBufferPointer(start: carry.base, count: cut))
         let remaining = carry.count - cut
@@ -85,6 +113,7 @@ public final class BlockFramer {
 
     /// Hands out everything still held back as a final block.
     public func finish(block: (UnsafeRawBufferPointer) throws -> Void) rethrows {
+        defer { refreshFastLimit() }
         discarding = false
         if carry.count > 0 {
             let count = carry.count
@@ -158,7 +187,14 @@ public final class StreamScrubber {
     }
 
     /// Feeds one chunk; calls `emit` zero or more times with final, scrubbed output.
+    @inlinable
     public func feed(_ chunk: UnsafeRawBufferPointer, _ emit: (UnsafeRawBufferPointer) throws -> Void) rethrows {
+        if framer.appendIfSmall(chunk) { return }
+        try feedBlocks(chunk, emit)
+    }
+
+    @usableFromInline
+    func feedBlocks(_ chunk: UnsafeRawBufferPointer, _ emit: (UnsafeRawBufferPointer) throws -> Void) rethrows {
         try framer.feed(chunk, block: { try scrubBlock($0, emit) }, overflow: { try overflow(emit) })
     }
 

@@ -40,6 +40,16 @@ public struct ByteSource: Sendable {
         return ByteSource(fd: fd, name: path, ownsDescriptor: true)
     }
 
+    /// When the source is a pipe, asks the kernel for a 1 MiB pipe buffer (`F_SETPIPE_SZ`, the
+    /// unprivileged maximum by default) so each `read` moves up to a whole block instead of 64 KiB:
+    /// piping 2.3 GB spent a third of its CPU time in the kernel with the default size. Failure
+    /// (an older kernel, a lower `pipe-max-size`) leaves the pipe as it was.
+    public func enlargePipeBuffer() {
+        var st = stat()
+        guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFIFO else { return }
+        _ = fcntl(fd, 1031 /* F_SETPIPE_SZ */, Int32(1 << 20))
+    }
+
     /// Reads up to `count` bytes into `buffer`; returns 0 at end of input.
     public func read(into buffer: UnsafeMutableRawPointer, count: Int) throws(FilterIOError) -> Int {
         while true {

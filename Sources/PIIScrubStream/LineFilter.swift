@@ -148,6 +148,7 @@ public struct LineFilter: Sendable {
                         }
                     }
                     if try !source.withMappedSlices(sliceSize: blockSize, feed) {
+                        source.enlargePipeBuffer()
                         while !cancelled.load(ordering: .relaxed) {
                             let n = try source.read(into: readBuffer.baseAddress!, count: readBuffer.count)
                             if n == 0 { break }

@@ -97,6 +97,7 @@ public struct TextFilter: Sendable {
     func forEachChunk(of source: ByteSource, readBuffer: UnsafeMutableRawBufferPointer,
                       _ body: (UnsafeRawBufferPointer) throws -> Void) throws {
         if try source.withMappedSlices(sliceSize: blockSize, isCancelled: isCancelled, body) { return }
+        source.enlargePipeBuffer()
         while !isCancelled() {
             let n = try source.read(into: readBuffer.baseAddress!, count: readBuffer.count)
             if n == 0 { return }

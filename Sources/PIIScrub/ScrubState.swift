@@ -11,8 +11,9 @@ internal import PCRE2Wrapper
 // so the dynamic exclusivity checks are turned off: they were ~17% of a short payload's cost.
 final class ScrubState: @unchecked Sendable {
     @exclusivity(unchecked) var match: MatchScratch
-    let bufferA = ByteBuffer()
-    let bufferB = ByteBuffer()
+    // `var`: ScrubWorker.scrubBlock(_:into:) swaps a result buffer out to its caller.
+    @exclusivity(unchecked) var bufferA = ByteBuffer()
+    @exclusivity(unchecked) var bufferB = ByteBuffer()
     /// Final spans per stage, in that stage's text coordinates.
     @exclusivity(unchecked) var stageSpans: [[Span]]
     /// Replacement lengths per span of each stage, when operators made them vary.

@@ -56,8 +56,44 @@ public final class ScrubWorker {
         case .changed(let output):
             return try body(output, ScrubOutcome(changed: true, failed: false))
         case .failed:
-            break
+            return try scrubLineByLine(input, failuresBefore: failuresBefore, body)
         }
+    }
+
+    /// Like ``withScrubbedBlock(_:_:)``, but a changed block's output is moved into `output`
+    /// (the worker's buffer and `output`'s are swapped, nothing is copied) so it outlives the
+    /// call: a pipeline hands blocks to a writer thread this way. Returns what happened; when
+    /// nothing changed, `output` is left as it was and the input is the output.
+    public func scrubBlock(_ input: UnsafeRawBufferPointer, into output: ScrubOutput) -> ScrubOutcome {
+        let failuresBefore = state.failures
+        switch scrubber.run(input, state) {
+        case .unchanged:
+            return ScrubOutcome(changed: false, failed: false)
+        case .changed(let result):
+            if result.baseAddress == UnsafeRawPointer(state.bufferA.base) {
+                swap(&state.bufferA, &output.buffer)
+            } else if result.baseAddress == UnsafeRawPointer(state.bufferB.base) {
+                swap(&state.bufferB, &output.buffer)
+            } else {
+                output.buffer.count = 0
+                output.buffer.append(result)
+            }
+            return ScrubOutcome(changed: true, failed: false)
+        case .failed:
+            return scrubLineByLine(input, failuresBefore: failuresBefore) { bytes, outcome in
+                output.buffer.count = 0
+                output.buffer.append(bytes)
+                return outcome
+            }
+        }
+    }
+
+    /// The fail-closed path of a block: scrubs it again line by line; only the lines that fail are
+    /// replaced by the failure marker (their newline kept), and they are counted.
+    private func scrubLineByLine<R>(
+        _ input: UnsafeRawBufferPointer, failuresBefore: Int,
+        _ body: (UnsafeRawBufferPointer, ScrubOutcome) throws -> R
+    ) rethrows -> R {
         var fallback: [UInt8] = []
         swap(&fallback, &state.fallback)
         defer { swap(&fallback, &state.fallback) }
@@ -142,4 +178,19 @@ public final class ScrubWorker {
         }
         state.failures = 0
     }
+}
+
+/// A buffer that receives a scrubbed block from ``ScrubWorker/scrubBlock(_:into:)`` by swapping
+/// storage with the worker, so the output can be handed to another thread without a copy.
+///
+/// ## Thread safety
+/// Not `Sendable`; pass it between threads only with a happens-before edge (a semaphore or
+/// lock), as the text pipeline does with its slots.
+public final class ScrubOutput {
+    var buffer = ByteBuffer(capacity: 16)
+
+    public init() {}
+
+    /// The output of the last changed block.
+    public var bytes: UnsafeRawBufferPointer { buffer.bytes }
 }

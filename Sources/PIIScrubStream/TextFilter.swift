@@ -290,6 +290,9 @@ final class Slot: @unchecked Sendable {
     private var inputCount = 0
     private var output: [UInt8] = []
     private var outputChanged = false
+    /// Text mode: the scrubbed block, handed over by the worker without a copy.
+    private let scrubbed = ScrubOutput()
+    private var scrubbedChanged = false
     /// A block lent from a file mapping instead of copied into `input`.
     private var loan: UnsafeRawBufferPointer?
     private var loanMapping: FileMapping?
@@ -340,13 +343,9 @@ final class Slot: @unchecked Sendable {
     }
 
     func scrub(with worker: ScrubWorker) {
-        worker.withScrubbedBlock(inputView) { bytes, outcome in
-            outputChanged = outcome.changed
-            if outcome.changed {
-                output.removeAll(keepingCapacity: true)
-                output.append(contentsOf: bytes)
-            }
-        }
+        // The worker's result buffer is swapped into the slot, not copied (1 MiB per block).
+        scrubbedChanged = worker.scrubBlock(inputView, into: scrubbed).changed
+        outputChanged = false
     }
 
     /// Line mode: runs a block processor over the input, which appends to the slot's output.
@@ -356,6 +355,7 @@ final class Slot: @unchecked Sendable {
         flagged.removeAll(keepingCapacity: true)
         let result = body(inputView, &output, &flagged)
         outputChanged = true
+        scrubbedChanged = false
         lineCount = result.lines
         stop = result.stop
     }
@@ -363,6 +363,7 @@ final class Slot: @unchecked Sendable {
     var inputByteCount: Int { inputView.count }
 
     func withOutput<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        if scrubbedChanged { return try body(scrubbed.bytes) }
         if outputChanged { return try output.withUnsafeBytes(body) }
         return try body(inputView)
     }

@@ -163,9 +163,10 @@ public final class BlockFramer {
 ///
 /// ## Performance
 /// Pending text is scrubbed once at least `minimumBlock` bytes (default 4 KiB) are held, so tiny
-/// chunks (LLM tokens) are batched instead of paying one engine call (about 0.3-0.5 µs) per token;
-/// call ``flush(_:)`` to emit early, e.g. at the end of a message. Memory is bounded by
-/// `maxHoldBack` plus the largest chunk fed.
+/// chunks (LLM tokens) are batched instead of paying one engine call (0.2 µs and up) per token;
+/// call ``flush(_:)`` to emit early, e.g. at the end of a message. A chunk that completes no
+/// block is appended inline (`feed` is `@inlinable`): about 3 ns for a 4-byte token. Memory is
+/// bounded by `maxHoldBack` plus the largest chunk fed.
 public final class StreamScrubber {
     public let worker: ScrubWorker
     public let framer: BlockFramer

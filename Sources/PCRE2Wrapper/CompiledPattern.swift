@@ -123,7 +123,8 @@ public struct UnownedPattern: @unchecked Sendable {
     let code: OpaquePointer
     let isJITCompiled: Bool
 
-    /// ``CompiledPattern/firstMatch(in:from:startLimit:scratch:)`` through the handle.
+    /// ``CompiledPattern/firstMatch(in:from:startLimit:scratch:)`` through the handle (same
+    /// contract; the pattern's object must be alive).
     @inline(__always)
     public func firstMatch(
         in subject: UnsafeRawBufferPointer,

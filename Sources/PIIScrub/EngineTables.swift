@@ -24,14 +24,15 @@ final class EngineTables: @unchecked Sendable {
     let stages: UnsafeBufferPointer<StagePlan>
     let patterns: UnsafeBufferPointer<UnownedPattern>
     let minTriggers: UnsafeBufferPointer<Int>
+    /// PCRE2 MINLENGTH of each pattern, in bytes.
+    let minLength: UnsafeBufferPointer<Int>
     /// A byte every match of the pattern contains (``CompiledPattern/requiredByte``), or -1.
     let requiredByte: UnsafeBufferPointer<Int32>
     /// The fixed replacement token of each pattern.
     let tokens: UnsafeBufferPointer<UnsafeBufferPointer<UInt8>>
     private let owned: [UnsafeMutableRawPointer]
 
-    init(stages: [[Int]], groups: [[ScanGroup]], compiled: [CompiledPattern], minTriggers: [Int],
-         replacements: [[UInt8]]) {
+    init(stages: [[Int]], groups: [[ScanGroup]], patterns: [Pattern]) {
         var owned: [UnsafeMutableRawPointer] = []
         func copy<T>(_ values: [T]) -> UnsafeBufferPointer<T> {
             let buffer = UnsafeMutableBufferPointer<T>.allocate(capacity: max(values.count, 1))
@@ -47,10 +48,11 @@ final class EngineTables: @unchecked Sendable {
             stagePlans.append(StagePlan(patterns: copy(stage), groups: copy(groupPlans)))
         }
         self.stages = copy(stagePlans)
-        self.patterns = copy(compiled.map(\.unownedHandle))
-        self.minTriggers = copy(minTriggers)
-        self.requiredByte = copy(compiled.map { $0.requiredByte.map(Int32.init) ?? -1 })
-        self.tokens = copy(replacements.map { copy($0) })
+        self.patterns = copy(patterns.map(\.compiled.unownedHandle))
+        self.minTriggers = copy(patterns.map { $0.prefilter?.minTriggers ?? 0 })
+        self.minLength = copy(patterns.map(\.minLength))
+        self.requiredByte = copy(patterns.map { $0.compiled.requiredByte.map(Int32.init) ?? -1 })
+        self.tokens = copy(patterns.map { copy($0.replacement) })
         self.owned = owned
     }
 

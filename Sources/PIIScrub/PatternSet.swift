@@ -55,9 +55,6 @@ public final class PatternSet: Sendable {
     let stageGroups: [[ScanGroup]]
     // Flat per-pattern tables for the hot path: indexing these retains one object at most,
     // where indexing `patterns` would copy a whole `Pattern`.
-    let compiledByIndex: [CompiledPattern]
-    let minLengthByIndex: [Int]
-    let minTriggersByIndex: [Int]
     let replacementByIndex: [[UInt8]]
     let priorityByIndex: [Int]
     let operatorByIndex: [ReplacementOperator]
@@ -154,9 +151,6 @@ public final class PatternSet: Sendable {
         }
         self.maxCaptureCount = compiledPatterns.map(\.compiled.captureCount).max() ?? 0
         self.stageGroups = self.stages.map { stage in ScanGroup.groups(stage.map { compiledPatterns[$0] }) }
-        self.compiledByIndex = compiledPatterns.map(\.compiled)
-        self.minLengthByIndex = compiledPatterns.map(\.compiled.minLength)
-        self.minTriggersByIndex = compiledPatterns.map { $0.prefilter?.minTriggers ?? 0 }
         self.replacementByIndex = compiledPatterns.map(\.replacement)
         self.priorityByIndex = compiledPatterns.map(\.priority)
         self.operatorByIndex = compiledPatterns.map(\.replacementOperator)
@@ -168,8 +162,7 @@ public final class PatternSet: Sendable {
             return tokenIDs.count - 1
         }
         self.allFixedTokens = compiledPatterns.allSatisfy { $0.replacementOperator == .token }
-        self.engine = EngineTables(stages: stages, groups: stageGroups, compiled: compiledByIndex,
-                                   minTriggers: minTriggersByIndex, replacements: replacementByIndex)
+        self.engine = EngineTables(stages: stages, groups: stageGroups, patterns: compiledPatterns)
         var separatorBytes = Set<UInt8>()
         if compiledPatterns.allSatisfy({ $0.prefilter != nil && !usesContextSyntax($0.definition.regex) }) {
             for b in UInt8(0)..<0x80 {

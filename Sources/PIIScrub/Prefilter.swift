@@ -79,8 +79,6 @@ final class Prefilter: Sendable {
     }
 
     let tables: PrefilterTables
-    let triggerDigits: Bool
-    let minTriggers: Int
     /// Identifies prefilters that find the same runs (all but `minTriggers`), so patterns sharing
     /// one scan their text once.
     let key: Key
@@ -91,14 +89,7 @@ final class Prefilter: Sendable {
         var span: [UInt8]
         var spanUnicode: UnicodeClass
     }
-    let spanUnicode: UnicodeClass
-    let strategy: Strategy
-    /// The single trigger byte for the memchr strategy.
-    let triggerByte: UInt8
-    /// Up to three contiguous ASCII trigger ranges plus the high-lead threshold, for the SSE2 scan.
-    let scanRanges: CPIIScan_ByteRanges
-    /// The span set as nibble tables for the vector long-run scan.
-    let nibbles: CPIIScan_Nibbles
+    var spanUnicode: UnicodeClass { key.spanUnicode }
     /// The span holds no letters, space or NUL: runs of it are short in prose, so skipping text
     /// without long runs (``CPIIScan_findLongRun``) pays off. Wide spans (letters) make whole
     /// lines one run; the trigger-first scan is better there.
@@ -106,11 +97,16 @@ final class Prefilter: Sendable {
     /// The span holds neither space nor NUL: its runs are words, not sentences, so a long
     /// shortest match (``minWindow``) lets the long-run scan skip most prose.
     let spanIsWordLike: Bool
+    /// Everything the scan itself reads; the hot loop copies it.
+    let core: PrefilterCore
+
+    var minTriggers: Int { core.minTriggers }
     /// The shortest match of the patterns searched in this prefilter's windows (PCRE2
     /// MINLENGTH, bytes): a shorter window cannot hold one. 1 until a ``ScanGroup`` sets it.
-    let minWindow: Int
+    var minWindow: Int { core.minWindow }
+    var strategy: Strategy { core.strategy }
     /// Whether ``nextWindow(_:from:count:)`` uses ``CPIIScan_findLongRun``.
-    let usesLongRunScan: Bool
+    var usesLongRunScan: Bool { core.usesLongRunScan }
     // The high threshold 0xD9 is the smallest lead byte of a non-ASCII Nd character (U+0660).
 
     init(_ definition: PrefilterDefinition, patternID: String) throws(PIIScrubError) {
@@ -123,6 +119,7 @@ final class Prefilter: Sendable {
             throw PIIScrubError(.invalidPatternFile, "prefilter.trigger must be a subset of prefilter.span",
                                 patternID: patternID)
         }
+        let triggerDigits: Bool
         switch definition.triggerUnicode ?? "none" {
         case "none": triggerDigits = false
         case "digits": triggerDigits = true
@@ -130,6 +127,7 @@ final class Prefilter: Sendable {
             throw PIIScrubError(.invalidPatternFile, "prefilter.triggerUnicode must be none or digits, not \(other)",
                                 patternID: patternID)
         }
+        let spanUnicode: UnicodeClass
         switch definition.spanUnicode ?? "none" {
         case "none": spanUnicode = .none
         case "digits": spanUnicode = .digits
@@ -158,7 +156,7 @@ final class Prefilter: Sendable {
                                     patternID: patternID)
             }
         }
-        minTriggers = max(1, definition.minTriggers ?? 1)
+        let minTriggers = max(1, definition.minTriggers ?? 1)
         var listValues: [UInt32] = []
         if case .list(let values) = spanUnicode { listValues = values }
         tables = PrefilterTables(trigger: triggers, span: span, list: listValues)
@@ -172,19 +170,14 @@ final class Prefilter: Sendable {
                 runs.append((b, 1))
             }
         }
-        if triggers.count == 1 && !triggerDigits {
-            strategy = .byteTriggerRuns
-        } else {
-            strategy = .classTriggerRuns
-        }
+        let strategy: Strategy = triggers.count == 1 && !triggerDigits ? .byteTriggerRuns : .classTriggerRuns
         guard runs.count <= 3 else {
             throw PIIScrubError(.invalidPatternFile, "prefilter.trigger may hold at most three ranges",
                                 patternID: patternID)
         }
         while runs.count < 3 { runs.append((0, 0)) }
-        scanRanges = CPIIScan_ByteRanges(lo0: runs[0].0, len0: runs[0].1, lo1: runs[1].0, len1: runs[1].1,
-                                         lo2: runs[2].0, len2: runs[2].1, high: triggerDigits ? 0xD9 : 0)
-        triggerByte = triggers.min()!
+        let scanRanges = CPIIScan_ByteRanges(lo0: runs[0].0, len0: runs[0].1, lo1: runs[1].0, len1: runs[1].1,
+                                             lo2: runs[2].0, len2: runs[2].1, high: triggerDigits ? 0xD9 : 0)
         var nibbles = CPIIScan_Nibbles()
         withUnsafeMutableBytes(of: &nibbles.span) { table in
             for b in span where b < 0x80 { table[Int(b & 0x0F)] |= UInt8(1) << (b >> 4) }
@@ -192,19 +185,25 @@ final class Prefilter: Sendable {
         withUnsafeMutableBytes(of: &nibbles.trigger) { table in
             for b in triggers where b < 0x80 { table[Int(b & 0x0F)] |= UInt8(1) << (b >> 4) }
         }
-        self.nibbles = nibbles
         let wide = Set(UInt8(ascii: "A")...UInt8(ascii: "Z")).union(UInt8(ascii: "a")...UInt8(ascii: "z"))
             .union([UInt8(ascii: " "), 0])
         spanIsNarrow = span.isDisjoint(with: wide)
         spanIsWordLike = !span.contains(UInt8(ascii: " ")) && !span.contains(0)
-        minWindow = 1
-        usesLongRunScan = Self.longRunRule(narrow: spanIsNarrow, wordLike: spanIsWordLike,
-                                           classScan: strategy == .classTriggerRuns, asciiSpan: spanUnicode == .none,
-                                           minTriggers: minTriggers, minWindow: minWindow)
-        core = Self.makeCore(tables: tables, triggerDigits: triggerDigits, minTriggers: minTriggers,
-                             minWindow: minWindow, spanUnicode: spanUnicode, strategy: strategy,
-                             triggerByte: triggerByte, scanRanges: scanRanges, nibbles: nibbles,
-                             usesLongRunScan: usesLongRunScan)
+        let unicode: PrefilterCore.UnicodeSpan
+        switch spanUnicode {
+        case .none: unicode = .none
+        case .digits: unicode = .digits
+        case .any: unicode = .any
+        case .list: unicode = .list(UnsafeBufferPointer(tables.list))
+        }
+        core = PrefilterCore(
+            trigger: tables.trigger, span: tables.span, triggerDigits: triggerDigits, minTriggers: minTriggers,
+            minWindow: 1, spanUnicode: unicode, strategy: strategy, triggerByte: triggers.min()!,
+            scanRanges: scanRanges, nibbles: nibbles,
+            usesLongRunScan: Self.longRunRule(narrow: spanIsNarrow, wordLike: spanIsWordLike,
+                                              classScan: strategy == .classTriggerRuns,
+                                              asciiSpan: spanUnicode == .none, minTriggers: minTriggers,
+                                              minWindow: 1))
     }
 
     /// When the vector long-run scan (``CPIIScan_findLongRun``) beats the trigger-first scans,
@@ -224,45 +223,16 @@ final class Prefilter: Sendable {
     /// optionally the long-run scan turned off (tests compare both scans window for window).
     init(_ other: Prefilter, minTriggers: Int, minWindow: Int = 1, longRunScan: Bool = true) {
         tables = other.tables
-        triggerDigits = other.triggerDigits
-        self.minTriggers = minTriggers
         key = other.key
-        spanUnicode = other.spanUnicode
-        strategy = other.strategy
-        triggerByte = other.triggerByte
-        scanRanges = other.scanRanges
-        nibbles = other.nibbles
         spanIsNarrow = other.spanIsNarrow
         spanIsWordLike = other.spanIsWordLike
-        self.minWindow = max(1, minWindow)
-        usesLongRunScan = longRunScan && Self.longRunRule(narrow: spanIsNarrow, wordLike: spanIsWordLike,
-                                                          classScan: strategy == .classTriggerRuns,
-                                                          asciiSpan: spanUnicode == .none, minTriggers: minTriggers,
-                                                          minWindow: self.minWindow)
-        core = Self.makeCore(tables: tables, triggerDigits: triggerDigits, minTriggers: minTriggers,
-                             minWindow: self.minWindow, spanUnicode: spanUnicode, strategy: strategy,
-                             triggerByte: triggerByte, scanRanges: scanRanges, nibbles: nibbles,
-                             usesLongRunScan: usesLongRunScan)
-    }
-
-    /// The value the engine's hot loop copies.
-    let core: PrefilterCore
-
-    private static func makeCore(tables: PrefilterTables, triggerDigits: Bool, minTriggers: Int, minWindow: Int,
-                                 spanUnicode: UnicodeClass, strategy: Strategy, triggerByte: UInt8,
-                                 scanRanges: CPIIScan_ByteRanges, nibbles: CPIIScan_Nibbles,
-                                 usesLongRunScan: Bool) -> PrefilterCore {
-        let unicode: PrefilterCore.UnicodeSpan
-        switch spanUnicode {
-        case .none: unicode = .none
-        case .digits: unicode = .digits
-        case .any: unicode = .any
-        case .list: unicode = .list(UnsafeBufferPointer(tables.list))
-        }
-        return PrefilterCore(trigger: tables.trigger, span: tables.span, triggerDigits: triggerDigits,
-                             minTriggers: minTriggers, minWindow: minWindow, spanUnicode: unicode, strategy: strategy,
-                             triggerByte: triggerByte, scanRanges: scanRanges, nibbles: nibbles,
-                             usesLongRunScan: usesLongRunScan)
+        var core = other.core
+        core.minTriggers = minTriggers
+        core.minWindow = max(1, minWindow)
+        core.usesLongRunScan = longRunScan && Self.longRunRule(
+            narrow: spanIsNarrow, wordLike: spanIsWordLike, classScan: core.strategy == .classTriggerRuns,
+            asciiSpan: other.spanUnicode == .none, minTriggers: minTriggers, minWindow: core.minWindow)
+        self.core = core
     }
 
     /// See ``PrefilterCore/nextWindow(_:from:count:)``.
@@ -301,14 +271,14 @@ struct PrefilterCore: @unchecked Sendable {
     let trigger: UnsafePointer<UInt8>
     let span: UnsafePointer<UInt8>
     let triggerDigits: Bool
-    let minTriggers: Int
-    let minWindow: Int
+    var minTriggers: Int
+    var minWindow: Int
     let spanUnicode: UnicodeSpan
     let strategy: Strategy
     let triggerByte: UInt8
     let scanRanges: CPIIScan_ByteRanges
     let nibbles: CPIIScan_Nibbles
-    let usesLongRunScan: Bool
+    var usesLongRunScan: Bool
 
     /// Finds the next byte at or after `from` that may start a trigger character.
     @inline(__always)

@@ -263,13 +263,12 @@ public struct Scrubber: Sendable {
             let index = group.patterns[0]
             let compiled = engine.patterns[index]
             let validator = set.validatorByIndex[index]
-            let minLength = set.minLengthByIndex[index]
+            let minLength = engine.minLength[index]
             var list: [Span] = []
             swap(&list, &candidates[index])
             defer { swap(&list, &candidates[index]) }
-            let required = engine.requiredByte[index]
             while let (window, _) = prefilter.nextWindow(p, from: &position, count: n) {
-                if required >= 0 && memchr(p + window.lowerBound, required, window.count) == nil { continue }
+                if lacksRequiredByte(engine, index, p, window) { continue }
                 let at = try matches(of: index, compiled, validator, from: window.lowerBound,
                                      startLimit: window.upperBound - minLength, text: text, into: &list,
                                      scratch: &scratch, searches: &searches)
@@ -309,6 +308,16 @@ public struct Scrubber: Sendable {
         return at
     }
 
+    /// Whether `window` lacks a byte every match of pattern `index` holds
+    /// (``CompiledPattern/requiredByte``): then it cannot hold a match, since the prefilter's
+    /// contract puts whole matches inside windows.
+    @inline(__always)
+    private func lacksRequiredByte(_ engine: EngineTables, _ index: Int, _ p: UnsafePointer<UInt8>,
+                                   _ window: Range<Int>) -> Bool {
+        let required = engine.requiredByte[index]
+        return required >= 0 && memchr(p + window.lowerBound, required, window.count) == nil
+    }
+
     /// Runs the patterns of `group` inside one window; returns how far matches reached.
     @inline(__always)
     private func searchWindow(_ group: GroupPlan, engine: EngineTables, window: Range<Int>, triggers: Int,
@@ -319,13 +328,11 @@ public struct Scrubber: Sendable {
         var furthest = window.upperBound
         for index in group.patterns {
             if triggers < engine.minTriggers[index] { continue }
-            // A window without a byte every match holds cannot hold a match (the prefilter's
-            // contract puts whole matches inside windows). The PCRE2-only window is exempt.
-            let required = engine.requiredByte[index]
-            if required >= 0 && triggers != Int.max, let base = text.baseAddress,
-               memchr(base + window.lowerBound, required, window.count) == nil { continue }
+            // The PCRE2-only window (the whole text, prefilter off) is searched as it is.
+            if triggers != Int.max, let base = text.baseAddress,
+               lacksRequiredByte(engine, index, base.assumingMemoryBound(to: UInt8.self), window) { continue }
             let at = try matches(of: index, engine.patterns[index], set.validatorByIndex[index],
-                                 from: window.lowerBound, startLimit: window.upperBound - set.minLengthByIndex[index],
+                                 from: window.lowerBound, startLimit: window.upperBound - engine.minLength[index],
                                  text: text,
                                  into: &candidates[index], scratch: &scratch, searches: &searches)
             furthest = max(furthest, at)

@@ -142,32 +142,37 @@ int CPIIScan_hasVectorRunScan(void) {
     return v;
 }
 
-// Two bits per byte of p[0 ..< 64]: *x: a span byte or >= 0x80 (a byte a window may hold);
-// *t: a trigger byte or >= the high threshold (a byte that may start a trigger character).
+// Three bits per byte of p[0 ..< 64]: *x: a span byte or >= 0x80 (a byte a window may hold);
+// *t: a trigger byte or a lead byte of a trigger character; *na: a byte >= 0x80.
 __attribute__((target("avx2")))
-static inline void classify64(const uint8_t *p, __m256i span_table, __m256i trigger_table, __m256i high,
-                              int use_high, uint64_t *x, uint64_t *t) {
+static inline void classify64(const uint8_t *p, __m256i span_table, __m256i trigger_table, __m256i lead_table,
+                              uint64_t *x, uint64_t *t, uint64_t *na) {
     const __m256i low_nibble = _mm256_set1_epi8(0x0F);
-    const __m256i bit_of_high_nibble = _mm256_setr_epi8(1, 2, 4, 8, 16, 32, 64, (char)128, 0, 0, 0, 0, 0, 0, 0, 0,
-                                                        1, 2, 4, 8, 16, 32, 64, (char)128, 0, 0, 0, 0, 0, 0, 0, 0);
+    const __m256i bit_of_ascii_nibble = _mm256_setr_epi8(1, 2, 4, 8, 16, 32, 64, (char)128, 0, 0, 0, 0, 0, 0, 0, 0,
+                                                         1, 2, 4, 8, 16, 32, 64, (char)128, 0, 0, 0, 0, 0, 0, 0, 0);
+    const __m256i bit_of_high_nibble = _mm256_setr_epi8(0, 0, 0, 0, 0, 0, 0, 0, 1, 2, 4, 8, 16, 32, 64, (char)128,
+                                                        0, 0, 0, 0, 0, 0, 0, 0, 1, 2, 4, 8, 16, 32, 64, (char)128);
     const __m256i zero = _mm256_setzero_si256();
-    uint64_t xs = 0, ts = 0;
+    uint64_t xs = 0, ts = 0, ns = 0;
     for (int half = 0; half < 2; half++) {
         __m256i v = _mm256_loadu_si256((const __m256i *)(p + 32 * half));
         __m256i lo = _mm256_and_si256(v, low_nibble);
         __m256i hi = _mm256_and_si256(_mm256_srli_epi16(v, 4), low_nibble);
-        __m256i bit = _mm256_shuffle_epi8(bit_of_high_nibble, hi);
+        __m256i bit = _mm256_shuffle_epi8(bit_of_ascii_nibble, hi);
         __m256i in_span = _mm256_and_si256(_mm256_shuffle_epi8(span_table, lo), bit);
-        __m256i in_trigger = _mm256_and_si256(_mm256_shuffle_epi8(trigger_table, lo), bit);
+        __m256i in_trigger = _mm256_or_si256(
+            _mm256_and_si256(_mm256_shuffle_epi8(trigger_table, lo), bit),
+            _mm256_and_si256(_mm256_shuffle_epi8(lead_table, lo), _mm256_shuffle_epi8(bit_of_high_nibble, hi)));
         uint32_t not_span = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(in_span, zero));
         uint32_t not_trigger = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(in_trigger, zero));
         uint32_t non_ascii = (uint32_t)_mm256_movemask_epi8(v);
-        uint32_t above = use_high ? (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(_mm256_max_epu8(v, high), v)) : 0;
         xs |= (uint64_t)(~not_span | non_ascii) << (32 * half);
-        ts |= (uint64_t)(~not_trigger | above) << (32 * half);
+        ts |= (uint64_t)~not_trigger << (32 * half);
+        ns |= (uint64_t)non_ascii << (32 * half);
     }
     *x = xs;
     *t = ts;
+    *na = ns;
 }
 
 static inline unsigned popcount128(unsigned __int128 v) {
@@ -185,10 +190,15 @@ int CPIIScan_hasVectorRunScan(void) { return 0; }
 
 static inline int is_run_byte(uint8_t b, const uint8_t *span) { return b >= 0x80 || span[b]; }
 
+// A non-ASCII byte that may start a trigger character (CPIIScan_Nibbles.lead).
+static inline int is_lead(uint8_t b, const CPIIScan_Nibbles *nibbles) {
+    return b >= 0x80 && ((nibbles->lead[b & 0x0F] >> ((b >> 4) - 8)) & 1);
+}
+
 // Examines the maximal run of span or non-ASCII bytes that starts at lo (lo < from only for the
 // run that holds `from`); sets *hi to its end. Returns 1 with *run filled when the run yields a
 // result, 0 when it cannot (too short, no candidate at or after `from`, or too few triggers).
-static inline int examine_run(const uint8_t *p, size_t lo, size_t from, size_t n, CPIIScan_ByteRanges r,
+static inline int examine_run(const uint8_t *p, size_t lo, size_t from, size_t n, const CPIIScan_Nibbles *nibbles,
                               const uint8_t *trigger, const uint8_t *span, size_t minTriggers, size_t minLength,
                               size_t *hi_out,
                               CPIIScan_Run *run) {
@@ -204,7 +214,7 @@ static inline int examine_run(const uint8_t *p, size_t lo, size_t from, size_t n
             }
         } else {
             non_ascii = 1;
-            if (r.high && b >= r.high && candidate == (size_t)-1 && hi >= from) candidate = hi;
+            if (candidate == (size_t)-1 && hi >= from && is_lead(b, nibbles)) candidate = hi;
         }
         hi++;
         if (non_ascii && candidate != (size_t)-1) {
@@ -254,17 +264,18 @@ static inline uint64_t long_run_starts(unsigned __int128 x, unsigned m) {
 // pass, get the exact scalar look. A run that continues from the previous block was visited
 // there. Advances *at; returns 1 with *run filled when a run yields a result.
 __attribute__((target("avx2")))
-static int find_long_run_avx2(const uint8_t *p, size_t *at, size_t n, CPIIScan_ByteRanges ranges,
-                              const uint8_t *trigger, const uint8_t *span, size_t minTriggers, size_t minLength,
-                              const CPIIScan_Nibbles *nibbles, CPIIScan_Run *run) {
+static int find_long_run_avx2(const uint8_t *p, size_t *at, size_t n, const uint8_t *trigger, const uint8_t *span,
+                              size_t minTriggers, size_t minLength, const CPIIScan_Nibbles *nibbles,
+                              CPIIScan_Run *run) {
     const __m256i span_table = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)nibbles->span));
     const __m256i trigger_table = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)nibbles->trigger));
-    const __m256i high = _mm256_set1_epi8((char)ranges.high);
-    const int use_high = ranges.high != 0;
+    const __m256i lead_table = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)nibbles->lead));
     const size_t need = minTriggers > minLength ? minTriggers : minLength;
     const unsigned m = need > 64 ? 64 : (need == 0 ? 1 : (unsigned)need);
+    // A run this many triggers long is returned from the masks alone (see below).
+    const size_t fastTriggers = minTriggers > 0 ? minTriggers : 1;
     size_t i = *at, hi, cached_at = (size_t)-1;
-    uint64_t cached_x = 0, cached_t = 0;
+    uint64_t cached_x = 0, cached_t = 0, cached_na = 0;
     uint8_t tail[128] __attribute__((aligned(32)));
     while (i < n) {
         // The last block reads a zero-padded copy: NUL is neither a span byte nor >= 0x80.
@@ -274,18 +285,20 @@ static int find_long_run_avx2(const uint8_t *p, size_t *at, size_t n, CPIIScan_B
             memcpy(tail, p + i, n - i);
             q = tail;
         }
-        uint64_t x0, t0, x1, t1;
+        uint64_t x0, t0, na0, x1, t1, na1;
         if (cached_at == i) {
             x0 = cached_x;
             t0 = cached_t;
+            na0 = cached_na;
         } else {
-            classify64(q, span_table, trigger_table, high, use_high, &x0, &t0);
+            classify64(q, span_table, trigger_table, lead_table, &x0, &t0, &na0);
         }
-        classify64(q + 64, span_table, trigger_table, high, use_high, &x1, &t1);
+        classify64(q + 64, span_table, trigger_table, lead_table, &x1, &t1, &na1);
         const unsigned possible = (unsigned)__builtin_popcountll(t0) + (unsigned)__builtin_popcountll(t1);
         if (possible >= minTriggers || (x1 >> 63)) {
             const unsigned __int128 x = ((unsigned __int128)x1 << 64) | x0;
             const unsigned __int128 t = ((unsigned __int128)t1 << 64) | t0;
+            const unsigned __int128 na = ((unsigned __int128)na1 << 64) | na0;
             const uint64_t before = (x0 << 1) | (uint64_t)(i > 0 && is_run_byte(p[i - 1], span));
             // Run starts in the lower 64 whose run is at least min(max(minTriggers, minLength), 64) long.
             uint64_t starts = x0 & ~before & long_run_starts(x, m);
@@ -299,10 +312,21 @@ static int find_long_run_avx2(const uint8_t *p, size_t *at, size_t n, CPIIScan_B
                     if (k + length < 128) {
                         if (length < need) continue;
                         const unsigned __int128 inside = (((unsigned __int128)1 << length) - 1) << k;
-                        if (popcount128(t & inside) < minTriggers) continue;
+                        const unsigned triggers = popcount128(t & inside);
+                        if (triggers < minTriggers) continue;
+                        if ((na & inside) == 0 && triggers >= fastTriggers) {
+                            // An all-ASCII run that ends inside the 128 bytes: the masks say all
+                            // examine_run would (its bounds, and t counts exactly its triggers).
+                            run->lo = i + k;
+                            run->hi = i + k + length;
+                            run->triggers = triggers;
+                            run->status = 1;
+                            *at = run->hi;
+                            return 1;
+                        }
                     }
                 }
-                if (examine_run(p, i + k, i + k, n, ranges, trigger, span, minTriggers, minLength, &hi, run)) {
+                if (examine_run(p, i + k, i + k, n, nibbles, trigger, span, minTriggers, minLength, &hi, run)) {
                     *at = hi;
                     return 1;
                 }
@@ -317,6 +341,7 @@ static int find_long_run_avx2(const uint8_t *p, size_t *at, size_t n, CPIIScan_B
         cached_at = i + 64;
         cached_x = x1;
         cached_t = t1;
+        cached_na = na1;
         i += 64;
     }
     *at = i;
@@ -348,12 +373,12 @@ CPIIScan_Run CPIIScan_findLongRun(const uint8_t *p, size_t from, size_t n, CPIIS
             lo--;
         }
         if (ascii) {
-            if (examine_run(p, lo, from, n, ranges, trigger, span, minTriggers, minLength, &hi, &run)) return run;
+            if (examine_run(p, lo, from, n, nibbles, trigger, span, minTriggers, minLength, &hi, &run)) return run;
             i = hi;
         } else {
             while (i < n && is_run_byte(p[i], span)) {
                 uint8_t b = p[i];
-                if (b < 0x80 ? trigger[b] : (ranges.high && b >= ranges.high)) {
+                if (b < 0x80 ? trigger[b] : is_lead(b, nibbles)) {
                     run.lo = i;
                     run.status = 2;
                     return run;
@@ -362,7 +387,83 @@ CPIIScan_Run CPIIScan_findLongRun(const uint8_t *p, size_t from, size_t n, CPIIS
             }
         }
     }
-    find_long_run_avx2(p, &i, n, ranges, trigger, span, minTriggers, minLength, nibbles, &run);
+    find_long_run_avx2(p, &i, n, trigger, span, minTriggers, minLength, nibbles, &run);
     return run;
 #endif
+}
+
+// MARK: Run growth
+
+static CPIIScan_Grown grow_run_scalar(const uint8_t *p, size_t t, size_t n, const uint8_t *trigger,
+                                      const uint8_t *span) {
+    CPIIScan_Grown g = {t, t, 0};
+    while (g.lo > 0 && p[g.lo - 1] < 0x80 && span[p[g.lo - 1]]) g.triggers += trigger[p[--g.lo]];
+    while (g.hi < n && p[g.hi] < 0x80 && span[p[g.hi]]) g.triggers += trigger[p[g.hi++]];
+    return g;
+}
+
+#if defined(__x86_64__) || defined(_M_X64)
+// Bit k: p[k] is an ASCII span (*s) or trigger (*tr) byte, for k in 0 ..< 32.
+__attribute__((target("avx2")))
+static inline void classify32(const uint8_t *p, __m256i span_table, __m256i trigger_table, uint32_t *s,
+                              uint32_t *tr) {
+    const __m256i low_nibble = _mm256_set1_epi8(0x0F);
+    const __m256i bit_of_ascii_nibble = _mm256_setr_epi8(1, 2, 4, 8, 16, 32, 64, (char)128, 0, 0, 0, 0, 0, 0, 0, 0,
+                                                         1, 2, 4, 8, 16, 32, 64, (char)128, 0, 0, 0, 0, 0, 0, 0, 0);
+    const __m256i zero = _mm256_setzero_si256();
+    __m256i v = _mm256_loadu_si256((const __m256i *)p);
+    __m256i lo = _mm256_and_si256(v, low_nibble);
+    __m256i bit = _mm256_shuffle_epi8(bit_of_ascii_nibble, _mm256_and_si256(_mm256_srli_epi16(v, 4), low_nibble));
+    *s = ~(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(_mm256_and_si256(_mm256_shuffle_epi8(span_table, lo), bit), zero));
+    *tr = ~(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(_mm256_and_si256(_mm256_shuffle_epi8(trigger_table, lo), bit), zero));
+}
+
+__attribute__((target("avx2")))
+static CPIIScan_Grown grow_run_avx2(const uint8_t *p, size_t t, size_t n, const uint8_t *trigger,
+                                    const uint8_t *span, const CPIIScan_Nibbles *nibbles) {
+    const __m256i span_table = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)nibbles->span));
+    const __m256i trigger_table = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)nibbles->trigger));
+    CPIIScan_Grown g = {t, t, 0};
+    uint32_t s, tr;
+    for (;;) {
+        if (n - g.hi < 32) {
+            while (g.hi < n && p[g.hi] < 0x80 && span[p[g.hi]]) g.triggers += trigger[p[g.hi++]];
+            break;
+        }
+        classify32(p + g.hi, span_table, trigger_table, &s, &tr);
+        if (~s) {
+            const unsigned k = (unsigned)__builtin_ctz(~s);
+            g.triggers += (unsigned)__builtin_popcount(tr & ((1u << k) - 1u));
+            g.hi += k;
+            break;
+        }
+        g.triggers += (unsigned)__builtin_popcount(tr);
+        g.hi += 32;
+    }
+    for (;;) {
+        if (g.lo < 32) {
+            while (g.lo > 0 && p[g.lo - 1] < 0x80 && span[p[g.lo - 1]]) g.triggers += trigger[p[--g.lo]];
+            break;
+        }
+        classify32(p + g.lo - 32, span_table, trigger_table, &s, &tr);
+        if (~s) {
+            // The highest non-span byte bounds the run; the bytes above it are in it.
+            const unsigned k = 31u - (unsigned)__builtin_clz(~s);
+            g.triggers += (unsigned)__builtin_popcount(k == 31 ? 0u : tr >> (k + 1));
+            g.lo -= 31u - k;
+            break;
+        }
+        g.triggers += (unsigned)__builtin_popcount(tr);
+        g.lo -= 32;
+    }
+    return g;
+}
+#endif
+
+CPIIScan_Grown CPIIScan_growRun(const uint8_t *p, size_t t, size_t n, const uint8_t *trigger,
+                                const uint8_t *span, const CPIIScan_Nibbles *nibbles) {
+#if defined(__x86_64__) || defined(_M_X64)
+    if (nibbles && CPIIScan_hasVectorRunScan()) return grow_run_avx2(p, t, n, trigger, span, nibbles);
+#endif
+    return grow_run_scalar(p, t, n, trigger, span);
 }

@@ -185,6 +185,11 @@ final class Prefilter: Sendable {
         withUnsafeMutableBytes(of: &nibbles.trigger) { table in
             for b in triggers where b < 0x80 { table[Int(b & 0x0F)] |= UInt8(1) << (b >> 4) }
         }
+        if triggerDigits {
+            withUnsafeMutableBytes(of: &nibbles.lead) { table in
+                for b in unicodeDigitLeadBytes { table[Int(b & 0x0F)] |= UInt8(1) << (b >> 4 - 8) }
+            }
+        }
         let wide = Set(UInt8(ascii: "A")...UInt8(ascii: "Z")).union(UInt8(ascii: "a")...UInt8(ascii: "z"))
             .union([UInt8(ascii: " "), 0])
         spanIsNarrow = span.isDisjoint(with: wide)
@@ -343,13 +348,19 @@ struct PrefilterCore: @unchecked Sendable {
         let digits = triggerDigits
         var triggers = 1
         var hi: Int
+        var lo = t
         let b = p[t]
         if b < 0x80 {
             if trigger[Int(b)] == 0 {
                 position = t + 1
                 return nil
             }
-            hi = t + 1
+            // The ASCII part of the run, 32 bytes a step; the loops below go on only past a
+            // non-ASCII neighbour.
+            let grown = withUnsafePointer(to: nibbles) { CPIIScan_growRun(p, t, n, trigger, span, $0) }
+            lo = grown.lo
+            hi = grown.hi
+            triggers = grown.triggers
         } else {
             guard digits, let (scalar, length) = decodeScalar(p, at: t, count: n), isDecimalDigit(scalar) else {
                 position = t + 1
@@ -357,7 +368,6 @@ struct PrefilterCore: @unchecked Sendable {
             }
             hi = t + length
         }
-        var lo = t
         while lo > 0 {
             let c = p[lo - 1]
             if c < 0x80 {

@@ -166,7 +166,9 @@ public struct Scrubber: Sendable {
     func run(_ input: UnsafeRawBufferPointer, _ state: ScrubState) -> RunResult {
         state.lastFailed = false
         if state.scopeDepth == 0 && !state.numbering.isEmpty { state.numbering.reset() }
-        let result = runStages(input, state, scratch: &state.match, searches: &state.searches)
+        let result = state.searches.withUnsafeMutableBufferPointer { searches in
+            runStages(input, state, scratch: &state.match, searches: searches)
+        }
         if case .failed = result {
             for k in state.stageSpans.indices { state.stageSpans[k].removeAll(keepingCapacity: true) }
             state.failures += 1
@@ -178,11 +180,12 @@ public struct Scrubber: Sendable {
         return result
     }
 
-    // `scratch` and `searches` are passed inout once per call so the loops below touch locals,
-    // not class properties (which would cost a dynamic exclusivity check per access).
+    // `scratch` is passed inout once per call so the loops below touch locals, not class
+    // properties (which would cost a dynamic exclusivity check per access); `searches` as a
+    // buffer, so counting a search costs no uniqueness check.
     @inline(__always)
     private func runStages(_ input: UnsafeRawBufferPointer, _ state: ScrubState, scratch: inout MatchScratch,
-                           searches: inout [Int]) -> RunResult
+                           searches: UnsafeMutableBufferPointer<Int>) -> RunResult
     {
         var text = input
         var changed = false
@@ -198,7 +201,7 @@ public struct Scrubber: Sendable {
             if !spans.isEmpty { spans.removeAll(keepingCapacity: true) }
             do {
                 try collect(engine.stages[s], engine: engine, text: text, state: state, candidates: &candidates,
-                            scratch: &scratch, searches: &searches, into: &spans)
+                            scratch: &scratch, searches: searches, into: &spans)
             } catch {
                 swap(&spans, &state.stageSpans[s])
                 return .failed
@@ -223,14 +226,14 @@ public struct Scrubber: Sendable {
     /// Finds the accepted spans of stage `s`, sorted by start, non-overlapping.
     @inline(__always)
     private func collect(_ stage: StagePlan, engine: EngineTables, text: UnsafeRawBufferPointer, state: ScrubState,
-                         candidates: inout [[Span]], scratch: inout MatchScratch, searches: inout [Int],
+                         candidates: inout [[Span]], scratch: inout MatchScratch, searches: UnsafeMutableBufferPointer<Int>,
                          into spans: inout [Span]) throws(PCRE2Error)
     {
         let patterns = stage.patterns
         for index in patterns where !candidates[index].isEmpty { candidates[index].removeAll(keepingCapacity: true) }
         for group in stage.groups {
             try search(group, engine: engine, text: text, candidates: &candidates, scratch: &scratch,
-                       searches: &searches)
+                       searches: searches)
         }
         if patterns.count == 1 {
             swap(&spans, &candidates[patterns[0]])
@@ -245,7 +248,7 @@ public struct Scrubber: Sendable {
     /// `candidates[patternIndex]`. Patterns of a group share one prefilter scan.
     @inline(__always)
     private func search(_ group: GroupPlan, engine: EngineTables, text: UnsafeRawBufferPointer,
-                        candidates: inout [[Span]], scratch: inout MatchScratch, searches: inout [Int])
+                        candidates: inout [[Span]], scratch: inout MatchScratch, searches: UnsafeMutableBufferPointer<Int>)
         throws(PCRE2Error)
     {
         let n = text.count
@@ -253,7 +256,7 @@ public struct Scrubber: Sendable {
         guard configuration.prefilter, let prefilter = group.prefilter, let base = text.baseAddress else {
             // PCRE2 alone: the whole text is one window that every pattern of the group searches.
             _ = try searchWindow(group, engine: engine, window: 0..<n, triggers: Int.max, text: text,
-                                 candidates: &candidates, scratch: &scratch, searches: &searches)
+                                 candidates: &candidates, scratch: &scratch, searches: searches)
             return
         }
         let p = base.assumingMemoryBound(to: UInt8.self)
@@ -271,7 +274,7 @@ public struct Scrubber: Sendable {
                 if lacksRequiredByte(engine, index, p, window) { continue }
                 let at = try matches(of: index, compiled, validator, from: window.lowerBound,
                                      startLimit: window.upperBound - minLength, text: text, into: &list,
-                                     scratch: &scratch, searches: &searches)
+                                     scratch: &scratch, searches: searches)
                 // A match can only end past the window if the prefilter's span claim is wrong;
                 // never search inside a region already matched.
                 if at > position { position = at }
@@ -280,7 +283,7 @@ public struct Scrubber: Sendable {
         }
         while let (window, triggers) = prefilter.nextWindow(p, from: &position, count: n) {
             let furthest = try searchWindow(group, engine: engine, window: window, triggers: triggers, text: text,
-                                            candidates: &candidates, scratch: &scratch, searches: &searches)
+                                            candidates: &candidates, scratch: &scratch, searches: searches)
             position = max(position, furthest)
         }
     }
@@ -291,7 +294,7 @@ public struct Scrubber: Sendable {
     @inline(__always)
     private func matches(of index: Int, _ compiled: UnownedPattern, _ validator: Validator?, from: Int,
                          startLimit: Int, text: UnsafeRawBufferPointer, into list: inout [Span],
-                         scratch: inout MatchScratch, searches: inout [Int]) throws(PCRE2Error) -> Int
+                         scratch: inout MatchScratch, searches: UnsafeMutableBufferPointer<Int>) throws(PCRE2Error) -> Int
     {
         var at = from
         while at <= startLimit {
@@ -322,7 +325,7 @@ public struct Scrubber: Sendable {
     @inline(__always)
     private func searchWindow(_ group: GroupPlan, engine: EngineTables, window: Range<Int>, triggers: Int,
                               text: UnsafeRawBufferPointer, candidates: inout [[Span]], scratch: inout MatchScratch,
-                              searches: inout [Int]) throws(PCRE2Error) -> Int
+                              searches: UnsafeMutableBufferPointer<Int>) throws(PCRE2Error) -> Int
     {
         let set = patternSet
         var furthest = window.upperBound
@@ -334,7 +337,7 @@ public struct Scrubber: Sendable {
             let at = try matches(of: index, engine.patterns[index], set.validatorByIndex[index],
                                  from: window.lowerBound, startLimit: window.upperBound - engine.minLength[index],
                                  text: text,
-                                 into: &candidates[index], scratch: &scratch, searches: &searches)
+                                 into: &candidates[index], scratch: &scratch, searches: searches)
             furthest = max(furthest, at)
         }
         return furthest

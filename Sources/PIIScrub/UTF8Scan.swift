@@ -49,6 +49,19 @@ func decodeScalarBefore(_ p: UnsafePointer<UInt8>, end: Int, count n: Int) -> (v
     return decoded
 }
 
+/// The first bytes of the UTF-8 forms of the non-ASCII Nd characters
+/// (``unicodeDecimalDigitRanges``): no other byte >= 0x80 starts a `\d` match.
+let unicodeDigitLeadBytes: Set<UInt8> = {
+    var leads = Set<UInt8>()
+    for range in unicodeDecimalDigitRanges {
+        for scalar in range {
+            let lead = scalar < 0x800 ? 0xC0 | scalar >> 6 : scalar < 0x1_0000 ? 0xE0 | scalar >> 12 : 0xF0 | scalar >> 18
+            leads.insert(UInt8(lead))
+        }
+    }
+    return leads
+}()
+
 /// Whether `scalar` has general category Nd (Unicode 14, as in PCRE2 10.42 and Python 3.11).
 @inline(__always)
 func isDecimalDigit(_ scalar: UInt32) -> Bool {

@@ -1,3 +1,5 @@
+import CPIIScan
+import PCRE2Wrapper
 @testable import PIIScrub
 import PIIScrubTestSupport
 import Testing
@@ -43,6 +45,29 @@ struct PrefilterScanTests {
         }
     }
 
+    /// The digit prefilters skip every byte >= 0x80 outside ``unicodeDigitLeadBytes``, and the
+    /// general path decides with ``isDecimalDigit``: both must agree with the `\d` of the PCRE2
+    /// the engine links, for every code point (a PCRE2 with a newer Unicode fails here first).
+    @Test("the Unicode digit table and its lead bytes agree with PCRE2's \\d")
+    func digitTableMatchesPCRE2() throws {
+        let digit = try CompiledPattern("^\\d$")
+        var scratch = MatchScratch(maxCaptureCount: 1)
+        var disagreements = 0
+        var leadsMissing = 0
+        var bytes: [UInt8] = []
+        for value in UInt32(0x80)...0x10_FFFF {
+            guard let scalar = Unicode.Scalar(value) else { continue }
+            bytes.removeAll(keepingCapacity: true)
+            bytes.append(contentsOf: String(Character(scalar)).utf8)
+            let matched = try bytes.withUnsafeBytes { try digit.firstMatch(in: $0, from: 0, scratch: &scratch) != nil }
+            if matched != isDecimalDigit(value) { disagreements += 1 }
+            if matched && !unicodeDigitLeadBytes.contains(bytes[0]) { leadsMissing += 1 }
+        }
+        #expect(disagreements == 0, "code points where isDecimalDigit and PCRE2 \\d disagree")
+        #expect(leadsMissing == 0, "PCRE2 digits whose lead byte is not in unicodeDigitLeadBytes")
+        #expect(unicodeDigitLeadBytes == [0xD9, 0xDB, 0xDF, 0xE0, 0xE1, 0xEA, 0xEF, 0xF0])
+    }
+
     @Test("long-run scan finds the same windows as the trigger-first scan", arguments: 0..<8)
     func sameWindows(_ k: Int) throws {
         let (name, definition, minWindow) = Self.definitions[k]
@@ -77,5 +102,51 @@ struct PrefilterScanTests {
             }
         }
         #expect(mismatches == 0, "first mismatch: \(first)")
+    }
+
+    /// `CPIIScan_growRun` (the vector growth of trigger-first windows) against a byte loop,
+    /// around every ASCII span byte of random texts, runs across 32-byte steps and buffer ends.
+    @Test("vector run growth equals the byte-by-byte growth")
+    func growRunEqualsByteLoop() throws {
+        let prefilter = try Prefilter(PrefilterDefinition(trigger: "@.", span: "A-Za-z0-9._%+@\\-"), patternID: "t")
+        let core = prefilter.core
+        let atoms: [[UInt8]] = ["a", "Z", "9", ".", "@", "-", "_", " ", "\n", ",", "é", "中"].map { Array($0.utf8) }
+            + [[0x80], [0xFF]]
+        var rng = SplitMix64(seed: 0x6_2017)
+        var mismatches = 0
+        var checked = 0
+        for round in 0..<3000 {
+            var bytes: [UInt8] = []
+            let length = Int.random(in: 1...(round % 5 == 0 ? 600 : 120), using: &rng)
+            let bias = Int.random(in: 0..<4, using: &rng)
+            while bytes.count < length {
+                let k = Int.random(in: 0..<atoms.count, using: &rng)
+                bytes += bias > 0 && k >= 7 ? atoms[k % 6] : atoms[k]
+            }
+            bytes.withUnsafeBufferPointer { buffer in
+                let p = buffer.baseAddress!
+                let n = buffer.count
+                for t in 0..<n where p[t] < 0x80 && core.span[Int(p[t])] != 0 {
+                    var lo = t
+                    var hi = t
+                    var triggers = 0
+                    while lo > 0 && p[lo - 1] < 0x80 && core.span[Int(p[lo - 1])] != 0 {
+                        lo -= 1
+                        triggers += Int(core.trigger[Int(p[lo])])
+                    }
+                    while hi < n && p[hi] < 0x80 && core.span[Int(p[hi])] != 0 {
+                        triggers += Int(core.trigger[Int(p[hi])])
+                        hi += 1
+                    }
+                    let grown = withUnsafePointer(to: core.nibbles) {
+                        CPIIScan_growRun(p, t, n, core.trigger, core.span, $0)
+                    }
+                    checked += 1
+                    if grown.lo != lo || grown.hi != hi || grown.triggers != triggers { mismatches += 1 }
+                }
+            }
+        }
+        #expect(checked > 100_000)
+        #expect(mismatches == 0)
     }
 }

@@ -40,17 +40,20 @@ typedef struct {
 CPIIScan_Run CPIIScan_findRun(const uint8_t *p, size_t from, size_t n, CPIIScan_ByteRanges ranges,
                               const uint8_t *trigger, const uint8_t *span, size_t minTriggers);
 
-/// Nibble tables for the vector run scan: entry `lo` holds one bit per high nibble h (0...7) of
-/// the ASCII bytes (h << 4 | lo) in the span (trigger) set.
+/// Nibble tables for the long-run scan: entry `lo` of `span` (`trigger`) holds one bit per high
+/// nibble h (0...7) of the ASCII bytes (h << 4 | lo) in the span (trigger) set; entry `lo` of
+/// `lead` holds bit h - 8 for each non-ASCII byte (h << 4 | lo), h in 8...15, that may start a
+/// trigger character (for Unicode digits: the lead bytes of the Nd characters).
 typedef struct {
     uint8_t span[16];
     uint8_t trigger[16];
+    uint8_t lead[16];
 } CPIIScan_Nibbles;
 
 /// Same contract as ``CPIIScan_findRun`` for every status-1 run, but skips, 64 bytes per step
 /// with AVX2 where the CPU has it, every run of span or non-ASCII bytes that cannot hold
 /// `minTriggers` triggers: runs shorter than that, and runs with fewer bytes that may start a
-/// trigger character (ASCII triggers, bytes >= ranges.high), and (status 1 and the vector path)
+/// trigger character (ASCII triggers, `nibbles->lead` bytes), and (status 1 and the vector path)
 /// runs shorter than `minLength` (the shortest match of the patterns searched in the window).
 /// Status 2 is reported only for runs that pass; the runs it no longer reports could never yield
 /// a window that holds a match. `span[0]` must be 0.
@@ -60,5 +63,19 @@ CPIIScan_Run CPIIScan_findLongRun(const uint8_t *p, size_t from, size_t n, CPIIS
 
 /// Whether ``CPIIScan_findLongRun`` uses its AVX2 block scan on this CPU (else a scalar run scan).
 int CPIIScan_hasVectorRunScan(void);
+
+typedef struct {
+    /// The run [lo, hi).
+    size_t lo, hi;
+    /// Trigger bytes in the run.
+    size_t triggers;
+} CPIIScan_Grown;
+
+/// The maximal run of ASCII span bytes around `t` (p[t] must be one) and its trigger bytes,
+/// 32 bytes per step with AVX2 where the CPU has it. The bytes at lo - 1 and hi (when inside
+/// the buffer) are not ASCII span bytes: either ASCII non-span, or >= 0x80 for the caller's
+/// UTF-8-aware growth to go on from.
+CPIIScan_Grown CPIIScan_growRun(const uint8_t *p, size_t t, size_t n, const uint8_t *trigger,
+                                const uint8_t *span, const CPIIScan_Nibbles *nibbles);
 
 #endif

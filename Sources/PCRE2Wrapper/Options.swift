@@ -8,6 +8,11 @@ public struct CompileOptions: Sendable, Hashable {
     /// `PCRE2_MATCH_INVALID_UTF` so invalid subjects are matched safely (invalid sequences never
     /// match any pattern item) instead of being undefined behaviour.
     public var unicode: Bool = true
+    /// With ``unicode``: leave out `PCRE2_UCP`, so `\d`, `\w`, `\s`, `\b` and the POSIX classes
+    /// know only ASCII (the subject is still UTF-8, case folding still Unicode). On text whose
+    /// examined characters are all ASCII this matches exactly what the UCP pattern matches, and
+    /// the JIT code is several times faster for `\d` (no property lookup per character).
+    public var asciiClasses: Bool = false
     /// Free-spacing syntax (`PCRE2_EXTENDED`).
     public var extended: Bool = false
     /// Whether to JIT-compile the pattern.
@@ -26,7 +31,7 @@ public struct CompileOptions: Sendable, Hashable {
         var flags: UInt32 = PCRE2_USE_OFFSET_LIMIT
         if caseless { flags |= PCRE2_CASELESS }
         if extended { flags |= PCRE2_EXTENDED }
-        if unicode { flags |= PCRE2_UTF | PCRE2_UCP | PCRE2_MATCH_INVALID_UTF }
+        if unicode { flags |= PCRE2_UTF | PCRE2_MATCH_INVALID_UTF | (asciiClasses ? 0 : PCRE2_UCP) }
         return flags
     }
 }

@@ -23,6 +23,9 @@ struct StagePlan {
 final class EngineTables: @unchecked Sendable {
     let stages: UnsafeBufferPointer<StagePlan>
     let patterns: UnsafeBufferPointer<UnownedPattern>
+    /// Per pattern: what to search windows with ASCII context with (``ASCIIVariant``): the
+    /// ASCII-class variant, or the pattern itself.
+    let asciiPatterns: UnsafeBufferPointer<UnownedPattern>
     let minTriggers: UnsafeBufferPointer<Int>
     /// PCRE2 MINLENGTH of each pattern, in bytes.
     let minLength: UnsafeBufferPointer<Int>
@@ -49,6 +52,7 @@ final class EngineTables: @unchecked Sendable {
         }
         self.stages = copy(stagePlans)
         self.patterns = copy(patterns.map(\.compiled.unownedHandle))
+        self.asciiPatterns = copy(patterns.map { ($0.asciiVariant ?? $0.compiled).unownedHandle })
         self.minTriggers = copy(patterns.map { $0.prefilter?.minTriggers ?? 0 })
         self.minLength = copy(patterns.map(\.minLength))
         self.requiredByte = copy(patterns.map { $0.compiled.requiredByte.map(Int32.init) ?? -1 })

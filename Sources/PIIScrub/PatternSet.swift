@@ -16,6 +16,9 @@ public struct Pattern: Sendable {
     public let definition: PatternDefinition
     /// The PCRE2 code.
     public let compiled: CompiledPattern
+    /// The same regex without Unicode character classes, for windows of all-ASCII text
+    /// (``ASCIIVariant``); nil when the pattern is not Unicode or the variant might not be exact.
+    let asciiVariant: CompiledPattern?
     /// How the engine finds text for this pattern.
     public var strategy: Strategy { prefilter?.strategy ?? .pcre2Only }
     /// Whether PCRE2's JIT compiled this pattern.
@@ -108,6 +111,12 @@ public final class PatternSet: Sendable {
                 throw PIIScrubError(.invalidPattern, "regex does not compile: \(definition.regex)", patternID: id,
                                     underlying: error)
             }
+            var asciiVariant: CompiledPattern?
+            if options.unicode && ASCIIVariant.isWorthCompiling(definition.regex) {
+                var variantOptions = options
+                variantOptions.asciiClasses = true
+                asciiVariant = try? CompiledPattern(definition.regex, options: variantOptions)
+            }
             guard compiled.minLength > 0 else {
                 throw PIIScrubError(.emptyMatch, "regex can match the empty string (PCRE2 MINLENGTH is 0)", patternID: id)
             }
@@ -131,7 +140,7 @@ public final class PatternSet: Sendable {
                 throw PIIScrubError(.invalidPatternFile, "replacement must not be empty", patternID: id)
             }
             let pattern = Pattern(
-                id: id, definition: definition, compiled: compiled, priority: definition.priority ?? index,
+                id: id, definition: definition, compiled: compiled, asciiVariant: asciiVariant, priority: definition.priority ?? index,
                 stage: definition.stage ?? 0, replacementOperator: replacementOperator, validator: validator,
                 index: index, replacement: Array(definition.replacement.utf8), prefilter: prefilter)
             if let prefilter {
@@ -192,7 +201,7 @@ public final class PatternSet: Sendable {
         let ok = bytes.withUnsafeBufferPointer { buf -> Bool in
             guard let base = buf.baseAddress else { return false }
             var position = 0
-            guard let (window, _) = prefilter.nextWindow(base, from: &position, count: buf.count) else { return false }
+            guard let window = prefilter.nextWindow(base, from: &position, count: buf.count)?.range else { return false }
             return window == 0..<buf.count
         }
         guard ok else {

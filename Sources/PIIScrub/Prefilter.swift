@@ -241,7 +241,7 @@ final class Prefilter: Sendable {
     }
 
     /// See ``PrefilterCore/nextWindow(_:from:count:)``.
-    func nextWindow(_ p: UnsafePointer<UInt8>, from position: inout Int, count n: Int) -> (Range<Int>, Int)? {
+    func nextWindow(_ p: UnsafePointer<UInt8>, from position: inout Int, count n: Int) -> PrefilterCore.Window? {
         core.nextWindow(p, from: &position, count: n)
     }
 }
@@ -250,6 +250,16 @@ final class Prefilter: Sendable {
 /// the engine copies it per call without reference counting. Valid while the `Prefilter` (kept
 /// by the pattern set) is alive.
 struct PrefilterCore: @unchecked Sendable {
+    /// A run of text that may hold matches.
+    struct Window {
+        let range: Range<Int>
+        /// Trigger characters in it.
+        let triggers: Int
+        /// Every byte of the window, and the byte on each side of it (where there is one), is
+        /// ASCII: the pattern's ASCII-class variant finds the same matches here (``ASCIIVariant``).
+        let asciiContext: Bool
+    }
+
     // SAFETY: the pointers are into immutable tables owned by the Prefilter.
     enum UnicodeSpan {
         case none
@@ -301,9 +311,10 @@ struct PrefilterCore: @unchecked Sendable {
     /// least `minTriggers` triggers. Every match of the pattern that starts at or after
     /// `position` lies inside one of the windows this returns, in order.
     ///
-    /// - Returns: the window and the number of trigger characters in it.
+    /// - Returns: the window, the number of trigger characters in it, and whether it has ASCII
+    ///   context.
     @inline(__always)
-    func nextWindow(_ p: UnsafePointer<UInt8>, from position: inout Int, count n: Int) -> (Range<Int>, Int)? {
+    func nextWindow(_ p: UnsafePointer<UInt8>, from position: inout Int, count n: Int) -> Window? {
         let trigger = self.trigger
         let span = self.span
         while position < n {
@@ -321,9 +332,10 @@ struct PrefilterCore: @unchecked Sendable {
                 }
                 if run.status == 0 { break }
                 if run.status == 1 {
+                    // Status 1: an all-ASCII run between ASCII bytes (or the buffer's ends).
                     position = run.hi
                     if run.hi - run.lo < minWindow { continue }
-                    return (run.lo..<run.hi, run.triggers)
+                    return Window(range: run.lo..<run.hi, triggers: run.triggers, asciiContext: true)
                 }
                 t = run.lo
             } else {
@@ -340,7 +352,7 @@ struct PrefilterCore: @unchecked Sendable {
     /// character or the run holds fewer than `minTriggers` triggers. Sets `position` to where the
     /// next candidate for this prefilter may be (the run's end, or past `t`).
     @inline(__always)
-    func window(at t: Int, _ p: UnsafePointer<UInt8>, count n: Int, position: inout Int) -> (Range<Int>, Int)? {
+    func window(at t: Int, _ p: UnsafePointer<UInt8>, count n: Int, position: inout Int) -> Window? {
         let trigger = self.trigger
         let span = self.span
         let unicodeSpan = spanUnicode
@@ -349,6 +361,8 @@ struct PrefilterCore: @unchecked Sendable {
         var triggers = 1
         var hi: Int
         var lo = t
+        // Stays lo = hi = -1 unless the run is grown over ASCII bytes from an ASCII trigger.
+        var grown = CPIIScan_Grown(lo: -1, hi: -1, triggers: 0)
         let b = p[t]
         if b < 0x80 {
             if trigger[Int(b)] == 0 {
@@ -357,7 +371,7 @@ struct PrefilterCore: @unchecked Sendable {
             }
             // The ASCII part of the run, 32 bytes a step; the loops below go on only past a
             // non-ASCII neighbour.
-            let grown = withUnsafePointer(to: nibbles) { CPIIScan_growRun(p, t, n, trigger, span, $0) }
+            grown = withUnsafePointer(to: nibbles) { CPIIScan_growRun(p, t, n, trigger, span, $0) }
             lo = grown.lo
             hi = grown.hi
             triggers = grown.triggers
@@ -395,7 +409,10 @@ struct PrefilterCore: @unchecked Sendable {
             }
         }
         position = hi
-        return triggers >= minTriggers && hi - lo >= minWindow ? (lo..<hi, triggers) : nil
+        guard triggers >= minTriggers && hi - lo >= minWindow else { return nil }
+        // ASCII context: all of it is the ASCII growth, and no byte >= 0x80 borders it.
+        let ascii = lo == grown.lo && hi == grown.hi && (lo == 0 || p[lo - 1] < 0x80) && (hi == n || p[hi] < 0x80)
+        return Window(range: lo..<hi, triggers: triggers, asciiContext: ascii)
     }
 }
 

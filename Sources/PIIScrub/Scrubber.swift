@@ -255,8 +255,8 @@ public struct Scrubber: Sendable {
         let set = patternSet
         guard configuration.prefilter, let prefilter = group.prefilter, let base = text.baseAddress else {
             // PCRE2 alone: the whole text is one window that every pattern of the group searches.
-            _ = try searchWindow(group, engine: engine, window: 0..<n, triggers: Int.max, text: text,
-                                 candidates: &candidates, scratch: &scratch, searches: searches)
+            _ = try searchWindow(group, engine: engine, window: 0..<n, triggers: Int.max, asciiContext: false,
+                                 text: text, candidates: &candidates, scratch: &scratch, searches: searches)
             return
         }
         let p = base.assumingMemoryBound(to: UInt8.self)
@@ -265,42 +265,57 @@ public struct Scrubber: Sendable {
             // The common case, kept free of per-window array traffic.
             let index = group.patterns[0]
             let compiled = engine.patterns[index]
+            let asciiVariant = engine.asciiPatterns[index]
             let validator = set.validatorByIndex[index]
             let minLength = engine.minLength[index]
             var list: [Span] = []
             swap(&list, &candidates[index])
             defer { swap(&list, &candidates[index]) }
-            while let (window, _) = prefilter.nextWindow(p, from: &position, count: n) {
+            while let found = prefilter.nextWindow(p, from: &position, count: n) {
+                let window = found.range
                 if lacksRequiredByte(engine, index, p, window) { continue }
-                let at = try matches(of: index, compiled, validator, from: window.lowerBound,
-                                     startLimit: window.upperBound - minLength, text: text, into: &list,
-                                     scratch: &scratch, searches: searches)
+                let at = try matches(of: index, compiled, found.asciiContext ? asciiVariant : nil, validator,
+                                     window: window, startLimit: window.upperBound - minLength, text: text,
+                                     into: &list, scratch: &scratch, searches: searches)
                 // A match can only end past the window if the prefilter's span claim is wrong;
                 // never search inside a region already matched.
                 if at > position { position = at }
             }
             return
         }
-        while let (window, triggers) = prefilter.nextWindow(p, from: &position, count: n) {
-            let furthest = try searchWindow(group, engine: engine, window: window, triggers: triggers, text: text,
-                                            candidates: &candidates, scratch: &scratch, searches: searches)
+        while let found = prefilter.nextWindow(p, from: &position, count: n) {
+            let furthest = try searchWindow(group, engine: engine, window: found.range, triggers: found.triggers,
+                                            asciiContext: found.asciiContext, text: text, candidates: &candidates,
+                                            scratch: &scratch, searches: searches)
             position = max(position, furthest)
         }
     }
 
-    /// One pattern's leftmost-first matches starting in `from...startLimit`, appended to `list`;
-    /// candidates its validator rejects are retried from the next character. Returns where the
-    /// search stopped (the end of the last match, or `from`).
+    /// One pattern's leftmost-first matches starting in `window.lowerBound...startLimit`,
+    /// appended to `list`; candidates its validator rejects are retried from the next character.
+    /// Returns where the search stopped (the end of the last match, or the window's start).
+    ///
+    /// `asciiVariant` (for a window with ASCII context) is searched first; a match of it that
+    /// ends past the window is outside what makes it exact (``ASCIIVariant``), so the window is
+    /// searched on from there with the Unicode pattern.
     @inline(__always)
-    private func matches(of index: Int, _ compiled: UnownedPattern, _ validator: Validator?, from: Int,
-                         startLimit: Int, text: UnsafeRawBufferPointer, into list: inout [Span],
-                         scratch: inout MatchScratch, searches: UnsafeMutableBufferPointer<Int>) throws(PCRE2Error) -> Int
+    private func matches(of index: Int, _ compiled: UnownedPattern, _ asciiVariant: UnownedPattern?,
+                         _ validator: Validator?, window: Range<Int>, startLimit: Int, text: UnsafeRawBufferPointer,
+                         into list: inout [Span], scratch: inout MatchScratch,
+                         searches: UnsafeMutableBufferPointer<Int>) throws(PCRE2Error) -> Int
     {
-        var at = from
+        var at = window.lowerBound
+        var pattern = asciiVariant ?? compiled
+        var checkEnd = asciiVariant != nil
         while at <= startLimit {
             searches[index] &+= 1
-            guard let m = try compiled.firstMatch(in: text, from: at, startLimit: startLimit, scratch: &scratch)
+            guard let m = try pattern.firstMatch(in: text, from: at, startLimit: startLimit, scratch: &scratch)
             else { break }
+            if checkEnd && m.upperBound > window.upperBound {
+                pattern = compiled
+                checkEnd = false
+                continue
+            }
             if let validator, !validator(UnsafeRawBufferPointer(rebasing: text[m])) {
                 at = nextCharacter(after: m.lowerBound, in: text)
                 continue
@@ -324,7 +339,7 @@ public struct Scrubber: Sendable {
     /// Runs the patterns of `group` inside one window; returns how far matches reached.
     @inline(__always)
     private func searchWindow(_ group: GroupPlan, engine: EngineTables, window: Range<Int>, triggers: Int,
-                              text: UnsafeRawBufferPointer, candidates: inout [[Span]], scratch: inout MatchScratch,
+                              asciiContext: Bool, text: UnsafeRawBufferPointer, candidates: inout [[Span]], scratch: inout MatchScratch,
                               searches: UnsafeMutableBufferPointer<Int>) throws(PCRE2Error) -> Int
     {
         let set = patternSet
@@ -334,9 +349,9 @@ public struct Scrubber: Sendable {
             // The PCRE2-only window (the whole text, prefilter off) is searched as it is.
             if triggers != Int.max, let base = text.baseAddress,
                lacksRequiredByte(engine, index, base.assumingMemoryBound(to: UInt8.self), window) { continue }
-            let at = try matches(of: index, engine.patterns[index], set.validatorByIndex[index],
-                                 from: window.lowerBound, startLimit: window.upperBound - engine.minLength[index],
-                                 text: text,
+            let at = try matches(of: index, engine.patterns[index], asciiContext ? engine.asciiPatterns[index] : nil,
+                                 set.validatorByIndex[index], window: window,
+                                 startLimit: window.upperBound - engine.minLength[index], text: text,
                                  into: &candidates[index], scratch: &scratch, searches: searches)
             furthest = max(furthest, at)
         }

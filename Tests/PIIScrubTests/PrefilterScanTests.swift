@@ -38,8 +38,8 @@ struct PrefilterScanTests {
             guard let base = buffer.baseAddress else { return [] }
             var position = start
             var found: [[Int]] = []
-            while let (window, triggers) = prefilter.nextWindow(base, from: &position, count: buffer.count) {
-                found.append([window.lowerBound, window.upperBound, triggers])
+            while let window = prefilter.nextWindow(base, from: &position, count: buffer.count) {
+                found.append([window.range.lowerBound, window.range.upperBound, window.triggers])
             }
             return found
         }

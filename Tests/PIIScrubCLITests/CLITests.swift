@@ -103,6 +103,14 @@ struct CLITests {
 
         let badFlag = try Binary.run(["scrub", "--jobs", "0"])
         #expect(badFlag.status == 2)
+        // `scrub` is parsed on its own first (start-up fast path); what that rejects is parsed
+        // again by the full command, so usage errors still name `pii-scrub scrub`.
+        #expect(badFlag.stderr.contains("--jobs must be at least 1"))
+        #expect(badFlag.stderr.contains("Usage: pii-scrub scrub "))
+        let unknown = try Binary.run(["scrub", "--bogus"])
+        #expect(unknown.status == 2)
+        #expect(unknown.stderr.contains("Unknown option '--bogus'"))
+        #expect(unknown.stderr.contains("Usage: pii-scrub scrub "))
 
         let dir = FileManager.default.temporaryDirectory.path
         let badSet = dir + "/bad-set-\(UUID().uuidString).json"

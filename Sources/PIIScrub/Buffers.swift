@@ -1,3 +1,23 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Storage for `capacity` bytes. From 1 MiB up (the CLI's blocks and their stage buffers) it
+/// is 2 MiB-aligned, rounded up to whole 2 MiB, and marked for transparent huge pages where
+/// Linux has them: the first touch of a fresh buffer then costs one page fault per 2 MiB
+/// instead of 512 (on this project's VM ~2 µs each, 2,300 of them per `--jobs 2` run).
+@inline(__always)
+func allocateBuffer(capacity: Int) -> (base: UnsafeMutablePointer<UInt8>, capacity: Int) {
+    let huge = 2 << 20
+    guard capacity >= 1 << 20 else { return (.allocate(capacity: capacity), capacity) }
+    let rounded = (capacity + huge - 1) / huge * huge
+    let raw = UnsafeMutableRawPointer.allocate(byteCount: rounded, alignment: huge)
+    #if os(Linux)
+    _ = madvise(raw, rounded, MADV_HUGEPAGE)
+    #endif
+    return (raw.bindMemory(to: UInt8.self, capacity: rounded), rounded)
+}
+
 /// A growable byte buffer with a stable base pointer between growths; reused across calls.
 ///
 /// Internal to the engine, owned by one ``ScrubState``.
@@ -10,8 +30,7 @@ final class ByteBuffer {
     @usableFromInline @exclusivity(unchecked) var count: Int = 0
 
     init(capacity: Int = 4096) {
-        self.capacity = max(capacity, 16)
-        self.base = .allocate(capacity: self.capacity)
+        (base, self.capacity) = allocateBuffer(capacity: max(capacity, 16))
     }
 
     deinit { base.deallocate() }
@@ -23,8 +42,7 @@ final class ByteBuffer {
         var newCapacity = capacity
         while newCapacity < needed { newCapacity *= 2 }
         base.deallocate()
-        base = .allocate(capacity: newCapacity)
-        capacity = newCapacity
+        (base, capacity) = allocateBuffer(capacity: newCapacity)
     }
 
     /// Ensures room for `needed` bytes, keeping the first ``count`` bytes.
@@ -33,11 +51,11 @@ final class ByteBuffer {
         if needed <= capacity { return }
         var newCapacity = capacity
         while newCapacity < needed { newCapacity *= 2 }
-        let newBase = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
+        let (newBase, allocated) = allocateBuffer(capacity: newCapacity)
         if count > 0 { newBase.update(from: base, count: count) }
         base.deallocate()
         base = newBase
-        capacity = newCapacity
+        capacity = allocated
     }
 
     /// Appends bytes, growing as needed.

@@ -25,22 +25,57 @@
 /// An attempt can fail in one compilation and succeed in the other only by matching past the
 /// window, which the check above catches. What breaks this argument is anything that can look
 /// at characters without consuming them or commit to a path it cannot undo: lookaround, `\K`,
-/// atomic groups, possessive quantifiers, backtracking verbs and callouts. Patterns that may
-/// contain any of them (a plain substring test on the source, erring on the side of "no") keep
-/// the Unicode pattern for every window.
+/// atomic groups, possessive quantifiers, backtracking verbs and callouts. So do constructs
+/// whose compiled form differs between the two beyond character classification (found by a
+/// review with exhaustive and random search against PCRE2 10.42):
+/// - caseless `[:upper:]`/`[:lower:]`: under UCP they become `\p{Lu}`/`\p{Ll}`, which ignore
+///   case; without UCP they match every letter;
+/// - `\R`, `\p`, `\P`: PCRE2 auto-possessifies next to them differently in the two modes;
+/// - possessive quantifiers spelt so that a substring test cannot see them: a comment
+///   `(?#...)`, an empty `\Q\E`, or extended-mode space between the quantifier and its `+`.
+/// Patterns that may contain any of these (a plain substring test on the source, erring on the
+/// side of "no"; the caller refuses patterns compiled in extended mode) keep the Unicode
+/// pattern for every window. Like the rest of the engine, the argument assumes the prefilter
+/// contract: a match of the Unicode pattern never reaches past its window.
 enum ASCIIVariant {
     /// Source fragments that may mean lookaround, `\K`, atomic or possessive matching,
-    /// backtracking verbs, option-setting verbs like `(*UCP)`, or callouts.
+    /// backtracking verbs, option-setting verbs like `(*UCP)`, callouts, or the constructs
+    /// listed above.
     static let unsafeFragments = [
         "(?=", "(?!", "(?<=", "(?<!", "(?*", "(*", "\\K", "(?>", "(?C", "++", "*+", "?+", "}+",
+        "upper:", "lower:", "\\R", "\\p", "\\P", "(?#", "\\Q", "\\E",
     ]
 
     /// What PCRE2_UCP changes: without one of these the variant would be the same code.
     static let unicodeClassFragments = ["\\d", "\\D", "\\w", "\\W", "\\s", "\\S", "\\b", "\\B", "[:"]
 
     /// Whether the ASCII-class variant of `regex` is exact inside ASCII windows (see above).
+    /// The caller must also refuse patterns compiled with the extended flag.
     static func isExact(_ regex: String) -> Bool {
-        !unsafeFragments.contains { regex.contains($0) }
+        !unsafeFragments.contains { regex.contains($0) } && !setsExtendedMode(regex)
+    }
+
+    /// Whether an inline option group (`(?x)`, `(?ix:`, `(?xx)`, ...) may turn on extended mode.
+    static func setsExtendedMode(_ regex: String) -> Bool {
+        let bytes = Array(regex.utf8)
+        func isOptionLetter(_ b: UInt8) -> Bool {
+            (b >= UInt8(ascii: "a") && b <= UInt8(ascii: "z")) || (b >= UInt8(ascii: "A") && b <= UInt8(ascii: "Z"))
+                || b == UInt8(ascii: "-") || b == UInt8(ascii: "^")
+        }
+        var i = 0
+        while i + 1 < bytes.count {
+            if bytes[i] == UInt8(ascii: "("), bytes[i + 1] == UInt8(ascii: "?") {
+                var j = i + 2
+                var hasX = false
+                while j < bytes.count, isOptionLetter(bytes[j]) {
+                    if bytes[j] == UInt8(ascii: "x") { hasX = true }
+                    j += 1
+                }
+                if hasX, j < bytes.count, bytes[j] == UInt8(ascii: ")") || bytes[j] == UInt8(ascii: ":") { return true }
+            }
+            i += 1
+        }
+        return false
     }
 
     /// Whether to compile the variant: it is exact and differs from the Unicode pattern.

@@ -112,7 +112,7 @@ public final class PatternSet: Sendable {
                                     underlying: error)
             }
             var asciiVariant: CompiledPattern?
-            if options.unicode && ASCIIVariant.isWorthCompiling(definition.regex) {
+            if options.unicode && !options.extended && ASCIIVariant.isWorthCompiling(definition.regex) {
                 var variantOptions = options
                 variantOptions.asciiClasses = true
                 asciiVariant = try? CompiledPattern(definition.regex, options: variantOptions)

@@ -372,6 +372,12 @@ struct PrefilterCore: @unchecked Sendable {
             // The ASCII part of the run, 32 bytes a step; the loops below go on only past a
             // non-ASCII neighbour.
             grown = withUnsafePointer(to: nibbles) { CPIIScan_growRun(p, t, n, trigger, span, $0) }
+            // Triggers are span bytes (checked when the prefilter is built), so the run holds
+            // t; if it ever did not, move on rather than stand still.
+            guard grown.hi > t else {
+                position = t + 1
+                return nil
+            }
             lo = grown.lo
             hi = grown.hi
             triggers = grown.triggers

@@ -16,6 +16,35 @@ struct ASCIIVariantTests {
         #expect(ASCIIVariant.isExact("(?<name>\\w+)@(?:x|y)"))
         #expect(!ASCIIVariant.isWorthCompiling("-----BEGIN (?:[A-Z0-9]+ ){0,3}PRIVATE KEY-----"))
         #expect(ASCIIVariant.isWorthCompiling("[[:alpha:]]{3}"))
+        // Found by review against PCRE2 10.42: each compiles differently with and without UCP
+        // (caseless upper/lower, auto-possessification beside \R \p \P, possessive `+`
+        // hidden behind a comment, an empty \Q\E or extended-mode space).
+        for regex in ["(?i)\\b[[:upper:]]{2}\\d{6}\\b", "[[:^lower:]]\\d", "\\d\\R?\\s", "\\D?\\P{Lu}",
+                      "\\d\\p{Nd}", "(?:\\d+-\\w)?(?#c)+\\d+", "\\d?\\Q\\E+\\d", "(?x)\\d? +\\d",
+                      "(?ix:\\d? +)\\d", "(?xx)\\d"] {
+            #expect(!ASCIIVariant.isExact(regex), "regex \(regex)")
+        }
+        #expect(!ASCIIVariant.setsExtendedMode("(?i)\\d(?<name>\\w)(?-i:x)"))
+    }
+
+    @Test("no variant for extended-mode patterns or caseless upper/lower classes")
+    func noVariantForRefusedPatterns() throws {
+        func set(_ regex: String, _ flags: [String]) throws -> PatternSet {
+            try PatternSet(name: "t", definitions: [PatternDefinition(
+                id: "doc", regex: regex, flags: flags, replacement: "[DOC]",
+                prefilter: PrefilterDefinition(trigger: "0-9", minTriggers: 6, span: "A-Za-z0-9"),
+                examples: .init(match: ["AB123456"], nomatch: ["x"]))])
+        }
+        let upper = try set("\\b[[:upper:]]{2}\\d{6}\\b", ["caseless"])
+        #expect(upper.patterns[0].asciiVariant == nil)
+        #expect(try set("\\b\\w{2} \\d{6}\\b", ["extended"]).patterns[0].asciiVariant == nil)
+        // Under UCP, caseless [[:upper:]] is \p{Lu} and ignores case, so "ab" never matches:
+        // not beside ASCII and not beside U+2014 either.
+        let scrubber = Scrubber(patternSet: upper)
+        for (k, input) in ["x ab123456 y", "x ab123456\u{2014} y", "x AB123456 y"].enumerated() {
+            let scrubbed = scrubber.scrub(input) != input
+            #expect(scrubbed == (k == 2), "case \(k)")
+        }
     }
 
     @Test("every seed pattern has a variant")

@@ -142,14 +142,21 @@ int CPIIScan_hasVectorRunScan(void) {
     return v;
 }
 
+// Indexed by a byte's high nibble h: bit h for ASCII (h < 8), 0 for bytes >= 0x80. ANDed with a
+// table entry indexed by the low nibble, it says whether an ASCII byte is in that table's set.
+__attribute__((target("avx2")))
+static inline __m256i ascii_nibble_bits(void) {
+    return _mm256_setr_epi8(1, 2, 4, 8, 16, 32, 64, (char)128, 0, 0, 0, 0, 0, 0, 0, 0,
+                            1, 2, 4, 8, 16, 32, 64, (char)128, 0, 0, 0, 0, 0, 0, 0, 0);
+}
+
 // Three bits per byte of p[0 ..< 64]: *x: a span byte or >= 0x80 (a byte a window may hold);
 // *t: a trigger byte or a lead byte of a trigger character; *na: a byte >= 0x80.
 __attribute__((target("avx2")))
 static inline void classify64(const uint8_t *p, __m256i span_table, __m256i trigger_table, __m256i lead_table,
                               uint64_t *x, uint64_t *t, uint64_t *na) {
     const __m256i low_nibble = _mm256_set1_epi8(0x0F);
-    const __m256i bit_of_ascii_nibble = _mm256_setr_epi8(1, 2, 4, 8, 16, 32, 64, (char)128, 0, 0, 0, 0, 0, 0, 0, 0,
-                                                         1, 2, 4, 8, 16, 32, 64, (char)128, 0, 0, 0, 0, 0, 0, 0, 0);
+    const __m256i bit_of_ascii_nibble = ascii_nibble_bits();
     const __m256i bit_of_high_nibble = _mm256_setr_epi8(0, 0, 0, 0, 0, 0, 0, 0, 1, 2, 4, 8, 16, 32, 64, (char)128,
                                                         0, 0, 0, 0, 0, 0, 0, 0, 1, 2, 4, 8, 16, 32, 64, (char)128);
     const __m256i zero = _mm256_setzero_si256();
@@ -394,12 +401,14 @@ CPIIScan_Run CPIIScan_findLongRun(const uint8_t *p, size_t from, size_t n, CPIIS
 
 // MARK: Run growth
 
-static CPIIScan_Grown grow_run_scalar(const uint8_t *p, size_t t, size_t n, const uint8_t *trigger,
-                                      const uint8_t *span) {
-    CPIIScan_Grown g = {t, t, 0};
-    while (g.lo > 0 && p[g.lo - 1] < 0x80 && span[p[g.lo - 1]]) g.triggers += trigger[p[--g.lo]];
-    while (g.hi < n && p[g.hi] < 0x80 && span[p[g.hi]]) g.triggers += trigger[p[g.hi++]];
-    return g;
+// Byte by byte: the whole growth without AVX2, and the last bytes before a buffer end with it.
+static inline void grow_back_scalar(const uint8_t *p, const uint8_t *trigger, const uint8_t *span, CPIIScan_Grown *g) {
+    while (g->lo > 0 && p[g->lo - 1] < 0x80 && span[p[g->lo - 1]]) g->triggers += trigger[p[--g->lo]];
+}
+
+static inline void grow_forward_scalar(const uint8_t *p, size_t n, const uint8_t *trigger, const uint8_t *span,
+                                       CPIIScan_Grown *g) {
+    while (g->hi < n && p[g->hi] < 0x80 && span[p[g->hi]]) g->triggers += trigger[p[g->hi++]];
 }
 
 #if defined(__x86_64__) || defined(_M_X64)
@@ -408,8 +417,7 @@ __attribute__((target("avx2")))
 static inline void classify32(const uint8_t *p, __m256i span_table, __m256i trigger_table, uint32_t *s,
                               uint32_t *tr) {
     const __m256i low_nibble = _mm256_set1_epi8(0x0F);
-    const __m256i bit_of_ascii_nibble = _mm256_setr_epi8(1, 2, 4, 8, 16, 32, 64, (char)128, 0, 0, 0, 0, 0, 0, 0, 0,
-                                                         1, 2, 4, 8, 16, 32, 64, (char)128, 0, 0, 0, 0, 0, 0, 0, 0);
+    const __m256i bit_of_ascii_nibble = ascii_nibble_bits();
     const __m256i zero = _mm256_setzero_si256();
     __m256i v = _mm256_loadu_si256((const __m256i *)p);
     __m256i lo = _mm256_and_si256(v, low_nibble);
@@ -427,7 +435,7 @@ static CPIIScan_Grown grow_run_avx2(const uint8_t *p, size_t t, size_t n, const 
     uint32_t s, tr;
     for (;;) {
         if (n - g.hi < 32) {
-            while (g.hi < n && p[g.hi] < 0x80 && span[p[g.hi]]) g.triggers += trigger[p[g.hi++]];
+            grow_forward_scalar(p, n, trigger, span, &g);
             break;
         }
         classify32(p + g.hi, span_table, trigger_table, &s, &tr);
@@ -442,7 +450,7 @@ static CPIIScan_Grown grow_run_avx2(const uint8_t *p, size_t t, size_t n, const 
     }
     for (;;) {
         if (g.lo < 32) {
-            while (g.lo > 0 && p[g.lo - 1] < 0x80 && span[p[g.lo - 1]]) g.triggers += trigger[p[--g.lo]];
+            grow_back_scalar(p, trigger, span, &g);
             break;
         }
         classify32(p + g.lo - 32, span_table, trigger_table, &s, &tr);
@@ -465,5 +473,8 @@ CPIIScan_Grown CPIIScan_growRun(const uint8_t *p, size_t t, size_t n, const uint
 #if defined(__x86_64__) || defined(_M_X64)
     if (nibbles && CPIIScan_hasVectorRunScan()) return grow_run_avx2(p, t, n, trigger, span, nibbles);
 #endif
-    return grow_run_scalar(p, t, n, trigger, span);
+    CPIIScan_Grown g = {t, t, 0};
+    grow_back_scalar(p, trigger, span, &g);
+    grow_forward_scalar(p, n, trigger, span, &g);
+    return g;
 }

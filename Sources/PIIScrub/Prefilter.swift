@@ -107,7 +107,6 @@ final class Prefilter: Sendable {
     var strategy: Strategy { core.strategy }
     /// Whether ``nextWindow(_:from:count:)`` uses ``CPIIScan_findLongRun``.
     var usesLongRunScan: Bool { core.usesLongRunScan }
-    // The high threshold 0xD9 is the smallest lead byte of a non-ASCII Nd character (U+0660).
 
     init(_ definition: PrefilterDefinition, patternID: String) throws(PIIScrubError) {
         let triggers = try parseASCIIClass(definition.trigger, patternID: patternID, field: "trigger")
@@ -177,7 +176,9 @@ final class Prefilter: Sendable {
         }
         while runs.count < 3 { runs.append((0, 0)) }
         let scanRanges = CPIIScan_ByteRanges(lo0: runs[0].0, len0: runs[0].1, lo1: runs[1].0, len1: runs[1].1,
-                                             lo2: runs[2].0, len2: runs[2].1, high: triggerDigits ? 0xD9 : 0)
+                                             lo2: runs[2].0, len2: runs[2].1,
+                                             // The smallest lead byte of a non-ASCII digit (0xD9, U+0660).
+                                             high: triggerDigits ? unicodeDigitLeadBytes.min()! : 0)
         var nibbles = CPIIScan_Nibbles()
         withUnsafeMutableBytes(of: &nibbles.span) { table in
             for b in span where b < 0x80 { table[Int(b & 0x0F)] |= UInt8(1) << (b >> 4) }

@@ -264,8 +264,6 @@ public struct Scrubber: Sendable {
         if group.patterns.count == 1 {
             // The common case, kept free of per-window array traffic.
             let index = group.patterns[0]
-            let compiled = engine.patterns[index]
-            let asciiVariant = engine.asciiPatterns[index]
             let validator = set.validatorByIndex[index]
             let minLength = engine.minLength[index]
             var list: [Span] = []
@@ -274,7 +272,7 @@ public struct Scrubber: Sendable {
             while let found = prefilter.nextWindow(p, from: &position, count: n) {
                 let window = found.range
                 if lacksRequiredByte(engine, index, p, window) { continue }
-                let at = try matches(of: index, compiled, found.asciiContext ? asciiVariant : nil, validator,
+                let at = try matches(of: index, engine: engine, asciiContext: found.asciiContext, validator,
                                      window: window, startLimit: window.upperBound - minLength, text: text,
                                      into: &list, scratch: &scratch, searches: searches)
                 // A match can only end past the window if the prefilter's span claim is wrong;
@@ -295,18 +293,19 @@ public struct Scrubber: Sendable {
     /// appended to `list`; candidates its validator rejects are retried from the next character.
     /// Returns where the search stopped (the end of the last match, or the window's start).
     ///
-    /// `asciiVariant` (for a window with ASCII context) is searched first; a match of it that
-    /// ends past the window is outside what makes it exact (``ASCIIVariant``), so the window is
-    /// searched on from there with the Unicode pattern.
+    /// A window with ASCII context is searched with the pattern's ASCII-class variant first; a
+    /// match of it that ends past the window is outside what makes it exact (``ASCIIVariant``),
+    /// so the window is searched on from there with the Unicode pattern.
     @inline(__always)
-    private func matches(of index: Int, _ compiled: UnownedPattern, _ asciiVariant: UnownedPattern?,
-                         _ validator: Validator?, window: Range<Int>, startLimit: Int, text: UnsafeRawBufferPointer,
+    private func matches(of index: Int, engine: EngineTables, asciiContext: Bool, _ validator: Validator?,
+                         window: Range<Int>, startLimit: Int, text: UnsafeRawBufferPointer,
                          into list: inout [Span], scratch: inout MatchScratch,
                          searches: UnsafeMutableBufferPointer<Int>) throws(PCRE2Error) -> Int
     {
+        let compiled = engine.patterns[index]
         var at = window.lowerBound
-        var pattern = asciiVariant ?? compiled
-        var checkEnd = asciiVariant != nil
+        var pattern = asciiContext ? engine.asciiPatterns[index] : compiled
+        var checkEnd = asciiContext
         while at <= startLimit {
             searches[index] &+= 1
             guard let m = try pattern.firstMatch(in: text, from: at, startLimit: startLimit, scratch: &scratch)
@@ -349,7 +348,7 @@ public struct Scrubber: Sendable {
             // The PCRE2-only window (the whole text, prefilter off) is searched as it is.
             if triggers != Int.max, let base = text.baseAddress,
                lacksRequiredByte(engine, index, base.assumingMemoryBound(to: UInt8.self), window) { continue }
-            let at = try matches(of: index, engine.patterns[index], asciiContext ? engine.asciiPatterns[index] : nil,
+            let at = try matches(of: index, engine: engine, asciiContext: asciiContext,
                                  set.validatorByIndex[index], window: window,
                                  startLimit: window.upperBound - engine.minLength[index], text: text,
                                  into: &candidates[index], scratch: &scratch, searches: searches)

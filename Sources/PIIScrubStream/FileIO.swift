@@ -105,6 +105,20 @@ public struct ByteSource: Sendable {
         return true
     }
 
+    /// Hands `body` the source's bytes in chunks: slices of a read-only mapping for regular files
+    /// (no copy through the kernel, see ``withMappedSlices(sliceSize:isCancelled:_:)``), `read(2)`
+    /// into `readBuffer` otherwise, from a pipe enlarged to 1 MiB. Stops early once `isCancelled`.
+    public func forEachChunk(sliceSize: Int, readBuffer: UnsafeMutableRawBufferPointer,
+                             isCancelled: () -> Bool, _ body: (UnsafeRawBufferPointer) throws -> Void) throws {
+        if try withMappedSlices(sliceSize: sliceSize, isCancelled: isCancelled, body) { return }
+        enlargePipeBuffer()
+        while !isCancelled() {
+            let n = try read(into: readBuffer.baseAddress!, count: readBuffer.count)
+            if n == 0 { return }
+            try body(UnsafeRawBufferPointer(rebasing: readBuffer[..<n]))
+        }
+    }
+
     /// Maps the rest of a regular file read-only (nil for pipes, terminals, empty or unmappable
     /// files). Release with ``FileMapping/unmap()`` once every borrowed block is done.
     func mapRemainder() -> FileMapping? {

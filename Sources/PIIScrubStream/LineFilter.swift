@@ -147,14 +147,8 @@ public struct LineFilter: Sendable {
                             carry.append(contentsOf: rest)
                         }
                     }
-                    if try !source.withMappedSlices(sliceSize: blockSize, feed) {
-                        source.enlargePipeBuffer()
-                        while !cancelled.load(ordering: .relaxed) {
-                            let n = try source.read(into: readBuffer.baseAddress!, count: readBuffer.count)
-                            if n == 0 { break }
-                            try feed(UnsafeRawBufferPointer(rebasing: readBuffer[..<n]))
-                        }
-                    }
+                    try source.forEachChunk(sliceSize: blockSize, readBuffer: readBuffer,
+                                            isCancelled: { cancelled.load(ordering: .relaxed) }, feed)
                     if !carry.isEmpty {
                         carry.withUnsafeBytes { submit(.data, $0, source: index) }
                         carry.removeAll(keepingCapacity: carry.capacity <= 4 * blockSize)

@@ -92,17 +92,10 @@ public struct TextFilter: Sendable {
         return stats
     }
 
-    /// Hands `body` the source's bytes in chunks: slices of a read-only mapping for regular files
-    /// (no copy through the kernel), `read(2)` into `readBuffer` otherwise.
+    /// ``ByteSource/forEachChunk(sliceSize:readBuffer:isCancelled:_:)`` with this filter's block size.
     func forEachChunk(of source: ByteSource, readBuffer: UnsafeMutableRawBufferPointer,
                       _ body: (UnsafeRawBufferPointer) throws -> Void) throws {
-        if try source.withMappedSlices(sliceSize: blockSize, isCancelled: isCancelled, body) { return }
-        source.enlargePipeBuffer()
-        while !isCancelled() {
-            let n = try source.read(into: readBuffer.baseAddress!, count: readBuffer.count)
-            if n == 0 { return }
-            try body(UnsafeRawBufferPointer(rebasing: readBuffer[..<n]))
-        }
+        try source.forEachChunk(sliceSize: blockSize, readBuffer: readBuffer, isCancelled: isCancelled, body)
     }
 
     private func runParallel(sources: [ByteSource], sink: ByteSink) throws -> FilterStatistics {

@@ -271,9 +271,9 @@ static inline uint64_t long_run_starts(unsigned __int128 x, unsigned m) {
 // pass, get the exact scalar look. A run that continues from the previous block was visited
 // there. Advances *at; returns 1 with *run filled when a run yields a result.
 __attribute__((target("avx2")))
-static int find_long_run_avx2(const uint8_t *p, size_t *at, size_t n, const uint8_t *trigger, const uint8_t *span,
-                              size_t minTriggers, size_t minLength, const CPIIScan_Nibbles *nibbles,
-                              CPIIScan_Run *run) {
+static void find_long_run_avx2(const uint8_t *p, size_t *at, size_t n, const uint8_t *trigger, const uint8_t *span,
+                               size_t minTriggers, size_t minLength, const CPIIScan_Nibbles *nibbles,
+                               CPIIScan_Run *runs, size_t capacity, size_t *count) {
     const __m256i span_table = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)nibbles->span));
     const __m256i trigger_table = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)nibbles->trigger));
     const __m256i lead_table = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)nibbles->lead));
@@ -324,18 +324,27 @@ static int find_long_run_avx2(const uint8_t *p, size_t *at, size_t n, const uint
                         if ((na & inside) == 0 && triggers >= fastTriggers) {
                             // An all-ASCII run that ends inside the 128 bytes: the masks say all
                             // examine_run would (its bounds, and t counts exactly its triggers).
+                            CPIIScan_Run *run = &runs[(*count)++];
                             run->lo = i + k;
                             run->hi = i + k + length;
                             run->triggers = triggers;
                             run->status = 1;
-                            *at = run->hi;
-                            return 1;
+                            if (*count == capacity) {
+                                *at = run->hi;
+                                return;
+                            }
+                            // The next run starts after this one: on with the next start bit.
+                            continue;
                         }
                     }
                 }
-                if (examine_run(p, i + k, i + k, n, nibbles, trigger, span, minTriggers, minLength, &hi, run)) {
-                    *at = hi;
-                    return 1;
+                if (examine_run(p, i + k, i + k, n, nibbles, trigger, span, minTriggers, minLength, &hi,
+                                &runs[*count])) {
+                    // Status 2 hands the rest of the scan to the caller.
+                    if (runs[(*count)++].status != 1 || *count == capacity) {
+                        *at = hi;
+                        return;
+                    }
                 }
                 if (hi > i + 64) {
                     i = hi;
@@ -352,19 +361,28 @@ static int find_long_run_avx2(const uint8_t *p, size_t *at, size_t n, const uint
         i += 64;
     }
     *at = i;
-    return 0;
 }
 #endif
 
-CPIIScan_Run CPIIScan_findLongRun(const uint8_t *p, size_t from, size_t n, CPIIScan_ByteRanges ranges,
-                                  const uint8_t *trigger, const uint8_t *span, size_t minTriggers,
-                                  size_t minLength, const CPIIScan_Nibbles *nibbles) {
+size_t CPIIScan_findLongRuns(const uint8_t *p, size_t from, size_t n, CPIIScan_ByteRanges ranges,
+                             const uint8_t *trigger, const uint8_t *span, size_t minTriggers, size_t minLength,
+                             const CPIIScan_Nibbles *nibbles, CPIIScan_Run *runs, size_t capacity) {
+    size_t count = 0;
+    if (capacity == 0) return 0;
 #if defined(__x86_64__) || defined(_M_X64)
     if (!nibbles || !CPIIScan_hasVectorRunScan())
 #endif
-        return CPIIScan_findRun(p, from, n, ranges, trigger, span, minTriggers);
+    {
+        while (count < capacity) {
+            CPIIScan_Run run = CPIIScan_findRun(p, from, n, ranges, trigger, span, minTriggers);
+            if (run.status == 0) break;
+            runs[count++] = run;
+            if (run.status != 1) break;
+            from = run.hi;
+        }
+        return count;
+    }
 #if defined(__x86_64__) || defined(_M_X64)
-    CPIIScan_Run run = {0, 0, 0, 0};
     size_t i = from, hi;
     if (i > 0 && i < n && is_run_byte(p[i - 1], span) && is_run_byte(p[i], span)) {
         // `from` is inside a run. An all-ASCII run is examined whole, as CPIIScan_findRun grows
@@ -380,23 +398,32 @@ CPIIScan_Run CPIIScan_findLongRun(const uint8_t *p, size_t from, size_t n, CPIIS
             lo--;
         }
         if (ascii) {
-            if (examine_run(p, lo, from, n, nibbles, trigger, span, minTriggers, minLength, &hi, &run)) return run;
+            if (examine_run(p, lo, from, n, nibbles, trigger, span, minTriggers, minLength, &hi, &runs[count])) {
+                if (runs[count++].status != 1 || count == capacity) return count;
+            }
             i = hi;
         } else {
             while (i < n && is_run_byte(p[i], span)) {
                 uint8_t b = p[i];
                 if (b < 0x80 ? trigger[b] : is_lead(b, nibbles)) {
-                    run.lo = i;
-                    run.status = 2;
-                    return run;
+                    runs[count] = (CPIIScan_Run){i, 0, 0, 2};
+                    return count + 1;
                 }
                 i++;
             }
         }
     }
-    find_long_run_avx2(p, &i, n, trigger, span, minTriggers, minLength, nibbles, &run);
-    return run;
+    find_long_run_avx2(p, &i, n, trigger, span, minTriggers, minLength, nibbles, runs, capacity, &count);
+    return count;
 #endif
+}
+
+CPIIScan_Run CPIIScan_findLongRun(const uint8_t *p, size_t from, size_t n, CPIIScan_ByteRanges ranges,
+                                  const uint8_t *trigger, const uint8_t *span, size_t minTriggers,
+                                  size_t minLength, const CPIIScan_Nibbles *nibbles) {
+    CPIIScan_Run run = {0, 0, 0, 0};
+    CPIIScan_findLongRuns(p, from, n, ranges, trigger, span, minTriggers, minLength, nibbles, &run, 1);
+    return run;
 }
 
 // MARK: Run growth

@@ -266,26 +266,33 @@ public struct Scrubber: Sendable {
             let index = group.patterns[0]
             let validator = set.validatorByIndex[index]
             let minLength = engine.minLength[index]
+            // A byte-trigger window holds its trigger: no need to look for it again.
+            let checkRequired = !(prefilter.strategy == .byteTriggerRuns
+                && engine.requiredByte[index] == Int32(prefilter.triggerByte))
             var list: [Span] = []
             swap(&list, &candidates[index])
             defer { swap(&list, &candidates[index]) }
-            while let found = prefilter.nextWindow(p, from: &position, count: n) {
-                let window = found.range
-                if lacksRequiredByte(engine, index, p, window) { continue }
-                let at = try matches(of: index, engine: engine, asciiContext: found.asciiContext, validator,
-                                     window: window, startLimit: window.upperBound - minLength, text: text,
-                                     into: &list, scratch: &scratch, searches: searches)
-                // A match can only end past the window if the prefilter's span claim is wrong;
-                // never search inside a region already matched.
-                if at > position { position = at }
+            try withRunBuffer { (runs: inout RunBuffer) throws(PCRE2Error) in
+                while let found = prefilter.nextWindow(p, from: &position, count: n, runs: &runs) {
+                    let window = found.range
+                    if checkRequired && lacksRequiredByte(engine, index, p, window) { continue }
+                    let at = try matches(of: index, engine: engine, asciiContext: found.asciiContext, validator,
+                                         window: window, startLimit: window.upperBound - minLength, text: text,
+                                         into: &list, scratch: &scratch, searches: searches)
+                    // A match can only end past the window if the prefilter's span claim is wrong;
+                    // never search inside a region already matched.
+                    if at > position { position = at }
+                }
             }
             return
         }
-        while let found = prefilter.nextWindow(p, from: &position, count: n) {
-            let furthest = try searchWindow(group, engine: engine, window: found.range, triggers: found.triggers,
-                                            asciiContext: found.asciiContext, text: text, candidates: &candidates,
-                                            scratch: &scratch, searches: searches)
-            position = max(position, furthest)
+        try withRunBuffer { (runs: inout RunBuffer) throws(PCRE2Error) in
+            while let found = prefilter.nextWindow(p, from: &position, count: n, runs: &runs) {
+                let furthest = try searchWindow(group, engine: engine, window: found.range, triggers: found.triggers,
+                                                asciiContext: found.asciiContext, text: text, candidates: &candidates,
+                                                scratch: &scratch, searches: searches)
+                position = max(position, furthest)
+            }
         }
     }
 

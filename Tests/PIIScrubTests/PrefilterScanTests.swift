@@ -33,13 +33,27 @@ struct PrefilterScanTests {
         (3, Array("я".utf8)), (1, Array("é".utf8)), (1, [0xFF]), (1, [0xD9]), (1, [0x80]),
     ]
 
-    static func windows(_ prefilter: Prefilter, _ bytes: [UInt8], from start: Int) -> [[Int]] {
+    /// The windows from `start`. With `batched`, the scan reads ahead (``RunBuffer``) as the
+    /// engine's does; `jumpEvery` > 0 moves the position a few bytes past every so many windows,
+    /// as a match running past its window would, so the read-ahead must be dropped there.
+    static func windows(_ prefilter: Prefilter, _ bytes: [UInt8], from start: Int, batched: Bool = false,
+                        jumpEvery: Int = 0) -> [[Int]] {
         bytes.withUnsafeBufferPointer { buffer in
             guard let base = buffer.baseAddress else { return [] }
             var position = start
             var found: [[Int]] = []
-            while let window = prefilter.nextWindow(base, from: &position, count: buffer.count) {
+            func visit(_ window: PrefilterCore.Window) {
                 found.append([window.range.lowerBound, window.range.upperBound, window.triggers])
+                if jumpEvery > 0 && found.count % jumpEvery == 0 { position = min(buffer.count, position + 3) }
+            }
+            if batched {
+                withRunBuffer { (runs: inout RunBuffer) in
+                    while let window = prefilter.core.nextWindow(base, from: &position, count: buffer.count, runs: &runs) {
+                        visit(window)
+                    }
+                }
+            } else {
+                while let window = prefilter.nextWindow(base, from: &position, count: buffer.count) { visit(window) }
             }
             return found
         }
@@ -96,7 +110,12 @@ struct PrefilterScanTests {
             let start = round % 3 == 0 ? 0 : Int.random(in: 0...bytes.count, using: &rng)
             let expected = Self.windows(slow, bytes, from: start)
             let actual = Self.windows(fast, bytes, from: start)
-            if actual != expected {
+            // The read-ahead scan, plain and with the position moved on now and then.
+            let batched = Self.windows(fast, bytes, from: start, batched: true)
+            let jump = 1 + round % 5
+            let jumped = Self.windows(fast, bytes, from: start, batched: true, jumpEvery: jump)
+            let jumpedExpected = Self.windows(slow, bytes, from: start, jumpEvery: jump)
+            if actual != expected || batched != expected || jumped != jumpedExpected {
                 mismatches += 1
                 if first.isEmpty { first = "round \(round), \(bytes.count) bytes from \(start): \(escaped(bytes))" }
             }

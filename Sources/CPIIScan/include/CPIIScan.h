@@ -61,6 +61,15 @@ CPIIScan_Run CPIIScan_findLongRun(const uint8_t *p, size_t from, size_t n, CPIIS
                                   const uint8_t *trigger, const uint8_t *span, size_t minTriggers,
                                   size_t minLength, const CPIIScan_Nibbles *nibbles);
 
+/// The results of calling ``CPIIScan_findLongRun`` again and again, each call from the end of the
+/// previous status-1 run, in one call: up to `capacity` runs into `runs`, in order. Returns how
+/// many. A status-2 result is always the last one (the caller's general path decides where the
+/// scan resumes); fewer than `capacity` runs and no status 2 at the end means no more runs. The
+/// 128-byte blocks of the vector scan are classified once, not again after each run.
+size_t CPIIScan_findLongRuns(const uint8_t *p, size_t from, size_t n, CPIIScan_ByteRanges ranges,
+                             const uint8_t *trigger, const uint8_t *span, size_t minTriggers, size_t minLength,
+                             const CPIIScan_Nibbles *nibbles, CPIIScan_Run *runs, size_t capacity);
+
 /// Whether ``CPIIScan_findLongRun`` uses its AVX2 block scan on this CPU (else a scalar run scan).
 int CPIIScan_hasVectorRunScan(void);
 

@@ -50,8 +50,8 @@ let package = Package(
         .testTarget(name: "PIIScrubStreamTests", dependencies: ["PIIScrubStream", "PIIScrub", "PIIScrubTestSupport"]),
 
         // MARK: - PIIScrubJSON
-        .target(name: "PIIScrubJSON", dependencies: ["PIIScrub"]),
-        .testTarget(name: "PIIScrubJSONTests", dependencies: ["PIIScrubJSON", "PIIScrub", "PIIScrubStream", "PIIScrubTestSupport"]),
+        .target(name: "PIIScrubJSON", dependencies: ["PIIScrub", "CPIIScan"]),
+        .testTarget(name: "PIIScrubJSONTests", dependencies: ["PIIScrubJSON", "PIIScrub", "PIIScrubStream", "PIIScrubTestSupport", "CPIIScan"]),
 
         // MARK: - PIIScrubBench (`pii-scrub bench`: speed and precision/recall of pattern sets)
         .target(name: "PIIScrubBench", dependencies: ["PIIScrub"]),

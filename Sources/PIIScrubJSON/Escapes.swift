@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import PIIScrub
+internal import CPIIScan
 
 // JSON string escapes: decoding (strict, for valid documents), encoding in a given style, and
 // the escape-aware text scrub for documents that do not parse.
@@ -47,77 +48,18 @@ func appendUTF8(_ scalar: UInt32, to out: ByteBuffer) {
 
 /// Decodes the content of a JSON string (between the quotes) into `out`. Returns false for an
 /// unknown escape, bad hex, or a lone surrogate. Records the style of the escapes it saw.
+/// (The loop is ``CPIIScan_jsonDecode``, 16 bytes per step between escapes.)
 func decodeEscapes(_ p: UnsafePointer<UInt8>, _ n: Int, into out: ByteBuffer, style: inout StringStyle) -> Bool {
     out.count = 0
     out.reserve(n)
-    var i = 0
-    while i < n {
-        // Copy the run up to the next backslash in one go (runs between escapes are short, so an
-        // inline 8-byte scan beats a memchr call).
-        var runEnd = i
-        while runEnd + 8 <= n {
-            let x = UnsafeRawPointer(p + runEnd).loadUnaligned(as: UInt64.self) ^ 0x5C5C_5C5C_5C5C_5C5C
-            if (x &- 0x0101_0101_0101_0101) & ~x & 0x8080_8080_8080_8080 != 0 { break }
-            runEnd += 8
-        }
-        while runEnd < n && p[runEnd] != 0x5C { runEnd += 1 }
-        out.append(p + i, runEnd - i)
-        i = runEnd
-        guard i < n else { break }
-        guard i + 1 < n else { return false }
-        let e = p[i + 1]
-        i += 2
-        switch e {
-        case UInt8(ascii: "\""): out.append(0x22)
-        case UInt8(ascii: "\\"): out.append(0x5C)
-        case UInt8(ascii: "/"):
-            out.append(0x2F)
-            style.escapeSlash = true
-        case UInt8(ascii: "b"):
-            out.append(0x08)
-            style.decodedControl = true
-        case UInt8(ascii: "f"):
-            out.append(0x0C)
-            style.decodedControl = true
-        case UInt8(ascii: "n"):
-            out.append(0x0A)
-            style.decodedControl = true
-        case UInt8(ascii: "r"):
-            out.append(0x0D)
-            style.decodedControl = true
-        case UInt8(ascii: "t"):
-            out.append(0x09)
-            style.decodedControl = true
-        case UInt8(ascii: "u"):
-            guard var scalar = hex4(p, i, n) else { return false }
-            i += 4
-            if scalar >= 0xD800 && scalar < 0xDC00 {
-                guard i + 6 <= n, p[i] == 0x5C, p[i + 1] == UInt8(ascii: "u"), let low = hex4(p, i + 2, n),
-                      low >= 0xDC00, low < 0xE000 else { return false }
-                i += 6
-                scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
-            } else if scalar >= 0xDC00 && scalar < 0xE000 {
-                return false
-            }
-            if scalar >= 0x80 { style.asciiOnly = true }
-            if scalar < 0x20 { style.decodedControl = true }
-            appendUTF8(scalar, to: out)
-        default:
-            return false
-        }
-    }
+    var flags: UInt32 = 0
+    let length = CPIIScan_jsonDecode(p, n, out.base, &flags)
+    guard length >= 0 else { return false }
+    out.count = length
+    if flags & UInt32(CPIIScan_JSONEscapedSlash) != 0 { style.escapeSlash = true }
+    if flags & UInt32(CPIIScan_JSONDecodedControl) != 0 { style.decodedControl = true }
+    if flags & UInt32(CPIIScan_JSONEscapedNonASCII) != 0 { style.asciiOnly = true }
     return true
-}
-
-/// True when none of the 8 bytes is `"`, `\`, `/`, < 0x20 or >= 0x80 (SWAR "has zero byte" tests).
-@inline(__always)
-func isPlainWord(_ w: UInt64) -> Bool {
-    @inline(__always) func hasByte(_ w: UInt64, _ b: UInt64) -> UInt64 {
-        let x = w ^ (b &* 0x0101_0101_0101_0101)
-        return (x &- 0x0101_0101_0101_0101) & ~x & 0x8080_8080_8080_8080
-    }
-    let control = (w &- 0x2020_2020_2020_2020) & ~w & 0x8080_8080_8080_8080
-    return (w & 0x8080_8080_8080_8080) | control | hasByte(w, 0x22) | hasByte(w, 0x5C) | hasByte(w, 0x2F) == 0
 }
 
 private let hexDigits: StaticString = "0123456789abcdef"
@@ -147,19 +89,13 @@ func encodeString(_ text: UnsafeRawBufferPointer, style: StringStyle, into out: 
     out.reserve(n + 2)
     var i = 0
     var runStart = 0
+    let escapeSlash: Int32 = style.escapeSlash ? 1 : 0
+    let asciiOnly: Int32 = style.asciiOnly ? 1 : 0
     while i < n {
-        // Fast path: 8 plain ASCII bytes at a time (no quote, backslash, control, non-ASCII, slash).
-        while i + 8 <= n && isPlainWord(UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self)) { i += 8 }
+        // The next byte this style escapes (16 bytes per step in C).
+        i = CPIIScan_jsonEscapeScan(p, i, n, escapeSlash, asciiOnly)
         guard i < n else { break }
         let b = p[i]
-        if b >= 0x20 && b < 0x80 && b != 0x22 && b != 0x5C && !(style.escapeSlash && b == 0x2F) {
-            i += 1
-            continue
-        }
-        if b >= 0x80 && !style.asciiOnly {
-            i += 1
-            continue
-        }
         out.append(p + runStart, i - runStart)
         switch b {
         case 0x22: out.append("\\\"")

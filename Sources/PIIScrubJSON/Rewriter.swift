@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import PIIScrub
+internal import CPIIScan
 
 // The copy-on-change rewriter: a recursive-descent validator over one document's bytes that copies
 // everything verbatim except string (and number) tokens whose scrubbed content differs. Output is
@@ -24,7 +25,10 @@ extension JSONScrubber.Worker {
         guard c.pos < c.end else { return false }
         // Only scalar tokens are recorded (objects and arrays record their own members).
         let first = c.base[c.pos]
-        let recording = level == 0 && pass == .collect && first != UInt8(ascii: "{") && first != UInt8(ascii: "[")
+        // (Only pass 2 by entries reads them: not with field rules, nor in flat mode, where every
+        // slot is a token of the document and ``applySlots`` rewrites it.)
+        let recording = level == 0 && pass == .collect && recordsEntries && first != UInt8(ascii: "{")
+            && first != UInt8(ascii: "[")
         let firstSlot = slotStarts.count
         let start = c.pos
         defer {
@@ -179,41 +183,11 @@ extension JSONScrubber.Worker {
     /// characters; escapes are validated when the content is decoded. Leaves `c.pos` after it.
     @inline(__always)
     func scanString(_ c: inout Cursor) -> StringToken? {
-        let p = c.base
-        let end = c.end
-        var i = c.pos + 1
-        var hasEscape = false
-        while true {
-            // Fast path: 8 bytes at a time while none is `"`, `\`, < 0x20 or >= 0x80.
-            while i + 8 <= end {
-                let w = UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self)
-                let high = w & 0x8080_8080_8080_8080
-                let control = (w &- 0x2020_2020_2020_2020) & ~w & 0x8080_8080_8080_8080
-                let q = w ^ 0x2222_2222_2222_2222
-                let quote = (q &- 0x0101_0101_0101_0101) & ~q & 0x8080_8080_8080_8080
-                let s = w ^ 0x5C5C_5C5C_5C5C_5C5C
-                let slash = (s &- 0x0101_0101_0101_0101) & ~s & 0x8080_8080_8080_8080
-                if (high | control | quote | slash) != 0 { break }
-                i += 8
-            }
-            guard i < end else { return nil }
-            let b = p[i]
-            if b == UInt8(ascii: "\"") { break }
-            if b == UInt8(ascii: "\\") {
-                hasEscape = true
-                i += 2
-                continue
-            }
-            if b < 0x20 { return nil }
-            if b < 0x80 {
-                i += 1
-                continue
-            }
-            guard let n = utf8SequenceLength(p, i, end) else { return nil }
-            i += n
-        }
-        let token = StringToken(start: c.pos, end: i + 1, hasEscape: hasEscape)
-        c.pos = i + 1
+        var escape: Int32 = 0
+        let close = CPIIScan_jsonStringEnd(c.base, c.pos + 1, c.end, &escape)
+        guard close >= 0 else { return nil }
+        let token = StringToken(start: c.pos, end: close + 1, hasEscape: escape != 0)
+        c.pos = close + 1
         return token
     }
 
@@ -315,6 +289,13 @@ extension JSONScrubber.Worker {
             slotStarts.append(batch.count)
             batch.append(text)
             batch.append(batchSeparator)
+            if c.base == documentBase {
+                slotTokens.append(SlotToken(start: tokenStart, end: tokenEnd, style: style, pathOffset: slotPaths.count,
+                                            pathLength: pathBytes.count))
+                slotPaths.append(pathBytes.base, pathBytes.count)
+            } else {
+                allSlotsDirect = false
+            }
         case .apply:
             let slot = applySlot
             applySlot += 1
@@ -389,6 +370,34 @@ extension JSONScrubber.Worker {
         return copied
     }
 
+    /// Pass 2 when every slot is a token of the document (always in `--flat` mode): rewrites the
+    /// changed slots from what pass 1 recorded, exactly as ``scrubPlain`` in ``Pass/apply`` would
+    /// after parsing again, and returns how far the input has been copied.
+    func applySlots(_ base: UnsafePointer<UInt8>, _ out: ByteBuffer) -> Int {
+        var copied = 0
+        let batchEnd = batch.count
+        for slot in 0..<slotStarts.count where slotChanged[slot] {
+            let token = slotTokens[slot]
+            let start = slot == 0 ? 0 : pieceEnds[slot - 1] + 1
+            let piece = UnsafeRawBufferPointer(start: applyBase! + start, count: pieceEnds[slot] - start)
+            // The slot's text as pass 1 put it in the batch (before its separator).
+            let textStart = slotStarts[slot]
+            let textCount = (slot + 1 < slotStarts.count ? slotStarts[slot + 1] : batchEnd) - 1 - textStart
+            if piece.count == textCount
+                && (textCount == 0 || memcmp(piece.baseAddress!, batch.base + textStart, textCount) == 0) {
+                continue
+            }
+            out.append(base + copied, token.start - copied)
+            encodeString(piece, style: token.style, into: out)
+            copied = token.end
+            rewrites += 1
+            pathBytes.count = 0
+            pathBytes.append(slotPaths.base + token.pathOffset, token.pathLength)
+            countCurrentPath(delta: max(1, slotMatches[slot]))
+        }
+        return copied
+    }
+
     // MARK: - Paths and scopes
 
     private func segment(_ i: Int) -> UnsafeRawBufferPointer {
@@ -440,6 +449,15 @@ extension JSONScrubber.Worker {
             pathCounts[0, default: (Array("(other)".utf8), 0)].count += delta
         }
     }
+}
+
+/// Where pass 1 found a slot's token in the document, and what pass 2 needs to rewrite it.
+struct SlotToken {
+    var start: Int
+    var end: Int
+    var style: StringStyle
+    var pathOffset: Int
+    var pathLength: Int
 }
 
 /// A top-level token that fed the batch (see ``JSONScrubber/Worker/applyEntries(_:_:_:)``).

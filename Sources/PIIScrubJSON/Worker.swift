@@ -21,6 +21,8 @@ extension JSONScrubber {
         public let engine: ScrubWorker
         public let options: Options
         let hasFieldRules: Bool
+        /// Pass 1 records ``TokenEntry``s (see ``applyEntries(_:_:_:)``).
+        let recordsEntries: Bool
 
         /// Per nesting level of JSON text: decode buffer (string content) and output buffer.
         let decode: [ByteBuffer]
@@ -68,6 +70,13 @@ extension JSONScrubber {
         let entryPaths = ByteBuffer(capacity: 4096)
         @exclusivity(unchecked) var applySlot = 0
         @exclusivity(unchecked) var applyBase: UnsafePointer<UInt8>?
+        /// The document being scrubbed: a slot whose token lies in it (not in decoded JSON text)
+        /// is rewritten in pass 2 from what pass 1 recorded, without parsing again.
+        @exclusivity(unchecked) var documentBase: UnsafePointer<UInt8>?
+        @exclusivity(unchecked) var slotTokens: [SlotToken] = []
+        /// Every slot of the document is a token of the document itself.
+        @exclusivity(unchecked) var allSlotsDirect = true
+        let slotPaths = ByteBuffer(capacity: 4096)
 
         enum Pass { case immediate, collect, apply }
 
@@ -75,6 +84,7 @@ extension JSONScrubber {
             engine = scrubber.scrubber.makeWorker()
             options = scrubber.options
             hasFieldRules = !options.keepFields.isEmpty || !options.onlyFields.isEmpty
+            recordsEntries = !hasFieldRules && !options.flat
             patternCount = scrubber.scrubber.patternSet.patterns.count
             decode = (0...(options.maxNestedLevels + 1)).map { _ in ByteBuffer() }
             output = (0...(options.maxNestedLevels + 1)).map { _ in ByteBuffer() }
@@ -155,6 +165,10 @@ extension JSONScrubber {
                 pass = .collect
                 batch.count = 0
                 slotStarts.removeAll(keepingCapacity: true)
+                slotTokens.removeAll(keepingCapacity: true)
+                slotPaths.count = 0
+                allSlotsDirect = true
+                documentBase = base
                 entries.removeAll(keepingCapacity: true)
                 entryPaths.count = 0
                 batchPoisoned = false
@@ -171,8 +185,11 @@ extension JSONScrubber {
                             applySlot = 0
                             applyBase = result.baseAddress!.assumingMemoryBound(to: UInt8.self)
                             resetForPass(&c, out, start: start)
-                            if hasFieldRules {
+                            if hasFieldRules || (!allSlotsDirect && !recordsEntries) {
                                 ok = parseDocument(&c, out)
+                            } else if allSlotsDirect {
+                                c.copied = applySlots(c.base, out)
+                                c.pos = c.end
                             } else {
                                 c.copied = applyEntries(c.base, c.end, out)
                                 c.pos = c.end
@@ -231,7 +248,7 @@ extension JSONScrubber.Worker {
 
     /// Gives back buffers a very long document grew (so one 100 MB line does not pin 500 MB).
     func releaseLargeBuffers() {
-        for buffer in decode + output + [batch, entryPaths] where buffer.capacity > 16 << 20 {
+        for buffer in decode + output + [batch, entryPaths, slotPaths] where buffer.capacity > 16 << 20 {
             buffer.count = 0
             buffer.trim(to: 1 << 20)
         }

@@ -87,4 +87,31 @@ typedef struct {
 CPIIScan_Grown CPIIScan_growRun(const uint8_t *p, size_t t, size_t n, const uint8_t *trigger,
                                 const uint8_t *span, const CPIIScan_Nibbles *nibbles);
 
+// MARK: JSON strings (json.c)
+
+/// The index of the closing quote of the JSON string whose content starts at p[from], or -1 when
+/// the string is malformed before one: a raw control character (< 0x20), invalid UTF-8 (strict:
+/// no overlongs, surrogates or > U+10FFFF), or no closing quote before n. A backslash skips the
+/// byte after it (escapes are checked when decoded) and sets *hasEscape to 1.
+ptrdiff_t CPIIScan_jsonStringEnd(const uint8_t *p, size_t from, size_t n, int *hasEscape);
+
+/// Bits of ``CPIIScan_jsonDecode``'s flags: how the escapes of a string were written.
+enum {
+    /// `\/` was seen.
+    CPIIScan_JSONEscapedSlash = 1,
+    /// An escape decoded to a control character (`\n`, `\u0000`, ...).
+    CPIIScan_JSONDecodedControl = 2,
+    /// A `\u` escape decoded to non-ASCII (the writer escaped non-ASCII, Python's ensure_ascii).
+    CPIIScan_JSONEscapedNonASCII = 4,
+};
+
+/// Decodes the content of a JSON string p[0 ..< n] into `out`, which must have room for n bytes
+/// (decoding never grows). Returns the decoded length, or -1 for an unknown escape, bad hex or a
+/// lone surrogate. ORs ``CPIIScan_JSONEscapedSlash`` and friends into *flags.
+ptrdiff_t CPIIScan_jsonDecode(const uint8_t *p, size_t n, uint8_t *out, unsigned *flags);
+
+/// The index of the first byte of p[from ..< n] a JSON encoder must escape: `"`, `\`, a control
+/// character, plus `/` when escapeSlash, plus bytes >= 0x80 when asciiOnly; n if there is none.
+size_t CPIIScan_jsonEscapeScan(const uint8_t *p, size_t from, size_t n, int escapeSlash, int asciiOnly);
+
 #endif

@@ -152,6 +152,12 @@ public final class ScrubWorker {
         scrubber.collectFindings(state)
     }
 
+    /// Where the last call's matches start in its input (byte offsets, ascending), into `starts`:
+    /// ``lastFindings()`` without pattern ids, for callers that only count, reusing their array.
+    public func lastMatchStarts(into starts: inout [Int]) {
+        scrubber.collectMatchStarts(state, into: &starts)
+    }
+
     /// Cumulative confirmed matches per pattern id since creation or ``resetCounts()``.
     public var counts: [String: Int] {
         var result: [String: Int] = [:]

@@ -503,30 +503,69 @@ public struct Scrubber: Sendable {
 
     /// Maps the last run's spans back to input coordinates.
     func collectFindings(_ state: ScrubState) -> [Finding] {
-        guard !state.lastFailed else { return [] }
         var findings: [Finding] = []
-        for s in 0..<state.lastStagesRun {
-            for span in state.stageSpans[s] {
-                var lower = span.start
-                var upper = span.end
-                var k = s - 1
-                while k >= 0 {
-                    lower = mapBack(lower, through: state.stageSpans[k], lengths: state.stageTokenLengths[k], isUpper: false)
-                    upper = mapBack(upper, through: state.stageSpans[k], lengths: state.stageTokenLengths[k], isUpper: true)
-                    k -= 1
-                }
-                findings.append(Finding(patternID: patternSet.patterns[span.pattern].id, range: lower..<upper))
-            }
+        forEachLastMatch(state) { pattern, range in
+            findings.append(Finding(patternID: patternSet.patterns[pattern].id, range: range))
         }
         findings.sort { ($0.range.lowerBound, $0.range.upperBound) < ($1.range.lowerBound, $1.range.upperBound) }
         return findings
     }
 
-    /// Maps an offset in a stage's output back to its input, given that stage's spans.
-    private func mapBack(_ x: Int, through spans: [Span], lengths: [Int], isUpper: Bool) -> Int {
+    /// The input offsets where the last run's matches start, ascending, into `starts` (cleared
+    /// first): what ``collectFindings(_:)`` gives without building a ``Finding`` per match.
+    func collectMatchStarts(_ state: ScrubState, into starts: inout [Int]) {
+        starts.removeAll(keepingCapacity: true)
+        forEachLastMatch(state) { _, range in starts.append(range.lowerBound) }
+        starts.sort()
+    }
+
+    /// Calls `body` with each match of the last run: its pattern index and input byte range.
+    ///
+    /// Linear in the number of matches: a stage's spans are visited in order, and the offsets
+    /// mapped back through an earlier stage only grow (lower and upper bounds each), so each
+    /// earlier stage is walked once per bound kind with a ``MapCursor``. (Searching every earlier
+    /// span per match took 4.8 s for one 1.6 MB JSON line with 80,000 matches.)
+    @inline(__always)
+    private func forEachLastMatch(_ state: ScrubState, _ body: (Int, Range<Int>) -> Void) {
+        guard !state.lastFailed else { return }
+        var cursors: [(lower: MapCursor, upper: MapCursor)] = []
+        for s in 0..<state.lastStagesRun {
+            cursors.removeAll(keepingCapacity: true)
+            for _ in 0..<s { cursors.append((MapCursor(), MapCursor())) }
+            for span in state.stageSpans[s] {
+                var lower = span.start
+                var upper = span.end
+                var k = s - 1
+                while k >= 0 {
+                    lower = mapBack(lower, through: state.stageSpans[k], lengths: state.stageTokenLengths[k], isUpper: false,
+                                    cursor: &cursors[k].lower)
+                    upper = mapBack(upper, through: state.stageSpans[k], lengths: state.stageTokenLengths[k], isUpper: true,
+                                    cursor: &cursors[k].upper)
+                    k -= 1
+                }
+                body(span.pattern, lower..<upper)
+            }
+        }
+    }
+
+    /// How far ``mapBack(_:through:lengths:isUpper:cursor:)`` has walked one stage's spans: the
+    /// spans before `index` end before every offset still to be mapped; `delta` is their growth.
+    struct MapCursor {
+        var index = 0
         var delta = 0
+    }
+
+    /// Maps an offset in a stage's output back to its input, given that stage's spans. Offsets
+    /// given with one `cursor` must not decrease; the cursor moves past spans that end strictly
+    /// before `x`, which every later offset passes the same way.
+    private func mapBack(_ x: Int, through spans: [Span], lengths: [Int], isUpper: Bool,
+                         cursor: inout MapCursor) -> Int {
+        var delta = cursor.delta
+        var i = cursor.index
+        var advancing = true
         let dynamic = lengths.count == spans.count
-        for (i, span) in spans.enumerated() {
+        while i < spans.count {
+            let span = spans[i]
             let tokenLength = dynamic ? lengths[i] : patternSet.replacementByIndex[span.pattern].count
             let outStart = span.start + delta
             let outEnd = outStart + tokenLength
@@ -535,6 +574,13 @@ public struct Scrubber: Sendable {
                 return isUpper ? span.end : span.start
             }
             delta += tokenLength - (span.end - span.start)
+            i += 1
+            if advancing && x > outEnd {
+                cursor.index = i
+                cursor.delta = delta
+            } else {
+                advancing = false
+            }
         }
         return x - delta
     }

@@ -62,6 +62,7 @@ extension JSONScrubber {
         let batch = ByteBuffer(capacity: 1 << 16)
         @exclusivity(unchecked) var slotStarts: [Int] = []
         @exclusivity(unchecked) var slotMatches: [Int] = []
+        @exclusivity(unchecked) var matchStarts: [Int] = []
         @exclusivity(unchecked) var pieceEnds: [Int] = []
         @exclusivity(unchecked) var batchPoisoned = false
         @exclusivity(unchecked) var largeDocumentSeen = false
@@ -281,8 +282,9 @@ extension JSONScrubber.Worker {
         slotMatches.removeAll(keepingCapacity: true)
         slotMatches.append(contentsOf: repeatElement(0, count: slotStarts.count))
         var slot = 0
-        for finding in engine.lastFindings() {
-            while slot + 1 < slotStarts.count && slotStarts[slot + 1] <= finding.range.lowerBound { slot += 1 }
+        engine.lastMatchStarts(into: &matchStarts)
+        for start in matchStarts {
+            while slot + 1 < slotStarts.count && slotStarts[slot + 1] <= start { slot += 1 }
             slotMatches[slot] += 1
         }
         // A slot without a finding is unchanged (pass 2 still compares the ones with findings).

@@ -186,11 +186,13 @@ extension JSONScrubber {
                             applySlot = 0
                             applyBase = result.baseAddress!.assumingMemoryBound(to: UInt8.self)
                             resetForPass(&c, out, start: start)
-                            if hasFieldRules || (!allSlotsDirect && !recordsEntries) {
-                                ok = parseDocument(&c, out)
-                            } else if allSlotsDirect {
+                            // Field rules decided in pass 1 which strings became slots, so
+                            // recorded slots need no rules in pass 2.
+                            if allSlotsDirect {
                                 c.copied = applySlots(c.base, out)
                                 c.pos = c.end
+                            } else if !recordsEntries {
+                                ok = parseDocument(&c, out)
                             } else {
                                 c.copied = applyEntries(c.base, c.end, out)
                                 c.pos = c.end

@@ -170,3 +170,19 @@ ptrdiff_t CPIIScan_jsonDecode(const uint8_t *p, size_t n, uint8_t *out, unsigned
 size_t CPIIScan_jsonEscapeScan(const uint8_t *p, size_t from, size_t n, int escapeSlash, int asciiOnly) {
     return next_special(p, from, n, escapeSlash != 0, asciiOnly != 0);
 }
+
+size_t CPIIScan_jsonSkipSpace(const uint8_t *p, size_t from, size_t n) {
+    size_t i = from;
+#if defined(__x86_64__) || defined(_M_X64)
+    while (i + 16 <= n) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(p + i));
+        __m128i space = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(' ')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\n'))),
+                                     _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\r')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\t'))));
+        unsigned other = ~(unsigned)_mm_movemask_epi8(space) & 0xFFFFu;
+        if (other) return i + (size_t)__builtin_ctz(other);
+        i += 16;
+    }
+#endif
+    while (i < n && (p[i] == ' ' || p[i] == '\n' || p[i] == '\r' || p[i] == '\t')) i++;
+    return i;
+}

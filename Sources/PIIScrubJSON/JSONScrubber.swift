@@ -112,24 +112,4 @@ public struct FieldPath: Sendable, Hashable, CustomStringConvertible {
     public var description: String {
         segments.map { String(decoding: $0, as: UTF8.self) }.joined(separator: ".")
     }
-
-    /// True when the rule has `count` segments and each equals the path's (or is `*`).
-    @inline(__always)
-    func matches(count: Int, segment: (Int) -> UnsafeRawBufferPointer) -> Bool {
-        guard segments.count == count else { return false }
-        return matchesPrefix(count: count, segment: segment)
-    }
-
-    /// True when the rule's first `count` segments match the path's.
-    func matchesPrefix(count: Int, segment: (Int) -> UnsafeRawBufferPointer) -> Bool {
-        guard segments.count >= count else { return false }
-        for i in 0..<count {
-            let rule = segments[i]
-            if rule.count == 1 && rule[0] == UInt8(ascii: "*") { continue }
-            let part = segment(i)
-            if part.count != rule.count { return false }
-            if !rule.withUnsafeBytes({ $0.elementsEqual(part) }) { return false }
-        }
-        return true
-    }
 }

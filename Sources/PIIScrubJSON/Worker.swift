@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 public import PIIScrub
+internal import CPIIScan
 
 extension JSONScrubber {
     /// Scrubs documents on one thread: owns a ``ScrubWorker`` and every buffer it needs.
@@ -21,7 +22,8 @@ extension JSONScrubber {
         public let engine: ScrubWorker
         public let options: Options
         let hasFieldRules: Bool
-        /// Pass 1 records ``TokenEntry``s (see ``applyEntries(_:_:_:)``).
+        /// Pass 1 records ``TokenEntry``s (see ``applyEntries(_:_:_:)``); not in flat mode, where
+        /// every slot is a token of the document and ``applySlots(_:_:)`` rewrites it.
         let recordsEntries: Bool
 
         /// Per nesting level of JSON text: decode buffer (string content) and output buffer.
@@ -31,6 +33,9 @@ extension JSONScrubber {
         /// The current field path: decoded keys joined by `.`, and the end offset of each segment.
         let pathBytes = ByteBuffer(capacity: 256)
         @exclusivity(unchecked) var pathEnds: [Int] = []
+        /// The field rules, and those alive along the current path by depth.
+        let rules: RuleTable
+        let frames: RuleFrames
 
         /// Matches per field path (paths are scrubbed before they leave the worker, see
         /// ``fieldCounts``). Capped in size: see ``maxDistinctPaths``.
@@ -69,6 +74,7 @@ extension JSONScrubber {
         @exclusivity(unchecked) var slotChanged: [Bool] = []
         @exclusivity(unchecked) var entries: [TokenEntry] = []
         let entryPaths = ByteBuffer(capacity: 4096)
+        @exclusivity(unchecked) var entryPathEnds: [Int] = []
         @exclusivity(unchecked) var applySlot = 0
         @exclusivity(unchecked) var applyBase: UnsafePointer<UInt8>?
         /// The document being scrubbed: a slot whose token lies in it (not in decoded JSON text)
@@ -85,11 +91,13 @@ extension JSONScrubber {
             engine = scrubber.scrubber.makeWorker()
             options = scrubber.options
             hasFieldRules = !options.keepFields.isEmpty || !options.onlyFields.isEmpty
-            recordsEntries = !hasFieldRules && !options.flat
+            recordsEntries = !options.flat
             patternCount = scrubber.scrubber.patternSet.patterns.count
             decode = (0...(options.maxNestedLevels + 1)).map { _ in ByteBuffer() }
             output = (0...(options.maxNestedLevels + 1)).map { _ in ByteBuffer() }
             pathEnds.reserveCapacity(64)
+            rules = RuleTable(keep: options.keepFields, only: options.onlyFields)
+            frames = RuleFrames(ruleCount: rules.ruleCount)
             // A separator byte: no match can contain it and `\b` sees it as a non-word character, so
             // scrubbing `a SEP b` gives `scrub(a) SEP scrub(b)` (PatternSet.separators).
             let set = scrubber.scrubber.patternSet
@@ -172,6 +180,7 @@ extension JSONScrubber {
                 documentBase = base
                 entries.removeAll(keepingCapacity: true)
                 entryPaths.count = 0
+                entryPathEnds.removeAll(keepingCapacity: true)
                 batchPoisoned = false
                 ok = parseDocument(&c, out)
                 if ok && !slotStarts.isEmpty {
@@ -308,12 +317,15 @@ struct Cursor {
         self.end = end
     }
 
+    /// Compact JSON has at most one whitespace byte here and stays inline; indentation runs go
+    /// to ``CPIIScan_jsonSkipSpace`` (16 bytes per step).
     @inline(__always)
     mutating func skipWhitespace() {
-        while pos < end {
-            let b = base[pos]
-            if b == 0x20 || b == 0x0A || b == 0x0D || b == 0x09 { pos += 1 } else { return }
-        }
+        @inline(__always) func isSpace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x0A || b == 0x0D || b == 0x09 }
+        guard pos < end, isSpace(base[pos]) else { return }
+        pos += 1
+        guard pos < end, isSpace(base[pos]) else { return }
+        pos = CPIIScan_jsonSkipSpace(base, pos, end)
     }
 }
 

@@ -114,4 +114,8 @@ ptrdiff_t CPIIScan_jsonDecode(const uint8_t *p, size_t n, uint8_t *out, unsigned
 /// character, plus `/` when escapeSlash, plus bytes >= 0x80 when asciiOnly; n if there is none.
 size_t CPIIScan_jsonEscapeScan(const uint8_t *p, size_t from, size_t n, int escapeSlash, int asciiOnly);
 
+/// The index of the first byte of p[from ..< n] that is not JSON whitespace (space, `\n`,
+/// `\r`, tab), or n. For pretty-printed documents, where indentation is half the bytes.
+size_t CPIIScan_jsonSkipSpace(const uint8_t *p, size_t from, size_t n);
+
 #endif

@@ -1,4 +1,5 @@
 internal import PCRE2Wrapper
+internal import CPIIScan
 
 /// All per-worker mutable state: PCRE2 scratch, output buffers, span lists, counters.
 ///
@@ -38,6 +39,8 @@ final class ScrubState: @unchecked Sendable {
     /// Whether the last call failed (its spans are then meaningless).
     @exclusivity(unchecked) var lastFailed = false
     @exclusivity(unchecked) var lastStagesRun = 0
+    /// Look-ahead runs of the long-run scan (``RunBuffer``), one scan at a time.
+    let runStorage = UnsafeMutablePointer<CPIIScan_Run>.allocate(capacity: RunBuffer.capacity)
 
     init(patternSet: PatternSet, configuration: Scrubber.Configuration) {
         match = MatchScratch(maxCaptureCount: patternSet.maxCaptureCount, limits: configuration.limits,
@@ -53,6 +56,8 @@ final class ScrubState: @unchecked Sendable {
         cluster.reserveCapacity(16)
         heads.reserveCapacity(patternSet.patterns.count)
     }
+
+    deinit { runStorage.deallocate() }
 }
 
 /// A small pool of states so the convenience entry points of ``Scrubber`` never create PCRE2

@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 public import PCRE2Wrapper
+internal import CPIIScan
 
 /// Scrubs UTF-8 text with a ``PatternSet``: every match is replaced by its pattern's token.
 ///
@@ -233,7 +234,7 @@ public struct Scrubber: Sendable {
         for index in patterns where !candidates[index].isEmpty { candidates[index].removeAll(keepingCapacity: true) }
         for group in stage.groups {
             try search(group, engine: engine, text: text, candidates: &candidates, scratch: &scratch,
-                       searches: searches)
+                       searches: searches, runStorage: state.runStorage)
         }
         if patterns.count == 1 {
             swap(&spans, &candidates[patterns[0]])
@@ -248,7 +249,8 @@ public struct Scrubber: Sendable {
     /// `candidates[patternIndex]`. Patterns of a group share one prefilter scan.
     @inline(__always)
     private func search(_ group: GroupPlan, engine: EngineTables, text: UnsafeRawBufferPointer,
-                        candidates: inout [[Span]], scratch: inout MatchScratch, searches: UnsafeMutableBufferPointer<Int>)
+                        candidates: inout [[Span]], scratch: inout MatchScratch, searches: UnsafeMutableBufferPointer<Int>,
+                        runStorage: UnsafeMutablePointer<CPIIScan_Run>)
         throws(PCRE2Error)
     {
         let n = text.count
@@ -272,27 +274,25 @@ public struct Scrubber: Sendable {
             var list: [Span] = []
             swap(&list, &candidates[index])
             defer { swap(&list, &candidates[index]) }
-            try withRunBuffer { (runs: inout RunBuffer) throws(PCRE2Error) in
-                while let found = prefilter.nextWindow(p, from: &position, count: n, runs: &runs) {
-                    let window = found.range
-                    if checkRequired && lacksRequiredByte(engine, index, p, window) { continue }
-                    let at = try matches(of: index, engine: engine, asciiContext: found.asciiContext, validator,
-                                         window: window, startLimit: window.upperBound - minLength, text: text,
-                                         into: &list, scratch: &scratch, searches: searches)
-                    // A match can only end past the window if the prefilter's span claim is wrong;
-                    // never search inside a region already matched.
-                    if at > position { position = at }
-                }
+            var runs = RunBuffer(storage: runStorage, capacity: RunBuffer.capacity)
+            while let found = prefilter.nextWindow(p, from: &position, count: n, runs: &runs) {
+                let window = found.range
+                if checkRequired && lacksRequiredByte(engine, index, p, window) { continue }
+                let at = try matches(of: index, engine: engine, asciiContext: found.asciiContext, validator,
+                                     window: window, startLimit: window.upperBound - minLength, text: text,
+                                     into: &list, scratch: &scratch, searches: searches)
+                // A match can only end past the window if the prefilter's span claim is wrong;
+                // never search inside a region already matched.
+                if at > position { position = at }
             }
             return
         }
-        try withRunBuffer { (runs: inout RunBuffer) throws(PCRE2Error) in
-            while let found = prefilter.nextWindow(p, from: &position, count: n, runs: &runs) {
-                let furthest = try searchWindow(group, engine: engine, window: found.range, triggers: found.triggers,
-                                                asciiContext: found.asciiContext, text: text, candidates: &candidates,
-                                                scratch: &scratch, searches: searches)
-                position = max(position, furthest)
-            }
+        var runs = RunBuffer(storage: runStorage, capacity: RunBuffer.capacity)
+        while let found = prefilter.nextWindow(p, from: &position, count: n, runs: &runs) {
+            let furthest = try searchWindow(group, engine: engine, window: found.range, triggers: found.triggers,
+                                            asciiContext: found.asciiContext, text: text, candidates: &candidates,
+                                            scratch: &scratch, searches: searches)
+            position = max(position, furthest)
         }
     }
 

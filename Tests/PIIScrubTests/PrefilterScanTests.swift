@@ -47,10 +47,11 @@ struct PrefilterScanTests {
                 if jumpEvery > 0 && found.count % jumpEvery == 0 { position = min(buffer.count, position + 3) }
             }
             if batched {
-                withRunBuffer { (runs: inout RunBuffer) in
-                    while let window = prefilter.core.nextWindow(base, from: &position, count: buffer.count, runs: &runs) {
-                        visit(window)
-                    }
+                let storage = UnsafeMutablePointer<CPIIScan_Run>.allocate(capacity: RunBuffer.capacity)
+                defer { storage.deallocate() }
+                var runs = RunBuffer(storage: storage, capacity: RunBuffer.capacity)
+                while let window = prefilter.core.nextWindow(base, from: &position, count: buffer.count, runs: &runs) {
+                    visit(window)
                 }
             } else {
                 while let window = prefilter.nextWindow(base, from: &position, count: buffer.count) { visit(window) }

@@ -426,13 +426,9 @@ extension JSONScrubber.Worker {
         let depth = pathEnds.count
         pushRuleFrame(depth: depth)
         var scope = parent
-        let keepCount = rules.keepCount
-        for k in frames.frame(depth) {
-            let r = frames.rule(at: k)
-            if rules.segmentCount(r) == depth {
-                if r < keepCount { scope.kept = true } else { scope.inOnly = true }
-            }
-        }
+        let flags = frames.flags(depth)
+        if flags & RuleFrames.keepEnds != 0 { scope.kept = true }
+        if flags & RuleFrames.onlyEnds != 0 { scope.inOnly = true }
         return scope
     }
 
@@ -441,17 +437,25 @@ extension JSONScrubber.Worker {
     private func pushRuleFrame(depth: Int) {
         frames.startFrame(depth)
         let parent = frames.frame(depth - 1)
+        var flags: UInt8 = 0
         if !parent.isEmpty {
             let key = segment(depth - 1)
             let keyHead = RuleTable.head(key)
+            let keepCount = rules.keepCount
             for k in parent {
                 let r = frames.rule(at: k)
-                if rules.segmentCount(r) >= depth && rules.segmentMatches(r, depth - 1, key: key, keyHead: keyHead) {
+                let length = rules.segmentCount(r)
+                if length >= depth && rules.segmentMatches(r, depth - 1, key: key, keyHead: keyHead) {
                     frames.append(r)
+                    if r < keepCount {
+                        if length == depth { flags |= RuleFrames.keepEnds }
+                    } else {
+                        flags |= length == depth ? RuleFrames.onlyEnds : RuleFrames.onlyContinues
+                    }
                 }
             }
         }
-        frames.endFrame()
+        frames.endFrame(flags: flags)
     }
 
     /// (Frames 0...`valid` are known to be right.)
@@ -462,12 +466,7 @@ extension JSONScrubber.Worker {
 
     /// Whether an only-field rule is longer than the current path and matches it so far.
     private func onlyRuleContinuesBelow() -> Bool {
-        let depth = pathEnds.count
-        for k in frames.frame(depth) {
-            let r = frames.rule(at: k)
-            if r >= rules.keepCount && rules.segmentCount(r) > depth { return true }
-        }
-        return false
+        frames.flags(pathEnds.count) & RuleFrames.onlyContinues != 0
     }
 
     /// Adds the matches since the last rewrite (or `delta`) to the current path's count.

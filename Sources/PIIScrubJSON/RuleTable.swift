@@ -98,26 +98,43 @@ final class RuleFrames {
     private var rules: UnsafeMutablePointer<Int32>
     private var ruleCapacity: Int
     private var bounds: UnsafeMutablePointer<Int>
+    /// Per frame: ``keepEnds``, ``onlyEnds``, ``onlyContinues`` bits of the rules in it.
+    private var flags: UnsafeMutablePointer<UInt8>
     private var boundCapacity: Int
     /// Frames 0 ..< `count` are stored (`bounds` has `count + 1` entries).
     private var count = 1
     private var top: Int
 
-    init(ruleCount: Int) {
+    /// A keep rule ends at this depth (the field is kept).
+    static let keepEnds: UInt8 = 1
+    /// An only rule ends at this depth (the field is selected).
+    static let onlyEnds: UInt8 = 2
+    /// An only rule goes deeper than this depth.
+    static let onlyContinues: UInt8 = 4
+
+    init(table: RuleTable) {
+        let ruleCount = table.ruleCount
         ruleCapacity = max(64, 4 * ruleCount)
         rules = .allocate(capacity: ruleCapacity)
         for r in 0..<ruleCount { rules[r] = Int32(r) }
         boundCapacity = 64
         bounds = .allocate(capacity: boundCapacity)
+        flags = .allocate(capacity: boundCapacity)
         bounds[0] = 0
         bounds[1] = ruleCount
+        // Every rule has at least one segment: at the root only "only rules go deeper" can hold.
+        flags[0] = ruleCount > table.keepCount ? Self.onlyContinues : 0
         top = ruleCount
     }
 
     deinit {
         rules.deallocate()
         bounds.deallocate()
+        flags.deallocate()
     }
+
+    @inline(__always)
+    func flags(_ depth: Int) -> UInt8 { flags[depth] }
 
     @inline(__always)
     func frame(_ depth: Int) -> Range<Int> { bounds[depth]..<bounds[depth + 1] }
@@ -147,17 +164,22 @@ final class RuleFrames {
         top += 1
     }
 
-    /// Closes the frame started by ``startFrame(_:)``.
+    /// Closes the frame started by ``startFrame(_:)``, with the ``keepEnds``... bits of its rules.
     @inline(__always)
-    func endFrame() {
+    func endFrame(flags frameFlags: UInt8) {
         if count + 2 > boundCapacity {
             let bigger = UnsafeMutablePointer<Int>.allocate(capacity: 2 * boundCapacity)
             bigger.update(from: bounds, count: count + 1)
             bounds.deallocate()
             bounds = bigger
+            let biggerFlags = UnsafeMutablePointer<UInt8>.allocate(capacity: 2 * boundCapacity)
+            biggerFlags.update(from: flags, count: count)
+            flags.deallocate()
+            flags = biggerFlags
             boundCapacity *= 2
         }
         bounds[count + 1] = top
+        flags[count] = frameFlags
         count += 1
     }
 }

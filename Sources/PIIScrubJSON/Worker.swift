@@ -97,7 +97,7 @@ extension JSONScrubber {
             output = (0...(options.maxNestedLevels + 1)).map { _ in ByteBuffer() }
             pathEnds.reserveCapacity(64)
             rules = RuleTable(keep: options.keepFields, only: options.onlyFields)
-            frames = RuleFrames(ruleCount: rules.ruleCount)
+            frames = RuleFrames(table: rules)
             // A separator byte: no match can contain it and `\b` sees it as a non-word character, so
             // scrubbing `a SEP b` gives `scrub(a) SEP scrub(b)` (PatternSet.separators).
             let set = scrubber.scrubber.patternSet

@@ -57,6 +57,10 @@ struct RewriterTests {
               input: #"{"metadata":"{\"customer\":{\"email\":\"x@example.com\"},\"n\":\"y@example.com\"}","o":"z@example.com"}"#,
               expected: #"{"metadata":"{\"customer\":{\"email\":\"[EMAIL]\"},\"n\":\"y@example.com\"}","o":"z@example.com"}"#,
               options: .init(onlyFields: [FieldPath("metadata.customer.email")])),
+        .init(name: "keep and only rules with a wildcard, inside sibling JSON texts",
+              input: #"{"a":{"x":"{\"k\":\"p@example.com\",\"q\":\"r@example.com\"}","y":"{\"k\":\"s@example.com\"}","z":"{\"k\":\"u@example.com\"}"},"b":"t@example.com"}"#,
+              expected: #"{"a":{"x":"{\"k\":\"[EMAIL]\",\"q\":\"r@example.com\"}","y":"{\"k\":\"s@example.com\"}","z":"{\"k\":\"[EMAIL]\"}"},"b":"t@example.com"}"#,
+              options: .init(keepFields: [FieldPath("a.y")], onlyFields: [FieldPath("a.*.k")])),
         .init(name: "U+2028 inside a string is content", input: "{\"a\":\"x\u{2028}y@example.com\"}",
               expected: "{\"a\":\"x\u{2028}[EMAIL]\"}"),
         .init(name: "a string holding the batch separator is scrubbed on its own",
@@ -70,7 +74,9 @@ struct RewriterTests {
     func rewrite(_ c: RewriteCase) {
         let json = JSONScrubber(scrubber: JSONTestSupport.seed, options: c.options)
         let (output, outcome) = JSONTestSupport.scrubDocument(c.input, json)
-        #expect(output == c.expected)
+        // Compared into a Bool first: a failure names the case, never prints document text.
+        let equal = output == c.expected
+        #expect(equal, "case \(c.name)")
         #expect(outcome.kind == (c.input == c.expected ? .unchanged : .changed))
     }
 
@@ -87,7 +93,8 @@ struct RewriterTests {
         options.batching = false
         let json = JSONScrubber(scrubber: JSONTestSupport.seed, options: options)
         let (output, _) = JSONTestSupport.scrubDocument(c.input, json)
-        #expect(output == c.expected)
+        let equal = output == c.expected
+        #expect(equal, "case \(c.name)")
     }
 
     @Test("batched and unbatched agree on every golden input")

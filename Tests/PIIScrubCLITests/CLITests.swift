@@ -145,6 +145,34 @@ struct CLITests {
         #expect(result.stderr.contains("ssn\t1"))
     }
 
+    @Test("the hand-parsed `scrub` start-up path equals argument-parser's parse of the same options")
+    func plainScrubEqualsFullParse() throws {
+        let path = TestPaths.fixtures + "/export-sample.jsonl"
+        // `scrub ...` with only these options takes PlainScrub; the same options without the
+        // subcommand name (the default subcommand), or in `=` form, go through argument-parser.
+        let forms: [([String], [String])] = [
+            (["scrub", "--patterns", "seed", "--jobs", "2", "--stats", path], ["--patterns", "seed", "--jobs", "2", "--stats", path]),
+            (["scrub", path, "--stats", "--no-jit", "--patterns", "seed"], ["scrub", path, "--stats", "--no-jit", "--patterns=seed"]),
+            (["scrub", "--stats", path], ["--stats", path]),
+        ]
+        func counts(_ stderr: String) -> [Substring] {
+            stderr.split(separator: "\n").filter { !$0.contains("MB/s") }
+        }
+        for (plain, full) in forms {
+            let a = try Binary.run(plain)
+            let b = try Binary.run(full)
+            #expect(a.status == 0 && b.status == 0, "\(plain)")
+            let sameOutput = a.stdout == b.stdout
+            #expect(sameOutput, "\(plain)")
+            #expect(counts(a.stderr) == counts(b.stderr), "\(plain)")
+            #expect(counts(a.stderr).count >= 3, "\(plain): --stats printed counts")
+        }
+        // Repeated options, `--`, and unknown options are argument-parser's to judge.
+        let repeated = try Binary.run(["scrub", "--jobs", "1", "--jobs", "0"])
+        #expect(repeated.status == 2)
+        #expect(repeated.stderr.contains("--jobs must be at least 1"))
+    }
+
     @Test("an unwritable output (disk full) exits non-zero with a message")
     func diskFull() throws {
         guard FileManager.default.fileExists(atPath: "/dev/full") else {

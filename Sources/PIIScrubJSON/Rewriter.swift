@@ -264,9 +264,7 @@ extension JSONScrubber.Worker {
         precondition(ok, "nested JSON validated but did not rewrite")
         guard rewrites != before else { return true }
         inner.append(p + nested.copied, text.count - nested.copied)
-        out.append(c.base + c.copied, token.start - c.copied)
-        encodeString(UnsafeRawBufferPointer(start: inner.base, count: inner.count), style: style, into: out)
-        c.copied = token.end
+        splice(inner.bytes, style: style, &c, tokenStart: token.start, tokenEnd: token.end, into: out)
         return true
     }
 
@@ -299,22 +297,15 @@ extension JSONScrubber.Worker {
         case .apply:
             let slot = applySlot
             applySlot += 1
-            let start = slot == 0 ? 0 : pieceEnds[slot - 1] + 1
-            let piece = UnsafeRawBufferPointer(start: applyBase! + start, count: pieceEnds[slot] - start)
-            if piece.count == text.count && (text.count == 0 || memcmp(piece.baseAddress!, text.baseAddress!, text.count) == 0) {
-                return
-            }
-            out.append(c.base + c.copied, tokenStart - c.copied)
-            encodeString(piece, style: style, into: out)
-            c.copied = tokenEnd
+            let piece = scrubbedPiece(ofSlot: slot)
+            guard !sameBytes(piece, text) else { return }
+            splice(piece, style: style, &c, tokenStart: tokenStart, tokenEnd: tokenEnd, into: out)
             rewrites += 1
             countCurrentPath(delta: max(1, slotMatches[slot]))
         case .immediate:
             engine.withScrubbed(text) { result, outcome in
                 guard outcome.changed else { return }
-                out.append(c.base + c.copied, tokenStart - c.copied)
-                encodeString(result, style: style, into: out)
-                c.copied = tokenEnd
+                splice(result, style: style, &c, tokenStart: tokenStart, tokenEnd: tokenEnd, into: out)
                 rewrites += 1
                 countCurrentPath()
             }
@@ -387,29 +378,44 @@ extension JSONScrubber.Worker {
     /// Pass 2 when every slot is a token of the document (always in `--flat` mode): rewrites the
     /// changed slots from what pass 1 recorded, exactly as ``scrubPlain`` in ``Pass/apply`` would
     /// after parsing again, and returns how far the input has been copied.
-    func applySlots(_ base: UnsafePointer<UInt8>, _ out: ByteBuffer) -> Int {
-        var copied = 0
-        let batchEnd = batch.count
+    func applySlots(_ base: UnsafePointer<UInt8>, _ count: Int, _ out: ByteBuffer) -> Int {
+        var c = Cursor(base: base, end: count)
         for slot in 0..<slotStarts.count where slotChanged[slot] {
             let token = slotTokens[slot]
-            let start = slot == 0 ? 0 : pieceEnds[slot - 1] + 1
-            let piece = UnsafeRawBufferPointer(start: applyBase! + start, count: pieceEnds[slot] - start)
-            // The slot's text as pass 1 put it in the batch (before its separator).
-            let textStart = slotStarts[slot]
-            let textCount = (slot + 1 < slotStarts.count ? slotStarts[slot + 1] : batchEnd) - 1 - textStart
-            if piece.count == textCount
-                && (textCount == 0 || memcmp(piece.baseAddress!, batch.base + textStart, textCount) == 0) {
-                continue
-            }
-            out.append(base + copied, token.start - copied)
-            encodeString(piece, style: token.style, into: out)
-            copied = token.end
+            let piece = scrubbedPiece(ofSlot: slot)
+            guard !sameBytes(piece, batchText(ofSlot: slot)) else { continue }
+            splice(piece, style: token.style, &c, tokenStart: token.start, tokenEnd: token.end, into: out)
             rewrites += 1
             pathBytes.count = 0
             pathBytes.append(slotPaths.base + token.pathOffset, token.pathLength)
             countCurrentPath(delta: max(1, slotMatches[slot]))
         }
-        return copied
+        return c.copied
+    }
+
+    /// Slot `slot`'s piece of the scrubbed batch (pass 2).
+    @inline(__always)
+    func scrubbedPiece(ofSlot slot: Int) -> UnsafeRawBufferPointer {
+        let start = slot == 0 ? 0 : pieceEnds[slot - 1] + 1
+        return UnsafeRawBufferPointer(start: applyBase! + start, count: pieceEnds[slot] - start)
+    }
+
+    /// Slot `slot`'s text as pass 1 put it in the batch (without its separator).
+    @inline(__always)
+    func batchText(ofSlot slot: Int) -> UnsafeRawBufferPointer {
+        let start = slotStarts[slot]
+        let end = (slot + 1 < slotStarts.count ? slotStarts[slot + 1] : batch.count) - 1
+        return UnsafeRawBufferPointer(start: batch.base + start, count: end - start)
+    }
+
+    /// Writes the input not yet copied up to `tokenStart`, then `replacement` as a string token
+    /// in `style`; the token's own bytes (up to `tokenEnd`) count as copied.
+    @inline(__always)
+    func splice(_ replacement: UnsafeRawBufferPointer, style: StringStyle, _ c: inout Cursor, tokenStart: Int,
+                tokenEnd: Int, into out: ByteBuffer) {
+        out.append(c.base + c.copied, tokenStart - c.copied)
+        encodeString(replacement, style: style, into: out)
+        c.copied = tokenEnd
     }
 
     // MARK: - Paths and scopes
@@ -512,6 +518,11 @@ struct TokenEntry {
     /// The path's segment ends (`pathEnds`) in ``JSONScrubber/Worker/entryPathEnds``.
     var endsOffset: Int
     var endsCount: Int
+}
+
+@inline(__always)
+func sameBytes(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Bool {
+    a.count == b.count && (a.count == 0 || memcmp(a.baseAddress!, b.baseAddress!, a.count) == 0)
 }
 
 /// True when `text`, trimmed of JSON whitespace, starts and ends like an object, array or string.

@@ -23,7 +23,7 @@ extension JSONScrubber {
         public let options: Options
         let hasFieldRules: Bool
         /// Pass 1 records ``TokenEntry``s (see ``applyEntries(_:_:_:)``); not in flat mode, where
-        /// every slot is a token of the document and ``applySlots(_:_:)`` rewrites it.
+        /// every slot is a token of the document and ``applySlots(_:_:_:)`` rewrites it.
         let recordsEntries: Bool
 
         /// Per nesting level of JSON text: decode buffer (string content) and output buffer.
@@ -198,7 +198,7 @@ extension JSONScrubber {
                             // Field rules decided in pass 1 which strings became slots, so
                             // recorded slots need no rules in pass 2.
                             if allSlotsDirect {
-                                c.copied = applySlots(c.base, out)
+                                c.copied = applySlots(c.base, c.end, out)
                                 c.pos = c.end
                             } else if !recordsEntries {
                                 ok = parseDocument(&c, out)

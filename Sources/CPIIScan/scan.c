@@ -69,6 +69,52 @@ size_t CPIIScan_find(const uint8_t *p, size_t from, size_t n, CPIIScan_ByteRange
     return n;
 }
 
+// Byte b of the text equals anchor byte a (lower case when caseless and a letter).
+static inline int anchor_byte_eq(uint8_t b, uint8_t a, int caseless) {
+    if (caseless && (uint8_t)(a - 'a') < 26) return (uint8_t)(b | 0x20) == a;
+    return b == a;
+}
+
+static inline int anchor_at(const uint8_t *p, size_t i, const uint8_t *anchor, size_t length, int caseless) {
+    for (size_t k = 0; k < length; k++) {
+        if (!anchor_byte_eq(p[i + k], anchor[k], caseless)) return 0;
+    }
+    return 1;
+}
+
+size_t CPIIScan_findAnchor(const uint8_t *p, size_t from, size_t n, const uint8_t *anchor, size_t length,
+                           int caseless, size_t r1, size_t r2) {
+    if (length == 0 || n < length || from > n - length) return n;
+    if (r1 >= length) r1 = 0;
+    if (r2 >= length) r2 = length - 1;
+    size_t i = from;
+    const size_t last = n - length;  // the last position an occurrence may start at
+#if defined(__x86_64__) || defined(_M_X64)
+    const uint8_t a1 = anchor[r1], a2 = anchor[r2];
+    // OR 0x20 into the text byte before comparing where the anchor byte is a caseless letter.
+    const __m128i fold1 = _mm_set1_epi8((char)(caseless && (uint8_t)(a1 - 'a') < 26 ? 0x20 : 0));
+    const __m128i fold2 = _mm_set1_epi8((char)(caseless && (uint8_t)(a2 - 'a') < 26 ? 0x20 : 0));
+    const __m128i v1 = _mm_set1_epi8((char)a1), v2 = _mm_set1_epi8((char)a2);
+    // The loads read p[i + r ..< i + r + 16] with r < length: inside p[0 ..< n] while
+    // i + 15 <= last.
+    while (i + 16 <= last + 1) {
+        __m128i x = _mm_or_si128(_mm_loadu_si128((const __m128i *)(p + i + r1)), fold1);
+        __m128i y = _mm_or_si128(_mm_loadu_si128((const __m128i *)(p + i + r2)), fold2);
+        unsigned mask = (unsigned)_mm_movemask_epi8(_mm_and_si128(_mm_cmpeq_epi8(x, v1), _mm_cmpeq_epi8(y, v2)));
+        while (mask) {
+            size_t k = i + (size_t)__builtin_ctz(mask);
+            if (anchor_at(p, k, anchor, length, caseless)) return k;
+            mask &= mask - 1;
+        }
+        i += 16;
+    }
+#endif
+    for (; i <= last; i++) {
+        if (anchor_at(p, i, anchor, length, caseless)) return i;
+    }
+    return n;
+}
+
 CPIIScan_Run CPIIScan_findRun(const uint8_t *p, size_t from, size_t n, CPIIScan_ByteRanges ranges,
                               const uint8_t *trigger, const uint8_t *span, size_t minTriggers) {
     CPIIScan_Run run = {0, 0, 0, 0};

@@ -71,9 +71,10 @@ public struct PatternDefinition: Codable, Sendable, Hashable {
 
 /// A claim about every match of a pattern that lets the engine skip text cheaply.
 ///
-/// Every match of the pattern (1) consists only of *span* characters and (2) contains at least
-/// ``minTriggers`` *trigger* characters. The engine therefore only runs PCRE2 inside maximal runs
-/// of span characters that hold enough triggers. A wrong claim would hide matches, so claims are
+/// Every match of the pattern (1) consists only of *span* characters, (2) contains at least
+/// ``minTriggers`` *trigger* characters and (3), when ``anchor`` is set, contains the anchor. The
+/// engine therefore only runs PCRE2 inside maximal runs of span characters that hold enough
+/// triggers (and an anchor). A wrong claim would hide matches, so claims are
 /// checked against the pattern's examples when the set is loaded and against whole-buffer
 /// matching by the test suite (every case runs with the prefilter on and off).
 public struct PrefilterDefinition: Codable, Sendable, Hashable {
@@ -90,15 +91,27 @@ public struct PrefilterDefinition: Codable, Sendable, Hashable {
     public var spanUnicode: String?
     /// Code points for `spanUnicode: "list"`, written `U+212A`.
     public var spanCodePoints: [String]?
+    /// An ASCII string every match contains (3) (`"-lf-"`, `"eyJ"`): windows are then grown only
+    /// around its occurrences, found 16 bytes a step, instead of around every trigger byte. For
+    /// patterns whose trigger bytes are common in prose but whose matches carry a literal. Its first
+    /// byte must be a trigger and all its bytes span characters.
+    public var anchor: String?
+    /// The anchor matches ASCII letters in either case (write it in lower case). It may not hold
+    /// `s` or `k`: Unicode case folding lets them match U+017F and U+212A, which an ASCII search
+    /// would not find.
+    public var anchorCaseless: Bool?
 
     public init(trigger: String, triggerUnicode: String? = nil, minTriggers: Int? = nil, span: String,
-                spanUnicode: String? = nil, spanCodePoints: [String]? = nil) {
+                spanUnicode: String? = nil, spanCodePoints: [String]? = nil, anchor: String? = nil,
+                anchorCaseless: Bool? = nil) {
         self.trigger = trigger
         self.triggerUnicode = triggerUnicode
         self.minTriggers = minTriggers
         self.span = span
         self.spanUnicode = spanUnicode
         self.spanCodePoints = spanCodePoints
+        self.anchor = anchor
+        self.anchorCaseless = anchorCaseless
     }
 }
 

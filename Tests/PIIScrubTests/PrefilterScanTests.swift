@@ -169,4 +169,134 @@ struct PrefilterScanTests {
         #expect(checked > 100_000)
         #expect(mismatches == 0)
     }
+
+    // MARK: Anchors
+
+    /// Whether `anchor` (lower case when caseless) occurs in `bytes` at `i`.
+    static func anchorAt(_ bytes: [UInt8], _ i: Int, _ anchor: [UInt8], caseless: Bool) -> Bool {
+        guard i >= 0, i + anchor.count <= bytes.count else { return false }
+        for (k, a) in anchor.enumerated() {
+            let b = bytes[i + k]
+            let folded = caseless && a &- 0x61 < 26 ? b | 0x20 : b
+            if folded != a { return false }
+        }
+        return true
+    }
+
+    /// `CPIIScan_findAnchor` against a byte loop: every probe pair, every start, texts shorter and
+    /// longer than a 16-byte step, anchors at the very end, near misses and case variants.
+    @Test("the anchor search finds what a byte loop finds")
+    func findAnchorEqualsByteLoop() {
+        let anchors: [(String, Bool)] = [("ecret", true), ("-lf-", false), ("eyJ", false), ("-----BEGIN ", false),
+                                         ("e", true), ("ab", true)]
+        let atoms: [[UInt8]] = ["e", "E", "c", "C", "r", "R", "t", "T", "-", "l", "f", "y", "J", "j", "a", "B", "b",
+                                "BEGIN ", "ecret", "ECRET", "-lf-", " ", "é"].map { Array($0.utf8) } + [[0xFF], [0xC5]]
+        var rng = SplitMix64(seed: 0xA_0C40)
+        var mismatches = 0
+        var found = 0
+        var firstMismatch = ""
+        for round in 0..<3000 {
+            let (text, caseless) = anchors[round % anchors.count]
+            let anchor = Array(text.utf8)
+            var bytes: [UInt8] = []
+            let length = Int.random(in: 0...(round % 7 == 0 ? 300 : 60), using: &rng)
+            while bytes.count < length { bytes += atoms[Int.random(in: 0..<atoms.count, using: &rng)] }
+            let r1 = Int.random(in: 0..<anchor.count, using: &rng)
+            let r2 = Int.random(in: 0..<anchor.count, using: &rng)
+            let from = Int.random(in: 0...bytes.count, using: &rng)
+            var expected = bytes.count
+            if from <= bytes.count {
+                for i in from..<max(from, bytes.count) where Self.anchorAt(bytes, i, anchor, caseless: caseless) {
+                    expected = i
+                    break
+                }
+            }
+            let actual = bytes.withUnsafeBufferPointer { buffer in
+                anchor.withUnsafeBufferPointer { a in
+                    CPIIScan_findAnchor(buffer.baseAddress ?? UnsafePointer(bitPattern: 1)!, from, buffer.count,
+                                        a.baseAddress!, anchor.count, caseless ? 1 : 0, r1, r2)
+                }
+            }
+            if expected < bytes.count { found += 1 }
+            if actual != expected {
+                mismatches += 1
+                if firstMismatch.isEmpty { firstMismatch = "round \(round): \(bytes.count) bytes from \(from), probes \(r1), \(r2)" }
+            }
+        }
+        #expect(found > 500)
+        #expect(mismatches == 0, "first mismatch: \(firstMismatch)")
+    }
+
+    /// An anchored prefilter must yield exactly the windows of the same claim without the anchor
+    /// that hold an occurrence of it (at or after the start): those are the only windows a match
+    /// can lie in, so any other difference is a leak or wasted work.
+    @Test("anchored windows are the trigger windows that hold the anchor", arguments: 0..<4)
+    func anchoredWindows(_ k: Int) throws {
+        let definitions: [PrefilterDefinition] = [
+            PrefilterDefinition(trigger: "\\-", minTriggers: 2, span: "A-Za-z0-9\\-", anchor: "-lf-"),
+            PrefilterDefinition(trigger: "eE", span: "A-Za-z0-9_/+=:\"' \\-", spanUnicode: "list",
+                                spanCodePoints: ["U+017F", "U+212A"], anchor: "ecret", anchorCaseless: true),
+            PrefilterDefinition(trigger: "e", minTriggers: 2, span: "A-Za-z0-9_.\\-", anchor: "eyJ"),
+            PrefilterDefinition(trigger: "\\-", minTriggers: 10, span: "A-Z0-9 \\-", anchor: "-----BEGIN "),
+        ]
+        var plainDefinition = definitions[k]
+        plainDefinition.anchor = nil
+        plainDefinition.anchorCaseless = nil
+        let anchored = try Prefilter(definitions[k], patternID: "anchored")
+        #expect(anchored.strategy == .anchorRuns)
+        let plain = try Prefilter(plainDefinition, patternID: "plain")
+        // The anchors above are written in lower case where caseless.
+        let anchorBytes = Array((definitions[k].anchor ?? "").utf8)
+        let caseless = definitions[k].anchorCaseless ?? false
+        let atoms: [[UInt8]] = ["-lf-", "ecret", "ECReT", "eyJ", "-----BEGIN ", "-", "e", "E", "J", "a", "Z", "9",
+                                "_", ".", " ", ":", "=", "\n", "\u{017F}", "\u{212A}", "é", "中"].map { Array($0.utf8) } + [[0xFF]]
+        var rng = SplitMix64(seed: 0xA_0C41 &+ UInt64(k))
+        var mismatches = 0
+        var windows = 0
+        var firstMismatch = ""
+        for round in 0..<3000 {
+            var bytes: [UInt8] = []
+            let length = Int.random(in: 0...(round % 5 == 0 ? 600 : 150), using: &rng)
+            while bytes.count < length { bytes += atoms[Int.random(in: 0..<atoms.count, using: &rng)] }
+            let start = round % 3 == 0 ? 0 : Int.random(in: 0...bytes.count, using: &rng)
+            let expected = Self.windows(plain, bytes, from: start).filter { w in
+                (max(start, w[0])..<max(max(start, w[0]), w[1])).contains { i in
+                    Self.anchorAt(bytes, i, anchorBytes, caseless: caseless) && i + anchorBytes.count <= w[1]
+                }
+            }
+            let actual = Self.windows(anchored, bytes, from: start)
+            windows += actual.count
+            if actual != expected {
+                mismatches += 1
+                if firstMismatch.isEmpty { firstMismatch = "round \(round): \(bytes.count) bytes from \(start)" }
+            }
+        }
+        #expect(windows > 100)
+        #expect(mismatches == 0, "first mismatch: \(firstMismatch)")
+    }
+
+    @Test("anchors that break the claim are refused when the set is loaded")
+    func anchorRules() {
+        let bad: [PrefilterDefinition] = [
+            // Does not start with a trigger.
+            PrefilterDefinition(trigger: "\\-", span: "a-z\\-", anchor: "lf-"),
+            // A byte outside the span.
+            PrefilterDefinition(trigger: "\\-", span: "a-z\\-", anchor: "-l_"),
+            // Caseless: upper case written, s or k (they fold to U+017F and U+212A), one case not a trigger.
+            PrefilterDefinition(trigger: "eE", span: "A-Za-z", anchor: "eCret", anchorCaseless: true),
+            PrefilterDefinition(trigger: "sS", span: "A-Za-z", anchor: "secret", anchorCaseless: true),
+            PrefilterDefinition(trigger: "kK", span: "A-Za-z", anchor: "key", anchorCaseless: true),
+            PrefilterDefinition(trigger: "e", span: "A-Za-z", anchor: "ecret", anchorCaseless: true),
+            // Empty, non-ASCII.
+            PrefilterDefinition(trigger: "e", span: "a-z", anchor: ""),
+            PrefilterDefinition(trigger: "e", span: "a-z", anchor: "eé"),
+        ]
+        for (i, definition) in bad.enumerated() {
+            #expect(throws: PIIScrubError.self, "case \(i)") { _ = try Prefilter(definition, patternID: "bad") }
+        }
+        #expect(throws: Never.self) {
+            _ = try Prefilter(PrefilterDefinition(trigger: "eE", span: "A-Za-z", anchor: "ecret", anchorCaseless: true),
+                              patternID: "good")
+        }
+    }
 }

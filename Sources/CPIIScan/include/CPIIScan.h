@@ -16,6 +16,14 @@ typedef struct {
 /// The index of the first byte of p[from ..< n] that is in `ranges`, or n if none is.
 size_t CPIIScan_find(const uint8_t *p, size_t from, size_t n, CPIIScan_ByteRanges ranges);
 
+/// The index of the first occurrence at or after `from` of the `length`-byte ASCII string
+/// `anchor` in p[0 ..< n] (wholly inside it), or n if none. With `caseless`, ASCII letters match
+/// either case (the anchor is given in lower case); other bytes match exactly. Compares the
+/// anchor's bytes at offsets `r1` and `r2` (chosen rare) 16 positions a step (SSE2), then the
+/// whole anchor at each hit.
+size_t CPIIScan_findAnchor(const uint8_t *p, size_t from, size_t n, const uint8_t *anchor, size_t length,
+                           int caseless, size_t r1, size_t r2);
+
 /// The index of the last occurrence of `byte` in p[0 ..< n], or n if none (glibc's memrchr,
 /// which Swift's Glibc module does not export because it needs _GNU_SOURCE).
 size_t CPIIScan_lastIndex(const uint8_t *p, size_t n, uint8_t byte);

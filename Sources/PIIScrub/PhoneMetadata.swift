@@ -49,9 +49,6 @@ public enum PhoneMetadata {
     }()
 
     static let nanpAreaCodes: Set<Int> = Set(nanpAreaCodeList.map(Int.init))
-    /// Codes whose national numbers are written with a leading trunk 0.
-    static let trunkZeroEntries: [Entry] = entries.values.filter { $0.trunkPrefixes.contains("0") }
-        .sorted { $0.callingCode < $1.callingCode }
     static let allEntries: [Entry] = entries.values.sorted { $0.callingCode < $1.callingCode }
 
     /// The entry for a calling code (1 = NANP, 44 = GB, ...).
@@ -59,14 +56,100 @@ public enum PhoneMetadata {
 
     /// Whether `area` is an assigned NANP area code.
     public static func isNANPAreaCode(_ area: Int) -> Bool { nanpAreaCodes.contains(area) }
+}
+
+/// ``PhoneMetadata``'s entries as flat tables for the validators, which run on every phone
+/// candidate: looking a code up in the dictionary and copying an ``PhoneMetadata/Entry`` (three
+/// arrays) retained and released on every call. Built once; a value of plain pointers, so
+/// reading it costs no reference counting.
+// SAFETY: the tables are written only while `shared` is initialised and never freed (a
+// process-wide constant), so sharing the pointers across threads is safe.
+struct PhoneTable: @unchecked Sendable {
+    static let shared = PhoneTable()
+
+    /// Per calling code 0...999: the entry's index in the tables below, or -1.
+    private let slot: UnsafeMutablePointer<Int16>
+    /// Per entry: bit L set when L is a possible national length.
+    private let lengthMask: UnsafeMutablePointer<UInt32>
+    private let minLengths: UnsafeMutablePointer<Int>
+    private let maxLengths: UnsafeMutablePointer<Int>
+    /// Per entry: 16 words, the 1000 prefix bits of ``PhoneMetadata/Entry``.
+    private let prefixBits: UnsafeMutablePointer<UInt64>
+    /// Entries with trunk prefix 0, and all entries (indices, by calling code).
+    private let trunkZero: UnsafeBufferPointer<Int>
+    private let all: UnsafeBufferPointer<Int>
+    /// 1000 bits: the assigned NANP area codes.
+    private let nanpAreas: UnsafeMutablePointer<UInt64>
+
+    private init() {
+        let entries = PhoneMetadata.allEntries
+        slot = .allocate(capacity: 1000)
+        slot.initialize(repeating: -1, count: 1000)
+        lengthMask = .allocate(capacity: entries.count)
+        minLengths = .allocate(capacity: entries.count)
+        maxLengths = .allocate(capacity: entries.count)
+        prefixBits = .allocate(capacity: entries.count * 16)
+        var trunk: [Int] = []
+        for (k, entry) in entries.enumerated() {
+            precondition(entry.callingCode < 1000 && (entry.lengths.last ?? 0) < 32 && entry.prefixBits.count == 16)
+            slot[entry.callingCode] = Int16(k)
+            lengthMask[k] = entry.lengths.reduce(0) { $0 | UInt32(1) << UInt32($1) }
+            minLengths[k] = entry.minLength
+            maxLengths[k] = entry.maxLength
+            for w in 0..<16 { prefixBits[k * 16 + w] = entry.prefixBits[w] }
+            if entry.trunkPrefixes.contains("0") { trunk.append(k) }
+        }
+        func copy(_ values: [Int]) -> UnsafeBufferPointer<Int> {
+            let buffer = UnsafeMutableBufferPointer<Int>.allocate(capacity: max(values.count, 1))
+            _ = buffer.initialize(from: values)
+            return UnsafeBufferPointer(rebasing: buffer[..<values.count])
+        }
+        trunkZero = copy(trunk)
+        all = copy(Array(entries.indices))
+        nanpAreas = .allocate(capacity: 16)
+        nanpAreas.initialize(repeating: 0, count: 16)
+        for area in PhoneMetadata.nanpAreaCodes where area >= 0 && area < 1000 {
+            nanpAreas[area >> 6] |= UInt64(1) << UInt64(area & 63)
+        }
+    }
+
+    /// ``PhoneMetadata/isNANPAreaCode(_:)``.
+    @inline(__always)
+    func isNANPAreaCode(_ area: Int) -> Bool {
+        area >= 0 && area < 1000 && nanpAreas[area >> 6] >> UInt64(area & 63) & 1 == 1
+    }
+
+    /// The entry index for a calling code, or nil.
+    @inline(__always)
+    func entry(forCallingCode code: Int) -> Int? {
+        guard code >= 0 && code < 1000 else { return nil }
+        let k = slot[code]
+        return k >= 0 ? Int(k) : nil
+    }
+
+    /// The calling codes with trunk prefix 0, in the order searched (for tests).
+    var trunkZeroCallingCodes: [Int] { trunkZero.map { PhoneMetadata.allEntries[$0].callingCode } }
+
+    func minLength(_ entry: Int) -> Int { minLengths[entry] }
+    func maxLength(_ entry: Int) -> Int { maxLengths[entry] }
+
+    /// ``PhoneMetadata/Entry/accepts(_:)``.
+    @inline(__always)
+    func accepts(_ entry: Int, _ national: Slice<UnsafeBufferPointer<UInt8>>) -> Bool {
+        let n = national.count
+        guard n >= 3, n < 32, lengthMask[entry] >> UInt32(n) & 1 == 1 else { return false }
+        let i = national.startIndex
+        let p = Int(national[i]) * 100 + Int(national[i + 1]) * 10 + Int(national[i + 2])
+        return p < 1000 && prefixBits[entry * 16 + p >> 6] >> UInt64(p & 63) & 1 == 1
+    }
 
     /// Whether some code with trunk prefix 0 accepts `national` (the digits after the 0).
-    static func trunkZeroAccepts(_ national: ArraySlice<UInt8>) -> Bool {
-        trunkZeroEntries.contains { $0.accepts(national) }
+    func trunkZeroAccepts(_ national: Slice<UnsafeBufferPointer<UInt8>>) -> Bool {
+        trunkZero.contains { accepts($0, national) }
     }
 
     /// Whether some code accepts `national` as written (no trunk prefix).
-    static func anyCodeAccepts(_ national: ArraySlice<UInt8>) -> Bool {
-        allEntries.contains { $0.accepts(national) }
+    func anyCodeAccepts(_ national: Slice<UnsafeBufferPointer<UInt8>>) -> Bool {
+        all.contains { accepts($0, national) }
     }
 }

@@ -46,16 +46,21 @@ public enum Validators {
         return table
     }()
 
+    // Each runs on every candidate PCRE2 finds, hundreds of thousands per dense corpus: digit
+    // values go to a stack buffer and the phone metadata is read from flat tables
+    // (``PhoneTable``), so no validator allocates or touches a reference count (before, they were
+    // a quarter of the default set's time on the dense corpus). `ValidatorDifferentialTests`
+    // holds them to the array-based originals.
     static let builtIn: [Validator] = [
-        Validator(name: "luhn") { luhn(digits(of: $0)) },
-        Validator(name: "card") { card(digits(of: $0)) },
+        Validator(name: "luhn") { withDigits(of: $0) { luhn($0) } },
+        Validator(name: "card") { withDigits(of: $0) { card($0) } },
         Validator(name: "iban") { iban($0, checksum: true) },
         Validator(name: "iban-format") { iban($0, checksum: false) },
-        Validator(name: "us-ssn") { usSSN(digits(of: $0)) },
-        Validator(name: "nanp") { nanp(digits(of: $0)) },
+        Validator(name: "us-ssn") { withDigits(of: $0) { usSSN($0) } },
+        Validator(name: "nanp") { withDigits(of: $0) { nanp($0) } },
         Validator(name: "phone-intl") { phoneInternational($0) },
         Validator(name: "phone-national") { phoneNational($0) },
-        Validator(name: "phone-bare") { phoneBare(digits(of: $0)) },
+        Validator(name: "phone-bare") { withDigits(of: $0) { phoneBare($0) } },
         Validator(name: "ipv4") { ipv4($0) },
         Validator(name: "ipv6") { ipv6($0) },
         Validator(name: "mixed-base64") { mixedBase64($0) },
@@ -66,13 +71,32 @@ public enum Validators {
     /// The decimal digit values of `bytes`, in order (separators dropped). Non-ASCII decimal
     /// digits (category Nd: full-width, Arabic-Indic, ...) count with their value.
     public static func digits(of bytes: UnsafeRawBufferPointer) -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(bytes.count)
+        withDigits(of: bytes) { Array($0) }
+    }
+
+    /// Digit values in a stack buffer (zero-based).
+    typealias Digits = UnsafeBufferPointer<UInt8>
+
+    /// Calls `body` with ``digits(of:)``'s values in a temporary (stack) buffer.
+    @inline(__always)
+    static func withDigits<R>(of bytes: UnsafeRawBufferPointer, _ body: (Digits) -> R) -> R {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: max(bytes.count, 1)) { buffer in
+            let count = writeDigits(of: bytes, to: buffer.baseAddress!)
+            return body(UnsafeBufferPointer(start: buffer.baseAddress!, count: count))
+        }
+    }
+
+    /// Writes the digit values of `bytes` to `out` (room for `bytes.count`); returns how many.
+    static func writeDigits(of bytes: UnsafeRawBufferPointer, to out: UnsafeMutablePointer<UInt8>) -> Int {
+        var count = 0
         var i = 0
         while i < bytes.count {
             let b = bytes[i]
             if b < 0x80 {
-                if b &- 0x30 < 10 { out.append(b &- 0x30) }
+                if b &- 0x30 < 10 {
+                    out[count] = b &- 0x30
+                    count += 1
+                }
                 i += 1
                 continue
             }
@@ -84,15 +108,20 @@ public enum Validators {
             guard i + length <= bytes.count, length > 1 else { i += 1; continue }
             for k in 1..<length { scalar = scalar << 6 | UInt32(bytes[i + k] & 0x3F) }
             if let range = unicodeDecimalDigitRanges.first(where: { $0.contains(scalar) }) {
-                out.append(UInt8((scalar - range.lowerBound) % 10))
+                out[count] = UInt8((scalar - range.lowerBound) % 10)
+                count += 1
             }
             i += length
         }
-        return out
+        return count
     }
 
     /// The Luhn (mod 10) check over digit values.
     public static func luhn(_ digits: [UInt8]) -> Bool {
+        digits.withUnsafeBufferPointer { luhn($0) }
+    }
+
+    static func luhn(_ digits: Digits) -> Bool {
         guard digits.count >= 2 else { return false }
         var sum = 0
         for (i, d) in digits.reversed().enumerated() {
@@ -106,7 +135,7 @@ public enum Validators {
         return sum % 10 == 0
     }
 
-    private static func number(_ digits: ArraySlice<UInt8>) -> Int {
+    private static func number(_ digits: Slice<Digits>) -> Int {
         digits.reduce(0) { $0 * 10 + Int($1) }
     }
 
@@ -114,7 +143,11 @@ public enum Validators {
 
     /// Issuer prefix and length (Visa, Mastercard, Amex, Diners, Discover, JCB, UnionPay, Maestro,
     /// Mir), then Luhn.
-    public static func card(_ d: [UInt8]) -> Bool {
+    public static func card(_ digits: [UInt8]) -> Bool {
+        digits.withUnsafeBufferPointer { card($0) }
+    }
+
+    static func card(_ d: Digits) -> Bool {
         let n = d.count
         guard n >= 12, n <= 19 else { return false }
         let p2 = number(d[0..<2]), p3 = number(d[0..<3]), p4 = number(d[0..<4]), p6 = number(d[0..<6])
@@ -158,28 +191,47 @@ public enum Validators {
 
     /// Whether `bytes` (separators allowed: space, dash) is an IBAN of a known country and its
     /// length, and (with `checksum`) passes mod-97.
-    public static func iban(_ bytes: UnsafeRawBufferPointer, checksum: Bool) -> Bool {
-        var chars: [UInt8] = []
-        chars.reserveCapacity(34)
-        for b in bytes where b != 0x20 && b != 0x2D {
-            guard b < 0x80 else { return false }
-            chars.append(b >= 0x61 && b <= 0x7A ? b - 0x20 : b)
+    /// ``ibanLengths`` by the country's two letters (index 26 × first + second; 0: none).
+    static let ibanLengthTable: [UInt8] = {
+        var table = [UInt8](repeating: 0, count: 26 * 26)
+        for (country, length) in ibanLengths {
+            let c = Array(country.utf8)
+            table[Int(c[0] - 0x41) * 26 + Int(c[1] - 0x41)] = UInt8(length)
         }
-        return iban(chars, checksum: checksum)
+        return table
+    }()
+
+    public static func iban(_ bytes: UnsafeRawBufferPointer, checksum: Bool) -> Bool {
+        // More than 34 characters is no IBAN; stop collecting there.
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 35) { chars in
+            var count = 0
+            for b in bytes where b != 0x20 && b != 0x2D {
+                guard b < 0x80, count < 35 else { return false }
+                chars[count] = b >= 0x61 && b <= 0x7A ? b - 0x20 : b
+                count += 1
+            }
+            return iban(UnsafeBufferPointer(start: chars.baseAddress!, count: count), checksum: checksum)
+        }
     }
 
     /// ``iban(_:checksum:)`` over upper-case ASCII without separators.
     public static func iban(_ chars: [UInt8], checksum: Bool) -> Bool {
+        chars.withUnsafeBufferPointer { iban($0, checksum: checksum) }
+    }
+
+    static func iban(_ chars: UnsafeBufferPointer<UInt8>, checksum: Bool) -> Bool {
         guard chars.count >= 15, chars.count <= 34 else { return false }
-        let country = String(decoding: chars[0..<2], as: UTF8.self)
-        guard let length = ibanLengths[country], length == chars.count else { return false }
+        let c0 = chars[0] &- 0x41, c1 = chars[1] &- 0x41
+        guard c0 < 26, c1 < 26, Int(ibanLengthTable[Int(c0) * 26 + Int(c1)]) == chars.count else { return false }
         guard chars[2] &- 0x30 < 10, chars[3] &- 0x30 < 10 else { return false }
         // Every registered IBAN has at least six digits (check digits + numeric bank or account
         // parts); the patterns' prefilter claim relies on it.
         guard chars.reduce(0, { $0 + ($1 &- 0x30 < 10 ? 1 : 0) }) >= 6 else { return false }
         guard checksum else { return true }
         var remainder = 0
-        for c in chars[4...] + chars[0..<4] {
+        // The first four characters go last.
+        for k in 0..<chars.count {
+            let c = chars[(k + 4) % chars.count]
             if c &- 0x30 < 10 {
                 remainder = (remainder * 10 + Int(c - 0x30)) % 97
             } else if c &- 0x41 < 26 {
@@ -195,7 +247,11 @@ public enum Validators {
 
     /// SSN and ITIN rules: area not 000 or 666 (9xx is an ITIN: group 50-65, 70-88, 90-92, 94-99),
     /// group not 00, serial not 0000.
-    public static func usSSN(_ d: [UInt8]) -> Bool {
+    public static func usSSN(_ digits: [UInt8]) -> Bool {
+        digits.withUnsafeBufferPointer { usSSN($0) }
+    }
+
+    static func usSSN(_ d: Digits) -> Bool {
         guard d.count == 9 else { return false }
         let area = number(d[0..<3]), group = number(d[3..<5]), serial = number(d[5..<9])
         guard area != 0, area != 666, group != 0, serial != 0 else { return false }
@@ -211,12 +267,16 @@ public enum Validators {
     /// A NANP number (10 digits, or 11 with a leading 1): assigned area code, exchange 2-9 and
     /// not N11.
     public static func nanp(_ digits: [UInt8]) -> Bool {
+        digits.withUnsafeBufferPointer { nanp($0) }
+    }
+
+    static func nanp(_ digits: Digits) -> Bool {
         var d = digits[...]
         if d.count == 11 && d.first == 1 { d = d.dropFirst() }
         guard d.count == 10 else { return false }
         let area = number(d.prefix(3))
         let exchange = number(d.dropFirst(3).prefix(3))
-        guard PhoneMetadata.isNANPAreaCode(area) else { return false }
+        guard PhoneTable.shared.isNANPAreaCode(area) else { return false }
         guard exchange >= 200, exchange % 100 != 11 else { return false }
         return true
     }
@@ -225,36 +285,44 @@ public enum Validators {
     /// code's range. A `(0)` trunk group (`+44 (0)20 …`) is skipped.
     public static func phoneInternational(_ bytes: UnsafeRawBufferPointer) -> Bool {
         let n = bytes.count
-        // The bytes up to an extension marker (x, ext), without one "(0)" trunk group.
-        var kept: [UInt8] = []
-        var i = 0
-        var trunkSkipped = false
-        while i < n {
-            let b = bytes[i]
-            if b == 0x78 || b == 0x58 || b == 0x65 || b == 0x45 { break }
-            if !trunkSkipped, b == 0x28, i + 2 < n, bytes[i + 1] == 0x30, bytes[i + 2] == 0x29 {
-                i += 3
-                trunkSkipped = true
-                continue
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: max(n, 1)) { kept in
+            // The bytes up to an extension marker (x, ext), without one "(0)" trunk group.
+            var count = 0
+            var i = 0
+            var trunkSkipped = false
+            while i < n {
+                let b = bytes[i]
+                if b == 0x78 || b == 0x58 || b == 0x65 || b == 0x45 { break }
+                if !trunkSkipped, b == 0x28, i + 2 < n, bytes[i + 1] == 0x30, bytes[i + 2] == 0x29 {
+                    i += 3
+                    trunkSkipped = true
+                    continue
+                }
+                kept[count] = b
+                count += 1
+                i += 1
             }
-            kept.append(b)
-            i += 1
+            return withDigits(of: UnsafeRawBufferPointer(start: kept.baseAddress!, count: count)) { digits in
+                var d = digits[...]
+                if bytes.first == 0x30 {  // "00" international prefix
+                    guard d.count > 2, d[d.startIndex] == 0, d[d.startIndex + 1] == 0 else { return false }
+                    d = d.dropFirst(2)
+                }
+                guard d.count >= 7, d.count <= 15 else { return false }
+                let table = PhoneTable.shared
+                for ccLength in 1...3 where ccLength < d.count {
+                    let cc = number(d.prefix(ccLength))
+                    guard let entry = table.entry(forCallingCode: cc) else { continue }
+                    var national = d.dropFirst(ccLength)
+                    // "+44 0 20 …": a written trunk prefix after the code.
+                    if national.count > table.maxLength(entry), national.first == 0 { national = national.dropFirst() }
+                    if national.count >= table.minLength(entry) - 1 && national.count <= table.maxLength(entry) {
+                        return true
+                    }
+                }
+                return false
+            }
         }
-        var d = kept.withUnsafeBytes { digits(of: $0) }
-        if bytes.first == 0x30 {  // "00" international prefix
-            guard d.count > 2, d[0] == 0, d[1] == 0 else { return false }
-            d.removeFirst(2)
-        }
-        guard d.count >= 7, d.count <= 15 else { return false }
-        for ccLength in 1...3 where ccLength < d.count {
-            let cc = number(d[0..<ccLength])
-            guard let entry = PhoneMetadata.entry(forCallingCode: cc) else { continue }
-            var national = d[ccLength...]
-            // "+44 0 20 …": a written trunk prefix after the code.
-            if national.count > entry.maxLength, national.first == 0 { national = national.dropFirst() }
-            if national.count >= entry.minLength - 1 && national.count <= entry.maxLength { return true }
-        }
-        return false
     }
 
     /// A grouped national number (the pattern requires separators): 9-13 digits, not a date, dots
@@ -269,12 +337,16 @@ public enum Validators {
             if b &- 0x30 < 10 { asciiDigits += 1 } else if b >= 0x80 { nonASCII = true }
         }
         if !nonASCII && (asciiDigits < 7 || asciiDigits > 13) { return false }
-        let d = digits(of: bytes)
-        let groups = digitGroups(bytes)
+        return withDigits(of: bytes) { d in phoneNational(bytes, digits: d) }
+    }
+
+    private static func phoneNational(_ bytes: UnsafeRawBufferPointer, digits d: Digits) -> Bool {
+        let groups = DigitGroups(bytes)
         // Seven digits only in three or more groups, or as a 3-4 local number (321 2345).
-        guard d.count <= 13, d.count >= (groups.count >= 3 || groups == [3, 4] ? 7 : 8) else { return false }
+        let localNumber = groups.count == 2 && groups.first == 3 && groups.second == 4
+        guard d.count <= 13, d.count >= (groups.count >= 3 || localNumber ? 7 : 8) else { return false }
         // 1 234 567, 1.234.567: thousands, not a phone number.
-        if groups.count >= 3, groups[0] == 1, groups.dropFirst().allSatisfy({ $0 == 3 }) { return false }
+        if groups.count >= 3, groups.first == 1, groups.restAreThree { return false }
         if looksLikeDate(bytes) { return false }
         var hasParen = false, hasDot = false, hasOther = false, hasSlash = false
         for b in bytes {
@@ -292,31 +364,37 @@ public enum Validators {
         if hasSlash && groups.count == 2 && d[0] != 0 { return false }
         if d[0] == 0 || hasParen { return true }
         if d[0] == 8 && d.count == 11 { return true }  // RU/KZ/BY trunk 8
-        return PhoneMetadata.anyCodeAccepts(d[...])
+        return PhoneTable.shared.anyCodeAccepts(d[...])
     }
 
     /// A bare digit run (no separators, no `+`): ambiguous, so the rules are strict.
     /// `00` + E.164; trunk prefix + a valid national number of a code using that prefix;
     /// 1 + NANP; 8 + 10 digits (RU); an 11-digit Chinese mobile (1[3-9]…); 10 digits of NANP shape
     /// (area and exchange 2-9, exchange not N11; the pattern keeps order/invoice labels out).
-    public static func phoneBare(_ d: [UInt8]) -> Bool {
+    public static func phoneBare(_ digits: [UInt8]) -> Bool {
+        digits.withUnsafeBufferPointer { phoneBare($0) }
+    }
+
+    static func phoneBare(_ d: Digits) -> Bool {
         let n = d.count
         guard n >= 9, n <= 15 else { return false }
+        let table = PhoneTable.shared
         if n >= 10, d[0] == 0, d[1] == 0 {
             let rest = d[2...]
             for ccLength in 1...3 where ccLength < rest.count {
                 let cc = number(rest.prefix(ccLength))
-                if let entry = PhoneMetadata.entry(forCallingCode: cc),
-                   entry.accepts(rest.dropFirst(ccLength)) { return true }
+                if let entry = table.entry(forCallingCode: cc), table.accepts(entry, rest.dropFirst(ccLength)) {
+                    return true
+                }
             }
             return false
         }
         if d[0] == 0 {
-            return PhoneMetadata.trunkZeroAccepts(d.dropFirst()) || PhoneMetadata.entry(forCallingCode: 39)!.accepts(d[...])
+            return table.trunkZeroAccepts(d.dropFirst()) || table.accepts(table.entry(forCallingCode: 39)!, d[...])
         }
         if n == 11 && d[0] == 1 {
             if nanp(d) { return true }
-            if d[1] >= 3, PhoneMetadata.entry(forCallingCode: 86)!.accepts(d[...]) { return true }
+            if d[1] >= 3, table.accepts(table.entry(forCallingCode: 86)!, d[...]) { return true }
             return false
         }
         if n == 11 && d[0] == 8 { return true }
@@ -324,22 +402,37 @@ public enum Validators {
         return false
     }
 
-    /// The lengths of the digit runs in `bytes` (non-ASCII digits count one per scalar).
-    static func digitGroups(_ bytes: UnsafeRawBufferPointer) -> [Int] {
-        var groups: [Int] = []
-        var length = 0
-        for b in bytes {
-            if b &- 0x30 < 10 || b >= 0xC0 {
-                length += 1
-            } else if b >= 0x80 {
-                continue  // continuation byte
-            } else if length > 0 {
-                groups.append(length)
-                length = 0
+    /// What ``phoneNational(_:)`` needs of the lengths of the digit runs in `bytes` (non-ASCII
+    /// characters count as one digit each): how many, the first two, and whether all after the
+    /// first are 3 long.
+    struct DigitGroups {
+        var count = 0
+        var first = 0
+        var second = 0
+        var restAreThree = true
+
+        init(_ bytes: UnsafeRawBufferPointer) {
+            var length = 0
+            for b in bytes {
+                if b &- 0x30 < 10 || b >= 0xC0 {
+                    length += 1
+                } else if b >= 0x80 {
+                    continue  // continuation byte
+                } else if length > 0 {
+                    add(length)
+                    length = 0
+                }
             }
+            if length > 0 { add(length) }
         }
-        if length > 0 { groups.append(length) }
-        return groups
+
+        private mutating func add(_ length: Int) {
+            if count == 0 { first = length } else {
+                if count == 1 { second = length }
+                if length != 3 { restAreThree = false }
+            }
+            count += 1
+        }
     }
 
     static func hasSingleDigitInnerGroup(_ bytes: UnsafeRawBufferPointer) -> Bool {
@@ -360,30 +453,37 @@ public enum Validators {
     /// `YYYY-MM-DD`, `DD.MM.YYYY` and the like, with a plausible month and day: dates are not
     /// phone numbers.
     static func looksLikeDate(_ bytes: UnsafeRawBufferPointer) -> Bool {
-        var groups: [Int] = []
-        var lengths: [Int] = []
+        // The first three ASCII digit groups: their values and lengths.
+        var groups = (0, 0, 0)
+        var lengths = (0, 0, 0)
+        var count = 0
         var current = 0
         var length = 0
+        func close() {
+            switch count {
+            case 0: (groups.0, lengths.0) = (current, length)
+            case 1: (groups.1, lengths.1) = (current, length)
+            case 2: (groups.2, lengths.2) = (current, length)
+            default: break
+            }
+            count += 1
+        }
         for b in bytes {
             if b &- 0x30 < 10 {
-                current = current * 10 + Int(b - 0x30)
+                current = current &* 10 &+ Int(b - 0x30)
                 length += 1
             } else if length > 0 {
-                groups.append(current)
-                lengths.append(length)
+                close()
                 current = 0
                 length = 0
             }
         }
-        if length > 0 {
-            groups.append(current)
-            lengths.append(length)
-        }
-        guard groups.count >= 3 else { return false }
-        if lengths[0] == 4, (1900...2099).contains(groups[0]), (1...12).contains(groups[1]), (1...31).contains(groups[2]) {
+        if length > 0 { close() }
+        guard count >= 3 else { return false }
+        if lengths.0 == 4, (1900...2099).contains(groups.0), (1...12).contains(groups.1), (1...31).contains(groups.2) {
             return true
         }
-        if lengths[2] == 4, (1900...2099).contains(groups[2]), (1...31).contains(groups[0]), (1...31).contains(groups[1]) {
+        if lengths.2 == 4, (1900...2099).contains(groups.2), (1...31).contains(groups.0), (1...31).contains(groups.1) {
             return true
         }
         return false

@@ -1,0 +1,108 @@
+@testable import PIIScrub
+import PIIScrubTestSupport
+import Testing
+
+/// The engine's validators run on every PCRE2 candidate of the `default` set and were rewritten
+/// to allocate nothing (stack digit buffers, a flat phone table). They must answer exactly as
+/// the obvious versions in `ReferenceValidators` do, on candidates shaped like what the patterns
+/// hand them: digit groups with every separator, `+`/`00` prefixes, `(0)` trunks, extensions,
+/// country letters, non-ASCII digits and stray bytes.
+@Suite("Validators against their reference")
+struct ValidatorDifferentialTests {
+    static let atoms: [[UInt8]] = [
+        "0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "00", "0", "1", "44", "86", "555", "212", "911",
+        " ", "-", ".", "/", "(", ")", "(0)", "+", ":", "::", "x", "ext. ", "E", "=", "_",
+        "203.", "10.", "168.", "7.", "GB", "DE", "NO", "AB", "gb", "a", "Z", "\u{FF15}", "\u{0663}", "中", "Bearer ", "Basic ", "\\n",
+    ].map { Array($0.utf8) } + [[0xFF], [0xC3]]
+
+    static let prefixes = ["", "", "", "+", "+", "00", "(", "+44 ", "0", "1-", "GB82", "Tel ", "\u{FF14}"]
+    static let separators = [".", ".", "-", "-", " ", " ", "/", "", ":"]
+    static let suffixes = ["", "", "", " x12", "ext. 9", ".", "=", "\u{0663}"]
+
+    @Test("every rewritten validator answers as its reference on random candidates")
+    func sameAnswers() throws {
+        var rng = SplitMix64(seed: 0x7A11_DA7E)
+        var mismatches: [String: Int] = [:]
+        var accepted: [String: Int] = [:]
+        let names = ReferenceValidators.checks.keys.sorted()
+        #expect(names.count == 9 && names.allSatisfy { Validators.all[$0] != nil })
+        for round in 0..<60_000 {
+            var bytes: [UInt8] = []
+            if round % 2 == 0 {
+                let length = Int.random(in: 0...(round % 10 == 0 ? 90 : 28), using: &rng)
+                // Mostly digits, so lengths and checksums come out right often enough to matter.
+                while bytes.count < length {
+                    if Int.random(in: 0..<3, using: &rng) > 0 {
+                        bytes.append(UInt8(ascii: "0") + UInt8.random(in: 0...9, using: &rng))
+                    } else {
+                        bytes += Self.atoms[Int.random(in: 0..<Self.atoms.count, using: &rng)]
+                    }
+                }
+            } else {
+                // Grouped numbers: a prefix, 2-6 digit groups with one separator (sometimes
+                // mixed), a suffix: dotted quads, dates, grouped phones and cards.
+                bytes += Array(Self.prefixes[Int.random(in: 0..<Self.prefixes.count, using: &rng)].utf8)
+                let separator = Self.separators[Int.random(in: 0..<Self.separators.count, using: &rng)]
+                for g in 0..<Int.random(in: 2...6, using: &rng) {
+                    if g > 0 {
+                        bytes += Array((Int.random(in: 0..<8, using: &rng) == 0
+                            ? Self.separators[Int.random(in: 0..<Self.separators.count, using: &rng)] : separator).utf8)
+                    }
+                    for _ in 0..<Int.random(in: 1...5, using: &rng) {
+                        bytes.append(UInt8(ascii: "0") + UInt8.random(in: 0...9, using: &rng))
+                    }
+                }
+                bytes += Array(Self.suffixes[Int.random(in: 0..<Self.suffixes.count, using: &rng)].utf8)
+            }
+            for name in names {
+                let fast = try #require(Validators.all[name])
+                let reference = try #require(ReferenceValidators.checks[name])
+                let (a, b) = bytes.withUnsafeBytes { (fast($0), reference($0)) }
+                if a != b { mismatches[name, default: 0] += 1 }
+                if b { accepted[name, default: 0] += 1 }
+            }
+        }
+        // Counts only: the inputs are synthetic, but failure messages never carry subject text.
+        #expect(mismatches.isEmpty, "validators that disagree with their reference (count): \(mismatches)")
+        for name in ["luhn", "card", "us-ssn", "nanp", "phone-intl", "phone-national", "phone-bare"] {
+            #expect(accepted[name, default: 0] > 10, "\(name) accepts some candidates")
+        }
+    }
+
+    /// The flat phone table against ``PhoneMetadata``'s entries, exhaustively: every code, every
+    /// 3-digit beginning and length, the trunk-0 and any-code searches, the NANP area codes.
+    @Test("the flat phone table answers as the metadata entries")
+    func phoneTableEqualsEntries() {
+        let table = PhoneTable.shared
+        var mismatches = 0
+        for code in 0..<1000 {
+            let entry = PhoneMetadata.entry(forCallingCode: code)
+            let index = table.entry(forCallingCode: code)
+            if (entry == nil) != (index == nil) { mismatches += 1 }
+            if PhoneTable.shared.isNANPAreaCode(code) != PhoneMetadata.isNANPAreaCode(code) { mismatches += 1 }
+        }
+        var digits: [UInt8] = []
+        for length in 0...18 {
+            for prefix in 0..<(length >= 3 ? 1000 : 1) {
+                digits = [UInt8(prefix / 100), UInt8(prefix / 10 % 10), UInt8(prefix % 10)]
+                digits += [UInt8](repeating: 7, count: max(0, length - 3))
+                digits = Array(digits.prefix(length))
+                digits.withUnsafeBufferPointer { national in
+                    for entry in PhoneMetadata.allEntries {
+                        let index = table.entry(forCallingCode: entry.callingCode)!
+                        if table.accepts(index, national[...]) != entry.accepts(digits[...]) { mismatches += 1 }
+                    }
+                    if table.trunkZeroAccepts(national[...]) != ReferenceValidators.trunkZeroAccepts(digits[...]) {
+                        mismatches += 1
+                    }
+                    if table.anyCodeAccepts(national[...]) != ReferenceValidators.anyCodeAccepts(digits[...]) {
+                        mismatches += 1
+                    }
+                }
+            }
+        }
+        #expect(mismatches == 0)
+        #expect(table.trunkZeroCallingCodes == ReferenceValidators.trunkZeroEntries.map(\.callingCode))
+    }
+}
+

@@ -33,6 +33,11 @@ final class EngineTables: @unchecked Sendable {
     let requiredByte: UnsafeBufferPointer<Int32>
     /// The fixed replacement token of each pattern.
     let tokens: UnsafeBufferPointer<UnsafeBufferPointer<UInt8>>
+    /// 256 entries: 1 for a byte that may start a trigger character of some pattern (ASCII
+    /// triggers, and the lead bytes of Unicode digits where a prefilter counts them); nil when a
+    /// pattern has no prefilter. Text without such a byte opens no prefilter window, so (with the
+    /// prefilter on) nothing in it can match: ``Scrubber/mayMatch(_:)``.
+    let triggerBytes: UnsafeBufferPointer<UInt8>?
     private let owned: [UnsafeMutableRawPointer]
 
     init(stages: [[Int]], groups: [[ScanGroup]], patterns: [Pattern]) {
@@ -57,6 +62,19 @@ final class EngineTables: @unchecked Sendable {
         self.minLength = copy(patterns.map(\.minLength))
         self.requiredByte = copy(patterns.map { $0.compiled.requiredByte.map(Int32.init) ?? -1 })
         self.tokens = copy(patterns.map { copy($0.replacement) })
+        if patterns.allSatisfy({ $0.prefilter != nil }) {
+            var table = [UInt8](repeating: 0, count: 256)
+            for pattern in patterns {
+                let prefilter = pattern.prefilter!
+                for b in 0..<128 where prefilter.tables.trigger[b] != 0 { table[b] = 1 }
+                if prefilter.key.triggerDigits {
+                    for b in unicodeDigitLeadBytes { table[Int(b)] = 1 }
+                }
+            }
+            self.triggerBytes = copy(table)
+        } else {
+            self.triggerBytes = nil
+        }
         self.owned = owned
     }
 

@@ -113,6 +113,20 @@ public struct Scrubber: Sendable {
     }
 
     /// The matches in `text` as pattern ids and byte ranges of `text`'s UTF-8 (no values).
+    /// Whether anything in `text` can match: false when, with the prefilter on, no byte of it may
+    /// start a trigger character of any pattern, so no prefilter window opens and scrubbing it
+    /// would return it unchanged. A byte loop over a 256-entry table; for callers that hold many
+    /// short strings (the JSON scrubber's keys and values) and can leave such text out of the
+    /// engine call altogether. Always true with the prefilter off or a pattern without one.
+    @inline(__always)
+    public func mayMatch(_ text: UnsafeRawBufferPointer) -> Bool { triggerFilter.mayMatch(text) }
+
+    /// ``mayMatch(_:)`` as a plain value for hot loops (valid while this scrubber's pattern set
+    /// is alive).
+    public var triggerFilter: TriggerFilter {
+        TriggerFilter(table: configuration.prefilter ? patternSet.engine.triggerBytes?.baseAddress : nil)
+    }
+
     public func findings(in text: String) -> [Finding] {
         withPooledState { state in
             var copy = text
@@ -605,4 +619,20 @@ public struct ScrubOutcome: Sendable, Hashable {
     public var changed: Bool
     /// The payload could not be scrubbed and was replaced by the failure marker.
     public var failed: Bool
+}
+
+/// ``Scrubber/mayMatch(_:)`` without the scrubber: a pointer to the set's trigger-byte table, or
+/// nil (everything may match).
+// SAFETY: points into a pattern set's immutable tables; the owner keeps the set alive.
+public struct TriggerFilter: @unchecked Sendable {
+    @usableFromInline let table: UnsafePointer<UInt8>?
+
+    init(table: UnsafePointer<UInt8>?) { self.table = table }
+
+    @inlinable
+    public func mayMatch(_ text: UnsafeRawBufferPointer) -> Bool {
+        guard let table else { return true }
+        for b in text where table[Int(b)] != 0 { return true }
+        return false
+    }
 }

@@ -91,7 +91,7 @@ extension JSONScrubber.Worker {
             if !options.flat && childScope.scrubs {
                 let firstSlot = slotStarts.count
                 scrubPlain(key, &c, out, tokenStart: keyStart, tokenEnd: token.end, style: style)
-                if level == 0 && pass == .collect {
+                if level == 0 && pass == .collect && slotStarts.count > firstSlot {
                     recordEntry(.key, start: keyStart, end: token.end, firstSlot: firstSlot, depth: depth, scope: childScope)
                 }
             }
@@ -276,6 +276,8 @@ extension JSONScrubber.Worker {
     @inline(__always)
     func scrubPlain(_ text: UnsafeRawBufferPointer, _ c: inout Cursor, _ out: ByteBuffer,
                     tokenStart: Int, tokenEnd: Int, style: StringStyle) {
+        // Both batched passes decide the same way on the same text, so their slots still pair up.
+        if pass != .immediate && !triggerFilter.mayMatch(text) { return }
         switch pass {
         case .collect:
             // Raw string bytes are never control characters (the scanner rejects them), so only a

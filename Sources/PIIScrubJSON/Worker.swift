@@ -87,8 +87,14 @@ extension JSONScrubber {
 
         enum Pass { case immediate, collect, apply }
 
+        /// Strings in which no pattern can match (no trigger byte) stay out of the batch in both
+        /// passes: on Langfuse-like exports with the seed set most strings, and most keys, have
+        /// neither a digit nor `@`.
+        let triggerFilter: TriggerFilter
+
         init(scrubber: JSONScrubber) {
             engine = scrubber.scrubber.makeWorker()
+            triggerFilter = scrubber.scrubber.triggerFilter
             options = scrubber.options
             hasFieldRules = !options.keepFields.isEmpty || !options.onlyFields.isEmpty
             recordsEntries = !options.flat

@@ -54,4 +54,51 @@ struct PrefilterClaimTests {
         // Rounds and counts only: reproduce with the seed and the round number.
         #expect(differences == 0, "\(name): \(differences) texts differ, first in round \(firstRound)")
     }
+
+    /// ``Scrubber/mayMatch(_:)`` lets callers leave text out of the engine: it may say true for
+    /// text that does not change, never false for text that does.
+    static let unicodeNumbers: [[UInt8]] = [
+        " \u{FF14}\u{FF11}\u{FF15}-\u{FF15}\u{FF15}\u{FF15}-\u{FF10}\u{FF11}\u{FF13}\u{FF12} ",
+        " \u{0664}\u{0661}\u{0665}\u{0665}\u{0665}\u{0665}\u{0660}\u{0661}\u{0663}\u{0662} ",
+        " \u{0967}\u{0968}\u{0969}-\u{096A}\u{096B}-\u{096C}\u{096D}\u{096E}\u{096F} ",
+    ].map { Array($0.utf8) }
+
+    @Test("mayMatch is false only for text that scrubbing leaves unchanged", arguments: ["default", "seed"])
+    func mayMatchIsConservative(_ name: String) throws {
+        let set = try TestSets.load(name)
+        let scrubber = Scrubber(patternSet: set)
+        var atoms: [[UInt8]] = Self.glue + ["hello", "world", "Bob", "the"].map { Array($0.utf8) }
+        for pattern in set.patterns {
+            for example in pattern.definition.examples?.match ?? [] { atoms.append(Array(example.utf8)) }
+        }
+        var rng = SplitMix64(seed: 0xAA7_C400 &+ UInt64(name.utf8.count))
+        var wrong = 0
+        var skipped = 0
+        var changed = 0
+        for _ in 0..<20_000 {
+            var text: [UInt8] = []
+            for _ in 0..<Int.random(in: 0...4, using: &rng) {
+                let atom = atoms[Int.random(in: 0..<atoms.count, using: &rng)]
+                // Mostly short cuts, so texts without any trigger byte occur too.
+                text += atom.prefix(Int.random(in: 0...min(atom.count, 6), using: &rng))
+            }
+            // Numbers written only in other scripts' digits: their lead bytes are the triggers.
+            if Int.random(in: 0..<4, using: &rng) == 0 {
+                text += Self.unicodeNumbers[Int.random(in: 0..<Self.unicodeNumbers.count, using: &rng)]
+            }
+            let may = text.withUnsafeBytes { scrubber.mayMatch($0) }
+            let output = scrubber.scrub(text)
+            if output != text { changed += 1 }
+            if !may {
+                skipped += 1
+                if output != text { wrong += 1 }
+            }
+        }
+        #expect(wrong == 0)
+        #expect(skipped > 500 && changed > 50, "\(name): \(skipped) skipped, \(changed) changed")
+        // With the prefilter off the engine searches everything, so nothing may be skipped.
+        let exhaustive = EngineConfiguration(jit: true, prefilter: false).scrubber(set)
+        #expect(Array("hello".utf8).withUnsafeBytes { exhaustive.mayMatch($0) })
+    }
 }
+

@@ -428,8 +428,9 @@ extension JSONScrubber.Worker {
     }
 
     /// The scope of the key just pushed onto the path. Computes the path's rule frame at this
-    /// depth (see ``RuleFrames``) from the parent's: one comparison per rule still alive instead
-    /// of every rule against the whole path at every key (28 % of a 1 MiB OTLP body's time).
+    /// depth (see ``RuleFrames``) from the parent's: a look among the children of the trie nodes
+    /// still alive instead of every rule against the whole path at every key (28 % of a 1 MiB
+    /// OTLP body's time; then 15 % with one comparison per rule still alive).
     private func scopeForCurrentPath(parent: Scope) -> Scope {
         let depth = pathEnds.count
         pushRuleFrame(depth: depth)
@@ -441,7 +442,8 @@ extension JSONScrubber.Worker {
     }
 
     /// Replaces the frames from `depth` on with the frame of the current path's first `depth`
-    /// segments: the rules of frame `depth - 1` whose segment `depth - 1` is `*` or that key.
+    /// segments: the literal child named by segment `depth - 1`, and the `*` child, of each node
+    /// of frame `depth - 1`.
     private func pushRuleFrame(depth: Int) {
         frames.startFrame(depth)
         let parent = frames.frame(depth - 1)
@@ -449,17 +451,17 @@ extension JSONScrubber.Worker {
         if !parent.isEmpty {
             let key = segment(depth - 1)
             let keyHead = RuleTable.head(key)
-            let keepCount = rules.keepCount
             for k in parent {
-                let r = frames.rule(at: k)
-                let length = rules.segmentCount(r)
-                if length >= depth && rules.segmentMatches(r, depth - 1, key: key, keyHead: keyHead) {
-                    frames.append(r)
-                    if r < keepCount {
-                        if length == depth { flags |= RuleFrames.keepEnds }
-                    } else {
-                        flags |= length == depth ? RuleFrames.onlyEnds : RuleFrames.onlyContinues
-                    }
+                let node = frames.node(at: k)
+                let child = rules.literalChild(node, key: key, keyHead: keyHead)
+                if child >= 0 {
+                    frames.append(child)
+                    flags |= rules.flags(child)
+                }
+                let any = rules.wildcard(node)
+                if any >= 0 {
+                    frames.append(any)
+                    flags |= rules.flags(any)
                 }
             }
         }

@@ -4,65 +4,105 @@ import Glibc
 import Darwin
 #endif
 
-/// The keep and only field rules, flattened for the per-key step of the field-rule frames
-/// (``RuleFrames``): plain buffers, so comparing a key with a rule's segment
-/// costs no reference counting, and each segment's length and first 8 bytes reject most keys in
-/// one comparison. A Langfuse OTLP body checks ~20 rules at each of tens of thousands of keys.
-///
-/// Rules are numbered keep rules first (0 ..< ``keepCount``), then only rules.
+/// The keep and only field rules as a trie of path segments, flattened for the per-key step of
+/// the field-rule frames (``RuleFrames``). Node 0 is the root; a node at depth d stands for the
+/// first d segments shared by one or more rules, and its flags say whether a keep rule or an only
+/// rule ends there and whether an only rule goes on below. A key push looks for the key among a
+/// node's literal children (length and first 8 bytes reject most in one comparison, in one
+/// contiguous run) and takes its `*` child: a Langfuse OTLP body's span objects meet 17 rules but
+/// one node with 8 children. Plain buffers, so no reference counting.
 ///
 /// ## Thread safety
 /// Immutable after `init`; owned by one worker.
 final class RuleTable {
-    let ruleCount: Int
-    let keepCount: Int
-    /// Per rule: its number of segments and the index of its first segment.
-    private let segmentCounts: UnsafeMutableBufferPointer<Int>
-    private let firstSegments: UnsafeMutableBufferPointer<Int>
-    /// Per segment: byte length (-1 for `*`), offset in `bytes`, and its first 8 bytes
-    /// little-endian, zero-padded.
-    private let lengths: UnsafeMutableBufferPointer<Int>
-    private let offsets: UnsafeMutableBufferPointer<Int>
-    private let heads: UnsafeMutableBufferPointer<UInt64>
+    let nodeCount: Int
+    /// Per node: ``RuleFrames/keepEnds``... bits, its literal children (`childCount` edges from
+    /// `firstChild`), and its `*` child (-1: none).
+    private let nodeFlags: UnsafeMutableBufferPointer<UInt8>
+    private let firstChild: UnsafeMutableBufferPointer<Int>
+    private let childCount: UnsafeMutableBufferPointer<Int>
+    private let wildcardChild: UnsafeMutableBufferPointer<Int>
+    /// Per literal edge: the segment's byte length, first 8 bytes (little-endian, zero-padded),
+    /// offset in `bytes`, and the child node.
+    private let edgeLengths: UnsafeMutableBufferPointer<Int>
+    private let edgeHeads: UnsafeMutableBufferPointer<UInt64>
+    private let edgeOffsets: UnsafeMutableBufferPointer<Int>
+    private let edgeNodes: UnsafeMutableBufferPointer<Int>
     private let bytes: UnsafeMutableBufferPointer<UInt8>
 
     init(keep: [FieldPath], only: [FieldPath]) {
-        let rules = keep + only
-        ruleCount = rules.count
-        keepCount = keep.count
-        let segmentTotal = rules.reduce(0) { $0 + $1.segments.count }
-        let byteTotal = rules.reduce(0) { $0 + $1.segments.reduce(0) { $0 + $1.count } }
-        segmentCounts = .allocate(capacity: max(1, rules.count))
-        firstSegments = .allocate(capacity: max(1, rules.count))
-        lengths = .allocate(capacity: max(1, segmentTotal))
-        offsets = .allocate(capacity: max(1, segmentTotal))
-        heads = .allocate(capacity: max(1, segmentTotal))
+        // Build with arrays, then flatten: node n's literal children in insertion order.
+        var literal: [[(segment: [UInt8], node: Int)]] = [[]]
+        var wildcard: [Int] = [-1]
+        var flags: [UInt8] = [0]
+        for (isKeep, rule) in keep.map({ (true, $0) }) + only.map({ (false, $0) }) {
+            var node = 0
+            for (d, part) in rule.segments.enumerated() {
+                if !isKeep { flags[node] |= RuleFrames.onlyContinues }
+                let next: Int
+                if part == [UInt8(ascii: "*")] {
+                    if wildcard[node] < 0 {
+                        wildcard[node] = flags.count
+                        literal.append([])
+                        wildcard.append(-1)
+                        flags.append(0)
+                    }
+                    next = wildcard[node]
+                } else if let edge = literal[node].first(where: { $0.segment == part }) {
+                    next = edge.node
+                } else {
+                    next = flags.count
+                    literal[node].append((part, next))
+                    literal.append([])
+                    wildcard.append(-1)
+                    flags.append(0)
+                }
+                node = next
+                if d == rule.segments.count - 1 { flags[node] |= isKeep ? RuleFrames.keepEnds : RuleFrames.onlyEnds }
+            }
+        }
+        nodeCount = flags.count
+        let edgeTotal = literal.reduce(0) { $0 + $1.count }
+        let byteTotal = literal.reduce(0) { $0 + $1.reduce(0) { $0 + $1.segment.count } }
+        nodeFlags = .allocate(capacity: nodeCount)
+        firstChild = .allocate(capacity: nodeCount)
+        childCount = .allocate(capacity: nodeCount)
+        wildcardChild = .allocate(capacity: nodeCount)
+        edgeLengths = .allocate(capacity: max(1, edgeTotal))
+        edgeHeads = .allocate(capacity: max(1, edgeTotal))
+        edgeOffsets = .allocate(capacity: max(1, edgeTotal))
+        edgeNodes = .allocate(capacity: max(1, edgeTotal))
         bytes = .allocate(capacity: max(1, byteTotal))
-        var segment = 0
+        var edge = 0
         var offset = 0
-        for (r, rule) in rules.enumerated() {
-            segmentCounts[r] = rule.segments.count
-            firstSegments[r] = segment
-            for part in rule.segments {
-                let wildcard = part == [UInt8(ascii: "*")]
-                lengths[segment] = wildcard ? -1 : part.count
-                offsets[segment] = offset
-                heads[segment] = part.withUnsafeBytes { Self.head($0) }
-                for b in part {
+        for node in 0..<nodeCount {
+            nodeFlags[node] = flags[node]
+            wildcardChild[node] = wildcard[node]
+            firstChild[node] = edge
+            childCount[node] = literal[node].count
+            for (segment, child) in literal[node] {
+                edgeLengths[edge] = segment.count
+                edgeHeads[edge] = segment.withUnsafeBytes { Self.head($0) }
+                edgeOffsets[edge] = offset
+                edgeNodes[edge] = child
+                for b in segment {
                     bytes[offset] = b
                     offset += 1
                 }
-                segment += 1
+                edge += 1
             }
         }
     }
 
     deinit {
-        segmentCounts.deallocate()
-        firstSegments.deallocate()
-        lengths.deallocate()
-        offsets.deallocate()
-        heads.deallocate()
+        nodeFlags.deallocate()
+        firstChild.deallocate()
+        childCount.deallocate()
+        wildcardChild.deallocate()
+        edgeLengths.deallocate()
+        edgeHeads.deallocate()
+        edgeOffsets.deallocate()
+        edgeNodes.deallocate()
         bytes.deallocate()
     }
 
@@ -75,30 +115,38 @@ final class RuleTable {
     }
 
     @inline(__always)
-    func segmentCount(_ rule: Int) -> Int { segmentCounts[rule] }
+    func flags(_ node: Int) -> UInt8 { nodeFlags[node] }
 
-    /// Whether segment `i` of `rule` is `*` or equals `key` (whose ``head(_:)`` is `keyHead`).
     @inline(__always)
-    func segmentMatches(_ rule: Int, _ i: Int, key: UnsafeRawBufferPointer, keyHead: UInt64) -> Bool {
-        let s = firstSegments[rule] + i
-        let length = lengths[s]
-        if length < 0 { return true }
-        guard length == key.count, heads[s] == keyHead else { return false }
-        return length <= 8 || memcmp(bytes.baseAddress! + offsets[s] + 8, key.baseAddress! + 8, length - 8) == 0
+    func wildcard(_ node: Int) -> Int { wildcardChild[node] }
+
+    /// The child of `node` along the literal segment `key` (whose ``head(_:)`` is `keyHead`), or -1.
+    @inline(__always)
+    func literalChild(_ node: Int, key: UnsafeRawBufferPointer, keyHead: UInt64) -> Int {
+        let first = firstChild[node]
+        for e in first..<first + childCount[node] {
+            let length = edgeLengths[e]
+            guard length == key.count, edgeHeads[e] == keyHead else { continue }
+            if length <= 8 || memcmp(bytes.baseAddress! + edgeOffsets[e] + 8, key.baseAddress! + 8, length - 8) == 0 {
+                return edgeNodes[e]
+            }
+        }
+        return -1
     }
 }
 
-/// The field rules alive along the current path, by depth (see ``JSONScrubber/Worker``): frame d
-/// holds the rules whose first d segments match the path's, `rule(at:)` for k in `frame(d)`.
-/// Frame 0 holds every rule. Plain buffers: a key push costs no array bookkeeping.
+/// The field-rule trie nodes alive along the current path, by depth (see ``JSONScrubber/Worker``):
+/// frame d holds the nodes (``RuleTable``) whose d segments match the path's first d (more than
+/// one only through `*`), `node(at:)` for k in `frame(d)`. Frame 0 holds the root. Plain
+/// buffers: a key push costs no array bookkeeping.
 ///
 /// ## Thread safety
 /// Not `Sendable`; owned by one worker.
 final class RuleFrames {
-    private var rules: UnsafeMutablePointer<Int32>
-    private var ruleCapacity: Int
+    private var nodes: UnsafeMutablePointer<Int32>
+    private var nodeCapacity: Int
     private var bounds: UnsafeMutablePointer<Int>
-    /// Per frame: ``keepEnds``, ``onlyEnds``, ``onlyContinues`` bits of the rules in it.
+    /// Per frame: ``keepEnds``, ``onlyEnds``, ``onlyContinues`` bits of the nodes in it.
     private var flags: UnsafeMutablePointer<UInt8>
     private var boundCapacity: Int
     /// Frames 0 ..< `count` are stored (`bounds` has `count + 1` entries).
@@ -113,22 +161,21 @@ final class RuleFrames {
     static let onlyContinues: UInt8 = 4
 
     init(table: RuleTable) {
-        let ruleCount = table.ruleCount
-        ruleCapacity = max(64, 4 * ruleCount)
-        rules = .allocate(capacity: ruleCapacity)
-        for r in 0..<ruleCount { rules[r] = Int32(r) }
+        nodeCapacity = max(64, 4 * table.nodeCount)
+        nodes = .allocate(capacity: nodeCapacity)
+        nodes[0] = 0
         boundCapacity = 64
         bounds = .allocate(capacity: boundCapacity)
         flags = .allocate(capacity: boundCapacity)
         bounds[0] = 0
-        bounds[1] = ruleCount
+        bounds[1] = 1
         // Every rule has at least one segment: at the root only "only rules go deeper" can hold.
-        flags[0] = ruleCount > table.keepCount ? Self.onlyContinues : 0
-        top = ruleCount
+        flags[0] = table.flags(0)
+        top = 1
     }
 
     deinit {
-        rules.deallocate()
+        nodes.deallocate()
         bounds.deallocate()
         flags.deallocate()
     }
@@ -140,7 +187,7 @@ final class RuleFrames {
     func frame(_ depth: Int) -> Range<Int> { bounds[depth]..<bounds[depth + 1] }
 
     @inline(__always)
-    func rule(at k: Int) -> Int { Int(rules[k]) }
+    func node(at k: Int) -> Int { Int(nodes[k]) }
 
     /// Drops frames `depth` and deeper (frames 0 ..< `depth` must be stored) and starts frame
     /// `depth`, empty.
@@ -152,19 +199,19 @@ final class RuleFrames {
     }
 
     @inline(__always)
-    func append(_ rule: Int) {
-        if top == ruleCapacity {
-            let bigger = UnsafeMutablePointer<Int32>.allocate(capacity: 2 * ruleCapacity)
-            bigger.update(from: rules, count: top)
-            rules.deallocate()
-            rules = bigger
-            ruleCapacity *= 2
+    func append(_ node: Int) {
+        if top == nodeCapacity {
+            let bigger = UnsafeMutablePointer<Int32>.allocate(capacity: 2 * nodeCapacity)
+            bigger.update(from: nodes, count: top)
+            nodes.deallocate()
+            nodes = bigger
+            nodeCapacity *= 2
         }
-        rules[top] = Int32(rule)
+        nodes[top] = Int32(node)
         top += 1
     }
 
-    /// Closes the frame started by ``startFrame(_:)``, with the ``keepEnds``... bits of its rules.
+    /// Closes the frame started by ``startFrame(_:)``, with the ``keepEnds``... bits of its nodes.
     @inline(__always)
     func endFrame(flags frameFlags: UInt8) {
         if count + 2 > boundCapacity {

@@ -442,30 +442,9 @@ extension JSONScrubber.Worker {
     }
 
     /// Replaces the frames from `depth` on with the frame of the current path's first `depth`
-    /// segments: the literal child named by segment `depth - 1`, and the `*` child, of each node
-    /// of frame `depth - 1`.
+    /// segments (``RuleFrames/push(depth:key:in:)``).
     private func pushRuleFrame(depth: Int) {
-        frames.startFrame(depth)
-        let parent = frames.frame(depth - 1)
-        var flags: UInt8 = 0
-        if !parent.isEmpty {
-            let key = segment(depth - 1)
-            let keyHead = RuleTable.head(key)
-            for k in parent {
-                let node = frames.node(at: k)
-                let child = rules.literalChild(node, key: key, keyHead: keyHead)
-                if child >= 0 {
-                    frames.append(child)
-                    flags |= rules.flags(child)
-                }
-                let any = rules.wildcard(node)
-                if any >= 0 {
-                    frames.append(any)
-                    flags |= rules.flags(any)
-                }
-            }
-        }
-        frames.endFrame(flags: flags)
+        frames.push(depth: depth, key: segment(depth - 1), in: rules)
     }
 
     /// (Frames 0...`valid` are known to be right.)

@@ -189,6 +189,33 @@ final class RuleFrames {
     @inline(__always)
     func node(at k: Int) -> Int { Int(nodes[k]) }
 
+    /// Replaces the frames from `depth` on (1 ... the number stored) with the frame of a path
+    /// whose segment `depth - 1` is `key`: the literal child named `key`, and the `*` child, of
+    /// each node of frame `depth - 1`.
+    @inline(__always)
+    func push(depth: Int, key: UnsafeRawBufferPointer, in table: RuleTable) {
+        startFrame(depth)
+        let parent = frame(depth - 1)
+        var frameFlags: UInt8 = 0
+        if !parent.isEmpty {
+            let keyHead = RuleTable.head(key)
+            for k in parent {
+                let node = node(at: k)
+                let child = table.literalChild(node, key: key, keyHead: keyHead)
+                if child >= 0 {
+                    append(child)
+                    frameFlags |= table.flags(child)
+                }
+                let any = table.wildcard(node)
+                if any >= 0 {
+                    append(any)
+                    frameFlags |= table.flags(any)
+                }
+            }
+        }
+        endFrame(flags: frameFlags)
+    }
+
     /// Drops frames `depth` and deeper (frames 0 ..< `depth` must be stored) and starts frame
     /// `depth`, empty.
     @inline(__always)

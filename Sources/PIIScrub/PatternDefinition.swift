@@ -100,10 +100,17 @@ public struct PrefilterDefinition: Codable, Sendable, Hashable {
     /// `s` or `k`: Unicode case folding lets them match U+017F and U+212A, which an ASCII search
     /// would not find.
     public var anchorCaseless: Bool?
+    /// Every match holds at least this many consecutive ASCII digits, starting at most
+    /// ``digitRunWithin`` bytes after the match's start (a label before a number: `SSN:
+    /// 123456789`). Inside a window, PCRE2 then starts only within that distance before each
+    /// such run of the text instead of at every byte of a sentence-long window.
+    public var digitRun: Int?
+    /// See ``digitRun`` (bytes, default 0).
+    public var digitRunWithin: Int?
 
     public init(trigger: String, triggerUnicode: String? = nil, minTriggers: Int? = nil, span: String,
                 spanUnicode: String? = nil, spanCodePoints: [String]? = nil, anchor: String? = nil,
-                anchorCaseless: Bool? = nil) {
+                anchorCaseless: Bool? = nil, digitRun: Int? = nil, digitRunWithin: Int? = nil) {
         self.trigger = trigger
         self.triggerUnicode = triggerUnicode
         self.minTriggers = minTriggers
@@ -112,6 +119,8 @@ public struct PrefilterDefinition: Codable, Sendable, Hashable {
         self.spanCodePoints = spanCodePoints
         self.anchor = anchor
         self.anchorCaseless = anchorCaseless
+        self.digitRun = digitRun
+        self.digitRunWithin = digitRunWithin
     }
 }
 

@@ -143,6 +143,20 @@ public final class PatternSet: Sendable {
                 id: id, definition: definition, compiled: compiled, asciiVariant: asciiVariant, priority: definition.priority ?? index,
                 stage: definition.stage ?? 0, replacementOperator: replacementOperator, validator: validator,
                 index: index, replacement: Array(definition.replacement.utf8), prefilter: prefilter)
+            if let run = definition.prefilter?.digitRun {
+                let within = definition.prefilter?.digitRunWithin ?? 0
+                guard run >= 1, within >= 0 else {
+                    throw PIIScrubError(.invalidPatternFile, "prefilter.digitRun must be >= 1 and digitRunWithin >= 0",
+                                        patternID: id)
+                }
+                for example in definition.examples?.match ?? [] {
+                    guard Self.digitRunStart(Array(example.utf8), length: run).map({ $0 <= within }) ?? false else {
+                        throw PIIScrubError(.prefilterMismatch,
+                                            "example #\(example.utf8.count)B has no run of \(run) digits within \(within) bytes of its start",
+                                            patternID: id)
+                    }
+                }
+            }
             if let prefilter {
                 for example in definition.examples?.match ?? [] {
                     try Self.checkPrefilter(prefilter, example: example, patternID: id)
@@ -193,6 +207,19 @@ public final class PatternSet: Sendable {
     /// gives the same output as scrubbing whole.
     public func cut(in base: UnsafePointer<UInt8>, near from: Int, end: Int) -> Int? {
         separators.cutNear(base, from: from, end: end)
+    }
+
+    /// Where the first run of at least `length` consecutive ASCII digits starts in `bytes`, or nil.
+    static func digitRunStart(_ bytes: [UInt8], length: Int) -> Int? {
+        var start = 0
+        for (i, b) in bytes.enumerated() {
+            if b &- 0x30 < 10 {
+                if i + 1 - start >= length { return start }
+            } else {
+                start = i + 1
+            }
+        }
+        return nil
     }
 
     /// A full-match example must lie in one prefilter window; otherwise the claim is wrong.

@@ -292,9 +292,9 @@ public struct Scrubber: Sendable {
             while let found = prefilter.nextWindow(p, from: &position, count: n, runs: &runs) {
                 let window = found.range
                 if checkRequired && lacksRequiredByte(engine, index, p, window) { continue }
-                let at = try matches(of: index, engine: engine, asciiContext: found.asciiContext, validator,
-                                     window: window, startLimit: window.upperBound - minLength, text: text,
-                                     into: &list, scratch: &scratch, searches: searches)
+                let at = try windowMatches(of: index, engine: engine, asciiContext: found.asciiContext, validator,
+                                           window: window, startLimit: window.upperBound - minLength, text: text,
+                                           into: &list, scratch: &scratch, searches: searches)
                 // A match can only end past the window if the prefilter's span claim is wrong;
                 // never search inside a region already matched.
                 if at > position { position = at }
@@ -308,6 +308,45 @@ public struct Scrubber: Sendable {
                                             scratch: &scratch, searches: searches)
             position = max(position, furthest)
         }
+    }
+
+    /// ``matches(of:engine:asciiContext:_:window:startLimit:text:into:scratch:searches:)`` for a
+    /// prefilter window; for a pattern with a ``PrefilterDefinition/digitRun`` claim, only the
+    /// starts that claim allows: within `digitRunWithin` bytes before each run of at least
+    /// `digitRun` ASCII digits, up to where the run still holds that many. (A match's run of
+    /// `k` digits lies in a maximal run [a, b) of the text, so it starts in
+    /// [a − within, b − k].) The regions are visited left to right and never behind the last
+    /// match, so the matches are the same leftmost-first sequence as a search of the whole
+    /// window's starts.
+    @inline(__always)
+    private func windowMatches(of index: Int, engine: EngineTables, asciiContext: Bool, _ validator: Validator?,
+                               window: Range<Int>, startLimit: Int, text: UnsafeRawBufferPointer,
+                               into list: inout [Span], scratch: inout MatchScratch,
+                               searches: UnsafeMutableBufferPointer<Int>) throws(PCRE2Error) -> Int
+    {
+        let k = engine.digitRun[index]
+        // With the prefilter off (the exhaustive reference the tests compare with) every start is searched.
+        guard k > 0, configuration.prefilter, let base = text.baseAddress, window.upperBound <= text.count else {
+            return try matches(of: index, engine: engine, asciiContext: asciiContext, validator, window: window,
+                               startLimit: startLimit, text: text, into: &list, scratch: &scratch, searches: searches)
+        }
+        let p = base.assumingMemoryBound(to: UInt8.self)
+        let within = engine.digitRunWithin[index]
+        var at = window.lowerBound
+        var i = window.lowerBound
+        let end = window.upperBound
+        while i < end {
+            while i < end && p[i] &- 0x30 >= 10 { i += 1 }
+            let a = i
+            while i < end && p[i] &- 0x30 < 10 { i += 1 }
+            guard i - a >= k else { continue }
+            let from = max(at, a - within)
+            let limit = min(i - k, startLimit)
+            guard from <= limit else { continue }
+            at = try matches(of: index, engine: engine, asciiContext: asciiContext, validator, window: from..<end,
+                             startLimit: limit, text: text, into: &list, scratch: &scratch, searches: searches)
+        }
+        return at
     }
 
     /// One pattern's leftmost-first matches starting in `window.lowerBound...startLimit`,
@@ -369,10 +408,10 @@ public struct Scrubber: Sendable {
             // The PCRE2-only window (the whole text, prefilter off) is searched as it is.
             if triggers != Int.max, let base = text.baseAddress,
                lacksRequiredByte(engine, index, base.assumingMemoryBound(to: UInt8.self), window) { continue }
-            let at = try matches(of: index, engine: engine, asciiContext: asciiContext,
-                                 set.validatorByIndex[index], window: window,
-                                 startLimit: window.upperBound - engine.minLength[index], text: text,
-                                 into: &candidates[index], scratch: &scratch, searches: searches)
+            let at = try windowMatches(of: index, engine: engine, asciiContext: asciiContext,
+                                       set.validatorByIndex[index], window: window,
+                                       startLimit: window.upperBound - engine.minLength[index], text: text,
+                                       into: &candidates[index], scratch: &scratch, searches: searches)
             furthest = max(furthest, at)
         }
         return furthest

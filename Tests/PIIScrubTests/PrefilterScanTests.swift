@@ -299,4 +299,23 @@ struct PrefilterScanTests {
                               patternID: "good")
         }
     }
+
+    @Test("a digit-run claim that an example contradicts is refused when the set is loaded")
+    func digitRunRules() {
+        func set(_ within: Int, run: Int = 9) throws -> PatternSet {
+            try PatternSet(name: "t", definitions: [
+                PatternDefinition(
+                    id: "labelled", regex: "(?i:ssn|social security number)[ :]{0,2}[0-9]{9}", replacement: "[SSN]",
+                    prefilter: PrefilterDefinition(trigger: "0-9", minTriggers: 9, span: "A-Za-z0-9 :", digitRun: run,
+                                                   digitRunWithin: within),
+                    examples: .init(match: ["SSN 123456789", "social security number: 123456789"])),
+            ])
+        }
+        // The long label puts the digits 24 bytes after the match's start.
+        #expect(throws: PIIScrubError.self) { _ = try set(23) }
+        #expect(throws: PIIScrubError.self) { _ = try set(64, run: 10) }
+        #expect(throws: PIIScrubError.self) { _ = try set(64, run: 0) }
+        #expect(throws: Never.self) { _ = try set(24) }
+    }
 }
+

@@ -34,6 +34,8 @@ final class EngineTables: @unchecked Sendable {
     /// Per pattern: ``PrefilterDefinition/digitRun`` (0: none) and ``PrefilterDefinition/digitRunWithin``.
     let digitRun: UnsafeBufferPointer<Int>
     let digitRunWithin: UnsafeBufferPointer<Int>
+    /// Overlap priority of each pattern (lower wins).
+    let priority: UnsafeBufferPointer<Int>
     /// The fixed replacement token of each pattern.
     let tokens: UnsafeBufferPointer<UnsafeBufferPointer<UInt8>>
     /// 256 entries: 1 for a byte that may start a trigger character of some pattern (ASCII
@@ -65,6 +67,7 @@ final class EngineTables: @unchecked Sendable {
         self.minLength = copy(patterns.map(\.minLength))
         self.requiredByte = copy(patterns.map { $0.compiled.requiredByte.map(Int32.init) ?? -1 })
         self.tokens = copy(patterns.map { copy($0.replacement) })
+        self.priority = copy(patterns.map(\.priority))
         self.digitRun = copy(patterns.map { $0.definition.prefilter?.digitRun ?? 0 })
         self.digitRunWithin = copy(patterns.map { $0.definition.prefilter?.digitRunWithin ?? 0 })
         if patterns.allSatisfy({ $0.prefilter != nil }) {

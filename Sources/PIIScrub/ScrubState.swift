@@ -24,6 +24,8 @@ final class ScrubState: @unchecked Sendable {
     /// Resolution scratch.
     @exclusivity(unchecked) var merged: [Span] = []
     @exclusivity(unchecked) var cluster: [Span] = []
+    /// The spans a cluster keeps (``Scrubber`` `flush`), reused so resolving allocates nothing.
+    @exclusivity(unchecked) var accepted: [Span] = []
     @exclusivity(unchecked) var heads: [Int] = []
     @exclusivity(unchecked) var tokenScratch: [UInt8] = []
     @exclusivity(unchecked) var fallback: [UInt8] = []

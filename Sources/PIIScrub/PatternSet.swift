@@ -124,6 +124,14 @@ public final class PatternSet: Sendable {
                 throw PIIScrubError(.invalidPatternFile, "maxLength is below the pattern's minimum length", patternID: id)
             }
             let prefilter = try definition.prefilter.map { (d) throws(PIIScrubError) in try Prefilter(d, patternID: id) }
+            if let anchor = definition.prefilter?.anchor, !(definition.prefilter?.anchorCaseless ?? false),
+               anchor.utf8.contains(where: { ($0 | 0x20) &- 0x61 < 26 }),
+               (definition.flags ?? []).contains("caseless") || hasInlineCaseless(definition.regex) {
+                // A case-sensitive anchor would miss the other cases this pattern matches.
+                throw PIIScrubError(.invalidPatternFile,
+                                    "prefilter.anchor has letters but the pattern matches case-insensitively; set anchorCaseless",
+                                    patternID: id)
+            }
             guard let replacementOperator = ReplacementOperator(name: definition.operator ?? "token",
                                                                 maskKeep: definition.maskKeep ?? 4)
             else {
@@ -333,6 +341,29 @@ public final class PatternSet: Sendable {
         }
         return candidates.first { fm.fileExists(atPath: $0 + "/seed.json") }
     }
+}
+
+/// Whether `regex` may switch case-insensitive matching on inline: an option setting `(?i)`,
+/// `(?i:`, `(?mi-s)`, `(?^i)`..., with `i` before any `-` (lexical and conservative).
+func hasInlineCaseless(_ regex: String) -> Bool {
+    let bytes = Array(regex.utf8)
+    var i = 0
+    while i + 2 < bytes.count {
+        if bytes[i] == UInt8(ascii: "\\") {
+            i += 2
+            continue
+        }
+        if bytes[i] == UInt8(ascii: "("), bytes[i + 1] == UInt8(ascii: "?") {
+            var j = i + 2
+            while j < bytes.count, bytes[j] != UInt8(ascii: "-"), bytes[j] != UInt8(ascii: ")"), bytes[j] != UInt8(ascii: ":"),
+                  (bytes[j] | 0x20) &- 0x61 < 26 || bytes[j] == UInt8(ascii: "^") {
+                if bytes[j] == UInt8(ascii: "i") { return true }
+                j += 1
+            }
+        }
+        i += 1
+    }
+    return false
 }
 
 /// Whether a regex uses syntax whose result can depend on text beyond a separator: anchors

@@ -14,10 +14,12 @@ public struct Strategy: Sendable, Hashable, CustomStringConvertible {
     enum Base: Sendable, Hashable {
         /// PCRE2 searches the whole buffer.
         case pcre2Only
-        /// `memchr` for a single trigger byte, then PCRE2 inside the span run around it.
+        /// `memchr` for a single trigger byte that every match needs once, then PCRE2 inside the
+        /// span run around it.
         case byteTriggerRuns
-        /// A SIMD scan for a set of trigger bytes (and Unicode digit lead bytes), then PCRE2 inside
-        /// span runs holding at least `minTriggers` triggers.
+        /// A SIMD scan for a set of trigger bytes (and Unicode digit lead bytes), or for one byte
+        /// needed more than once, then PCRE2 inside span runs holding at least `minTriggers`
+        /// triggers.
         case classTriggerRuns
         /// A SIMD search for an anchor string every match contains, then PCRE2 inside the span
         /// run around each occurrence (``PrefilterDefinition/anchor``).
@@ -417,7 +419,8 @@ struct PrefilterCore: @unchecked Sendable {
     let anchorProbes: (Int, Int)
     var usesLongRunScan: Bool
 
-    /// Finds the next byte at or after `from` that may start a trigger character.
+    /// Finds the next byte at or after `from` that may start a trigger character; with an anchor,
+    /// the start of the anchor's next occurrence (its first byte is a trigger).
     @inline(__always)
     func nextCandidate(_ p: UnsafePointer<UInt8>, from: Int, count n: Int) -> Int? {
         if strategy == .byteTriggerRuns {

@@ -112,7 +112,6 @@ public struct Scrubber: Sendable {
         }
     }
 
-    /// The matches in `text` as pattern ids and byte ranges of `text`'s UTF-8 (no values).
     /// Whether anything in `text` can match: false when, with the prefilter on, no byte of it may
     /// start a trigger character of any pattern, so no prefilter window opens and scrubbing it
     /// would return it unchanged. A byte loop over a 256-entry table; for callers that hold many
@@ -121,12 +120,13 @@ public struct Scrubber: Sendable {
     @inline(__always)
     public func mayMatch(_ text: UnsafeRawBufferPointer) -> Bool { triggerFilter.mayMatch(text) }
 
-    /// ``mayMatch(_:)`` as a plain value for hot loops (valid while this scrubber's pattern set
-    /// is alive).
+    /// ``mayMatch(_:)`` as a value for hot loops; it keeps the pattern set's tables alive.
     public var triggerFilter: TriggerFilter {
-        TriggerFilter(table: configuration.prefilter ? patternSet.engine.triggerBytes?.baseAddress : nil)
+        let engine = patternSet.engine
+        return TriggerFilter(owner: engine, table: configuration.prefilter ? engine.triggerBytes?.baseAddress : nil)
     }
 
+    /// The matches in `text` as pattern ids and byte ranges of `text`'s UTF-8 (no values).
     public func findings(in text: String) -> [Finding] {
         withPooledState { state in
             var copy = text
@@ -691,12 +691,17 @@ public struct ScrubOutcome: Sendable, Hashable {
 }
 
 /// ``Scrubber/mayMatch(_:)`` without the scrubber: a pointer to the set's trigger-byte table, or
-/// nil (everything may match).
-// SAFETY: points into a pattern set's immutable tables; the owner keeps the set alive.
+/// nil (everything may match), and a reference to the tables that own it.
+// SAFETY: `table` points into `owner`'s immutable buffers, which live as long as `owner` does,
+// and this value holds `owner`.
 public struct TriggerFilter: @unchecked Sendable {
+    private let owner: AnyObject?
     @usableFromInline let table: UnsafePointer<UInt8>?
 
-    init(table: UnsafePointer<UInt8>?) { self.table = table }
+    init(owner: AnyObject?, table: UnsafePointer<UInt8>?) {
+        self.owner = owner
+        self.table = table
+    }
 
     @inlinable
     public func mayMatch(_ text: UnsafeRawBufferPointer) -> Bool {

@@ -189,8 +189,6 @@ public enum Validators {
         "SN": 28, "TG": 28, "HN": 28,
     ]
 
-    /// Whether `bytes` (separators allowed: space, dash) is an IBAN of a known country and its
-    /// length, and (with `checksum`) passes mod-97.
     /// ``ibanLengths`` by the country's two letters (index 26 × first + second; 0: none).
     static let ibanLengthTable: [UInt8] = {
         var table = [UInt8](repeating: 0, count: 26 * 26)
@@ -201,6 +199,8 @@ public enum Validators {
         return table
     }()
 
+    /// Whether `bytes` (separators allowed: space, dash) is an IBAN of a known country and its
+    /// length, and (with `checksum`) passes mod-97.
     public static func iban(_ bytes: UnsafeRawBufferPointer, checksum: Bool) -> Bool {
         // More than 34 characters is no IBAN; stop collecting there.
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 35) { chars in

@@ -317,5 +317,23 @@ struct PrefilterScanTests {
         #expect(throws: PIIScrubError.self) { _ = try set(64, run: 0) }
         #expect(throws: Never.self) { _ = try set(24) }
     }
+
+    @Test("a case-sensitive anchor on a case-insensitive pattern is refused")
+    func anchorCaseMustMatchPattern() {
+        func load(_ regex: String, flags: [String]? = nil, caseless: Bool? = nil) throws -> PatternSet {
+            try PatternSet(name: "t", definitions: [
+                PatternDefinition(id: "jwt-ish", regex: regex, flags: flags, replacement: "[X]",
+                                  prefilter: PrefilterDefinition(trigger: "eE", span: "A-Za-z0-9.",
+                                                                 anchor: caseless == true ? "eyj" : "eyJ",
+                                                                 anchorCaseless: caseless)),
+            ])
+        }
+        #expect(throws: PIIScrubError.self) { _ = try load("eyJ[A-Za-z0-9]{8}", flags: ["caseless"]) }
+        #expect(throws: PIIScrubError.self) { _ = try load("(?i)eyJ[A-Za-z0-9]{8}") }
+        #expect(throws: PIIScrubError.self) { _ = try load("(?mi:eyJ)[A-Za-z0-9]{8}") }
+        #expect(throws: Never.self) { _ = try load("eyJ[A-Za-z0-9]{8}") }
+        #expect(throws: Never.self) { _ = try load("(?-i:eyJ)[A-Za-z0-9]{8}") }
+        #expect(throws: Never.self) { _ = try load("(?i)eyJ[A-Za-z0-9]{8}", caseless: true) }
+    }
 }
 

@@ -59,7 +59,6 @@ public final class PatternSet: Sendable {
     // Flat per-pattern tables for the hot path: indexing these retains one object at most,
     // where indexing `patterns` would copy a whole `Pattern`.
     let replacementByIndex: [[UInt8]]
-    let priorityByIndex: [Int]
     let operatorByIndex: [ReplacementOperator]
     let validatorByIndex: [Validator?]
     /// Patterns with the same replacement token share numbering (`[PHONE_1]` across phone patterns).
@@ -183,7 +182,6 @@ public final class PatternSet: Sendable {
         self.maxCaptureCount = compiledPatterns.map(\.compiled.captureCount).max() ?? 0
         self.stageGroups = self.stages.map { stage in ScanGroup.groups(stage.map { compiledPatterns[$0] }) }
         self.replacementByIndex = compiledPatterns.map(\.replacement)
-        self.priorityByIndex = compiledPatterns.map(\.priority)
         self.operatorByIndex = compiledPatterns.map(\.replacementOperator)
         self.validatorByIndex = compiledPatterns.map(\.validator)
         var tokenIDs: [[UInt8]: Int] = [:]

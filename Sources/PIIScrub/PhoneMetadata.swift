@@ -75,9 +75,9 @@ struct PhoneTable: @unchecked Sendable {
     private let maxLengths: UnsafeMutablePointer<Int>
     /// Per entry: 16 words, the 1000 prefix bits of ``PhoneMetadata/Entry``.
     private let prefixBits: UnsafeMutablePointer<UInt64>
-    /// Entries with trunk prefix 0, and all entries (indices, by calling code).
+    /// The indices of the entries with trunk prefix 0, by calling code.
     private let trunkZero: UnsafeBufferPointer<Int>
-    private let all: UnsafeBufferPointer<Int>
+    private let entryCount: Int
     /// 1000 bits: the assigned NANP area codes.
     private let nanpAreas: UnsafeMutablePointer<UInt64>
 
@@ -99,13 +99,10 @@ struct PhoneTable: @unchecked Sendable {
             for w in 0..<16 { prefixBits[k * 16 + w] = entry.prefixBits[w] }
             if entry.trunkPrefixes.contains("0") { trunk.append(k) }
         }
-        func copy(_ values: [Int]) -> UnsafeBufferPointer<Int> {
-            let buffer = UnsafeMutableBufferPointer<Int>.allocate(capacity: max(values.count, 1))
-            _ = buffer.initialize(from: values)
-            return UnsafeBufferPointer(rebasing: buffer[..<values.count])
-        }
-        trunkZero = copy(trunk)
-        all = copy(Array(entries.indices))
+        let buffer = UnsafeMutableBufferPointer<Int>.allocate(capacity: max(trunk.count, 1))
+        _ = buffer.initialize(from: trunk)
+        trunkZero = UnsafeBufferPointer(rebasing: buffer[..<trunk.count])
+        entryCount = entries.count
         nanpAreas = .allocate(capacity: 16)
         nanpAreas.initialize(repeating: 0, count: 16)
         for area in PhoneMetadata.nanpAreaCodes where area >= 0 && area < 1000 {
@@ -150,6 +147,6 @@ struct PhoneTable: @unchecked Sendable {
 
     /// Whether some code accepts `national` as written (no trunk prefix).
     func anyCodeAccepts(_ national: Slice<UnsafeBufferPointer<UInt8>>) -> Bool {
-        all.contains { accepts($0, national) }
+        (0..<entryCount).contains { accepts($0, national) }
     }
 }

@@ -231,11 +231,9 @@ final class Prefilter: Sendable {
             scanRanges: scanRanges, nibbles: nibbles,
             anchor: UnsafePointer(tables.anchor.baseAddress!), anchorLength: anchor.count, anchorCaseless: anchorCaseless,
             anchorProbes: Self.anchorProbes(anchor),
-            usesLongRunScan: strategy != .anchorRuns
-                && Self.longRunRule(narrow: spanIsNarrow, wordLike: spanIsWordLike,
-                                    classScan: strategy == .classTriggerRuns,
-                                    asciiSpan: spanUnicode == .none, minTriggers: minTriggers,
-                                    minWindow: 1))
+            usesLongRunScan: Self.longRunRule(narrow: spanIsNarrow, wordLike: spanIsWordLike, strategy: strategy,
+                                              asciiSpan: spanUnicode == .none, minTriggers: minTriggers,
+                                              minWindow: 1))
     }
 
     /// The two offsets of `anchor` whose bytes the SIMD search compares first: the rarest in
@@ -267,7 +265,7 @@ final class Prefilter: Sendable {
     static func parseAnchor(_ text: String?, caseless: Bool, triggers: Set<UInt8>, span: Set<UInt8>,
                             patternID: String) throws(PIIScrubError) -> [UInt8] {
         guard let text else { return [] }
-        var bytes = Array(text.utf8)
+        let bytes = Array(text.utf8)
         guard !bytes.isEmpty, bytes.count <= 32, bytes.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) else {
             throw PIIScrubError(.invalidPatternFile, "prefilter.anchor must be 1 to 32 printable ASCII characters",
                                 patternID: patternID)
@@ -294,8 +292,6 @@ final class Prefilter: Sendable {
             throw PIIScrubError(.invalidPatternFile, "prefilter.anchor must consist of span characters",
                                 patternID: patternID)
         }
-        if !caseless { return bytes }
-        bytes = bytes.map { $0 &- 0x41 < 26 ? $0 + 0x20 : $0 }
         return bytes
     }
 
@@ -306,10 +302,12 @@ final class Prefilter: Sendable {
     /// wins unless the byte is very common: `-` lost 18 ms, `.` gained 4), nor for spans with
     /// non-ASCII characters (CJK text is one long run), nor for spans with space (runs are
     /// sentences: forcing it on the digit, labelled-number and PEM-line groups cost 10-40 ms).
-    static func longRunRule(narrow: Bool, wordLike: Bool, classScan: Bool, asciiSpan: Bool, minTriggers: Int,
+    /// An anchored prefilter never takes it: its search already skips all text without the anchor.
+    static func longRunRule(narrow: Bool, wordLike: Bool, strategy: Strategy, asciiSpan: Bool, minTriggers: Int,
                             minWindow: Int) -> Bool {
-        (narrow && wordLike && minTriggers >= 3)
-            || (wordLike && classScan && asciiSpan && max(minTriggers, minWindow) >= 8)
+        guard strategy != .anchorRuns else { return false }
+        return (narrow && wordLike && minTriggers >= 3)
+            || (wordLike && strategy == .classTriggerRuns && asciiSpan && max(minTriggers, minWindow) >= 8)
     }
 
     /// A copy with a group's smallest `minTriggers` and shortest match (`minWindow`), and
@@ -322,8 +320,8 @@ final class Prefilter: Sendable {
         var core = other.core
         core.minTriggers = minTriggers
         core.minWindow = max(1, minWindow)
-        core.usesLongRunScan = longRunScan && core.strategy != .anchorRuns && Self.longRunRule(
-            narrow: spanIsNarrow, wordLike: spanIsWordLike, classScan: core.strategy == .classTriggerRuns,
+        core.usesLongRunScan = longRunScan && Self.longRunRule(
+            narrow: spanIsNarrow, wordLike: spanIsWordLike, strategy: core.strategy,
             asciiSpan: other.spanUnicode == .none, minTriggers: minTriggers, minWindow: core.minWindow)
         self.core = core
     }

@@ -326,7 +326,7 @@ public struct Scrubber: Sendable {
     {
         let k = engine.digitRun[index]
         // With the prefilter off (the exhaustive reference the tests compare with) every start is searched.
-        guard k > 0, configuration.prefilter, let base = text.baseAddress, window.upperBound <= text.count else {
+        guard k > 0, configuration.prefilter, let base = text.baseAddress else {
             return try matches(of: index, engine: engine, asciiContext: asciiContext, validator, window: window,
                                startLimit: startLimit, text: text, into: &list, scratch: &scratch, searches: searches)
         }

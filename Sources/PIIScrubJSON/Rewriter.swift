@@ -276,8 +276,9 @@ extension JSONScrubber.Worker {
     @inline(__always)
     func scrubPlain(_ text: UnsafeRawBufferPointer, _ c: inout Cursor, _ out: ByteBuffer,
                     tokenStart: Int, tokenEnd: Int, style: StringStyle) {
-        // Both batched passes decide the same way on the same text, so their slots still pair up.
-        if pass != .immediate && !triggerFilter.mayMatch(text) { return }
+        // Nothing can match: no engine call, no batch slot. Both batched passes decide the same
+        // way on the same text, so their slots still pair up.
+        if !triggerFilter.mayMatch(text) { return }
         switch pass {
         case .collect:
             // Raw string bytes are never control characters (the scanner rejects them), so only a

@@ -186,3 +186,171 @@ size_t CPIIScan_jsonSkipSpace(const uint8_t *p, size_t from, size_t n) {
     while (i < n && (p[i] == ' ' || p[i] == '\n' || p[i] == '\r' || p[i] == '\t')) i++;
     return i;
 }
+
+// MARK: Pass 1 of --flat
+
+static inline size_t skip_space(const uint8_t *p, size_t i, size_t n) {
+    // Compact JSON has none or one byte here.
+    if (i < n && (p[i] == ' ' || p[i] == '\n' || p[i] == '\r' || p[i] == '\t')) return CPIIScan_jsonSkipSpace(p, i + 1, n);
+    return i;
+}
+
+// Whether p[0 ..< n] holds a byte the table marks (8 bytes per step, no early branch inside).
+static inline int has_trigger(const uint8_t *p, size_t n, const uint8_t *table) {
+    if (!table) return 1;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        if (table[p[i]] | table[p[i + 1]] | table[p[i + 2]] | table[p[i + 3]] | table[p[i + 4]] | table[p[i + 5]]
+            | table[p[i + 6]] | table[p[i + 7]])
+            return 1;
+    }
+    for (; i < n; i++) {
+        if (table[p[i]]) return 1;
+    }
+    return 0;
+}
+
+// The end of the number at p[i] by PIIScrubJSON's grammar, or 0 when there is none.
+static inline size_t number_end(const uint8_t *p, size_t i, size_t n) {
+    if (i < n && p[i] == '-') i++;
+    if (i >= n) return 0;
+    if (p[i] == '0') {
+        i++;
+    } else if (p[i] >= '1' && p[i] <= '9') {
+        while (i < n && (uint8_t)(p[i] - '0') < 10) i++;
+    } else {
+        return 0;
+    }
+    if (i < n && p[i] == '.') {
+        size_t digits = ++i;
+        while (i < n && (uint8_t)(p[i] - '0') < 10) i++;
+        if (i == digits) return 0;
+    }
+    if (i < n && (p[i] | 0x20) == 'e') {
+        i++;
+        if (i < n && (p[i] == '+' || p[i] == '-')) i++;
+        size_t digits = i;
+        while (i < n && (uint8_t)(p[i] - '0') < 10) i++;
+        if (i == digits) return 0;
+    }
+    return i;
+}
+
+int CPIIScan_jsonCollectFlat(const uint8_t *p, size_t n, CPIIScan_JSONFlatBatch *b) {
+    size_t depth = 0;
+    int32_t parent = -1;  // the key whose value the parser is in
+    size_t i = skip_space(p, 0, n);
+    uint8_t c;
+
+value:
+    if (i >= n) return 0;
+    c = p[i];
+    if (c == '"') {
+        int escaped = 0;
+        ptrdiff_t close = CPIIScan_jsonStringEnd(p, i + 1, n, &escaped);
+        if (close < 0) return 0;
+        const size_t length = (size_t)close - (i + 1);
+        // Room for the text and its separator, decoded or copied.
+        if (b->batchCapacity - b->batchCount < length + 1) return -1;
+        const uint8_t *text = p + i + 1;
+        size_t count = length;
+        unsigned flags = 0;
+        uint8_t *at = b->batch + b->batchCount;
+        if (escaped) {
+            ptrdiff_t decoded = CPIIScan_jsonDecode(text, length, at, &flags);
+            if (decoded < 0) return 0;
+            text = at;
+            count = (size_t)decoded;
+        }
+        if (has_trigger(text, count, b->trigger)) {
+            if (b->slotCount == b->slotCapacity) return -1;
+            if ((b->separator >= 0x20 || (flags & CPIIScan_JSONDecodedControl)) && count > 0
+                && memchr(text, b->separator, count) != NULL)
+                b->poisoned = 1;
+            if (!escaped) memcpy(at, text, count);
+            at[count] = b->separator;
+            CPIIScan_JSONSlot *slot = &b->slots[b->slotCount++];
+            slot->start = (int64_t)i;
+            slot->end = (int64_t)close + 1;
+            slot->batchStart = (int64_t)b->batchCount;
+            slot->parentKey = parent;
+            slot->flags = flags;
+            b->batchCount += count + 1;
+        }
+        i = (size_t)close + 1;
+        goto after_value;
+    }
+    if (c == '{' || c == '[') {
+        if (depth >= b->maxDepth) return 0;
+        b->stackKinds[depth] = c;
+        b->stackKeys[depth] = parent;
+        depth++;
+        i = skip_space(p, i + 1, n);
+        if (i >= n) return 0;
+        if (p[i] == (c == '{' ? '}' : ']')) {
+            i++;
+            depth--;
+            goto after_value;
+        }
+        if (c == '[') goto value;
+        goto member;
+    }
+    if (c == 't' || c == 'f' || c == 'n') {
+        const char *word = c == 't' ? "true" : (c == 'f' ? "false" : "null");
+        const size_t length = c == 'f' ? 5 : 4;
+        if (n - i < length || memcmp(p + i, word, length) != 0) return 0;
+        i += length;
+        goto after_value;
+    }
+    {
+        size_t end = number_end(p, i, n);
+        if (end == 0) return 0;
+        i = end;
+        goto after_value;
+    }
+
+member:
+    // At the key of a member (after `{` or `,` and whitespace).
+    if (i >= n || p[i] != '"') return 0;
+    {
+        int escaped = 0;
+        ptrdiff_t close = CPIIScan_jsonStringEnd(p, i + 1, n, &escaped);
+        if (close < 0) return 0;
+        const size_t length = (size_t)close - (i + 1);
+        if (escaped) {
+            // Validated by decoding into the batch's free space (not kept).
+            if (b->batchCapacity - b->batchCount < length) return -1;
+            unsigned flags = 0;
+            if (CPIIScan_jsonDecode(p + i + 1, length, b->batch + b->batchCount, &flags) < 0) return 0;
+        }
+        if (b->keyCount == b->keyCapacity) return -1;
+        CPIIScan_JSONKey *key = &b->keys[b->keyCount];
+        key->start = (int64_t)i;
+        key->end = (int64_t)close + 1;
+        key->parentKey = b->stackKeys[depth - 1];
+        key->hasEscape = escaped;
+        parent = (int32_t)b->keyCount++;
+        i = skip_space(p, (size_t)close + 1, n);
+        if (i >= n || p[i] != ':') return 0;
+        i = skip_space(p, i + 1, n);
+        goto value;
+    }
+
+after_value:
+    i = skip_space(p, i, n);
+    if (depth == 0) return i == n ? 1 : 0;
+    if (i >= n) return 0;
+    c = p[i++];
+    if (c == ',') {
+        i = skip_space(p, i, n);
+        if (b->stackKinds[depth - 1] == '[') {
+            parent = b->stackKeys[depth - 1];
+            goto value;
+        }
+        goto member;
+    }
+    if (c != (b->stackKinds[depth - 1] == '{' ? '}' : ']')) return 0;
+    depth--;
+    parent = b->stackKeys[depth];
+    goto after_value;
+}

@@ -696,7 +696,9 @@ public struct ScrubOutcome: Sendable, Hashable {
 // and this value holds `owner`.
 public struct TriggerFilter: @unchecked Sendable {
     private let owner: AnyObject?
-    @usableFromInline let table: UnsafePointer<UInt8>?
+    /// 256 entries, nonzero for a byte some pattern needs; `nil` when every text may match (the
+    /// prefilter is off). Valid while this filter lives.
+    public let table: UnsafePointer<UInt8>?
 
     init(owner: AnyObject?, table: UnsafePointer<UInt8>?) {
         self.owner = owner

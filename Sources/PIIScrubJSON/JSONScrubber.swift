@@ -58,6 +58,10 @@ public struct JSONScrubber: Sendable {
         /// Scrub all strings of a document in one engine call when the pattern set has a separator
         /// byte (the default). Off: one engine call per string (same output; for differential tests).
         public var batching: Bool = true
+        /// With ``flat``, batching, and no field rules, retention or number scrubbing: validate
+        /// and collect each document in one C loop (the default). Off: the recursive walk (same
+        /// output; for differential tests).
+        public var collectInC: Bool = true
 
         public init(flat: Bool = false, keepFields: [FieldPath] = [], onlyFields: [FieldPath] = [],
                     scrubNumbers: Bool = false, minimumTimestamp: Int64? = nil,

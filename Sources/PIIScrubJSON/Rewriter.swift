@@ -389,8 +389,12 @@ extension JSONScrubber.Worker {
             guard !sameBytes(piece, batchText(ofSlot: slot)) else { continue }
             splice(piece, style: token.style, &c, tokenStart: token.start, tokenEnd: token.end, into: out)
             rewrites += 1
-            pathBytes.count = 0
-            pathBytes.append(slotPaths.base + token.pathOffset, token.pathLength)
+            if slotPathsFromKeys {
+                loadKeyPath(token.pathOffset, base)
+            } else {
+                pathBytes.count = 0
+                pathBytes.append(slotPaths.base + token.pathOffset, token.pathLength)
+            }
             countCurrentPath(delta: max(1, slotMatches[slot]))
         }
         return c.copied
@@ -483,6 +487,8 @@ struct SlotToken {
     var start: Int
     var end: Int
     var style: StringStyle
+    /// The field path's bytes in `slotPaths`; or, for slots collected in C
+    /// (`slotPathsFromKeys`), `pathOffset` is the index of the innermost key (-1: none).
     var pathOffset: Int
     var pathLength: Int
 }

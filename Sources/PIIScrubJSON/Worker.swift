@@ -87,6 +87,15 @@ extension JSONScrubber {
 
         enum Pass { case immediate, collect, apply }
 
+        /// `--flat` without field rules, retention or number scrubbing: pass 1 is one C loop
+        /// (``CPIIScan_jsonCollectFlat``) instead of the recursive walk, and the field path of a
+        /// changed slot is rebuilt from the keys it recorded.
+        let collectsInC: Bool
+        let flat: FlatBuffers
+        /// This document's slots came from ``collectsInC``: their paths are in ``flat``'s keys.
+        @exclusivity(unchecked) var slotPathsFromKeys = false
+        @exclusivity(unchecked) var keyChain: [Int32] = []
+
         /// Strings in which no pattern can match (no trigger byte) stay out of the batch in both
         /// passes: on Langfuse-like exports with the seed set most strings, and most keys, have
         /// neither a digit nor `@`.
@@ -114,6 +123,9 @@ extension JSONScrubber {
             }
             batchSeparator = found ?? 0
             canBatch = found != nil && options.batching
+            collectsInC = options.collectInC && canBatch && options.flat && !hasFieldRules && options.minimumTimestamp == nil
+                && !options.scrubNumbers
+            flat = FlatBuffers(maxDepth: collectsInC ? options.maxDepth : 0)
         }
 
         /// Matches per field path (dotted, array elements add no segment). Keys that are
@@ -188,7 +200,19 @@ extension JSONScrubber {
                 entryPaths.count = 0
                 entryPathEnds.removeAll(keepingCapacity: true)
                 batchPoisoned = false
-                ok = parseDocument(&c, out)
+                slotPathsFromKeys = false
+                if collectsInC && collectFlat(base, count) {
+                    ok = true
+                    slotPathsFromKeys = true
+                } else {
+                    // Not valid (or valid only by the walk's reading): the walk decides, and finds
+                    // the error offset.
+                    batch.count = 0
+                    slotStarts.removeAll(keepingCapacity: true)
+                    slotTokens.removeAll(keepingCapacity: true)
+                    batchPoisoned = false
+                    ok = parseDocument(&c, out)
+                }
                 if ok && !slotStarts.isEmpty {
                     var fallback = batchPoisoned
                     if !fallback {
@@ -270,6 +294,7 @@ extension JSONScrubber.Worker {
             buffer.count = 0
             buffer.trim(to: 1 << 20)
         }
+        flat.trim()
     }
 
     func resetForPass(_ c: inout Cursor, _ out: ByteBuffer, start: Int) {

@@ -122,6 +122,56 @@ ptrdiff_t CPIIScan_jsonDecode(const uint8_t *p, size_t n, uint8_t *out, unsigned
 /// character, plus `/` when escapeSlash, plus bytes >= 0x80 when asciiOnly; n if there is none.
 size_t CPIIScan_jsonEscapeScan(const uint8_t *p, size_t from, size_t n, int escapeSlash, int asciiOnly);
 
+/// A string value that ``CPIIScan_jsonCollectFlat`` put into the batch.
+typedef struct {
+    /// The token: its opening quote ..< one past its closing quote.
+    int64_t start;
+    int64_t end;
+    /// Where its (decoded) text starts in the batch; a separator byte follows it.
+    int64_t batchStart;
+    /// Index in the keys of the member key whose value holds it (through arrays), or -1.
+    int32_t parentKey;
+    /// ``CPIIScan_jsonDecode``'s flags for its escapes.
+    uint32_t flags;
+} CPIIScan_JSONSlot;
+
+/// An object key seen by ``CPIIScan_jsonCollectFlat`` (for the field paths of changed slots).
+typedef struct {
+    int64_t start;
+    int64_t end;
+    int32_t parentKey;
+    int32_t hasEscape;
+} CPIIScan_JSONKey;
+
+/// In/out state of ``CPIIScan_jsonCollectFlat``. The caller owns every buffer.
+typedef struct {
+    uint8_t *batch;
+    size_t batchCapacity;
+    size_t batchCount;
+    CPIIScan_JSONSlot *slots;
+    size_t slotCapacity;
+    size_t slotCount;
+    CPIIScan_JSONKey *keys;
+    size_t keyCapacity;
+    size_t keyCount;
+    /// maxDepth entries each: the kind of each open container and the parent key outside it.
+    uint8_t *stackKinds;
+    int32_t *stackKeys;
+    size_t maxDepth;
+    /// 256 entries, nonzero for a byte some pattern needs; NULL collects every string.
+    const uint8_t *trigger;
+    uint8_t separator;
+    /// Set when a collected text holds the separator byte (the batch cannot be split back).
+    int poisoned;
+} CPIIScan_JSONFlatBatch;
+
+/// Pass 1 of `jsonl --flat` in one loop: validates the JSON text p[0 ..< n] by PIIScrubJSON's
+/// grammar (RFC 8259, strict UTF-8, at most maxDepth nested containers, surrounding whitespace
+/// allowed), and appends the decoded text of every string value (not key) that holds a trigger
+/// byte to the batch, each followed by the separator. Returns 1 when valid, 0 when not, and -1
+/// when a buffer was too small (grow it and call again).
+int CPIIScan_jsonCollectFlat(const uint8_t *p, size_t n, CPIIScan_JSONFlatBatch *b);
+
 /// The index of the first byte of p[from ..< n] that is not JSON whitespace (space, `\n`,
 /// `\r`, tab), or n. For pretty-printed documents, where indentation is half the bytes.
 size_t CPIIScan_jsonSkipSpace(const uint8_t *p, size_t from, size_t n);

@@ -1,0 +1,134 @@
+import PIIScrub
+internal import CPIIScan
+
+/// The buffers of ``CPIIScan_jsonCollectFlat`` besides the batch: slots, keys and the container
+/// stack, grown on demand and kept across documents.
+///
+/// ## Thread safety
+/// Not `Sendable`; owned by one ``JSONScrubber/Worker``.
+final class FlatBuffers {
+    @exclusivity(unchecked) private(set) var slots: UnsafeMutablePointer<CPIIScan_JSONSlot>
+    @exclusivity(unchecked) private(set) var slotCapacity: Int
+    @exclusivity(unchecked) private(set) var keys: UnsafeMutablePointer<CPIIScan_JSONKey>
+    @exclusivity(unchecked) private(set) var keyCapacity: Int
+    let stackKinds: UnsafeMutablePointer<UInt8>
+    let stackKeys: UnsafeMutablePointer<Int32>
+    let maxDepth: Int
+
+    init(maxDepth: Int) {
+        self.maxDepth = maxDepth
+        slotCapacity = maxDepth > 0 ? 256 : 1
+        keyCapacity = slotCapacity
+        slots = .allocate(capacity: slotCapacity)
+        keys = .allocate(capacity: keyCapacity)
+        stackKinds = .allocate(capacity: max(1, maxDepth))
+        stackKeys = .allocate(capacity: max(1, maxDepth))
+    }
+
+    deinit {
+        slots.deallocate()
+        keys.deallocate()
+        stackKinds.deallocate()
+        stackKeys.deallocate()
+    }
+
+    /// Doubles the slot storage (contents are not kept: the caller collects again).
+    func growSlots() {
+        slots.deallocate()
+        slotCapacity *= 2
+        slots = .allocate(capacity: slotCapacity)
+    }
+
+    func growKeys() {
+        keys.deallocate()
+        keyCapacity *= 2
+        keys = .allocate(capacity: keyCapacity)
+    }
+
+    /// Gives back what a very long document grew.
+    func trim() {
+        if slotCapacity > 1 << 16 {
+            slots.deallocate()
+            slotCapacity = 256
+            slots = .allocate(capacity: slotCapacity)
+        }
+        if keyCapacity > 1 << 16 {
+            keys.deallocate()
+            keyCapacity = 256
+            keys = .allocate(capacity: keyCapacity)
+        }
+    }
+}
+
+extension JSONScrubber.Worker {
+    /// Pass 1 of a `--flat` document in C: fills the batch, ``slotStarts`` and ``slotTokens`` as
+    /// the walk in ``Pass/collect`` would. Returns false when the document is not valid JSON, and
+    /// then leaves the batch in an unspecified state.
+    func collectFlat(_ base: UnsafePointer<UInt8>, _ count: Int) -> Bool {
+        batch.count = 0
+        batch.reserve(count + 64)
+        while true {
+            var b = CPIIScan_JSONFlatBatch(
+                batch: batch.base, batchCapacity: batch.capacity, batchCount: 0,
+                slots: flat.slots, slotCapacity: flat.slotCapacity, slotCount: 0,
+                keys: flat.keys, keyCapacity: flat.keyCapacity, keyCount: 0,
+                stackKinds: flat.stackKinds, stackKeys: flat.stackKeys, maxDepth: flat.maxDepth,
+                trigger: triggerFilter.table, separator: batchSeparator, poisoned: 0)
+            switch CPIIScan_jsonCollectFlat(base, count, &b) {
+            case 1:
+                batch.count = b.batchCount
+                batchPoisoned = b.poisoned != 0
+                slotStarts.removeAll(keepingCapacity: true)
+                slotTokens.removeAll(keepingCapacity: true)
+                for k in 0..<b.slotCount {
+                    let slot = flat.slots[k]
+                    slotStarts.append(Int(slot.batchStart))
+                    var style = StringStyle()
+                    style.escapeSlash = slot.flags & UInt32(CPIIScan_JSONEscapedSlash) != 0
+                    style.decodedControl = slot.flags & UInt32(CPIIScan_JSONDecodedControl) != 0
+                    style.asciiOnly = slot.flags & UInt32(CPIIScan_JSONEscapedNonASCII) != 0
+                    slotTokens.append(SlotToken(start: Int(slot.start), end: Int(slot.end), style: style,
+                                                pathOffset: Int(slot.parentKey), pathLength: 0))
+                }
+                return true
+            case 0:
+                return false
+            default:
+                // A buffer was full: grow the one that was and collect again.
+                if b.slotCount == flat.slotCapacity {
+                    flat.growSlots()
+                } else if b.keyCount == flat.keyCapacity {
+                    flat.growKeys()
+                } else {
+                    batch.reserve(batch.capacity)
+                }
+            }
+        }
+    }
+
+    /// Sets ``pathBytes`` to the field path of a value whose innermost key is `key` (an index
+    /// into the keys ``collectFlat(_:_:)`` recorded; -1 for none): keys decoded, joined by `.`.
+    func loadKeyPath(_ key: Int, _ base: UnsafePointer<UInt8>) {
+        pathBytes.count = 0
+        keyChain.removeAll(keepingCapacity: true)
+        var k = key
+        while k >= 0 {
+            keyChain.append(Int32(k))
+            k = Int(flat.keys[k].parentKey)
+        }
+        for (n, index) in keyChain.reversed().enumerated() {
+            if n > 0 { pathBytes.append(UInt8(ascii: ".")) }
+            let entry = flat.keys[Int(index)]
+            let start = Int(entry.start) + 1
+            let length = Int(entry.end) - 1 - start
+            if entry.hasEscape != 0 {
+                var style = StringStyle()
+                // Decoded once already when the document was validated.
+                _ = decodeEscapes(base + start, length, into: decode[0], style: &style)
+                pathBytes.append(decode[0].base, decode[0].count)
+            } else {
+                pathBytes.append(base + start, length)
+            }
+        }
+    }
+}

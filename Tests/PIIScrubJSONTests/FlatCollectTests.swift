@@ -1,0 +1,162 @@
+import Foundation
+import PIIScrub
+import PIIScrubTestSupport
+import Testing
+
+@testable import PIIScrubJSON
+
+/// `--flat` pass 1 in C (``CPIIScan_jsonCollectFlat``) against the recursive walk it replaces:
+/// same output bytes, same outcome (valid or malformed, with the same error offset), and the same
+/// counts per pattern and per field path, on documents built to reach every branch of both.
+@Suite("flat pass 1 in C")
+struct FlatCollectTests {
+    static let defaultSet: Scrubber = Scrubber(patternSet: try! TestSets.load("default"))
+
+    /// Lines of every golden input, as the base the mutations start from.
+    static let baseLines: [[UInt8]] = {
+        var lines: [[UInt8]] = []
+        for golden in JSONTestSupport.goldens {
+            guard let input = try? JSONTestSupport.read(golden.inputPath) else { continue }
+            for line in input.split(separator: 0x0A) where !line.isEmpty { lines.append(Array(line)) }
+        }
+        return lines
+    }()
+
+    /// Pieces inserted at random offsets: JSON structure, escapes (valid, invalid, lone and paired
+    /// surrogates), control bytes, invalid UTF-8, whitespace, and PII the seed set matches.
+    static let pieces: [[UInt8]] = [
+        "\"", "\\", "{", "}", "[", "]", ",", ":", " ", "\n", "\t", "\r", "0", "-", "1e5", "e", ".", "true", "nul",
+        "\\u00e9", "\\ud83d\\ude00", "\\ud800", "\\udc00x", "\\u00", "\\x", "\\/", "\\n555-123-4567", "\\u0040",
+        "x@example.com", "555.123.4567", "123-45-6789", "{\"k\":\"y@example.org\"}", "[\"a\",1,null]",
+        "\"\":\"\"", "\"k\\u0062\":\"z@example.net\"",
+    ].map { Array($0.utf8) } + [[0x00], [0x1F], [0x7F], [0x80], [0xC3], [0xC3, 0xA9], [0xED, 0xA0, 0x80], [0xFF],
+                               [0xE2, 0x80, 0xA8], [0xD9, 0xA5, 0xD9, 0xA5]]
+
+    static func mutate(_ line: [UInt8], _ rng: inout SplitMix64) -> [UInt8] {
+        var doc = line
+        for _ in 0..<Int.random(in: 1...3, using: &rng) {
+            let at = doc.isEmpty ? 0 : Int.random(in: 0...doc.count, using: &rng)
+            switch Int.random(in: 0..<10, using: &rng) {
+            case 0: doc.removeSubrange(at...)
+            case 1 where at < doc.count: doc.remove(at: at)
+            case 2 where at < doc.count: doc[at] = pieces.randomElement(using: &rng)!.first!
+            default: doc.insert(contentsOf: pieces.randomElement(using: &rng)!, at: at)
+            }
+        }
+        return doc
+    }
+
+    struct Result: Equatable {
+        var output: [UInt8]
+        var kinds: [JSONScrubber.Outcome]
+        var patternCounts: [Int]
+        var fieldCounts: [String: Int]
+    }
+
+    static func run(_ documents: [[UInt8]], scrubber: Scrubber, inC: Bool, maxDepth: Int = 256) -> (Result, Bool) {
+        var options = JSONScrubber.Options(flat: true, maxDepth: maxDepth)
+        options.collectInC = inC
+        let worker = JSONScrubber(scrubber: scrubber, options: options).makeWorker()
+        var result = Result(output: [], kinds: [], patternCounts: [], fieldCounts: [:])
+        for doc in documents {
+            doc.withUnsafeBytes { raw in
+                worker.withScrubbedDocument(raw) { bytes, outcome in
+                    result.output.append(contentsOf: bytes)
+                    result.output.append(0x0A)
+                    result.kinds.append(outcome)
+                }
+            }
+        }
+        result.patternCounts = (0..<scrubber.patternSet.patterns.count).map { worker.engine.count(forPatternAt: $0) }
+        result.fieldCounts = worker.fieldCounts
+        return (result, worker.collectsInC)
+    }
+
+    @Test("C and the walk agree on mutated export lines", arguments: ["seed", "default"])
+    func mutatedLines(_ set: String) {
+        let scrubber = set == "seed" ? JSONTestSupport.seed : Self.defaultSet
+        var rng = SplitMix64(seed: set == "seed" ? 41 : 42)
+        var documents: [[UInt8]] = []
+        for _ in 0..<(set == "seed" ? 6000 : 1500) {
+            let line = Self.baseLines.randomElement(using: &rng)!
+            documents.append(Self.mutate(line, &rng))
+        }
+        documents += Self.baseLines
+        let (fast, usedC) = Self.run(documents, scrubber: scrubber, inC: true)
+        let (walk, usedWalk) = Self.run(documents, scrubber: scrubber, inC: false)
+        #expect(usedC && !usedWalk)
+        let malformed = fast.kinds.filter { $0.kind == .malformed }.count
+        let changed = fast.kinds.filter { $0.kind == .changed }.count
+        // The mutations must reach both sides of validity, and scrubbing.
+        #expect(malformed > documents.count / 10 && malformed < documents.count * 9 / 10)
+        #expect(changed > documents.count / 10)
+        for k in documents.indices where fast.kinds[k] != walk.kinds[k] {
+            Issue.record("document \(k): outcome \(fast.kinds[k].kind) in C, \(walk.kinds[k].kind) by the walk")
+            break
+        }
+        // Compared as Bools: a failure never prints document text.
+        let sameOutput = fast.output == walk.output
+        #expect(sameOutput)
+        #expect(fast.patternCounts == walk.patternCounts)
+        let sameFields = fast.fieldCounts == walk.fieldCounts
+        #expect(sameFields)
+    }
+
+    @Test("nesting at and past the depth limit", arguments: [1, 2, 3, 8])
+    func depthLimit(_ maxDepth: Int) {
+        var documents: [[UInt8]] = []
+        for depth in 0...(maxDepth + 1) {
+            for open in [("[", "]"), ("{\"k\":", "}")] {
+                let inner = "\"x@example.com\""
+                let text = String(repeating: open.0, count: depth) + inner + String(repeating: open.1, count: depth)
+                documents.append(Array(text.utf8))
+            }
+        }
+        let (fast, _) = Self.run(documents, scrubber: JSONTestSupport.seed, inC: true, maxDepth: maxDepth)
+        let (walk, _) = Self.run(documents, scrubber: JSONTestSupport.seed, inC: false, maxDepth: maxDepth)
+        let same = fast == walk  // a Bool: a failure never prints document text
+        #expect(same)
+        for (k, outcome) in fast.kinds.enumerated() {
+            let depth = k / 2
+            #expect(outcome.kind == (depth <= maxDepth ? .changed : .malformed), "depth \(depth)")
+        }
+    }
+
+    @Test("buffers grow: many strings and keys, one long string")
+    func growth() {
+        var members: [String] = []
+        for k in 0..<700 { members.append("\"k\(k)\":[\"v\(k)@example.com\",\"555-123-\(1000 + k)\"]") }
+        let wide = "{" + members.joined(separator: ",") + "}"
+        let long = "[\"" + String(repeating: "a 555.123.4567 b ", count: 20_000) + "\"]"
+        let documents = [wide, long, wide].map { Array($0.utf8) }
+        let (fast, _) = Self.run(documents, scrubber: JSONTestSupport.seed, inC: true)
+        let (walk, _) = Self.run(documents, scrubber: JSONTestSupport.seed, inC: false)
+        let same = fast == walk
+        #expect(same)
+        #expect(fast.kinds.allSatisfy { $0.kind == .changed })
+        #expect(fast.fieldCounts["k699"] == 4)  // two values in each of two documents
+    }
+
+    @Test("a trigger at every offset of strings of every length up to 40 bytes")
+    func triggerOffsets() {
+        var documents: [[UInt8]] = []
+        for pii in ["a@b.co", "555-123-4567"] {
+            for pad in 0...(40 - pii.utf8.count) {
+                let filler = String(repeating: " ", count: pad)
+                documents.append(Array("[\"\(filler)\(pii)\",\"\(pii)\(filler)\",\"\\n\(filler)\(pii)\"]".utf8))
+            }
+        }
+        let (fast, _) = Self.run(documents, scrubber: JSONTestSupport.seed, inC: true)
+        let (walk, _) = Self.run(documents, scrubber: JSONTestSupport.seed, inC: false)
+        let same = fast == walk
+        #expect(same)
+        #expect(fast.patternCounts.reduce(0, +) == documents.count * 3)
+    }
+
+    @Test("field paths of changed values are rebuilt from decoded keys")
+    func keyPaths() {
+        let doc = #"{"a\u0062":{"c":["x@example.com",{"d":"y@example.com"}]},"":"z@example.com","e":{"":{"f":"w@example.com"}}}"#
+        let (fast, _) = Self.run([Array(doc.utf8)], scrubber: JSONTestSupport.seed, inC: true)
+        #expect(fast.fieldCounts == ["ab.c": 1, "ab.c.d": 1, "": 1, "e..f": 1])
+    }
+}

@@ -19,9 +19,51 @@ static inline unsigned special16(__m128i v, int slash, int high) {
 }
 #endif
 
+#if defined(__x86_64__) || defined(_M_X64)
+#include <immintrin.h>
+
+// special16 for 32 bytes.
+__attribute__((target("avx2")))
+static inline unsigned special32(__m256i v, int slash, int high) {
+    __m256i hit = _mm256_or_si256(_mm256_cmpeq_epi8(v, _mm256_set1_epi8('"')), _mm256_cmpeq_epi8(v, _mm256_set1_epi8('\\')));
+    hit = _mm256_or_si256(hit, _mm256_cmpeq_epi8(_mm256_min_epu8(v, _mm256_set1_epi8(0x1F)), v));
+    if (slash) hit = _mm256_or_si256(hit, _mm256_cmpeq_epi8(v, _mm256_set1_epi8('/')));
+    unsigned mask = (unsigned)_mm256_movemask_epi8(hit);
+    if (high) mask |= (unsigned)_mm256_movemask_epi8(v);
+    return mask;
+}
+
+// The first index >= i of a special byte in whole 32-byte steps; stops (returning the index it
+// reached) where fewer than 32 bytes are left.
+__attribute__((target("avx2")))
+static size_t next_special_avx2(const uint8_t *p, size_t i, size_t n, int slash, int high) {
+    while (i + 32 <= n) {
+        unsigned mask = special32(_mm256_loadu_si256((const __m256i *)(p + i)), slash, high);
+        if (mask) return i + (size_t)__builtin_ctz(mask);
+        i += 32;
+    }
+    return i;
+}
+
+static int use_avx2 = -1;
+
+static inline int avx2_enabled(void) {
+    int avx2 = __atomic_load_n(&use_avx2, __ATOMIC_RELAXED);
+    if (avx2 < 0) {
+        avx2 = CPIIScan_hasVectorRunScan();
+        __atomic_store_n(&use_avx2, avx2, __ATOMIC_RELAXED);
+    }
+    return avx2;
+}
+#endif
+
 // The first index >= i of a special byte (see special16), or n.
 static inline size_t next_special(const uint8_t *p, size_t i, size_t n, int slash, int high) {
 #if defined(__x86_64__) || defined(_M_X64)
+    if (i + 32 <= n && avx2_enabled()) {
+        i = next_special_avx2(p, i, n, slash, high);
+        if (i + 32 <= n) return i;
+    }
     while (i + 16 <= n) {
         unsigned mask = special16(_mm_loadu_si128((const __m128i *)(p + i)), slash, high);
         if (mask) return i + (size_t)__builtin_ctz(mask);
@@ -91,6 +133,61 @@ static inline long hex4(const uint8_t *p, size_t i, size_t n) {
     return (long)(a << 12 | b << 8 | c << 4 | d);
 }
 
+// Decodes the escape at p[i] (a backslash) to out[*o ...], advancing *o; returns the index after
+// it, or 0 when it is not a valid JSON escape (unknown letter, bad hex, lone surrogate).
+static inline size_t decode_escape(const uint8_t *p, size_t i, size_t n, uint8_t *out, size_t *o, unsigned *flags) {
+    if (i + 1 >= n) return 0;
+    uint8_t e = p[i + 1];
+    i += 2;
+    switch (e) {
+    case '"': out[(*o)++] = '"'; break;
+    case '\\': out[(*o)++] = '\\'; break;
+    case '/': out[(*o)++] = '/'; *flags |= CPIIScan_JSONEscapedSlash; break;
+    case 'b': out[(*o)++] = 0x08; *flags |= CPIIScan_JSONDecodedControl; break;
+    case 'f': out[(*o)++] = 0x0C; *flags |= CPIIScan_JSONDecodedControl; break;
+    case 'n': out[(*o)++] = 0x0A; *flags |= CPIIScan_JSONDecodedControl; break;
+    case 'r': out[(*o)++] = 0x0D; *flags |= CPIIScan_JSONDecodedControl; break;
+    case 't': out[(*o)++] = 0x09; *flags |= CPIIScan_JSONDecodedControl; break;
+    case 'u': {
+        long scalar = hex4(p, i, n);
+        if (scalar < 0) return 0;
+        i += 4;
+        if (scalar >= 0xD800 && scalar < 0xDC00) {
+            if (i + 6 > n || p[i] != '\\' || p[i + 1] != 'u') return 0;
+            long low = hex4(p, i + 2, n);
+            if (low < 0xDC00 || low >= 0xE000) return 0;
+            i += 6;
+            scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00);
+        } else if (scalar >= 0xDC00 && scalar < 0xE000) {
+            return 0;
+        }
+        if (scalar >= 0x80) *flags |= CPIIScan_JSONEscapedNonASCII;
+        if (scalar < 0x20) *flags |= CPIIScan_JSONDecodedControl;
+        // A \u escape is 6 bytes and its UTF-8 at most 3 (4 for a 12-byte surrogate pair):
+        // the output never outgrows the input.
+        if (scalar < 0x80) {
+            out[(*o)++] = (uint8_t)scalar;
+        } else if (scalar < 0x800) {
+            out[(*o)++] = (uint8_t)(0xC0 | scalar >> 6);
+            out[(*o)++] = (uint8_t)(0x80 | (scalar & 0x3F));
+        } else if (scalar < 0x10000) {
+            out[(*o)++] = (uint8_t)(0xE0 | scalar >> 12);
+            out[(*o)++] = (uint8_t)(0x80 | ((scalar >> 6) & 0x3F));
+            out[(*o)++] = (uint8_t)(0x80 | (scalar & 0x3F));
+        } else {
+            out[(*o)++] = (uint8_t)(0xF0 | scalar >> 18);
+            out[(*o)++] = (uint8_t)(0x80 | ((scalar >> 12) & 0x3F));
+            out[(*o)++] = (uint8_t)(0x80 | ((scalar >> 6) & 0x3F));
+            out[(*o)++] = (uint8_t)(0x80 | (scalar & 0x3F));
+        }
+        break;
+    }
+    default:
+        return 0;
+    }
+    return i;
+}
+
 ptrdiff_t CPIIScan_jsonDecode(const uint8_t *p, size_t n, uint8_t *out, unsigned *flags) {
     size_t i = 0, o = 0;
     while (i < n) {
@@ -114,55 +211,8 @@ ptrdiff_t CPIIScan_jsonDecode(const uint8_t *p, size_t n, uint8_t *out, unsigned
         o += run_end - i;
         i = run_end;
         if (i >= n) break;
-        if (i + 1 >= n) return -1;
-        uint8_t e = p[i + 1];
-        i += 2;
-        switch (e) {
-        case '"': out[o++] = '"'; break;
-        case '\\': out[o++] = '\\'; break;
-        case '/': out[o++] = '/'; *flags |= CPIIScan_JSONEscapedSlash; break;
-        case 'b': out[o++] = 0x08; *flags |= CPIIScan_JSONDecodedControl; break;
-        case 'f': out[o++] = 0x0C; *flags |= CPIIScan_JSONDecodedControl; break;
-        case 'n': out[o++] = 0x0A; *flags |= CPIIScan_JSONDecodedControl; break;
-        case 'r': out[o++] = 0x0D; *flags |= CPIIScan_JSONDecodedControl; break;
-        case 't': out[o++] = 0x09; *flags |= CPIIScan_JSONDecodedControl; break;
-        case 'u': {
-            long scalar = hex4(p, i, n);
-            if (scalar < 0) return -1;
-            i += 4;
-            if (scalar >= 0xD800 && scalar < 0xDC00) {
-                if (i + 6 > n || p[i] != '\\' || p[i + 1] != 'u') return -1;
-                long low = hex4(p, i + 2, n);
-                if (low < 0xDC00 || low >= 0xE000) return -1;
-                i += 6;
-                scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00);
-            } else if (scalar >= 0xDC00 && scalar < 0xE000) {
-                return -1;
-            }
-            if (scalar >= 0x80) *flags |= CPIIScan_JSONEscapedNonASCII;
-            if (scalar < 0x20) *flags |= CPIIScan_JSONDecodedControl;
-            // A \u escape is 6 bytes and its UTF-8 at most 3 (4 for a 12-byte surrogate pair):
-            // the output never outgrows the input.
-            if (scalar < 0x80) {
-                out[o++] = (uint8_t)scalar;
-            } else if (scalar < 0x800) {
-                out[o++] = (uint8_t)(0xC0 | scalar >> 6);
-                out[o++] = (uint8_t)(0x80 | (scalar & 0x3F));
-            } else if (scalar < 0x10000) {
-                out[o++] = (uint8_t)(0xE0 | scalar >> 12);
-                out[o++] = (uint8_t)(0x80 | ((scalar >> 6) & 0x3F));
-                out[o++] = (uint8_t)(0x80 | (scalar & 0x3F));
-            } else {
-                out[o++] = (uint8_t)(0xF0 | scalar >> 18);
-                out[o++] = (uint8_t)(0x80 | ((scalar >> 12) & 0x3F));
-                out[o++] = (uint8_t)(0x80 | ((scalar >> 6) & 0x3F));
-                out[o++] = (uint8_t)(0x80 | (scalar & 0x3F));
-            }
-            break;
-        }
-        default:
-            return -1;
-        }
+        i = decode_escape(p, i, n, out, &o, flags);
+        if (i == 0) return -1;
     }
     return (ptrdiff_t)o;
 }
@@ -195,10 +245,61 @@ static inline size_t skip_space(const uint8_t *p, size_t i, size_t n) {
     return i;
 }
 
-// Whether p[0 ..< n] holds a byte the table marks (8 bytes per step, no early branch inside).
-static inline int has_trigger(const uint8_t *p, size_t n, const uint8_t *table) {
+int CPIIScan_jsonTriggerNibbles(const uint8_t *table, uint8_t *nibbles) {
+    int high = 0;
+    for (int k = 0; k < 16; k++) nibbles[k] = 0;
+    for (int b = 0; b < 256; b++) {
+        if (!table[b]) continue;
+        if (b < 0x80) {
+            nibbles[b & 0x0F] |= (uint8_t)(1u << (b >> 4));
+        } else {
+            high = 1;
+        }
+    }
+    return high;
+}
+
+#if defined(__x86_64__) || defined(_M_X64)
+// Whether p[0 ..< n] holds a byte the table marks, 32 bytes a step: ASCII by the nibble table,
+// bytes >= 0x80 (only when the table marks some) one by one. Returns the index it stopped at
+// (fewer than 32 bytes left) in *at.
+__attribute__((target("avx2")))
+static int has_trigger_avx2(const uint8_t *p, size_t n, const uint8_t *table, const uint8_t *nibbles, int high,
+                            size_t *at) {
+    const __m256i set = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)nibbles));
+    const __m256i bit_of_high_nibble = _mm256_setr_epi8(1, 2, 4, 8, 16, 32, 64, (char)128, 0, 0, 0, 0, 0, 0, 0, 0,
+                                                        1, 2, 4, 8, 16, 32, 64, (char)128, 0, 0, 0, 0, 0, 0, 0, 0);
+    const __m256i low_nibble = _mm256_set1_epi8(0x0F);
+    const __m256i zero = _mm256_setzero_si256();
+    size_t i = 0;
+    for (; i + 32 <= n; i += 32) {
+        __m256i v = _mm256_loadu_si256((const __m256i *)(p + i));
+        __m256i bit = _mm256_shuffle_epi8(bit_of_high_nibble, _mm256_and_si256(_mm256_srli_epi16(v, 4), low_nibble));
+        __m256i hit = _mm256_and_si256(_mm256_shuffle_epi8(set, _mm256_and_si256(v, low_nibble)), bit);
+        if ((unsigned)_mm256_movemask_epi8(_mm256_cmpeq_epi8(hit, zero)) != 0xFFFFFFFFu) return 1;
+        if (high) {
+            unsigned h = (unsigned)_mm256_movemask_epi8(v);
+            while (h) {
+                if (table[p[i + (size_t)__builtin_ctz(h)]]) return 1;
+                h &= h - 1;
+            }
+        }
+    }
+    *at = i;
+    return 0;
+}
+#endif
+
+// Whether p[0 ..< n] holds a byte the batch's trigger table marks (always, without a table).
+static inline int has_trigger(const uint8_t *p, size_t n, const CPIIScan_JSONFlatBatch *b) {
+    const uint8_t *table = b->trigger;
     if (!table) return 1;
     size_t i = 0;
+#if defined(__x86_64__) || defined(_M_X64)
+    if (n >= 32 && avx2_enabled()) {
+        if (has_trigger_avx2(p, n, table, b->triggerNibbles, b->triggerHigh, &i)) return 1;
+    }
+#endif
     for (; i + 8 <= n; i += 8) {
         if (table[p[i]] | table[p[i + 1]] | table[p[i + 2]] | table[p[i + 3]] | table[p[i + 4]] | table[p[i + 5]]
             | table[p[i + 6]] | table[p[i + 7]])
@@ -236,9 +337,125 @@ static inline size_t number_end(const uint8_t *p, size_t i, size_t n) {
     return i;
 }
 
+// One string token for the collector: its content p[i + 1 ..< close] decoded into out (in place
+// of the copy the batch needs anyway), whether that text holds a trigger byte, and the escapes'
+// flags. Returns close (the closing quote's index), -1 when the token is not valid.
+typedef struct {
+    size_t count;
+    unsigned flags;
+    int trigger;
+} string_scan;
+
+#if defined(__x86_64__) || defined(_M_X64)
+// The same in one pass, 32 bytes a step: each step is stored to out before its bytes are looked
+// at (out needs 32 bytes of slack), ASCII triggers are found by the nibble table, and the step
+// ends at the first quote, backslash, control or non-ASCII byte, which are handled one by one.
+__attribute__((target("avx2")))
+static ptrdiff_t scan_string_avx2(const uint8_t *p, size_t i, size_t n, uint8_t *out, const CPIIScan_JSONFlatBatch *b,
+                                  string_scan *r) {
+    const uint8_t *table = b->trigger;
+    const __m256i set = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)b->triggerNibbles));
+    const __m256i bit_of_high_nibble = _mm256_setr_epi8(1, 2, 4, 8, 16, 32, 64, (char)128, 0, 0, 0, 0, 0, 0, 0, 0,
+                                                        1, 2, 4, 8, 16, 32, 64, (char)128, 0, 0, 0, 0, 0, 0, 0, 0);
+    const __m256i low_nibble = _mm256_set1_epi8(0x0F);
+    const __m256i zero = _mm256_setzero_si256();
+    size_t o = 0;
+    int trigger = table == NULL;
+    i++;  // past the opening quote
+    for (;;) {
+        while (i + 32 <= n) {
+            __m256i v = _mm256_loadu_si256((const __m256i *)(p + i));
+            _mm256_storeu_si256((__m256i *)(out + o), v);
+            unsigned special = special32(v, 0, 1);
+            unsigned upto = special ? (unsigned)__builtin_ctz(special) : 32;
+            if (!trigger) {
+                __m256i bit = _mm256_shuffle_epi8(bit_of_high_nibble,
+                                                  _mm256_and_si256(_mm256_srli_epi16(v, 4), low_nibble));
+                __m256i hit = _mm256_and_si256(_mm256_shuffle_epi8(set, _mm256_and_si256(v, low_nibble)), bit);
+                unsigned t = ~(unsigned)_mm256_movemask_epi8(_mm256_cmpeq_epi8(hit, zero));
+                if (upto < 32) t &= (1u << upto) - 1;
+                if (t) trigger = 1;
+            }
+            i += upto;
+            o += upto;
+            if (upto < 32) goto special_byte;
+        }
+        // Fewer than 32 bytes left: one at a time.
+        for (;;) {
+            if (i >= n) return -1;
+            uint8_t c = p[i];
+            if (c == '"' || c == '\\' || c < 0x20 || c >= 0x80) break;
+            if (!trigger && table[c]) trigger = 1;
+            out[o++] = c;
+            i++;
+        }
+    special_byte: {
+            uint8_t c = p[i];
+            if (c == '"') {
+                r->count = o;
+                r->trigger = trigger;
+                return (ptrdiff_t)i;
+            }
+            if (c == '\\') {
+                size_t from = o;
+                i = decode_escape(p, i, n, out, &o, &r->flags);
+                if (i == 0) return -1;
+                for (size_t k = from; k < o && !trigger; k++) trigger = table[out[k]] != 0;
+                continue;
+            }
+            if (c < 0x20) return -1;
+            size_t length = utf8_length(p, i, n);
+            if (length == 0) return -1;
+            for (size_t k = 0; k < length; k++) {
+                if (!trigger && table[p[i + k]]) trigger = 1;
+                out[o++] = p[i + k];
+            }
+            i += length;
+        }
+    }
+}
+#endif
+
+// The two-pass form for machines without AVX2 (and for the tests): the string's end, then its
+// escapes decoded or its bytes copied, then the trigger test.
+static ptrdiff_t scan_string_portable(const uint8_t *p, size_t i, size_t n, uint8_t *out,
+                                      const CPIIScan_JSONFlatBatch *b, string_scan *r) {
+    int escaped = 0;
+    ptrdiff_t close = CPIIScan_jsonStringEnd(p, i + 1, n, &escaped);
+    if (close < 0) return -1;
+    const size_t length = (size_t)close - (i + 1);
+    if (escaped) {
+        ptrdiff_t decoded = CPIIScan_jsonDecode(p + i + 1, length, out, &r->flags);
+        if (decoded < 0) return -1;
+        r->count = (size_t)decoded;
+    } else {
+        memcpy(out, p + i + 1, length);
+        r->count = length;
+    }
+    r->trigger = has_trigger(out, r->count, b);
+    return close;
+}
+
+static inline int vector_scan(void) {
+#if defined(__x86_64__) || defined(_M_X64)
+    return avx2_enabled();
+#else
+    return 0;
+#endif
+}
+
+static inline ptrdiff_t scan_string(const uint8_t *p, size_t i, size_t n, uint8_t *out, const CPIIScan_JSONFlatBatch *b,
+                                    string_scan *r, int vector) {
+#if defined(__x86_64__) || defined(_M_X64)
+    if (vector) return scan_string_avx2(p, i, n, out, b, r);
+#endif
+    return scan_string_portable(p, i, n, out, b, r);
+}
+
 int CPIIScan_jsonCollectFlat(const uint8_t *p, size_t n, CPIIScan_JSONFlatBatch *b) {
     size_t depth = 0;
     int32_t parent = -1;  // the key whose value the parser is in
+    const int vector = b->vector && vector_scan();
     size_t i = skip_space(p, 0, n);
     uint8_t c;
 
@@ -246,36 +463,26 @@ value:
     if (i >= n) return 0;
     c = p[i];
     if (c == '"') {
-        int escaped = 0;
-        ptrdiff_t close = CPIIScan_jsonStringEnd(p, i + 1, n, &escaped);
-        if (close < 0) return 0;
-        const size_t length = (size_t)close - (i + 1);
-        // Room for the text and its separator, decoded or copied.
-        if (b->batchCapacity - b->batchCount < length + 1) return -1;
-        const uint8_t *text = p + i + 1;
-        size_t count = length;
-        unsigned flags = 0;
+        // Room for the rest of the document decoded, its separator, and a vector's slack (the
+        // batch never holds more than the document so far: separators replace quotes).
+        if (b->batchCapacity - b->batchCount < (n - i) + 1 + 32) return -1;
         uint8_t *at = b->batch + b->batchCount;
-        if (escaped) {
-            ptrdiff_t decoded = CPIIScan_jsonDecode(text, length, at, &flags);
-            if (decoded < 0) return 0;
-            text = at;
-            count = (size_t)decoded;
-        }
-        if (has_trigger(text, count, b->trigger)) {
+        string_scan r = {0, 0, 0};
+        ptrdiff_t close = scan_string(p, i, n, at, b, &r, vector);
+        if (close < 0) return 0;
+        if (r.trigger) {
             if (b->slotCount == b->slotCapacity) return -1;
-            if ((b->separator >= 0x20 || (flags & CPIIScan_JSONDecodedControl)) && count > 0
-                && memchr(text, b->separator, count) != NULL)
+            if ((b->separator >= 0x20 || (r.flags & CPIIScan_JSONDecodedControl)) && r.count > 0
+                && memchr(at, b->separator, r.count) != NULL)
                 b->poisoned = 1;
-            if (!escaped) memcpy(at, text, count);
-            at[count] = b->separator;
+            at[r.count] = b->separator;
             CPIIScan_JSONSlot *slot = &b->slots[b->slotCount++];
             slot->start = (int64_t)i;
             slot->end = (int64_t)close + 1;
             slot->batchStart = (int64_t)b->batchCount;
             slot->parentKey = parent;
-            slot->flags = flags;
-            b->batchCount += count + 1;
+            slot->flags = r.flags;
+            b->batchCount += r.count + 1;
         }
         i = (size_t)close + 1;
         goto after_value;

@@ -14,9 +14,16 @@ final class FlatBuffers {
     let stackKinds: UnsafeMutablePointer<UInt8>
     let stackKeys: UnsafeMutablePointer<Int32>
     let maxDepth: Int
+    /// The trigger table's ASCII part by nibbles, and whether it marks bytes >= 0x80.
+    let triggerNibbles: UnsafeMutablePointer<UInt8>
+    let triggerHigh: Int32
 
-    init(maxDepth: Int) {
+    init(maxDepth: Int, trigger: UnsafePointer<UInt8>?) {
         self.maxDepth = maxDepth
+        let nibbles = UnsafeMutablePointer<UInt8>.allocate(capacity: 16)
+        nibbles.initialize(repeating: 0, count: 16)
+        triggerNibbles = nibbles
+        triggerHigh = trigger.map { CPIIScan_jsonTriggerNibbles($0, nibbles) } ?? 0
         slotCapacity = maxDepth > 0 ? 256 : 1
         keyCapacity = slotCapacity
         slots = .allocate(capacity: slotCapacity)
@@ -30,6 +37,7 @@ final class FlatBuffers {
         keys.deallocate()
         stackKinds.deallocate()
         stackKeys.deallocate()
+        triggerNibbles.deallocate()
     }
 
     /// Doubles the slot storage (contents are not kept: the caller collects again).
@@ -73,7 +81,8 @@ extension JSONScrubber.Worker {
                 slots: flat.slots, slotCapacity: flat.slotCapacity, slotCount: 0,
                 keys: flat.keys, keyCapacity: flat.keyCapacity, keyCount: 0,
                 stackKinds: flat.stackKinds, stackKeys: flat.stackKeys, maxDepth: flat.maxDepth,
-                trigger: triggerFilter.table, separator: batchSeparator, poisoned: 0)
+                trigger: triggerFilter.table, triggerNibbles: flat.triggerNibbles, triggerHigh: flat.triggerHigh,
+                separator: batchSeparator, vector: vectorStringScan ? 1 : 0, poisoned: 0)
             switch CPIIScan_jsonCollectFlat(base, count, &b) {
             case 1:
                 batch.count = b.batchCount

@@ -95,6 +95,8 @@ extension JSONScrubber {
         /// This document's slots came from ``collectsInC``: their paths are in ``flat``'s keys.
         @exclusivity(unchecked) var slotPathsFromKeys = false
         @exclusivity(unchecked) var keyChain: [Int32] = []
+        /// The one-pass AVX2 string scan where the CPU has it; false: the portable scan (tests).
+        @exclusivity(unchecked) var vectorStringScan = true
 
         /// Strings in which no pattern can match (no trigger byte) stay out of the batch in both
         /// passes: on Langfuse-like exports with the seed set most strings, and most keys, have
@@ -125,7 +127,7 @@ extension JSONScrubber {
             canBatch = found != nil && options.batching
             collectsInC = options.collectInC && canBatch && options.flat && !hasFieldRules && options.minimumTimestamp == nil
                 && !options.scrubNumbers
-            flat = FlatBuffers(maxDepth: collectsInC ? options.maxDepth : 0)
+            flat = FlatBuffers(maxDepth: collectsInC ? options.maxDepth : 0, trigger: triggerFilter.table)
         }
 
         /// Matches per field path (dotted, array elements add no segment). Keys that are

@@ -95,6 +95,8 @@ extension JSONScrubber {
         /// This document's slots came from ``collectsInC``: their paths are in ``flat``'s keys.
         @exclusivity(unchecked) var slotPathsFromKeys = false
         @exclusivity(unchecked) var keyChain: [Int32] = []
+        /// Documents whose pass 1 ran in C (for tests: the walk gives the same output, only slower).
+        @exclusivity(unchecked) var collectedInC = 0
         /// The one-pass AVX2 string scan where the CPU has it; false: the portable scan (tests).
         @exclusivity(unchecked) var vectorStringScan = true
 
@@ -205,6 +207,7 @@ extension JSONScrubber {
                 slotPathsFromKeys = false
                 if collectsInC && collectFlat(base, count) {
                     ok = true
+                    collectedInC += 1
                     slotPathsFromKeys = true
                 } else {
                     // Not valid (or valid only by the walk's reading): the walk decides, and finds

@@ -12,7 +12,9 @@ import Glibc
 // 3. if the input parsed as JSON, the output parses too (checked by re-scrubbing the output:
 //    a valid document is never reported malformed);
 // 4. no planted value survives: the fuzzer's bytes are prefixed by a JSON object holding known
-//    values, which must all be gone from the output.
+//    values, which must all be gone from the output;
+// 5. `--flat` pass 1 in C (CPIIScan_jsonCollect, the default) and the recursive walk give the
+//    same output and outcome (and AddressSanitizer watches the C loop's buffers).
 
 nonisolated(unsafe) let json: JSONScrubber = {
     // SAFETY: written once before the first fuzz iteration; libFuzzer calls us on one thread.
@@ -20,6 +22,12 @@ nonisolated(unsafe) let json: JSONScrubber = {
     return JSONScrubber(scrubber: Scrubber(patternSet: set))
 }()
 nonisolated(unsafe) let worker = json.makeWorker()  // SAFETY: one thread, see above.
+nonisolated(unsafe) let flatInC = JSONScrubber(scrubber: json.scrubber, options: .init(flat: true)).makeWorker()
+nonisolated(unsafe) let flatWalk: JSONScrubber.Worker = {
+    var options = JSONScrubber.Options(flat: true)
+    options.collectInC = false
+    return JSONScrubber(scrubber: json.scrubber, options: options).makeWorker()
+}()
 
 let planted = ["planted.person@example.org", "555-867-5309", "078-05-1120"]
 
@@ -34,6 +42,11 @@ public func fuzzJSONL(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
         let second = output.withUnsafeBytes { worker.scrubDocument($0, appendingTo: &again) }
         precondition(second.kind != .malformed, "a valid document came out malformed")
     }
+    var inC: [UInt8] = []
+    var walked: [UInt8] = []
+    let c = line.withUnsafeBytes { flatInC.scrubDocument($0, appendingTo: &inC) }
+    let w = line.withUnsafeBytes { flatWalk.scrubDocument($0, appendingTo: &walked) }
+    precondition(inC == walked && c == w, "--flat pass 1 in C and the walk disagree")
     // Planted values inside a valid wrapper object, with the fuzz bytes as a string value.
     var wrapped = Array(#"{"user":"\#(planted[0])","tel":"\#(planted[1])","ssn":"\#(planted[2])","x":"#.utf8)
     for b in line where b != UInt8(ascii: "\"") && b != UInt8(ascii: "\\") && b >= 0x20 { wrapped.append(b) }

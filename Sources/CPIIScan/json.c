@@ -245,61 +245,18 @@ static inline size_t skip_space(const uint8_t *p, size_t i, size_t n) {
     return i;
 }
 
-int CPIIScan_jsonTriggerNibbles(const uint8_t *table, uint8_t *nibbles) {
-    int high = 0;
+void CPIIScan_jsonTriggerNibbles(const uint8_t *table, uint8_t *nibbles) {
     for (int k = 0; k < 16; k++) nibbles[k] = 0;
-    for (int b = 0; b < 256; b++) {
-        if (!table[b]) continue;
-        if (b < 0x80) {
-            nibbles[b & 0x0F] |= (uint8_t)(1u << (b >> 4));
-        } else {
-            high = 1;
-        }
+    for (int b = 0; b < 0x80; b++) {
+        if (table[b]) nibbles[b & 0x0F] |= (uint8_t)(1u << (b >> 4));
     }
-    return high;
 }
-
-#if defined(__x86_64__) || defined(_M_X64)
-// Whether p[0 ..< n] holds a byte the table marks, 32 bytes a step: ASCII by the nibble table,
-// bytes >= 0x80 (only when the table marks some) one by one. Returns the index it stopped at
-// (fewer than 32 bytes left) in *at.
-__attribute__((target("avx2")))
-static int has_trigger_avx2(const uint8_t *p, size_t n, const uint8_t *table, const uint8_t *nibbles, int high,
-                            size_t *at) {
-    const __m256i set = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)nibbles));
-    const __m256i bit_of_high_nibble = _mm256_setr_epi8(1, 2, 4, 8, 16, 32, 64, (char)128, 0, 0, 0, 0, 0, 0, 0, 0,
-                                                        1, 2, 4, 8, 16, 32, 64, (char)128, 0, 0, 0, 0, 0, 0, 0, 0);
-    const __m256i low_nibble = _mm256_set1_epi8(0x0F);
-    const __m256i zero = _mm256_setzero_si256();
-    size_t i = 0;
-    for (; i + 32 <= n; i += 32) {
-        __m256i v = _mm256_loadu_si256((const __m256i *)(p + i));
-        __m256i bit = _mm256_shuffle_epi8(bit_of_high_nibble, _mm256_and_si256(_mm256_srli_epi16(v, 4), low_nibble));
-        __m256i hit = _mm256_and_si256(_mm256_shuffle_epi8(set, _mm256_and_si256(v, low_nibble)), bit);
-        if ((unsigned)_mm256_movemask_epi8(_mm256_cmpeq_epi8(hit, zero)) != 0xFFFFFFFFu) return 1;
-        if (high) {
-            unsigned h = (unsigned)_mm256_movemask_epi8(v);
-            while (h) {
-                if (table[p[i + (size_t)__builtin_ctz(h)]]) return 1;
-                h &= h - 1;
-            }
-        }
-    }
-    *at = i;
-    return 0;
-}
-#endif
 
 // Whether p[0 ..< n] holds a byte the batch's trigger table marks (always, without a table).
 static inline int has_trigger(const uint8_t *p, size_t n, const CPIIScan_JSONFlatBatch *b) {
     const uint8_t *table = b->trigger;
     if (!table) return 1;
     size_t i = 0;
-#if defined(__x86_64__) || defined(_M_X64)
-    if (n >= 32 && avx2_enabled()) {
-        if (has_trigger_avx2(p, n, table, b->triggerNibbles, b->triggerHigh, &i)) return 1;
-    }
-#endif
     for (; i + 8 <= n; i += 8) {
         if (table[p[i]] | table[p[i + 1]] | table[p[i + 2]] | table[p[i + 3]] | table[p[i + 4]] | table[p[i + 5]]
             | table[p[i + 6]] | table[p[i + 7]])
@@ -416,8 +373,8 @@ static ptrdiff_t scan_string_avx2(const uint8_t *p, size_t i, size_t n, uint8_t 
 }
 #endif
 
-// The two-pass form for machines without AVX2 (and for the tests): the string's end, then its
-// escapes decoded or its bytes copied, then the trigger test.
+// The portable form (machines without AVX2, and the tests): the string's end, then its escapes
+// decoded or its bytes copied, then the trigger test, each a pass of its own.
 static ptrdiff_t scan_string_portable(const uint8_t *p, size_t i, size_t n, uint8_t *out,
                                       const CPIIScan_JSONFlatBatch *b, string_scan *r) {
     int escaped = 0;

@@ -14,16 +14,14 @@ final class FlatBuffers {
     let stackKinds: UnsafeMutablePointer<UInt8>
     let stackKeys: UnsafeMutablePointer<Int32>
     let maxDepth: Int
-    /// The trigger table's ASCII part by nibbles, and whether it marks bytes >= 0x80.
+    /// The trigger table's ASCII part by nibbles (for the AVX2 string scan).
     let triggerNibbles: UnsafeMutablePointer<UInt8>
-    let triggerHigh: Int32
 
     init(maxDepth: Int, trigger: UnsafePointer<UInt8>?) {
         self.maxDepth = maxDepth
-        let nibbles = UnsafeMutablePointer<UInt8>.allocate(capacity: 16)
-        nibbles.initialize(repeating: 0, count: 16)
-        triggerNibbles = nibbles
-        triggerHigh = trigger.map { CPIIScan_jsonTriggerNibbles($0, nibbles) } ?? 0
+        triggerNibbles = .allocate(capacity: 16)
+        triggerNibbles.initialize(repeating: 0, count: 16)
+        if let trigger { CPIIScan_jsonTriggerNibbles(trigger, triggerNibbles) }
         slotCapacity = maxDepth > 0 ? 256 : 1
         keyCapacity = slotCapacity
         slots = .allocate(capacity: slotCapacity)
@@ -81,7 +79,7 @@ extension JSONScrubber.Worker {
                 slots: flat.slots, slotCapacity: flat.slotCapacity, slotCount: 0,
                 keys: flat.keys, keyCapacity: flat.keyCapacity, keyCount: 0,
                 stackKinds: flat.stackKinds, stackKeys: flat.stackKeys, maxDepth: flat.maxDepth,
-                trigger: triggerFilter.table, triggerNibbles: flat.triggerNibbles, triggerHigh: flat.triggerHigh,
+                trigger: triggerFilter.table, triggerNibbles: flat.triggerNibbles,
                 separator: batchSeparator, vector: vectorStringScan ? 1 : 0, poisoned: 0)
             switch CPIIScan_jsonCollectFlat(base, count, &b) {
             case 1:

@@ -53,9 +53,6 @@ struct FlatCollectTests {
         var fieldCounts: [String: Int]
     }
 
-    /// How pass 1 runs: the recursive walk, or the C loop with its AVX2 or portable string scan.
-    enum Path: CaseIterable { case walk, vector, portable }
-
     /// The result, and how many documents pass 1 collected in C.
     static func run(_ documents: [[UInt8]], scrubber: Scrubber, inC: Bool, vector: Bool = true,
                     maxDepth: Int = 256) -> (Result, Int) {

@@ -160,21 +160,18 @@ typedef struct {
     size_t maxDepth;
     /// 256 entries, nonzero for a byte some pattern needs; NULL collects every string.
     const uint8_t *trigger;
-    /// The table's ASCII part by nibbles, and whether it marks bytes >= 0x80
-    /// (``CPIIScan_jsonTriggerNibbles``).
+    /// The table's ASCII part by nibbles (``CPIIScan_jsonTriggerNibbles``), for the AVX2 scan.
     const uint8_t *triggerNibbles;
-    int triggerHigh;
     uint8_t separator;
-    /// Nonzero: use the one-pass AVX2 string scan where the CPU has it (zero: the portable
-    /// two-pass scan, which tests compare it with).
+    /// Nonzero: use the one-pass AVX2 string scan where the CPU has it (zero: the portable scan,
+    /// which tests compare it with).
     int vector;
     /// Set when a collected text holds the separator byte (the batch cannot be split back).
     int poisoned;
 } CPIIScan_JSONFlatBatch;
 
-/// Fills nibbles[16] with the ASCII bytes `table` marks (bit h of nibbles[l]: byte h·16 + l);
-/// returns whether it marks any byte >= 0x80.
-int CPIIScan_jsonTriggerNibbles(const uint8_t *table, uint8_t *nibbles);
+/// Fills nibbles[16] with the ASCII bytes `table` marks (bit h of nibbles[l]: byte h·16 + l).
+void CPIIScan_jsonTriggerNibbles(const uint8_t *table, uint8_t *nibbles);
 
 /// Pass 1 of `jsonl --flat` in one loop: validates the JSON text p[0 ..< n] by PIIScrubJSON's
 /// grammar (RFC 8259, strict UTF-8, at most maxDepth nested containers, surrounding whitespace

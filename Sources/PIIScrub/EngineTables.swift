@@ -34,6 +34,10 @@ final class EngineTables: @unchecked Sendable {
     /// Per pattern: ``PrefilterDefinition/digitRun`` (0: none) and ``PrefilterDefinition/digitRunWithin``.
     let digitRun: UnsafeBufferPointer<Int>
     let digitRunWithin: UnsafeBufferPointer<Int>
+    /// Per pattern: ``PrefilterDefinition/validLength`` (0: none) and the byte of
+    /// ``PrefilterDefinition/validLengthUnless`` (-1: none).
+    let validLength: UnsafeBufferPointer<Int>
+    let validLengthUnless: UnsafeBufferPointer<Int32>
     /// Overlap priority of each pattern (lower wins).
     let priority: UnsafeBufferPointer<Int>
     /// The fixed replacement token of each pattern.
@@ -70,6 +74,10 @@ final class EngineTables: @unchecked Sendable {
         self.priority = copy(patterns.map(\.priority))
         self.digitRun = copy(patterns.map { $0.definition.prefilter?.digitRun ?? 0 })
         self.digitRunWithin = copy(patterns.map { $0.definition.prefilter?.digitRunWithin ?? 0 })
+        self.validLength = copy(patterns.map { $0.definition.prefilter?.validLength ?? 0 })
+        self.validLengthUnless = copy(patterns.map { pattern in
+            pattern.definition.prefilter?.validLengthUnless?.utf8.first.map(Int32.init) ?? -1
+        })
         if patterns.allSatisfy({ $0.prefilter != nil }) {
             var table = [UInt8](repeating: 0, count: 256)
             for pattern in patterns {

@@ -107,10 +107,18 @@ public struct PrefilterDefinition: Codable, Sendable, Hashable {
     public var digitRun: Int?
     /// See ``digitRun`` (bytes, default 0).
     public var digitRunWithin: Int?
+    /// Every match the pattern's validator accepts is at least this many bytes long, unless it
+    /// holds the ASCII character ``validLengthUnless``: a shorter window without that character
+    /// is not searched. (A PEM body line is 64, 70 or 76 characters, or a last line ending in
+    /// `=`; PCRE2 and the validator would otherwise see every token with four digits.)
+    public var validLength: Int?
+    /// See ``validLength``; without it, every accepted match is at least that long.
+    public var validLengthUnless: String?
 
     public init(trigger: String, triggerUnicode: String? = nil, minTriggers: Int? = nil, span: String,
                 spanUnicode: String? = nil, spanCodePoints: [String]? = nil, anchor: String? = nil,
-                anchorCaseless: Bool? = nil, digitRun: Int? = nil, digitRunWithin: Int? = nil) {
+                anchorCaseless: Bool? = nil, digitRun: Int? = nil, digitRunWithin: Int? = nil,
+                validLength: Int? = nil, validLengthUnless: String? = nil) {
         self.trigger = trigger
         self.triggerUnicode = triggerUnicode
         self.minTriggers = minTriggers
@@ -121,6 +129,8 @@ public struct PrefilterDefinition: Codable, Sendable, Hashable {
         self.anchorCaseless = anchorCaseless
         self.digitRun = digitRun
         self.digitRunWithin = digitRunWithin
+        self.validLength = validLength
+        self.validLengthUnless = validLengthUnless
     }
 }
 

@@ -164,6 +164,21 @@ public final class PatternSet: Sendable {
                     }
                 }
             }
+            if let length = definition.prefilter?.validLength {
+                let unless = definition.prefilter?.validLengthUnless.map { Array($0.utf8) }
+                guard length >= 1, unless.map({ $0.count == 1 && $0[0] < 0x80 }) ?? true else {
+                    throw PIIScrubError(.invalidPatternFile,
+                                        "prefilter.validLength must be >= 1 and validLengthUnless one ASCII character",
+                                        patternID: id)
+                }
+                for example in definition.examples?.match ?? [] {
+                    let bytes = Array(example.utf8)
+                    guard bytes.count >= length || unless.map({ bytes.contains($0[0]) }) ?? false else {
+                        throw PIIScrubError(.prefilterMismatch,
+                                            "example #\(bytes.count)B is shorter than validLength \(length)", patternID: id)
+                    }
+                }
+            }
             if let prefilter {
                 for example in definition.examples?.match ?? [] {
                     try Self.checkPrefilter(prefilter, example: example, patternID: id)

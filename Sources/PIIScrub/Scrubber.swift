@@ -292,6 +292,7 @@ public struct Scrubber: Sendable {
             while let found = prefilter.nextWindow(p, from: &position, count: n, runs: &runs) {
                 let window = found.range
                 if checkRequired && lacksRequiredByte(engine, index, p, window) { continue }
+                if tooShortToValidate(engine, index, p, window) { continue }
                 let at = try windowMatches(of: index, engine: engine, asciiContext: found.asciiContext, validator,
                                            window: window, startLimit: window.upperBound - minLength, text: text,
                                            into: &list, scratch: &scratch, searches: searches)
@@ -395,6 +396,19 @@ public struct Scrubber: Sendable {
         return required >= 0 && memchr(p + window.lowerBound, required, window.count) == nil
     }
 
+    /// Whether `window` is shorter than every match pattern `index`'s validator accepts
+    /// (``PrefilterDefinition/validLength``) and lacks the byte that would excuse that; then no
+    /// match in it would be kept. (Prefilter windows only: with the prefilter off, every start is
+    /// searched.)
+    @inline(__always)
+    private func tooShortToValidate(_ engine: EngineTables, _ index: Int, _ p: UnsafePointer<UInt8>,
+                                    _ window: Range<Int>) -> Bool {
+        let length = engine.validLength[index]
+        guard window.count < length else { return false }
+        let unless = engine.validLengthUnless[index]
+        return unless < 0 || memchr(p + window.lowerBound, unless, window.count) == nil
+    }
+
     /// Runs the patterns of `group` inside one window; returns how far matches reached.
     @inline(__always)
     private func searchWindow(_ group: GroupPlan, engine: EngineTables, window: Range<Int>, triggers: Int,
@@ -406,8 +420,12 @@ public struct Scrubber: Sendable {
         for index in group.patterns {
             if triggers < engine.minTriggers[index] { continue }
             // The PCRE2-only window (the whole text, prefilter off) is searched as it is.
-            if triggers != Int.max, let base = text.baseAddress,
-               lacksRequiredByte(engine, index, base.assumingMemoryBound(to: UInt8.self), window) { continue }
+            if triggers != Int.max, let base = text.baseAddress {
+                let p = base.assumingMemoryBound(to: UInt8.self)
+                if lacksRequiredByte(engine, index, p, window) || tooShortToValidate(engine, index, p, window) {
+                    continue
+                }
+            }
             let at = try windowMatches(of: index, engine: engine, asciiContext: asciiContext,
                                        set.validatorByIndex[index], window: window,
                                        startLimit: window.upperBound - engine.minLength[index], text: text,

@@ -318,6 +318,45 @@ struct PrefilterScanTests {
         #expect(throws: Never.self) { _ = try set(24) }
     }
 
+    @Test("a validLength claim that an example contradicts is refused when the set is loaded")
+    func validLengthRules() {
+        func set(_ length: Int, unless: String?) throws -> PatternSet {
+            try PatternSet(name: "t", definitions: [
+                PatternDefinition(
+                    id: "line", regex: "[A-Za-z0-9]*[0-9][A-Za-z0-9]*=?", replacement: "[K]",
+                    prefilter: PrefilterDefinition(trigger: "0-9", span: "A-Za-z0-9=", validLength: length,
+                                                   validLengthUnless: unless),
+                    examples: .init(match: [String(repeating: "aB3", count: 21) + "x", "aB3dE5=" ]),
+                    validate: "base64-line"),
+            ])
+        }
+        // The second example is 7 bytes: only its `=` excuses it.
+        #expect(throws: PIIScrubError.self) { _ = try set(64, unless: nil) }
+        #expect(throws: PIIScrubError.self) { _ = try set(64, unless: "+") }
+        #expect(throws: PIIScrubError.self) { _ = try set(65, unless: "=") }
+        #expect(throws: PIIScrubError.self) { _ = try set(64, unless: "==") }
+        #expect(throws: PIIScrubError.self) { _ = try set(0, unless: "=") }
+        #expect(throws: Never.self) { _ = try set(64, unless: "=") }
+        #expect(throws: Never.self) { _ = try set(7, unless: nil) }
+    }
+
+    @Test("windows shorter than validLength are searched only when they hold its character")
+    func validLengthWindows() throws {
+        let scrubber = Scrubber(patternSet: try TestSets.load("default"))
+        var exhaustive = Scrubber.Configuration()
+        exhaustive.prefilter = false
+        let reference = Scrubber(patternSet: scrubber.patternSet, configuration: exhaustive)
+        let line = "MIIEpAIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV6ffAt0gun"
+        // Full lines, padded last lines (short), JSON-escaped lines, and tokens with four digits
+        // that neither a full line nor padding makes a key line.
+        for text in ["k: \(line)", "k: b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ==", "\"\\n\(line)\\n\"",
+                     "id a1b2c3d4 x", "tok Ab1Cd2Ef3Gh4=", "v " + String(line.prefix(63)), "v " + line + "Q"] {
+            let same = scrubber.scrub(text) == reference.scrub(text)
+            #expect(same, "text of \(text.utf8.count) bytes")
+        }
+        #expect(scrubber.scrub("k: \(line)") != "k: \(line)")
+    }
+
     @Test("a case-sensitive anchor on a case-insensitive pattern is refused")
     func anchorCaseMustMatchPattern() {
         func load(_ regex: String, flags: [String]? = nil, caseless: Bool? = nil) throws -> PatternSet {

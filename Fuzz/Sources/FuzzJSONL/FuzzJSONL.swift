@@ -13,7 +13,7 @@ import Glibc
 //    a valid document is never reported malformed);
 // 4. no planted value survives: the fuzzer's bytes are prefixed by a JSON object holding known
 //    values, which must all be gone from the output;
-// 5. `--flat` pass 1 in C (CPIIScan_jsonCollect, the default) and the recursive walk give the
+// 5. `--flat` pass 1 in C (CPIIScan_jsonCollectFlat, the default) and the recursive walk give the
 //    same output and outcome (and AddressSanitizer watches the C loop's buffers).
 
 nonisolated(unsafe) let json: JSONScrubber = {

@@ -45,22 +45,12 @@ static size_t next_special_avx2(const uint8_t *p, size_t i, size_t n, int slash,
     return i;
 }
 
-static int use_avx2 = -1;
-
-static inline int avx2_enabled(void) {
-    int avx2 = __atomic_load_n(&use_avx2, __ATOMIC_RELAXED);
-    if (avx2 < 0) {
-        avx2 = CPIIScan_hasVectorRunScan();
-        __atomic_store_n(&use_avx2, avx2, __ATOMIC_RELAXED);
-    }
-    return avx2;
-}
 #endif
 
 // The first index >= i of a special byte (see special16), or n.
 static inline size_t next_special(const uint8_t *p, size_t i, size_t n, int slash, int high) {
 #if defined(__x86_64__) || defined(_M_X64)
-    if (i + 32 <= n && avx2_enabled()) {
+    if (i + 32 <= n && CPIIScan_hasVectorRunScan()) {
         i = next_special_avx2(p, i, n, slash, high);
         if (i + 32 <= n) return i;
     }
@@ -245,13 +235,6 @@ static inline size_t skip_space(const uint8_t *p, size_t i, size_t n) {
     return i;
 }
 
-void CPIIScan_jsonTriggerNibbles(const uint8_t *table, uint8_t *nibbles) {
-    for (int k = 0; k < 16; k++) nibbles[k] = 0;
-    for (int b = 0; b < 0x80; b++) {
-        if (table[b]) nibbles[b & 0x0F] |= (uint8_t)(1u << (b >> 4));
-    }
-}
-
 // Whether p[0 ..< n] holds a byte the batch's trigger table marks (always, without a table).
 static inline int has_trigger(const uint8_t *p, size_t n, const CPIIScan_JSONFlatBatch *b) {
     const uint8_t *table = b->trigger;
@@ -311,7 +294,8 @@ __attribute__((target("avx2")))
 static ptrdiff_t scan_string_avx2(const uint8_t *p, size_t i, size_t n, uint8_t *out, const CPIIScan_JSONFlatBatch *b,
                                   string_scan *r) {
     const uint8_t *table = b->trigger;
-    const __m256i set = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)b->triggerNibbles));
+    const __m256i set = table ? _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)b->triggerNibbles))
+                              : _mm256_setzero_si256();
     const __m256i bit_of_high_nibble = _mm256_setr_epi8(1, 2, 4, 8, 16, 32, 64, (char)128, 0, 0, 0, 0, 0, 0, 0, 0,
                                                         1, 2, 4, 8, 16, 32, 64, (char)128, 0, 0, 0, 0, 0, 0, 0, 0);
     const __m256i low_nibble = _mm256_set1_epi8(0x0F);
@@ -395,7 +379,7 @@ static ptrdiff_t scan_string_portable(const uint8_t *p, size_t i, size_t n, uint
 
 static inline int vector_scan(void) {
 #if defined(__x86_64__) || defined(_M_X64)
-    return avx2_enabled();
+    return CPIIScan_hasVectorRunScan();
 #else
     return 0;
 #endif

@@ -47,6 +47,8 @@ final class EngineTables: @unchecked Sendable {
     /// pattern has no prefilter. Text without such a byte opens no prefilter window, so (with the
     /// prefilter on) nothing in it can match: ``Scrubber/mayMatch(_:)``.
     let triggerBytes: UnsafeBufferPointer<UInt8>?
+    /// ``triggerBytes``' ASCII part as a 16-entry nibble table (``Prefilter/addASCIINibbles(_:to:)``).
+    let triggerNibbles: UnsafeBufferPointer<UInt8>?
     private let owned: [UnsafeMutableRawPointer]
 
     init(stages: [[Int]], groups: [[ScanGroup]], patterns: [Pattern]) {
@@ -88,8 +90,14 @@ final class EngineTables: @unchecked Sendable {
                 }
             }
             self.triggerBytes = copy(table)
+            var nibbles = [UInt8](repeating: 0, count: 16)
+            nibbles.withUnsafeMutableBytes { nibbleTable in
+                Prefilter.addASCIINibbles((0..<128).lazy.filter { table[$0] != 0 }.map(UInt8.init), to: nibbleTable)
+            }
+            self.triggerNibbles = copy(nibbles)
         } else {
             self.triggerBytes = nil
+            self.triggerNibbles = nil
         }
         self.owned = owned
     }

@@ -203,12 +203,8 @@ final class Prefilter: Sendable {
                                              // The smallest lead byte of a non-ASCII digit (0xD9, U+0660).
                                              high: triggerDigits ? unicodeDigitLeadBytes.min()! : 0)
         var nibbles = CPIIScan_Nibbles()
-        withUnsafeMutableBytes(of: &nibbles.span) { table in
-            for b in span where b < 0x80 { table[Int(b & 0x0F)] |= UInt8(1) << (b >> 4) }
-        }
-        withUnsafeMutableBytes(of: &nibbles.trigger) { table in
-            for b in triggers where b < 0x80 { table[Int(b & 0x0F)] |= UInt8(1) << (b >> 4) }
-        }
+        withUnsafeMutableBytes(of: &nibbles.span) { Self.addASCIINibbles(span, to: $0) }
+        withUnsafeMutableBytes(of: &nibbles.trigger) { Self.addASCIINibbles(triggers, to: $0) }
         if triggerDigits {
             withUnsafeMutableBytes(of: &nibbles.lead) { table in
                 for b in unicodeDigitLeadBytes { table[Int(b & 0x0F)] |= UInt8(1) << (b >> 4 - 8) }
@@ -234,6 +230,12 @@ final class Prefilter: Sendable {
             usesLongRunScan: Self.longRunRule(narrow: spanIsNarrow, wordLike: spanIsWordLike, strategy: strategy,
                                               asciiSpan: spanUnicode == .none, minTriggers: minTriggers,
                                               minWindow: 1))
+    }
+
+    /// Marks the ASCII bytes of `bytes` in a 16-entry nibble table (bit h of entry l: byte
+    /// h·16 + l), the form the vector scans classify by.
+    static func addASCIINibbles(_ bytes: some Sequence<UInt8>, to table: UnsafeMutableRawBufferPointer) {
+        for b in bytes where b < 0x80 { table[Int(b & 0x0F)] |= UInt8(1) << (b >> 4) }
     }
 
     /// The two offsets of `anchor` whose bytes the SIMD search compares first: the rarest in

@@ -123,7 +123,8 @@ public struct Scrubber: Sendable {
     /// ``mayMatch(_:)`` as a value for hot loops; it keeps the pattern set's tables alive.
     public var triggerFilter: TriggerFilter {
         let engine = patternSet.engine
-        return TriggerFilter(owner: engine, table: configuration.prefilter ? engine.triggerBytes?.baseAddress : nil)
+        return TriggerFilter(owner: engine, table: configuration.prefilter ? engine.triggerBytes?.baseAddress : nil,
+                             nibbles: engine.triggerNibbles?.baseAddress)
     }
 
     /// The matches in `text` as pattern ids and byte ranges of `text`'s UTF-8 (no values).
@@ -717,10 +718,14 @@ public struct TriggerFilter: @unchecked Sendable {
     /// 256 entries, nonzero for a byte some pattern needs; `nil` when every text may match (the
     /// prefilter is off). Valid while this filter lives.
     public let table: UnsafePointer<UInt8>?
+    /// The table's ASCII part as 16 nibble entries (bit h of entry l: byte h·16 + l), for vector
+    /// scans; non-nil exactly when ``table`` is.
+    public let nibbles: UnsafePointer<UInt8>?
 
-    init(owner: AnyObject?, table: UnsafePointer<UInt8>?) {
+    init(owner: AnyObject?, table: UnsafePointer<UInt8>?, nibbles: UnsafePointer<UInt8>?) {
         self.owner = owner
         self.table = table
+        self.nibbles = table == nil ? nil : nibbles
     }
 
     @inlinable

@@ -56,10 +56,18 @@ func decodeEscapes(_ p: UnsafePointer<UInt8>, _ n: Int, into out: ByteBuffer, st
     let length = CPIIScan_jsonDecode(p, n, out.base, &flags)
     guard length >= 0 else { return false }
     out.count = length
-    if flags & UInt32(CPIIScan_JSONEscapedSlash) != 0 { style.escapeSlash = true }
-    if flags & UInt32(CPIIScan_JSONDecodedControl) != 0 { style.decodedControl = true }
-    if flags & UInt32(CPIIScan_JSONEscapedNonASCII) != 0 { style.asciiOnly = true }
+    style.add(decodeFlags: flags)
     return true
+}
+
+extension StringStyle {
+    /// Adds what ``CPIIScan_jsonDecode``'s flags say about how the escapes were written.
+    @inline(__always)
+    mutating func add(decodeFlags flags: UInt32) {
+        if flags & UInt32(CPIIScan_JSONEscapedSlash) != 0 { escapeSlash = true }
+        if flags & UInt32(CPIIScan_JSONDecodedControl) != 0 { decodedControl = true }
+        if flags & UInt32(CPIIScan_JSONEscapedNonASCII) != 0 { asciiOnly = true }
+    }
 }
 
 private let hexDigits: StaticString = "0123456789abcdef"

@@ -14,14 +14,9 @@ final class FlatBuffers {
     let stackKinds: UnsafeMutablePointer<UInt8>
     let stackKeys: UnsafeMutablePointer<Int32>
     let maxDepth: Int
-    /// The trigger table's ASCII part by nibbles (for the AVX2 string scan).
-    let triggerNibbles: UnsafeMutablePointer<UInt8>
 
-    init(maxDepth: Int, trigger: UnsafePointer<UInt8>?) {
+    init(maxDepth: Int) {
         self.maxDepth = maxDepth
-        triggerNibbles = .allocate(capacity: 16)
-        triggerNibbles.initialize(repeating: 0, count: 16)
-        if let trigger { CPIIScan_jsonTriggerNibbles(trigger, triggerNibbles) }
         slotCapacity = maxDepth > 0 ? 256 : 1
         keyCapacity = slotCapacity
         slots = .allocate(capacity: slotCapacity)
@@ -35,7 +30,6 @@ final class FlatBuffers {
         keys.deallocate()
         stackKinds.deallocate()
         stackKeys.deallocate()
-        triggerNibbles.deallocate()
     }
 
     /// Doubles the slot storage (contents are not kept: the caller collects again).
@@ -79,7 +73,7 @@ extension JSONScrubber.Worker {
                 slots: flat.slots, slotCapacity: flat.slotCapacity, slotCount: 0,
                 keys: flat.keys, keyCapacity: flat.keyCapacity, keyCount: 0,
                 stackKinds: flat.stackKinds, stackKeys: flat.stackKeys, maxDepth: flat.maxDepth,
-                trigger: triggerFilter.table, triggerNibbles: flat.triggerNibbles,
+                trigger: triggerFilter.table, triggerNibbles: triggerFilter.nibbles,
                 separator: batchSeparator, vector: vectorStringScan ? 1 : 0, poisoned: 0)
             switch CPIIScan_jsonCollectFlat(base, count, &b) {
             case 1:
@@ -91,9 +85,7 @@ extension JSONScrubber.Worker {
                     let slot = flat.slots[k]
                     slotStarts.append(Int(slot.batchStart))
                     var style = StringStyle()
-                    style.escapeSlash = slot.flags & UInt32(CPIIScan_JSONEscapedSlash) != 0
-                    style.decodedControl = slot.flags & UInt32(CPIIScan_JSONDecodedControl) != 0
-                    style.asciiOnly = slot.flags & UInt32(CPIIScan_JSONEscapedNonASCII) != 0
+                    style.add(decodeFlags: slot.flags)
                     slotTokens.append(SlotToken(start: Int(slot.start), end: Int(slot.end), style: style,
                                                 pathOffset: Int(slot.parentKey), pathLength: 0))
                 }

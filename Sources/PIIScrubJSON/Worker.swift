@@ -129,7 +129,7 @@ extension JSONScrubber {
             canBatch = found != nil && options.batching
             collectsInC = options.collectInC && canBatch && options.flat && !hasFieldRules && options.minimumTimestamp == nil
                 && !options.scrubNumbers
-            flat = FlatBuffers(maxDepth: collectsInC ? options.maxDepth : 0, trigger: triggerFilter.table)
+            flat = FlatBuffers(maxDepth: collectsInC ? options.maxDepth : 0)
         }
 
         /// Matches per field path (dotted, array elements add no segment). Keys that are

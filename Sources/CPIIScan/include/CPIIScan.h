@@ -160,7 +160,8 @@ typedef struct {
     size_t maxDepth;
     /// 256 entries, nonzero for a byte some pattern needs; NULL collects every string.
     const uint8_t *trigger;
-    /// The table's ASCII part by nibbles (``CPIIScan_jsonTriggerNibbles``), for the AVX2 scan.
+    /// The table's ASCII part as 16 nibble entries (bit h of entry l: byte h·16 + l), for the AVX2
+    /// scan; read only with a table.
     const uint8_t *triggerNibbles;
     uint8_t separator;
     /// Nonzero: use the one-pass AVX2 string scan where the CPU has it (zero: the portable scan,
@@ -169,9 +170,6 @@ typedef struct {
     /// Set when a collected text holds the separator byte (the batch cannot be split back).
     int poisoned;
 } CPIIScan_JSONFlatBatch;
-
-/// Fills nibbles[16] with the ASCII bytes `table` marks (bit h of nibbles[l]: byte h·16 + l).
-void CPIIScan_jsonTriggerNibbles(const uint8_t *table, uint8_t *nibbles);
 
 /// Pass 1 of `jsonl --flat` in one loop: validates the JSON text p[0 ..< n] by PIIScrubJSON's
 /// grammar (RFC 8259, strict UTF-8, at most maxDepth nested containers, surrounding whitespace

@@ -4,6 +4,7 @@
 
 #if defined(__x86_64__) || defined(_M_X64)
 #include <emmintrin.h>
+#include <immintrin.h>
 
 // x <= limit, unsigned, per byte (SSE2 has no unsigned compare): min(x, limit) == x.
 static inline __m128i le_u8(__m128i x, __m128i limit) { return _mm_cmpeq_epi8(_mm_min_epu8(x, limit), x); }
@@ -82,14 +83,46 @@ static inline int anchor_at(const uint8_t *p, size_t i, const uint8_t *anchor, s
     return 1;
 }
 
+#if defined(__x86_64__) || defined(_M_X64)
+__attribute__((target("avx2")))
+// The first occurrence at or after *at, or SIZE_MAX with *at moved to where fewer than 32
+// positions are left.
+static size_t find_anchor_avx2(const uint8_t *p, size_t *at, size_t last, const uint8_t *anchor, size_t length,
+                               int caseless, size_t r1, size_t r2) {
+    size_t i = *at;
+    const uint8_t a1 = anchor[r1], a2 = anchor[r2];
+    const __m256i fold1 = _mm256_set1_epi8((char)(caseless && (uint8_t)(a1 - 'a') < 26 ? 0x20 : 0));
+    const __m256i fold2 = _mm256_set1_epi8((char)(caseless && (uint8_t)(a2 - 'a') < 26 ? 0x20 : 0));
+    const __m256i v1 = _mm256_set1_epi8((char)a1), v2 = _mm256_set1_epi8((char)a2);
+    // As the SSE2 loop below, 32 positions a step: inside p[0 ..< n] while i + 31 <= last.
+    while (i + 32 <= last + 1) {
+        __m256i x = _mm256_or_si256(_mm256_loadu_si256((const __m256i *)(p + i + r1)), fold1);
+        __m256i y = _mm256_or_si256(_mm256_loadu_si256((const __m256i *)(p + i + r2)), fold2);
+        uint32_t mask = (uint32_t)_mm256_movemask_epi8(_mm256_and_si256(_mm256_cmpeq_epi8(x, v1), _mm256_cmpeq_epi8(y, v2)));
+        while (mask) {
+            size_t k = i + (size_t)__builtin_ctz(mask);
+            if (anchor_at(p, k, anchor, length, caseless)) return k;
+            mask &= mask - 1;
+        }
+        i += 32;
+    }
+    *at = i;
+    return SIZE_MAX;
+}
+#endif
+
 size_t CPIIScan_findAnchor(const uint8_t *p, size_t from, size_t n, const uint8_t *anchor, size_t length,
-                           int caseless, size_t r1, size_t r2) {
+                           int caseless, size_t r1, size_t r2, int vector) {
     if (length == 0 || n < length || from > n - length) return n;
     if (r1 >= length) r1 = 0;
     if (r2 >= length) r2 = length - 1;
     size_t i = from;
     const size_t last = n - length;  // the last position an occurrence may start at
 #if defined(__x86_64__) || defined(_M_X64)
+    if (vector && CPIIScan_hasVectorRunScan()) {
+        const size_t k = find_anchor_avx2(p, &i, last, anchor, length, caseless, r1, r2);
+        if (k != SIZE_MAX) return k;
+    }
     const uint8_t a1 = anchor[r1], a2 = anchor[r2];
     // OR 0x20 into the text byte before comparing where the anchor byte is a caseless letter.
     const __m128i fold1 = _mm_set1_epi8((char)(caseless && (uint8_t)(a1 - 'a') < 26 ? 0x20 : 0));
@@ -115,8 +148,8 @@ size_t CPIIScan_findAnchor(const uint8_t *p, size_t from, size_t n, const uint8_
     return n;
 }
 
-CPIIScan_Run CPIIScan_findRun(const uint8_t *p, size_t from, size_t n, CPIIScan_ByteRanges ranges,
-                              const uint8_t *trigger, const uint8_t *span, size_t minTriggers) {
+static CPIIScan_Run find_run_portable(const uint8_t *p, size_t from, size_t n, CPIIScan_ByteRanges ranges,
+                                      const uint8_t *trigger, const uint8_t *span, size_t minTriggers) {
     CPIIScan_Run run = {0, 0, 0, 0};
     size_t i = from;
     while (i < n) {
@@ -420,7 +453,7 @@ size_t CPIIScan_findLongRuns(const uint8_t *p, size_t from, size_t n, CPIIScan_B
 #endif
     {
         while (count < capacity) {
-            CPIIScan_Run run = CPIIScan_findRun(p, from, n, ranges, trigger, span, minTriggers);
+            CPIIScan_Run run = find_run_portable(p, from, n, ranges, trigger, span, minTriggers);
             if (run.status == 0) break;
             runs[count++] = run;
             if (run.status != 1) break;
@@ -550,4 +583,122 @@ CPIIScan_Grown CPIIScan_growRun(const uint8_t *p, size_t t, size_t n, const uint
     grow_back_scalar(p, trigger, span, &g);
     grow_forward_scalar(p, n, trigger, span, &g);
     return g;
+}
+
+#if defined(__x86_64__) || defined(_M_X64)
+// find_run_portable, 32 bytes a step: candidates (ASCII triggers by the nibble table, bytes >=
+// ranges.high) found by AVX2, runs grown by grow_run_avx2. The trigger set's ASCII bytes are
+// the ranges' (both are built from one class), so the two find the same candidates.
+__attribute__((target("avx2")))
+static CPIIScan_Run find_run_avx2(const uint8_t *p, size_t from, size_t n, uint8_t high, const uint8_t *trigger,
+                                  const uint8_t *span, size_t minTriggers, const CPIIScan_Nibbles *nibbles) {
+    const __m256i trigger_table = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)nibbles->trigger));
+    const __m256i low_nibble = _mm256_set1_epi8(0x0F);
+    const __m256i bit_of_ascii_nibble = ascii_nibble_bits();
+    const __m256i zero = _mm256_setzero_si256();
+    const __m256i high_bytes = _mm256_set1_epi8((char)high);
+    CPIIScan_Run run = {0, 0, 0, 0};
+    size_t i = from;
+    while (i < n) {
+        size_t t = n;
+        while (i + 32 <= n) {
+            const __m256i v = _mm256_loadu_si256((const __m256i *)(p + i));
+            const __m256i bit = _mm256_shuffle_epi8(bit_of_ascii_nibble,
+                                                    _mm256_and_si256(_mm256_srli_epi16(v, 4), low_nibble));
+            const __m256i in_trigger = _mm256_and_si256(_mm256_shuffle_epi8(trigger_table, _mm256_and_si256(v, low_nibble)), bit);
+            uint32_t mask = ~(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(in_trigger, zero));
+            if (high) mask |= (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(_mm256_max_epu8(v, high_bytes), v));
+            if (mask) {
+                t = i + (size_t)__builtin_ctz(mask);
+                break;
+            }
+            i += 32;
+        }
+        if (t == n) {
+            for (; i < n; i++) {
+                const uint8_t b = p[i];
+                if (b < 0x80 ? trigger[b] != 0 : (high && b >= high)) break;
+            }
+            t = i;
+        }
+        if (t >= n) break;
+        if (p[t] >= 0x80) {
+            run.lo = t;
+            run.status = 2;
+            return run;
+        }
+        const CPIIScan_Grown g = grow_run_avx2(p, t, n, trigger, span, nibbles);
+        if ((g.lo > 0 && p[g.lo - 1] >= 0x80) || (g.hi < n && p[g.hi] >= 0x80)) {
+            run.lo = t;
+            run.status = 2;
+            return run;
+        }
+        if (g.triggers >= minTriggers) {
+            run.lo = g.lo;
+            run.hi = g.hi;
+            run.triggers = g.triggers;
+            run.status = 1;
+            return run;
+        }
+        i = g.hi;
+    }
+    return run;
+}
+#endif
+
+CPIIScan_Run CPIIScan_findRun(const uint8_t *p, size_t from, size_t n, CPIIScan_ByteRanges ranges,
+                              const uint8_t *trigger, const uint8_t *span, size_t minTriggers,
+                              const CPIIScan_Nibbles *nibbles) {
+#if defined(__x86_64__) || defined(_M_X64)
+    if (nibbles && CPIIScan_hasVectorRunScan())
+        return find_run_avx2(p, from, n, ranges.high, trigger, span, minTriggers, nibbles);
+#endif
+    return find_run_portable(p, from, n, ranges, trigger, span, minTriggers);
+}
+
+// MARK: Digit runs
+
+#if defined(__x86_64__) || defined(_M_X64)
+// The first position j >= i where p[j ..< j + k] are all ASCII digits, 32 positions a step, or
+// the position the vector loop stopped at (fewer than 64 bytes left before end); no such j lies
+// before the result. k must be in 1...32, so each step's 64 bytes decide its 32 positions.
+__attribute__((target("avx2")))
+static size_t skip_to_digit_run_avx2(const uint8_t *p, size_t i, size_t end, size_t k) {
+    const __m256i zero = _mm256_set1_epi8('0');
+    const __m256i nine = _mm256_set1_epi8(9);
+    while (i + 64 <= end) {
+        const __m256i a = _mm256_sub_epi8(_mm256_loadu_si256((const __m256i *)(p + i)), zero);
+        const __m256i b = _mm256_sub_epi8(_mm256_loadu_si256((const __m256i *)(p + i + 32)), zero);
+        const uint64_t digits = (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(_mm256_min_epu8(a, nine), a))
+            | (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(_mm256_min_epu8(b, nine), b)) << 32;
+        const uint32_t starts = (uint32_t)long_run_starts(digits, (unsigned)k);
+        if (starts) return i + (size_t)__builtin_ctz(starts);
+        i += 32;
+    }
+    return i;
+}
+#endif
+
+size_t CPIIScan_findDigitRun(const uint8_t *p, size_t from, size_t end, size_t k, size_t *runEnd) {
+    size_t i = from;
+    if (k == 0) k = 1;
+#if defined(__x86_64__) || defined(_M_X64)
+    if (k <= 32 && CPIIScan_hasVectorRunScan()) {
+        // Back to the start of the run holding the stop (bounded by `from`): a run of k digits
+        // found there starts at or before it, and a run crossing the loop's end is looked at whole.
+        i = skip_to_digit_run_avx2(p, from, end, k);
+        while (i > from && (uint8_t)(p[i - 1] - '0') < 10) i--;
+    }
+#endif
+    while (i < end) {
+        while (i < end && (uint8_t)(p[i] - '0') >= 10) i++;
+        const size_t a = i;
+        while (i < end && (uint8_t)(p[i] - '0') < 10) i++;
+        if (i - a >= k) {
+            *runEnd = i;
+            return a;
+        }
+    }
+    *runEnd = end;
+    return end;
 }

@@ -103,7 +103,10 @@ public struct PrefilterDefinition: Codable, Sendable, Hashable {
     /// Every match holds at least this many consecutive ASCII digits, starting at most
     /// ``digitRunWithin`` bytes after the match's start (a label before a number: `SSN:
     /// 123456789`). Inside a window, PCRE2 then starts only within that distance before each
-    /// such run of the text instead of at every byte of a sentence-long window.
+    /// such run of the text instead of at every byte of a sentence-long window. With
+    /// ``triggerUnicode`` `digits` (a match may hold other Nd digits) the claim is about all-ASCII
+    /// matches, and only windows with ASCII context (all ASCII, and ASCII on both sides) are
+    /// narrowed by it.
     public var digitRun: Int?
     /// See ``digitRun`` (bytes, default 0).
     public var digitRunWithin: Int?

@@ -156,7 +156,9 @@ public final class PatternSet: Sendable {
                     throw PIIScrubError(.invalidPatternFile, "prefilter.digitRun must be >= 1 and digitRunWithin >= 0",
                                         patternID: id)
                 }
-                for example in definition.examples?.match ?? [] {
+                // With Unicode digits as triggers the claim is about all-ASCII matches only.
+                let asciiOnly = definition.prefilter?.triggerUnicode == "digits"
+                for example in definition.examples?.match ?? [] where !asciiOnly || example.utf8.allSatisfy({ $0 < 0x80 }) {
                     guard Self.digitRunStart(Array(example.utf8), length: run).map({ $0 <= within }) ?? false else {
                         throw PIIScrubError(.prefilterMismatch,
                                             "example #\(example.utf8.count)B has no run of \(run) digits within \(within) bytes of its start",

@@ -313,8 +313,9 @@ final class Prefilter: Sendable {
     }
 
     /// A copy with a group's smallest `minTriggers` and shortest match (`minWindow`), and
-    /// optionally the long-run scan turned off (tests compare both scans window for window).
-    init(_ other: Prefilter, minTriggers: Int, minWindow: Int = 1, longRunScan: Bool = true) {
+    /// optionally the long-run scan or the vector run search turned off (tests compare the
+    /// scans window for window).
+    init(_ other: Prefilter, minTriggers: Int, minWindow: Int = 1, longRunScan: Bool = true, vectorFindRun: Bool = true) {
         tables = other.tables
         key = other.key
         spanIsNarrow = other.spanIsNarrow
@@ -325,6 +326,7 @@ final class Prefilter: Sendable {
         core.usesLongRunScan = longRunScan && Self.longRunRule(
             narrow: spanIsNarrow, wordLike: spanIsWordLike, strategy: core.strategy,
             asciiSpan: other.spanUnicode == .none, minTriggers: minTriggers, minWindow: core.minWindow)
+        core.vectorFindRun = vectorFindRun
         self.core = core
     }
 
@@ -418,6 +420,9 @@ struct PrefilterCore: @unchecked Sendable {
     /// The anchor offsets the SIMD search probes (``Prefilter/anchorProbes(_:)``).
     let anchorProbes: (Int, Int)
     var usesLongRunScan: Bool
+    /// ``CPIIScan_findRun`` with its AVX2 path (where the CPU has it); tests turn it off to
+    /// compare with the portable one.
+    var vectorFindRun = true
 
     /// Finds the next byte at or after `from` that may start a trigger character; with an anchor,
     /// the start of the anchor's next occurrence (its first byte is a trigger).
@@ -429,7 +434,7 @@ struct PrefilterCore: @unchecked Sendable {
         }
         if strategy == .anchorRuns {
             let i = CPIIScan_findAnchor(p, from, n, anchor, anchorLength, anchorCaseless ? 1 : 0,
-                                        anchorProbes.0, anchorProbes.1)
+                                        anchorProbes.0, anchorProbes.1, 1)
             return i < n ? i : nil
         }
         guard from < n else { return nil }
@@ -480,7 +485,11 @@ struct PrefilterCore: @unchecked Sendable {
                     // UTF-8-aware path below moves `position` and the next call scans afresh.
                     runs.resume = run.status == 1 ? run.hi : -1
                 } else {
-                    run = CPIIScan_findRun(p, position, n, scanRanges, trigger, span, minTriggers)
+                    let start = position
+                    run = withUnsafePointer(to: nibbles) { nib in
+                        CPIIScan_findRun(p, start, n, scanRanges, trigger, span, minTriggers,
+                                         vectorFindRun ? nib : nil)
+                    }
                 }
                 if run.status == 0 { break }
                 if run.status == 1 {

@@ -327,8 +327,11 @@ public struct Scrubber: Sendable {
                                searches: UnsafeMutableBufferPointer<Int>) throws(PCRE2Error) -> Int
     {
         let k = engine.digitRun[index]
-        // With the prefilter off (the exhaustive reference the tests compare with) every start is searched.
-        guard k > 0, configuration.prefilter, let base = text.baseAddress else {
+        // With the prefilter off (the exhaustive reference the tests compare with) every start is
+        // searched; so is every start of a window without ASCII context when the pattern's digits
+        // may be other Nd characters.
+        guard k > 0, configuration.prefilter, asciiContext || !engine.digitRunASCIIOnly[index],
+              let base = text.baseAddress else {
             return try matches(of: index, engine: engine, asciiContext: asciiContext, validator, window: window,
                                startLimit: startLimit, text: text, into: &list, scratch: &scratch, searches: searches)
         }
@@ -338,10 +341,10 @@ public struct Scrubber: Sendable {
         var i = window.lowerBound
         let end = window.upperBound
         while i < end {
-            while i < end && p[i] &- 0x30 >= 10 { i += 1 }
-            let a = i
-            while i < end && p[i] &- 0x30 < 10 { i += 1 }
-            guard i - a >= k else { continue }
+            var runEnd = end
+            let a = CPIIScan_findDigitRun(p, i, end, k, &runEnd)
+            guard a < end else { break }
+            i = runEnd
             let from = max(at, a - within)
             let limit = min(i - k, startLimit)
             guard from <= limit else { continue }

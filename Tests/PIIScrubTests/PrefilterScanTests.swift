@@ -33,6 +33,23 @@ struct PrefilterScanTests {
         (3, Array("я".utf8)), (1, Array("é".utf8)), (1, [0xFF]), (1, [0xD9]), (1, [0x80]),
     ]
 
+    /// At least `length` bytes of ``atoms`` by weight, each repeated 1...`repeats` times: runs of
+    /// one kind make long digit runs and long prose alike.
+    static func randomText(length: Int, repeats: Int, using rng: inout SplitMix64) -> [UInt8] {
+        let total = atoms.reduce(0) { $0 + $1.weight }
+        var bytes: [UInt8] = []
+        while bytes.count < length {
+            var pick = Int.random(in: 0..<total, using: &rng)
+            var atom = atoms[0].bytes
+            for candidate in atoms {
+                if pick < candidate.weight { atom = candidate.bytes; break }
+                pick -= candidate.weight
+            }
+            for _ in 0..<Int.random(in: 1...repeats, using: &rng) { bytes += atom }
+        }
+        return bytes
+    }
+
     /// The windows from `start`. With `batched`, the scan reads ahead (``RunBuffer``) as the
     /// engine's does; `jumpEvery` > 0 moves the position a few bytes past every so many windows,
     /// as a match running past its window would, so the read-ahead must be dropped there.
@@ -91,23 +108,12 @@ struct PrefilterScanTests {
         #expect(fast.usesLongRunScan)
         let slow = Prefilter(parsed, minTriggers: parsed.minTriggers, minWindow: minWindow, longRunScan: false)
         #expect(!slow.usesLongRunScan)
-        let total = Self.atoms.reduce(0) { $0 + $1.weight }
         var rng = SplitMix64(seed: 0x10_6E_5CA4 &+ UInt64(k))
         var mismatches = 0
         var first = ""
         for round in 0..<4000 {
-            var bytes: [UInt8] = []
-            let length = Int.random(in: 0...(round % 4 == 0 ? 2000 : 400), using: &rng)
-            // Runs of one kind make long digit runs and long prose alike.
-            while bytes.count < length {
-                var pick = Int.random(in: 0..<total, using: &rng)
-                var atom = Self.atoms[0].bytes
-                for candidate in Self.atoms {
-                    if pick < candidate.weight { atom = candidate.bytes; break }
-                    pick -= candidate.weight
-                }
-                for _ in 0..<Int.random(in: 1...12, using: &rng) { bytes += atom }
-            }
+            let bytes = Self.randomText(length: Int.random(in: 0...(round % 4 == 0 ? 2000 : 400), using: &rng),
+                                        repeats: 12, using: &rng)
             let start = round % 3 == 0 ? 0 : Int.random(in: 0...bytes.count, using: &rng)
             let expected = Self.windows(slow, bytes, from: start)
             let actual = Self.windows(fast, bytes, from: start)
@@ -170,6 +176,81 @@ struct PrefilterScanTests {
         #expect(mismatches == 0)
     }
 
+    /// `CPIIScan_findRun` with nibble tables (AVX2: candidates and growth 32 bytes a step)
+    /// against the portable scan, from every start of random texts, for each prefilter shape
+    /// (one or several trigger ranges, Unicode digit leads, spans with and without space).
+    @Test("vector run search equals the portable run search", arguments: 0..<8)
+    func findRunVectorEqualsPortable(_ k: Int) throws {
+        let (name, definition, _) = Self.definitions[k]
+        let parsed = try Prefilter(definition, patternID: name)
+        // At most 12 triggers, so the short texts hold runs that pass.
+        let minTriggers = min(parsed.minTriggers, 12)
+        let vector = Prefilter(parsed, minTriggers: minTriggers, longRunScan: false)
+        let portable = Prefilter(parsed, minTriggers: minTriggers, longRunScan: false, vectorFindRun: false)
+        #expect(vector.core.vectorFindRun && !portable.core.vectorFindRun && !vector.usesLongRunScan)
+        var rng = SplitMix64(seed: 0xF1_4D + UInt64(k))
+        var mismatches = 0
+        var runs = 0
+        for round in 0..<1500 {
+            let bytes = Self.randomText(length: Int.random(in: 0...(round % 4 == 0 ? 700 : 150), using: &rng),
+                                        repeats: 6, using: &rng)
+            let starts = round % 2 == 0 ? Array(0...bytes.count) : [0, bytes.count / 2]
+            for start in starts {
+                let a = Self.windows(vector, bytes, from: start)
+                let b = Self.windows(portable, bytes, from: start)
+                runs += a.count
+                if a != b { mismatches += 1 }
+            }
+        }
+        #expect(runs > 1000)
+        #expect(mismatches == 0)
+    }
+
+    /// `CPIIScan_findDigitRun` (the digit-run claim's search, 32 bytes a step for k <= 32)
+    /// against a byte loop over digit-heavy texts, for run lengths on both sides of 32 and
+    /// ranges cut inside runs.
+    @Test("the digit-run search finds what a byte loop finds")
+    func digitRunEqualsByteLoop() {
+        let atoms: [[UInt8]] = ["0", "9", "5", "a", " ", "-", "/", ":", "٣", "é"].map { Array($0.utf8) }
+        var rng = SplitMix64(seed: 0xD1_617)
+        var mismatches = 0
+        var found = 0
+        for round in 0..<3000 {
+            var bytes: [UInt8] = []
+            let length = Int.random(in: 0...(round % 3 == 0 ? 400 : 120), using: &rng)
+            let digitBias = Int.random(in: 1...40, using: &rng)
+            while bytes.count < length {
+                let atom = Int.random(in: 0..<100, using: &rng) < 100 - 100 / (digitBias + 1)
+                    ? atoms[Int.random(in: 0..<3, using: &rng)] : atoms[Int.random(in: 3..<atoms.count, using: &rng)]
+                bytes += atom
+            }
+            let k = Int.random(in: 0...40, using: &rng)
+            let from = Int.random(in: 0...bytes.count, using: &rng)
+            let end = Int.random(in: from...bytes.count, using: &rng)
+            // The byte loop: maximal digit runs of p[from ..< end], the first of at least max(k, 1).
+            var expected = (end, end)
+            var i = from
+            while i < end {
+                while i < end && bytes[i] &- 0x30 >= 10 { i += 1 }
+                let a = i
+                while i < end && bytes[i] &- 0x30 < 10 { i += 1 }
+                if i - a >= max(k, 1) {
+                    expected = (a, i)
+                    break
+                }
+            }
+            let actual = bytes.withUnsafeBufferPointer { buffer -> (Int, Int) in
+                var runEnd = -1
+                let start = CPIIScan_findDigitRun(buffer.baseAddress!, from, end, k, &runEnd)
+                return (start, runEnd)
+            }
+            if expected.0 < end { found += 1 }
+            if actual != expected { mismatches += 1 }
+        }
+        #expect(found > 500)
+        #expect(mismatches == 0)
+    }
+
     // MARK: Anchors
 
     /// Whether `anchor` (lower case when caseless) occurs in `bytes` at `i`.
@@ -184,7 +265,8 @@ struct PrefilterScanTests {
     }
 
     /// `CPIIScan_findAnchor` against a byte loop: every probe pair, every start, texts shorter and
-    /// longer than a 16-byte step, anchors at the very end, near misses and case variants.
+    /// longer than a 16- and a 32-byte step, anchors at the very end, near misses and case
+    /// variants; the AVX2 and the SSE2 search.
     @Test("the anchor search finds what a byte loop finds")
     func findAnchorEqualsByteLoop() {
         let anchors: [(String, Bool)] = [("ecret", true), ("-lf-", false), ("eyJ", false), ("-----BEGIN ", false),
@@ -199,7 +281,7 @@ struct PrefilterScanTests {
             let (text, caseless) = anchors[round % anchors.count]
             let anchor = Array(text.utf8)
             var bytes: [UInt8] = []
-            let length = Int.random(in: 0...(round % 7 == 0 ? 300 : 60), using: &rng)
+            let length = Int.random(in: 0...(round % 7 == 0 ? 300 : 90), using: &rng)
             while bytes.count < length { bytes += atoms[Int.random(in: 0..<atoms.count, using: &rng)] }
             let r1 = Int.random(in: 0..<anchor.count, using: &rng)
             let r2 = Int.random(in: 0..<anchor.count, using: &rng)
@@ -213,12 +295,14 @@ struct PrefilterScanTests {
             }
             let actual = bytes.withUnsafeBufferPointer { buffer in
                 anchor.withUnsafeBufferPointer { a in
-                    CPIIScan_findAnchor(buffer.baseAddress ?? UnsafePointer(bitPattern: 1)!, from, buffer.count,
-                                        a.baseAddress!, anchor.count, caseless ? 1 : 0, r1, r2)
+                    [1, 0].map { vector in
+                        CPIIScan_findAnchor(buffer.baseAddress ?? UnsafePointer(bitPattern: 1)!, from, buffer.count,
+                                            a.baseAddress!, anchor.count, caseless ? 1 : 0, r1, r2, Int32(vector))
+                    }
                 }
             }
             if expected < bytes.count { found += 1 }
-            if actual != expected {
+            if actual != [expected, expected] {
                 mismatches += 1
                 if firstMismatch.isEmpty { firstMismatch = "round \(round): \(bytes.count) bytes from \(from), probes \(r1), \(r2)" }
             }

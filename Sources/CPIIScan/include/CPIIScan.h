@@ -19,10 +19,10 @@ size_t CPIIScan_find(const uint8_t *p, size_t from, size_t n, CPIIScan_ByteRange
 /// The index of the first occurrence at or after `from` of the `length`-byte ASCII string
 /// `anchor` in p[0 ..< n] (wholly inside it), or n if none. With `caseless`, ASCII letters match
 /// either case (the anchor is given in lower case); other bytes match exactly. Compares the
-/// anchor's bytes at offsets `r1` and `r2` (chosen rare) 16 positions a step (SSE2), then the
-/// whole anchor at each hit.
+/// anchor's bytes at offsets `r1` and `r2` (chosen rare) 32 positions a step (AVX2, with
+/// `vector` where the CPU has it) or 16 (SSE2), then the whole anchor at each hit.
 size_t CPIIScan_findAnchor(const uint8_t *p, size_t from, size_t n, const uint8_t *anchor, size_t length,
-                           int caseless, size_t r1, size_t r2);
+                           int caseless, size_t r1, size_t r2, int vector);
 
 /// The index of the last occurrence of `byte` in p[0 ..< n], or n if none (glibc's memrchr,
 /// which Swift's Glibc module does not export because it needs _GNU_SOURCE).
@@ -43,10 +43,6 @@ typedef struct {
 /// `minTriggers` trigger bytes, starting the search at `from`. Runs with fewer triggers are
 /// skipped here, in C, without returning. When a candidate byte is >= 0x80 or a run borders a
 /// byte >= 0x80, returns status 2 with lo = the candidate position so the caller can decide with
-/// full UTF-8 knowledge (nothing before lo has been skipped wrongly: every skipped run was
-/// bounded by ASCII non-span bytes on both sides).
-CPIIScan_Run CPIIScan_findRun(const uint8_t *p, size_t from, size_t n, CPIIScan_ByteRanges ranges,
-                              const uint8_t *trigger, const uint8_t *span, size_t minTriggers);
 
 /// Nibble tables for the long-run scan: entry `lo` of `span` (`trigger`) holds one bit per high
 /// nibble h (0...7) of the ASCII bytes (h << 4 | lo) in the span (trigger) set; entry `lo` of
@@ -57,6 +53,18 @@ typedef struct {
     uint8_t trigger[16];
     uint8_t lead[16];
 } CPIIScan_Nibbles;
+
+/// Finds the next maximal run of span bytes (span[b] != 0, ASCII only) holding at least
+/// `minTriggers` trigger bytes, starting the search at `from`. Runs with fewer triggers are
+/// skipped here, in C, without returning. When a candidate byte is >= 0x80 or a run borders a
+/// byte >= 0x80, returns status 2 with lo = the candidate position so the caller can decide with
+/// full UTF-8 knowledge (nothing before lo has been skipped wrongly: every skipped run was
+/// bounded by ASCII non-span bytes on both sides). With `nibbles` (the same sets as `ranges`'
+/// ASCII part, `trigger` and `span`) and AVX2, candidates are found and runs grown 32 bytes a
+/// step; without, 16 bytes a step (SSE2) and byte by byte.
+CPIIScan_Run CPIIScan_findRun(const uint8_t *p, size_t from, size_t n, CPIIScan_ByteRanges ranges,
+                              const uint8_t *trigger, const uint8_t *span, size_t minTriggers,
+                              const CPIIScan_Nibbles *nibbles);
 
 /// Same contract as ``CPIIScan_findRun`` for every status-1 run, but skips, 64 bytes per step
 /// with AVX2 where the CPU has it, every run of span or non-ASCII bytes that cannot hold
@@ -94,6 +102,11 @@ typedef struct {
 /// UTF-8-aware growth to go on from.
 CPIIScan_Grown CPIIScan_growRun(const uint8_t *p, size_t t, size_t n, const uint8_t *trigger,
                                 const uint8_t *span, const CPIIScan_Nibbles *nibbles);
+
+/// The first maximal run of ASCII digits in p[from ..< end] (cut at `from` and `end`) that is at
+/// least `k` digits long: returns its start and sets *runEnd to its end; returns end (and sets
+/// *runEnd to end) when there is none. 32 bytes a step with AVX2 for k <= 32.
+size_t CPIIScan_findDigitRun(const uint8_t *p, size_t from, size_t end, size_t k, size_t *runEnd);
 
 // MARK: JSON strings (json.c)
 

@@ -84,9 +84,9 @@ static inline int anchor_at(const uint8_t *p, size_t i, const uint8_t *anchor, s
 }
 
 #if defined(__x86_64__) || defined(_M_X64)
-__attribute__((target("avx2")))
 // The first occurrence at or after *at, or SIZE_MAX with *at moved to where fewer than 32
 // positions are left.
+__attribute__((target("avx2")))
 static size_t find_anchor_avx2(const uint8_t *p, size_t *at, size_t last, const uint8_t *anchor, size_t length,
                                int caseless, size_t r1, size_t r2) {
     size_t i = *at;

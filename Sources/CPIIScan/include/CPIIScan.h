@@ -39,11 +39,6 @@ typedef struct {
     int status;
 } CPIIScan_Run;
 
-/// Finds the next maximal run of span bytes (span[b] != 0, ASCII only) holding at least
-/// `minTriggers` trigger bytes, starting the search at `from`. Runs with fewer triggers are
-/// skipped here, in C, without returning. When a candidate byte is >= 0x80 or a run borders a
-/// byte >= 0x80, returns status 2 with lo = the candidate position so the caller can decide with
-
 /// Nibble tables for the long-run scan: entry `lo` of `span` (`trigger`) holds one bit per high
 /// nibble h (0...7) of the ASCII bytes (h << 4 | lo) in the span (trigger) set; entry `lo` of
 /// `lead` holds bit h - 8 for each non-ASCII byte (h << 4 | lo), h in 8...15, that may start a

@@ -106,7 +106,8 @@ public struct PrefilterDefinition: Codable, Sendable, Hashable {
     /// such run of the text instead of at every byte of a sentence-long window. With
     /// ``triggerUnicode`` `digits` (a match may hold other Nd digits) the claim is about all-ASCII
     /// matches, and only windows with ASCII context (all ASCII, and ASCII on both sides) are
-    /// narrowed by it.
+    /// narrowed by it. When every pattern of a scan group has the claim without that, the group's
+    /// windows are built from the digit runs (see `patterns/README.md`).
     public var digitRun: Int?
     /// See ``digitRun`` (bytes, default 0).
     public var digitRunWithin: Int?

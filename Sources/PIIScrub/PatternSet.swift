@@ -429,26 +429,33 @@ final class ScanGroup: Sendable {
     }
 
     static func groups(_ patterns: [Pattern]) -> [ScanGroup] {
-        var result: [ScanGroup] = []
+        var members: [[Pattern]] = []
         var byKey: [Prefilter.Key: Int] = [:]
         for pattern in patterns {
-            guard let prefilter = pattern.prefilter else {
-                result.append(ScanGroup(patterns: [pattern.index], prefilter: nil))
-                continue
-            }
-            if let at = byKey[prefilter.key] {
-                let shared = result[at].prefilter!
-                result[at] = ScanGroup(patterns: result[at].patterns + [pattern.index],
-                                       prefilter: Prefilter(shared, minTriggers: min(shared.minTriggers, prefilter.minTriggers),
-                                                            minWindow: min(shared.minWindow, pattern.minLength)))
+            if let key = pattern.prefilter?.key, let at = byKey[key] {
+                members[at].append(pattern)
             } else {
-                byKey[prefilter.key] = result.count
-                result.append(ScanGroup(patterns: [pattern.index],
-                                        prefilter: Prefilter(prefilter, minTriggers: prefilter.minTriggers,
-                                                             minWindow: pattern.minLength)))
+                if let key = pattern.prefilter?.key { byKey[key] = members.count }
+                members.append([pattern])
             }
         }
-        return result
+        return members.map { group in
+            guard let prefilter = group[0].prefilter else { return ScanGroup(patterns: [group[0].index], prefilter: nil) }
+            // Digit-run windows when every pattern claims a run of ASCII digits (`[0-9]`: with
+            // Unicode digit triggers a run may be of other digits).
+            let claims = group.compactMap { pattern -> (length: Int, within: Int)? in
+                guard let d = pattern.definition.prefilter, let length = d.digitRun, d.triggerUnicode != "digits" else {
+                    return nil
+                }
+                return (length, d.digitRunWithin ?? 0)
+            }
+            let digitRunWindows = claims.count == group.count
+                ? (length: claims.map(\.length).min()!, within: claims.map(\.within).max()!) : nil
+            return ScanGroup(patterns: group.map(\.index),
+                             prefilter: Prefilter(prefilter, minTriggers: group.map { $0.prefilter!.minTriggers }.min()!,
+                                                  minWindow: group.map(\.minLength).min()!,
+                                                  digitRunWindows: digitRunWindows))
+        }
     }
 }
 

@@ -315,7 +315,12 @@ final class Prefilter: Sendable {
     /// A copy with a group's smallest `minTriggers` and shortest match (`minWindow`), and
     /// optionally the long-run scan or the vector run search turned off (tests compare the
     /// scans window for window).
-    init(_ other: Prefilter, minTriggers: Int, minWindow: Int = 1, longRunScan: Bool = true, vectorFindRun: Bool = true) {
+    ///
+    /// With `digitRunWindows` (every pattern of the group claims a run of at least `length` ASCII
+    /// digits starting at most `within` bytes after its start), the windows are found from those
+    /// runs instead (``PrefilterCore/digitRunLength``).
+    init(_ other: Prefilter, minTriggers: Int, minWindow: Int = 1, longRunScan: Bool = true, vectorFindRun: Bool = true,
+         digitRunWindows: (length: Int, within: Int)? = nil) {
         tables = other.tables
         key = other.key
         spanIsNarrow = other.spanIsNarrow
@@ -327,6 +332,8 @@ final class Prefilter: Sendable {
             narrow: spanIsNarrow, wordLike: spanIsWordLike, strategy: core.strategy,
             asciiSpan: other.spanUnicode == .none, minTriggers: minTriggers, minWindow: core.minWindow)
         core.vectorFindRun = vectorFindRun
+        core.digitRunLength = digitRunWindows?.length ?? 0
+        core.digitRunWithin = digitRunWindows?.within ?? 0
         self.core = core
     }
 
@@ -423,6 +430,19 @@ struct PrefilterCore: @unchecked Sendable {
     /// ``CPIIScan_findRun`` with its AVX2 path (where the CPU has it); tests turn it off to
     /// compare with the portable one.
     var vectorFindRun = true
+    /// Digit-run windows (0: off). Every pattern of the group holds a run of at least this many
+    /// ASCII digits starting at most ``digitRunWithin`` bytes after the match's start (the label
+    /// patterns, `SSN: 123456789`). Their trigger-and-span windows are whole sentences around
+    /// the digits, so the windows are built from the runs instead: the union of
+    /// [run start − within, run end) over the runs, found 32 bytes a step
+    /// (``CPIIScan_findDigitRun``). Every such match starts in one of them.
+    var digitRunLength = 0
+    var digitRunWithin = 0
+
+    /// The trigger count of a digit-run window: not counted, and never below a pattern's
+    /// `minTriggers` (the digit-run claim is the stronger one). Not `Int.max`, which marks the
+    /// PCRE2-only window.
+    static let uncountedTriggers = Int.max - 1
 
     /// Finds the next byte at or after `from` that may start a trigger character; with an anchor,
     /// the start of the anchor's next occurrence (its first byte is a trigger).
@@ -453,6 +473,7 @@ struct PrefilterCore: @unchecked Sendable {
     @inline(__always)
     func nextWindow(_ p: UnsafePointer<UInt8>, from position: inout Int, count n: Int,
                     runs: inout RunBuffer) -> Window? {
+        if digitRunLength > 0 { return nextDigitRunWindow(p, from: &position, count: n, runs: &runs) }
         let trigger = self.trigger
         let span = self.span
         while position < n {
@@ -507,6 +528,46 @@ struct PrefilterCore: @unchecked Sendable {
         }
         position = n
         return nil
+    }
+
+    /// See ``digitRunLength``. `runs` keeps the run found after a window's end (the look-ahead
+    /// that ended the merging) for the next call from there.
+    @inline(__always)
+    func nextDigitRunWindow(_ p: UnsafePointer<UInt8>, from position: inout Int, count n: Int,
+                            runs: inout RunBuffer) -> Window? {
+        let k = digitRunLength
+        let within = digitRunWithin
+        func run(from i: Int) -> (Int, Int) {
+            var end = n
+            let start = CPIIScan_findDigitRun(p, i, n, k, &end)
+            return (start, end)
+        }
+        guard position < n else { return nil }
+        var (a, aEnd) = runs.resume == position && runs.count == 1
+            ? (runs.storage[0].lo, runs.storage[0].hi) : run(from: position)
+        runs.count = 0
+        runs.resume = -1
+        guard a < n else {
+            position = n
+            return nil
+        }
+        var lo = max(position, a - within)
+        // Back to the first byte of a character; `position` (a window's or a match's end) is one.
+        while lo > position && p[lo] & 0xC0 == 0x80 { lo -= 1 }
+        var hi = aEnd
+        while hi < n {
+            (a, aEnd) = run(from: hi)
+            guard a < n else { break }
+            guard a - within < hi else {
+                runs.storage[0] = CPIIScan_Run(lo: a, hi: aEnd, triggers: 0, status: 1)
+                runs.count = 1
+                runs.resume = hi
+                break
+            }
+            hi = aEnd
+        }
+        position = hi
+        return Window(range: lo..<hi, triggers: Self.uncountedTriggers, asciiContext: false)
     }
 
     /// The window grown from the candidate byte at `t`, or nil when `t` does not start a trigger

@@ -251,6 +251,73 @@ struct PrefilterScanTests {
         #expect(mismatches == 0)
     }
 
+    /// Digit-run windows (``PrefilterCore/digitRunLength``): every start a digit-run claim allows
+    /// (within `within` bytes before a run of at least `length` digits, up to where the run still
+    /// holds that many) lies in a window; windows come in order, do not overlap, start on a
+    /// character's first byte, and are the same whether the look-ahead is kept or the position
+    /// jumps now and then (as after a match that ran past its window).
+    @Test("digit-run windows hold every start the claim allows", arguments: [(7, 96), (9, 0), (1, 5), (40, 30)])
+    func digitRunWindowsCoverClaim(_ claim: (Int, Int)) throws {
+        let (length, within) = claim
+        let parsed = try Prefilter(PrefilterDefinition(trigger: "0-9", minTriggers: 7, span: "A-Za-z0-9 .:#=\\-"),
+                                   patternID: "t")
+        let prefilter = Prefilter(parsed, minTriggers: 7, digitRunWindows: (length, within))
+        var rng = SplitMix64(seed: 0xD16_1700 &+ UInt64(length))
+        var uncovered = 0
+        var badShape = 0
+        var mismatches = 0
+        var windows = 0
+        for round in 0..<1500 {
+            let bytes = Self.randomText(length: Int.random(in: 0...(round % 4 == 0 ? 1500 : 300), using: &rng),
+                                        repeats: 10, using: &rng)
+            // The engine's positions are character starts.
+            var start = round % 3 == 0 ? 0 : Int.random(in: 0...bytes.count, using: &rng)
+            while start < bytes.count && bytes[start] & 0xC0 == 0x80 { start += 1 }
+            let found = Self.windows(prefilter, bytes, from: start)
+            let batched = Self.windows(prefilter, bytes, from: start, batched: true)
+            if found != batched { mismatches += 1 }
+            windows += found.count
+            // Character starts are checked on valid UTF-8 (elsewhere a stray continuation byte
+            // may begin a window, as it may begin any PCRE2 search with PCRE2_MATCH_INVALID_UTF).
+            let valid = String(validating: bytes, as: UTF8.self) != nil
+            var previousEnd = start
+            for w in found {
+                if w[0] < previousEnd || w[0] >= w[1] || (valid && bytes[w[0]] & 0xC0 == 0x80) { badShape += 1 }
+                previousEnd = w[1]
+            }
+            // Every allowed start at or after `start`, from the maximal digit runs of the text.
+            var i = 0
+            while i < bytes.count {
+                while i < bytes.count && bytes[i] &- 0x30 >= 10 { i += 1 }
+                let a = i
+                while i < bytes.count && bytes[i] &- 0x30 < 10 { i += 1 }
+                guard i - a >= length else { continue }
+                for s in max(start, a - within)...max(start, i - length) where s <= i - length {
+                    if !found.contains(where: { $0[0] <= s && s < $0[1] }) { uncovered += 1 }
+                }
+            }
+        }
+        #expect(windows > 50)
+        #expect(uncovered == 0)
+        #expect(badShape == 0)
+        #expect(mismatches == 0)
+    }
+
+    @Test("the default set's label patterns take digit-run windows, the digit group does not")
+    func defaultSetDigitRunWindows() throws {
+        let set = try TestSets.load("default")
+        func group(of id: String) throws -> ScanGroup {
+            let index = try #require(set.patterns.firstIndex { $0.id == id })
+            return try #require(set.stageGroups.joined().first { $0.patterns.contains(index) })
+        }
+        let labels = try group(of: "phone-labelled").prefilter?.core
+        #expect(labels?.digitRunLength == 7 && labels?.digitRunWithin == 96)
+        #expect(try group(of: "us-ssn-labelled") === group(of: "phone-labelled"))
+        // phone-bare claims a run too, but of any Nd digits, and shares its group with patterns
+        // that claim none.
+        #expect(try group(of: "phone-bare").prefilter?.core.digitRunLength == 0)
+    }
+
     // MARK: Anchors
 
     /// Whether `anchor` (lower case when caseless) occurs in `bytes` at `i`.

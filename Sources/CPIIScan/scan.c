@@ -229,6 +229,23 @@ static inline __m256i ascii_nibble_bits(void) {
                             1, 2, 4, 8, 16, 32, 64, (char)128, 0, 0, 0, 0, 0, 0, 0, 0);
 }
 
+// The nibble-table form of v (see ascii_nibble_bits): *low its low nibbles, *bit the bit of each
+// ASCII byte's high nibble (0 for bytes >= 0x80).
+__attribute__((target("avx2")))
+static inline void ascii_nibbles(__m256i v, __m256i *low, __m256i *bit) {
+    const __m256i low_nibble = _mm256_set1_epi8(0x0F);
+    *low = _mm256_and_si256(v, low_nibble);
+    *bit = _mm256_shuffle_epi8(ascii_nibble_bits(), _mm256_and_si256(_mm256_srli_epi16(v, 4), low_nibble));
+}
+
+// Bit k: byte k of the vector that ascii_nibbles split is an ASCII byte of the set whose 16-entry
+// nibble table is `table` (broadcast to both lanes).
+__attribute__((target("avx2")))
+static inline uint32_t ascii_set_mask(__m256i low, __m256i bit, __m256i table) {
+    return ~(uint32_t)_mm256_movemask_epi8(
+        _mm256_cmpeq_epi8(_mm256_and_si256(_mm256_shuffle_epi8(table, low), bit), _mm256_setzero_si256()));
+}
+
 // Three bits per byte of p[0 ..< 64]: *x: a span byte or >= 0x80 (a byte a window may hold);
 // *t: a trigger byte or a lead byte of a trigger character; *na: a byte >= 0x80.
 __attribute__((target("avx2")))
@@ -522,14 +539,10 @@ static inline void grow_forward_scalar(const uint8_t *p, size_t n, const uint8_t
 __attribute__((target("avx2")))
 static inline void classify32(const uint8_t *p, __m256i span_table, __m256i trigger_table, uint32_t *s,
                               uint32_t *tr) {
-    const __m256i low_nibble = _mm256_set1_epi8(0x0F);
-    const __m256i bit_of_ascii_nibble = ascii_nibble_bits();
-    const __m256i zero = _mm256_setzero_si256();
-    __m256i v = _mm256_loadu_si256((const __m256i *)p);
-    __m256i lo = _mm256_and_si256(v, low_nibble);
-    __m256i bit = _mm256_shuffle_epi8(bit_of_ascii_nibble, _mm256_and_si256(_mm256_srli_epi16(v, 4), low_nibble));
-    *s = ~(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(_mm256_and_si256(_mm256_shuffle_epi8(span_table, lo), bit), zero));
-    *tr = ~(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(_mm256_and_si256(_mm256_shuffle_epi8(trigger_table, lo), bit), zero));
+    __m256i lo, bit;
+    ascii_nibbles(_mm256_loadu_si256((const __m256i *)p), &lo, &bit);
+    *s = ascii_set_mask(lo, bit, span_table);
+    *tr = ascii_set_mask(lo, bit, trigger_table);
 }
 
 __attribute__((target("avx2")))
@@ -593,9 +606,6 @@ __attribute__((target("avx2")))
 static CPIIScan_Run find_run_avx2(const uint8_t *p, size_t from, size_t n, uint8_t high, const uint8_t *trigger,
                                   const uint8_t *span, size_t minTriggers, const CPIIScan_Nibbles *nibbles) {
     const __m256i trigger_table = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)nibbles->trigger));
-    const __m256i low_nibble = _mm256_set1_epi8(0x0F);
-    const __m256i bit_of_ascii_nibble = ascii_nibble_bits();
-    const __m256i zero = _mm256_setzero_si256();
     const __m256i high_bytes = _mm256_set1_epi8((char)high);
     CPIIScan_Run run = {0, 0, 0, 0};
     size_t i = from;
@@ -603,10 +613,9 @@ static CPIIScan_Run find_run_avx2(const uint8_t *p, size_t from, size_t n, uint8
         size_t t = n;
         while (i + 32 <= n) {
             const __m256i v = _mm256_loadu_si256((const __m256i *)(p + i));
-            const __m256i bit = _mm256_shuffle_epi8(bit_of_ascii_nibble,
-                                                    _mm256_and_si256(_mm256_srli_epi16(v, 4), low_nibble));
-            const __m256i in_trigger = _mm256_and_si256(_mm256_shuffle_epi8(trigger_table, _mm256_and_si256(v, low_nibble)), bit);
-            uint32_t mask = ~(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(in_trigger, zero));
+            __m256i lo, bit;
+            ascii_nibbles(v, &lo, &bit);
+            uint32_t mask = ascii_set_mask(lo, bit, trigger_table);
             if (high) mask |= (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(_mm256_max_epu8(v, high_bytes), v));
             if (mask) {
                 t = i + (size_t)__builtin_ctz(mask);

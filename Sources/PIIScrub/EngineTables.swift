@@ -34,9 +34,7 @@ final class EngineTables: @unchecked Sendable {
     /// Per pattern: ``PrefilterDefinition/digitRun`` (0: none) and ``PrefilterDefinition/digitRunWithin``.
     let digitRun: UnsafeBufferPointer<Int>
     let digitRunWithin: UnsafeBufferPointer<Int>
-    /// Per pattern: the digit-run claim holds for all-ASCII matches only (the prefilter's
-    /// `triggerUnicode` is `digits`, so a match may hold other Nd digits): it narrows only
-    /// windows with ASCII context.
+    /// Per pattern: ``PrefilterDefinition/digitRunIsASCIIOnly``.
     let digitRunASCIIOnly: UnsafeBufferPointer<Bool>
     /// Per pattern: ``PrefilterDefinition/validLength`` (0: none) and the byte of
     /// ``PrefilterDefinition/validLengthUnless`` (-1: none).
@@ -80,7 +78,7 @@ final class EngineTables: @unchecked Sendable {
         self.priority = copy(patterns.map(\.priority))
         self.digitRun = copy(patterns.map { $0.definition.prefilter?.digitRun ?? 0 })
         self.digitRunWithin = copy(patterns.map { $0.definition.prefilter?.digitRunWithin ?? 0 })
-        self.digitRunASCIIOnly = copy(patterns.map { $0.definition.prefilter?.triggerUnicode == "digits" })
+        self.digitRunASCIIOnly = copy(patterns.map { $0.definition.prefilter?.digitRunIsASCIIOnly ?? false })
         self.validLength = copy(patterns.map { $0.definition.prefilter?.validLength ?? 0 })
         self.validLengthUnless = copy(patterns.map { pattern in
             pattern.definition.prefilter?.validLengthUnless?.utf8.first.map(Int32.init) ?? -1

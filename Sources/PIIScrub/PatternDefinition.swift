@@ -138,6 +138,13 @@ public struct PrefilterDefinition: Codable, Sendable, Hashable {
     }
 }
 
+extension PrefilterDefinition {
+    /// The digit-run claim is about all-ASCII matches only: with `triggerUnicode` `digits` a
+    /// match may hold other Nd digits, so the claim narrows only windows with ASCII context, the
+    /// load check reads only all-ASCII examples, and no digit-run windows are built from it.
+    var digitRunIsASCIIOnly: Bool { triggerUnicode == "digits" }
+}
+
 /// A pattern set file: a name and its patterns, inline or included from sibling files.
 public struct PatternSetDefinition: Codable, Sendable, Hashable {
     public var name: String

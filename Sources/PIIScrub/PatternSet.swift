@@ -7,6 +7,7 @@ import FoundationEssentials
 import Foundation
 #endif
 public import PCRE2Wrapper
+internal import CPIIScan
 
 /// One compiled pattern of a ``PatternSet``.
 public struct Pattern: Sendable {
@@ -156,8 +157,7 @@ public final class PatternSet: Sendable {
                     throw PIIScrubError(.invalidPatternFile, "prefilter.digitRun must be >= 1 and digitRunWithin >= 0",
                                         patternID: id)
                 }
-                // With Unicode digits as triggers the claim is about all-ASCII matches only.
-                let asciiOnly = definition.prefilter?.triggerUnicode == "digits"
+                let asciiOnly = definition.prefilter?.digitRunIsASCIIOnly ?? false
                 for example in definition.examples?.match ?? [] where !asciiOnly || example.utf8.allSatisfy({ $0 < 0x80 }) {
                     guard Self.digitRunStart(Array(example.utf8), length: run).map({ $0 <= within }) ?? false else {
                         throw PIIScrubError(.prefilterMismatch,
@@ -232,17 +232,15 @@ public final class PatternSet: Sendable {
         separators.cutNear(base, from: from, end: end)
     }
 
-    /// Where the first run of at least `length` consecutive ASCII digits starts in `bytes`, or nil.
+    /// Where the first run of at least `length` consecutive ASCII digits starts in `bytes`, or nil
+    /// (the engine's own search, ``CPIIScan_findDigitRun``).
     static func digitRunStart(_ bytes: [UInt8], length: Int) -> Int? {
-        var start = 0
-        for (i, b) in bytes.enumerated() {
-            if b &- 0x30 < 10 {
-                if i + 1 - start >= length { return start }
-            } else {
-                start = i + 1
-            }
+        bytes.withUnsafeBufferPointer { buffer in
+            guard let base = buffer.baseAddress else { return nil }
+            var end = 0
+            let start = CPIIScan_findDigitRun(base, 0, buffer.count, length, &end)
+            return start < buffer.count ? start : nil
         }
-        return nil
     }
 
     /// A full-match example must lie in one prefilter window; otherwise the claim is wrong.
@@ -441,10 +439,9 @@ final class ScanGroup: Sendable {
         }
         return members.map { group in
             guard let prefilter = group[0].prefilter else { return ScanGroup(patterns: [group[0].index], prefilter: nil) }
-            // Digit-run windows when every pattern claims a run of ASCII digits (`[0-9]`: with
-            // Unicode digit triggers a run may be of other digits).
+            // Digit-run windows when every pattern claims a run of ASCII digits in every match.
             let claims = group.compactMap { pattern -> (length: Int, within: Int)? in
-                guard let d = pattern.definition.prefilter, let length = d.digitRun, d.triggerUnicode != "digits" else {
+                guard let d = pattern.definition.prefilter, let length = d.digitRun, !d.digitRunIsASCIIOnly else {
                     return nil
                 }
                 return (length, d.digitRunWithin ?? 0)

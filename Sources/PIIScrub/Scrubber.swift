@@ -292,8 +292,7 @@ public struct Scrubber: Sendable {
             var runs = RunBuffer(storage: runStorage, capacity: RunBuffer.capacity)
             while let found = prefilter.nextWindow(p, from: &position, count: n, runs: &runs) {
                 let window = found.range
-                if checkRequired && lacksRequiredByte(engine, index, p, window) { continue }
-                if tooShortToValidate(engine, index, p, window) { continue }
+                if cannotHoldMatch(engine, index, p, window, checkRequired: checkRequired) { continue }
                 let at = try windowMatches(of: index, engine: engine, asciiContext: found.asciiContext, validator,
                                            window: window, startLimit: window.upperBound - minLength, text: text,
                                            into: &list, scratch: &scratch, searches: searches)
@@ -390,6 +389,15 @@ public struct Scrubber: Sendable {
         return at
     }
 
+    /// Whether a prefilter window cannot hold a match of pattern `index` that would be kept: it
+    /// lacks the required byte (checked unless the caller knows the window holds it) or is too
+    /// short to validate.
+    @inline(__always)
+    private func cannotHoldMatch(_ engine: EngineTables, _ index: Int, _ p: UnsafePointer<UInt8>,
+                                 _ window: Range<Int>, checkRequired: Bool) -> Bool {
+        (checkRequired && lacksRequiredByte(engine, index, p, window)) || tooShortToValidate(engine, index, p, window)
+    }
+
     /// Whether `window` lacks a byte every match of pattern `index` holds
     /// (``CompiledPattern/requiredByte``): then it cannot hold a match, since the prefilter's
     /// contract puts whole matches inside windows.
@@ -424,11 +432,9 @@ public struct Scrubber: Sendable {
         for index in group.patterns {
             if triggers < engine.minTriggers[index] { continue }
             // The PCRE2-only window (the whole text, prefilter off) is searched as it is.
-            if triggers != Int.max, let base = text.baseAddress {
-                let p = base.assumingMemoryBound(to: UInt8.self)
-                if lacksRequiredByte(engine, index, p, window) || tooShortToValidate(engine, index, p, window) {
-                    continue
-                }
+            if triggers != Int.max, let base = text.baseAddress,
+               cannotHoldMatch(engine, index, base.assumingMemoryBound(to: UInt8.self), window, checkRequired: true) {
+                continue
             }
             let at = try windowMatches(of: index, engine: engine, asciiContext: asciiContext,
                                        set.validatorByIndex[index], window: window,

@@ -62,6 +62,11 @@ public struct JSONScrubber: Sendable {
         /// and collect each document in one C loop (the default). Off: the recursive walk (same
         /// output; for differential tests).
         public var collectInC: Bool = true
+        /// Count matches per field path (``Worker/fieldCounts``, the report's `countsByField`).
+        /// Off: the counts stay empty and a changed string is found by comparing it with its
+        /// scrubbed piece instead of by mapping matches back to strings. Same output; for callers
+        /// that do not report per-field counts (`jsonl` without `--report`).
+        public var countsFieldPaths: Bool = true
 
         public init(flat: Bool = false, keepFields: [FieldPath] = [], onlyFields: [FieldPath] = [],
                     scrubNumbers: Bool = false, minimumTimestamp: Int64? = nil,

@@ -389,6 +389,7 @@ extension JSONScrubber.Worker {
             guard !sameBytes(piece, batchText(ofSlot: slot)) else { continue }
             splice(piece, style: token.style, &c, tokenStart: token.start, tokenEnd: token.end, into: out)
             rewrites += 1
+            guard options.countsFieldPaths else { continue }
             if slotPathsFromKeys {
                 loadKeyPath(token.pathOffset, base)
             } else {
@@ -465,6 +466,7 @@ extension JSONScrubber.Worker {
 
     /// Adds the matches since the last rewrite (or `delta`) to the current path's count.
     func countCurrentPath(delta given: Int? = nil) {
+        guard options.countsFieldPaths else { return }
         var total = engine.failureCount
         for i in 0..<patternCount { total += engine.count(forPatternAt: i) }
         let delta = given ?? max(1, total - matchTotal)

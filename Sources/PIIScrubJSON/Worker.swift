@@ -328,6 +328,12 @@ extension JSONScrubber.Worker {
     func countSlotMatches() {
         slotMatches.removeAll(keepingCapacity: true)
         slotMatches.append(contentsOf: repeatElement(0, count: slotStarts.count))
+        slotChanged.removeAll(keepingCapacity: true)
+        guard options.countsFieldPaths else {
+            // Pass 2 compares every slot with its piece; no counts to keep.
+            slotChanged.append(contentsOf: repeatElement(true, count: slotStarts.count))
+            return
+        }
         var slot = 0
         engine.lastMatchStarts(into: &matchStarts)
         for start in matchStarts {
@@ -335,7 +341,6 @@ extension JSONScrubber.Worker {
             slotMatches[slot] += 1
         }
         // A slot without a finding is unchanged (pass 2 still compares the ones with findings).
-        slotChanged.removeAll(keepingCapacity: true)
         for n in slotMatches { slotChanged.append(n > 0) }
     }
 }

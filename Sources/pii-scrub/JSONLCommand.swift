@@ -79,9 +79,12 @@ struct JSONL: ParsableCommand {
             let reference = now.flatMap(parseTimestampString) ?? Int64(time(nil))
             minimum = reference - age
         }
-        let options = JSONScrubber.Options(
+        var options = JSONScrubber.Options(
             flat: flat, keepFields: keepField.map(FieldPath.init), onlyFields: onlyField.map(FieldPath.init),
             scrubNumbers: scrubNumbers, minimumTimestamp: minimum)
+        // Only the report shows per-field counts; without one, mapping each match back to its
+        // field is work for nothing.
+        options.countsFieldPaths = report != nil
         let json = JSONScrubber(scrubber: scrubber, options: options)
 
         var sources: [ByteSource] = []

@@ -55,9 +55,10 @@ struct FlatCollectTests {
 
     /// The result, and how many documents pass 1 collected in C.
     static func run(_ documents: [[UInt8]], scrubber: Scrubber, inC: Bool, vector: Bool = true,
-                    maxDepth: Int = 256) -> (Result, Int) {
-        var options = JSONScrubber.Options(flat: true, maxDepth: maxDepth)
+                    maxDepth: Int = 256, flat: Bool = true, countsFields: Bool = true) -> (Result, Int) {
+        var options = JSONScrubber.Options(flat: flat, maxDepth: maxDepth)
         options.collectInC = inC
+        options.countsFieldPaths = countsFields
         let worker = JSONScrubber(scrubber: scrubber, options: options).makeWorker()
         worker.vectorStringScan = vector
         var result = Result(output: [], kinds: [], patternCounts: [], fieldCounts: [:])
@@ -106,6 +107,25 @@ struct FlatCollectTests {
         #expect(fast.patternCounts == walk.patternCounts)
         let sameFields = fast.fieldCounts == walk.fieldCounts
         #expect(sameFields)
+    }
+
+    @Test("without per-field counts: the same output and pattern counts, no field counts",
+          arguments: ["seed", "default"], [true, false])
+    func withoutFieldCounts(_ set: String, _ flat: Bool) {
+        let scrubber = set == "seed" ? JSONTestSupport.seed : Self.defaultSet
+        var rng = SplitMix64(seed: 43)
+        var documents = Self.baseLines
+        for _ in 0..<1500 { documents.append(Self.mutate(Self.baseLines.randomElement(using: &rng)!, &rng)) }
+        for inC in flat ? [true, false] : [false] {
+            let (counted, _) = Self.run(documents, scrubber: scrubber, inC: inC, flat: flat)
+            let (uncounted, _) = Self.run(documents, scrubber: scrubber, inC: inC, flat: flat, countsFields: false)
+            let sameOutput = counted.output == uncounted.output  // a Bool: never prints document text
+            #expect(sameOutput, "in C: \(inC)")
+            let sameKinds = counted.kinds == uncounted.kinds
+            #expect(sameKinds)
+            #expect(counted.patternCounts == uncounted.patternCounts)
+            #expect(!counted.fieldCounts.isEmpty && uncounted.fieldCounts.isEmpty)
+        }
     }
 
     @Test("nesting at and past the depth limit", arguments: [1, 2, 3, 8])

@@ -711,3 +711,64 @@ size_t CPIIScan_findDigitRun(const uint8_t *p, size_t from, size_t end, size_t k
     *runEnd = end;
     return end;
 }
+
+// MARK: Trigger pairs
+
+#if defined(__x86_64__) || defined(_M_X64)
+// Bit k of the result: p[i + k] == byte and one of p[i + k + 1 ... i + k + gap] is too, for
+// k < 32, from the masks of p[i ..< i + 32] (lo) and p[i + 32 ..< i + 64] (hi); gap <= 32.
+static inline uint64_t pair_starts(uint64_t lo, uint64_t hi, unsigned gap) {
+    const uint64_t m = lo | (hi << 32);
+    uint64_t partner = 0;
+    for (unsigned d = 1; d <= gap; d++) partner |= m >> d;
+    return lo & partner;
+}
+
+// From i while 64 bytes remain; returns the first pair start, or where the byte loop goes on.
+__attribute__((target("avx2")))
+static size_t find_pair_avx2(const uint8_t *p, size_t i, size_t n, uint8_t byte, unsigned gap, int *found) {
+    const __m256i v = _mm256_set1_epi8((char)byte);
+    *found = 0;
+    if (n - i < 64) return i;
+    uint64_t lo = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(_mm256_loadu_si256((const __m256i *)(p + i)), v));
+    while (i + 64 <= n) {
+        const uint64_t hi =
+            (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(_mm256_loadu_si256((const __m256i *)(p + i + 32)), v));
+        if (lo) {
+            const uint64_t pairs = pair_starts(lo, hi, gap);
+            if (pairs) {
+                *found = 1;
+                return i + (size_t)__builtin_ctzll(pairs);
+            }
+        }
+        lo = hi;
+        i += 32;
+    }
+    return i;
+}
+#endif
+
+size_t CPIIScan_findTriggerPair(const uint8_t *p, size_t from, size_t n, uint8_t byte, size_t gap, int vector) {
+    size_t i = from;
+    if (gap < 1) gap = 1;
+    if (gap > 32) gap = 32;
+    if (i >= n) return n;
+#if defined(__x86_64__) || defined(_M_X64)
+    if (vector && CPIIScan_hasVectorRunScan()) {
+        int found;
+        i = find_pair_avx2(p, i, n, byte, (unsigned)gap, &found);
+        if (found) return i;
+    }
+#endif
+    while (i < n) {
+        const uint8_t *hit = memchr(p + i, byte, n - i);
+        if (hit == NULL) return n;
+        i = (size_t)(hit - p);
+        const size_t last = n - 1 - i < gap ? n - 1 : i + gap;
+        for (size_t j = i + 1; j <= last; j++) {
+            if (p[j] == byte) return i;
+        }
+        i++;
+    }
+    return n;
+}

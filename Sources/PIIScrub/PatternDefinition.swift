@@ -118,11 +118,18 @@ public struct PrefilterDefinition: Codable, Sendable, Hashable {
     public var validLength: Int?
     /// See ``validLength``; without it, every accepted match is at least that long.
     public var validLengthUnless: String?
+    /// Every match the pattern's validator accepts holds two of its (single, ASCII) trigger
+    /// bytes at most this many bytes apart: the colons of `fe80::1` or `00:1a:...`, the dots of
+    /// `0a1b.2c3d.4e5f`. Windows are then grown only around such pairs, found 32 bytes a step,
+    /// instead of around every trigger byte (a `:` or `.` of prose). 1 to 32; needs `minTriggers`
+    /// of at least 2 and no anchor. When every pattern of a scan group has the claim, the group
+    /// searches with the largest gap.
+    public var triggerGap: Int?
 
     public init(trigger: String, triggerUnicode: String? = nil, minTriggers: Int? = nil, span: String,
                 spanUnicode: String? = nil, spanCodePoints: [String]? = nil, anchor: String? = nil,
                 anchorCaseless: Bool? = nil, digitRun: Int? = nil, digitRunWithin: Int? = nil,
-                validLength: Int? = nil, validLengthUnless: String? = nil) {
+                validLength: Int? = nil, validLengthUnless: String? = nil, triggerGap: Int? = nil) {
         self.trigger = trigger
         self.triggerUnicode = triggerUnicode
         self.minTriggers = minTriggers
@@ -135,6 +142,7 @@ public struct PrefilterDefinition: Codable, Sendable, Hashable {
         self.digitRunWithin = digitRunWithin
         self.validLength = validLength
         self.validLengthUnless = validLengthUnless
+        self.triggerGap = triggerGap
     }
 }
 

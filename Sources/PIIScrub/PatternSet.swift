@@ -166,6 +166,22 @@ public final class PatternSet: Sendable {
                     }
                 }
             }
+            if let gap = definition.prefilter?.triggerGap, let prefilter {
+                guard (1...32).contains(gap), prefilter.key.trigger.count == 1, !prefilter.key.triggerDigits,
+                      prefilter.minTriggers >= 2, prefilter.key.anchor.isEmpty else {
+                    throw PIIScrubError(.invalidPatternFile,
+                                        "prefilter.triggerGap must be 1 to 32, with one ASCII trigger byte, minTriggers >= 2 and no anchor",
+                                        patternID: id)
+                }
+                let byte = prefilter.key.trigger[0]
+                for example in definition.examples?.match ?? [] {
+                    guard Self.hasTriggerPair(Array(example.utf8), byte: byte, gap: gap) else {
+                        throw PIIScrubError(.prefilterMismatch,
+                                            "example #\(example.utf8.count)B has no two trigger bytes within \(gap) bytes",
+                                            patternID: id)
+                    }
+                }
+            }
             if let length = definition.prefilter?.validLength {
                 let unless = definition.prefilter?.validLengthUnless.map { Array($0.utf8) }
                 guard length >= 1, unless.map({ $0.count == 1 && $0[0] < 0x80 }) ?? true else {
@@ -234,6 +250,15 @@ public final class PatternSet: Sendable {
 
     /// Where the first run of at least `length` consecutive ASCII digits starts in `bytes`, or nil
     /// (the engine's own search, ``CPIIScan_findDigitRun``).
+    /// Whether `bytes` hold two `byte`s at most `gap` apart (``PrefilterDefinition/triggerGap``),
+    /// by the search the engine uses.
+    static func hasTriggerPair(_ bytes: [UInt8], byte: UInt8, gap: Int) -> Bool {
+        bytes.withUnsafeBufferPointer { buffer in
+            guard let base = buffer.baseAddress else { return false }
+            return CPIIScan_findTriggerPair(base, 0, buffer.count, byte, gap, 1) < buffer.count
+        }
+    }
+
     static func digitRunStart(_ bytes: [UInt8], length: Int) -> Int? {
         bytes.withUnsafeBufferPointer { buffer in
             guard let base = buffer.baseAddress else { return nil }
@@ -448,10 +473,13 @@ final class ScanGroup: Sendable {
             }
             let digitRunWindows = claims.count == group.count
                 ? (length: claims.map(\.length).min()!, within: claims.map(\.within).max()!) : nil
+            // Pair windows when every pattern claims a trigger pair.
+            let gaps = group.compactMap { $0.definition.prefilter?.triggerGap }
             return ScanGroup(patterns: group.map(\.index),
                              prefilter: Prefilter(prefilter, minTriggers: group.map { $0.prefilter!.minTriggers }.min()!,
                                                   minWindow: group.map(\.minLength).min()!,
-                                                  digitRunWindows: digitRunWindows))
+                                                  digitRunWindows: digitRunWindows,
+                                                  triggerGap: gaps.count == group.count ? gaps.max()! : 0))
         }
     }
 }

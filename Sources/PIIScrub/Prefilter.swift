@@ -320,7 +320,7 @@ final class Prefilter: Sendable {
     /// digits starting at most `within` bytes after its start), the windows are found from those
     /// runs instead (``PrefilterCore/digitRunLength``).
     init(_ other: Prefilter, minTriggers: Int, minWindow: Int = 1, longRunScan: Bool = true, vectorFindRun: Bool = true,
-         digitRunWindows: (length: Int, within: Int)? = nil) {
+         digitRunWindows: (length: Int, within: Int)? = nil, triggerGap: Int = 0) {
         tables = other.tables
         key = other.key
         spanIsNarrow = other.spanIsNarrow
@@ -334,6 +334,7 @@ final class Prefilter: Sendable {
         core.vectorFindRun = vectorFindRun
         core.digitRunLength = digitRunWindows?.length ?? 0
         core.digitRunWithin = digitRunWindows?.within ?? 0
+        core.triggerGap = triggerGap
         self.core = core
     }
 
@@ -439,6 +440,11 @@ struct PrefilterCore: @unchecked Sendable {
     var digitRunLength = 0
     var digitRunWithin = 0
 
+    /// Pair windows (0: off): every pattern of the group holds two of its single trigger byte at
+    /// most this many bytes apart (``PrefilterDefinition/triggerGap``), so only runs around such a
+    /// pair are grown (``CPIIScan_findTriggerPair``), instead of around every trigger.
+    var triggerGap = 0
+
     /// The trigger count of a digit-run window: not counted, and never below a pattern's
     /// `minTriggers` (the digit-run claim is the stronger one). Not `Int.max`, which marks the
     /// PCRE2-only window.
@@ -478,7 +484,12 @@ struct PrefilterCore: @unchecked Sendable {
         let span = self.span
         while position < n {
             let t: Int
-            if usesLongRunScan || strategy == .classTriggerRuns {
+            if triggerGap > 0 {
+                // A match holds a pair, and the pair lies in the match's run: skip to the next pair.
+                let i = CPIIScan_findTriggerPair(p, position, n, triggerByte, triggerGap, vectorFindRun ? 1 : 0)
+                guard i < n else { break }
+                t = i
+            } else if usesLongRunScan || strategy == .classTriggerRuns {
                 // ASCII runs are found and filtered in C; anything touching non-ASCII comes back
                 // here (status 2) for the UTF-8-aware path below.
                 var run: CPIIScan_Run

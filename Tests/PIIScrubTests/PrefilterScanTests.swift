@@ -318,6 +318,115 @@ struct PrefilterScanTests {
         #expect(try group(of: "phone-bare").prefilter?.core.digitRunLength == 0)
     }
 
+    // MARK: Trigger pairs
+
+    /// `CPIIScan_findTriggerPair` with AVX2 against the byte loop and a plain Swift loop, for
+    /// every gap the claim allows, from random starts, pairs across 32- and 64-byte steps and
+    /// the buffer's end.
+    @Test("the trigger-pair search finds what a byte loop finds")
+    func triggerPairEqualsByteLoop() {
+        let atoms: [[UInt8]] = [":", ".", "a", "0", " ", "f", "é", "::"].map { Array($0.utf8) }
+        var rng = SplitMix64(seed: 0x9A1_2)
+        var mismatches = 0
+        var found = 0
+        for round in 0..<4000 {
+            var bytes: [UInt8] = []
+            let length = Int.random(in: 0...(round % 3 == 0 ? 500 : 130), using: &rng)
+            let sparse = Int.random(in: 1...60, using: &rng)
+            while bytes.count < length {
+                bytes += Int.random(in: 0..<sparse, using: &rng) == 0
+                    ? atoms[Int.random(in: 0..<2, using: &rng)] : atoms[Int.random(in: 2..<atoms.count - 1, using: &rng)]
+            }
+            let byte = UInt8(ascii: round % 2 == 0 ? ":" : ".")
+            let gap = Int.random(in: 1...32, using: &rng)
+            let from = Int.random(in: 0...bytes.count, using: &rng)
+            var expected = bytes.count
+            search: for i in from..<bytes.count where bytes[i] == byte {
+                for j in (i + 1)..<min(bytes.count, i + gap + 1) where bytes[j] == byte {
+                    expected = i
+                    break search
+                }
+            }
+            let (vector, portable) = bytes.withUnsafeBufferPointer { buffer -> (Int, Int) in
+                guard let base = buffer.baseAddress else { return (0, 0) }
+                return (CPIIScan_findTriggerPair(base, from, buffer.count, byte, gap, 1),
+                        CPIIScan_findTriggerPair(base, from, buffer.count, byte, gap, 0))
+            }
+            if expected < bytes.count { found += 1 }
+            if vector != expected || portable != expected { mismatches += 1 }
+        }
+        #expect(found > 500)
+        #expect(mismatches == 0)
+    }
+
+    /// Pair windows (``PrefilterCore/triggerGap``) are windows of the plain scan, and every plain
+    /// window that holds a pair of triggers at most `gap` apart, at or after the scan's start,
+    /// is one: a match (which holds such a pair) is never outside them.
+    @Test("pair windows are the trigger windows that hold a pair", arguments: [1, 3, 5, 32])
+    func pairWindows(_ gap: Int) throws {
+        let definition = PrefilterDefinition(trigger: ":", minTriggers: 2, span: "0-9A-Fa-f:.")
+        let parsed = try Prefilter(definition, patternID: "t")
+        let plain = Prefilter(parsed, minTriggers: 2)
+        let paired = Prefilter(parsed, minTriggers: 2, triggerGap: gap)
+        var rng = SplitMix64(seed: 0x9A1_3 &+ UInt64(gap))
+        var held = 0
+        var missing = 0
+        var extra = 0
+        for round in 0..<1500 {
+            let bytes = Self.randomText(length: Int.random(in: 0...(round % 4 == 0 ? 1500 : 300), using: &rng),
+                                        repeats: 3, using: &rng)
+            let start = round % 3 == 0 ? 0 : Int.random(in: 0...bytes.count, using: &rng)
+            let expected = Self.windows(plain, bytes, from: start)
+            let actual = Self.windows(paired, bytes, from: start)
+            for w in actual where !expected.contains(w) { extra += 1 }
+            for w in expected {
+                // A match found from `start` (a window's or a match's end) starts there or later.
+                let hasPair = (max(w[0], start)..<w[1]).contains { i in
+                    bytes[i] == UInt8(ascii: ":") && ((i + 1)..<min(w[1], i + gap + 1)).contains { bytes[$0] == UInt8(ascii: ":") }
+                }
+                guard hasPair else { continue }
+                held += 1
+                if !actual.contains(w) { missing += 1 }
+            }
+        }
+        #expect(held > 200)
+        #expect(missing == 0)
+        #expect(extra == 0)
+    }
+
+    @Test("the default set's colon and dotted-MAC groups take pair windows")
+    func defaultSetPairWindows() throws {
+        let set = try TestSets.load("default")
+        func gap(of id: String) throws -> Int? {
+            let index = try #require(set.patterns.firstIndex { $0.id == id })
+            return set.stageGroups.joined().first { $0.patterns.contains(index) }?.prefilter?.core.triggerGap
+        }
+        #expect(try gap(of: "ipv6") == 5)
+        #expect(try gap(of: "mac-address") == 5)
+        #expect(try gap(of: "mac-address-dotted") == 5)
+        #expect(try gap(of: "ipv4") == 0)
+    }
+
+    @Test("a trigger-pair claim that an example or the prefilter contradicts is refused when the set is loaded")
+    func triggerPairRules() {
+        func set(_ gap: Int, trigger: String = ":", minTriggers: Int = 2, anchor: String? = nil) throws -> PatternSet {
+            try PatternSet(name: "t", definitions: [
+                PatternDefinition(
+                    id: "mac", regex: "[0-9a-f]{2}(?::[0-9a-f]{2}){5}|[0-9a-f]{2}(?::[0-9a-f]{6}){2}", replacement: "[MAC]",
+                    prefilter: PrefilterDefinition(trigger: trigger, minTriggers: minTriggers, span: "0-9a-f:",
+                                                   anchor: anchor, triggerGap: gap),
+                    examples: .init(match: ["00:1a:2b:3c:4d:5e", "00:1a2b3c:4d5e6f"])),
+            ])
+        }
+        // The second example's colons are 7 bytes apart.
+        #expect(throws: PIIScrubError.self) { _ = try set(6) }
+        #expect(throws: PIIScrubError.self) { _ = try set(33) }
+        #expect(throws: PIIScrubError.self) { _ = try set(7, trigger: ":0") }
+        #expect(throws: PIIScrubError.self) { _ = try set(7, minTriggers: 1) }
+        #expect(throws: PIIScrubError.self) { _ = try set(7, anchor: ":") }
+        #expect(throws: Never.self) { _ = try set(7) }
+    }
+
     // MARK: Anchors
 
     /// Whether `anchor` (lower case when caseless) occurs in `bytes` at `i`.

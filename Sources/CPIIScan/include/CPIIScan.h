@@ -103,6 +103,12 @@ CPIIScan_Grown CPIIScan_growRun(const uint8_t *p, size_t t, size_t n, const uint
 /// *runEnd to end) when there is none. 32 bytes a step with AVX2 for k <= 32.
 size_t CPIIScan_findDigitRun(const uint8_t *p, size_t from, size_t end, size_t k, size_t *runEnd);
 
+/// The first i in [from, n) where p[i] is `byte` and so is one of the next `gap` bytes (inside
+/// p[0 ..< n]), or n: the start of the first pair of trigger bytes at most `gap` apart. `gap` is
+/// 1 to 32. 32 positions a step with AVX2 when `vector` is nonzero and the CPU has it (zero:
+/// the byte loop, which tests compare it with).
+size_t CPIIScan_findTriggerPair(const uint8_t *p, size_t from, size_t n, uint8_t byte, size_t gap, int vector);
+
 // MARK: JSON strings (json.c)
 
 /// The index of the closing quote of the JSON string whose content starts at p[from], or -1 when

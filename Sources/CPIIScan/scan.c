@@ -712,7 +712,19 @@ size_t CPIIScan_findDigitRun(const uint8_t *p, size_t from, size_t end, size_t k
     return end;
 }
 
-// MARK: Trigger pairs
+// MARK: Literals and trigger pairs
+
+int CPIIScan_containsLiteral(const uint8_t *p, size_t n, const uint8_t *literal, size_t length) {
+    if (length == 0) return 1;
+    size_t i = 0;
+    while (i + length <= n) {
+        const uint8_t *hit = memchr(p + i, literal[0], n - length + 1 - i);
+        if (hit == NULL) return 0;
+        if (memcmp(hit, literal, length) == 0) return 1;
+        i = (size_t)(hit - p) + 1;
+    }
+    return 0;
+}
 
 #if defined(__x86_64__) || defined(_M_X64)
 // Bit k of the result: p[i + k] == byte and one of p[i + k + 1 ... i + k + gap] is too, for

@@ -40,6 +40,8 @@ final class EngineTables: @unchecked Sendable {
     /// ``PrefilterDefinition/validLengthUnless`` (-1: none).
     let validLength: UnsafeBufferPointer<Int>
     let validLengthUnless: UnsafeBufferPointer<Int32>
+    /// Per pattern: the strings of ``PrefilterDefinition/requires`` (empty: none).
+    let requiredLiterals: UnsafeBufferPointer<UnsafeBufferPointer<UnsafeBufferPointer<UInt8>>>
     /// Overlap priority of each pattern (lower wins).
     let priority: UnsafeBufferPointer<Int>
     /// The fixed replacement token of each pattern.
@@ -82,6 +84,9 @@ final class EngineTables: @unchecked Sendable {
         self.validLength = copy(patterns.map { $0.definition.prefilter?.validLength ?? 0 })
         self.validLengthUnless = copy(patterns.map { pattern in
             pattern.definition.prefilter?.validLengthUnless?.utf8.first.map(Int32.init) ?? -1
+        })
+        self.requiredLiterals = copy(patterns.map { pattern in
+            copy((pattern.definition.prefilter?.requires ?? []).map { copy(Array($0.utf8)) })
         })
         if patterns.allSatisfy({ $0.prefilter != nil }) {
             var table = [UInt8](repeating: 0, count: 256)

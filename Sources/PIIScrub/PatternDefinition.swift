@@ -125,11 +125,17 @@ public struct PrefilterDefinition: Codable, Sendable, Hashable {
     /// of at least 2 and no anchor. When every pattern of a scan group has the claim, the group
     /// searches with the largest gap.
     public var triggerGap: Int?
+    /// Every match the pattern's validator accepts contains one of these ASCII strings, as
+    /// written (`"://"` of a URL with credentials, `"\"@"` of a quoted local part): a window
+    /// holding none of them is not searched for this pattern. Letters are refused in a pattern
+    /// that matches case-insensitively.
+    public var requires: [String]?
 
     public init(trigger: String, triggerUnicode: String? = nil, minTriggers: Int? = nil, span: String,
                 spanUnicode: String? = nil, spanCodePoints: [String]? = nil, anchor: String? = nil,
                 anchorCaseless: Bool? = nil, digitRun: Int? = nil, digitRunWithin: Int? = nil,
-                validLength: Int? = nil, validLengthUnless: String? = nil, triggerGap: Int? = nil) {
+                validLength: Int? = nil, validLengthUnless: String? = nil, triggerGap: Int? = nil,
+                requires: [String]? = nil) {
         self.trigger = trigger
         self.triggerUnicode = triggerUnicode
         self.minTriggers = minTriggers
@@ -143,6 +149,7 @@ public struct PrefilterDefinition: Codable, Sendable, Hashable {
         self.validLength = validLength
         self.validLengthUnless = validLengthUnless
         self.triggerGap = triggerGap
+        self.requires = requires
     }
 }
 

@@ -182,6 +182,24 @@ public final class PatternSet: Sendable {
                     }
                 }
             }
+            if let literals = definition.prefilter?.requires {
+                let caseless = (definition.flags ?? []).contains("caseless") || hasInlineCaseless(definition.regex)
+                guard !literals.isEmpty, literals.allSatisfy({ literal in
+                    !literal.isEmpty && literal.utf8.count <= 32 && literal.utf8.allSatisfy { $0 >= 0x20 && $0 < 0x7F }
+                        && !(caseless && literal.utf8.contains { ($0 | 0x20) &- 0x61 < 26 })
+                }) else {
+                    throw PIIScrubError(.invalidPatternFile,
+                                        "prefilter.requires must list 1 to 32 printable ASCII characters each, without letters in a case-insensitive pattern",
+                                        patternID: id)
+                }
+                for example in definition.examples?.match ?? [] {
+                    let bytes = Array(example.utf8)
+                    guard literals.contains(where: { Self.contains(bytes, Array($0.utf8)) }) else {
+                        throw PIIScrubError(.prefilterMismatch,
+                                            "example #\(bytes.count)B holds none of prefilter.requires", patternID: id)
+                    }
+                }
+            }
             if let length = definition.prefilter?.validLength {
                 let unless = definition.prefilter?.validLengthUnless.map { Array($0.utf8) }
                 guard length >= 1, unless.map({ $0.count == 1 && $0[0] < 0x80 }) ?? true else {
@@ -250,6 +268,17 @@ public final class PatternSet: Sendable {
 
     /// Where the first run of at least `length` consecutive ASCII digits starts in `bytes`, or nil
     /// (the engine's own search, ``CPIIScan_findDigitRun``).
+    /// Whether `literal` occurs in `bytes` (``PrefilterDefinition/requires``), by the search the
+    /// engine uses.
+    static func contains(_ bytes: [UInt8], _ literal: [UInt8]) -> Bool {
+        bytes.withUnsafeBufferPointer { buffer in
+            literal.withUnsafeBufferPointer { l in
+                guard let base = buffer.baseAddress, let lit = l.baseAddress else { return false }
+                return CPIIScan_containsLiteral(base, buffer.count, lit, l.count) != 0
+            }
+        }
+    }
+
     /// Whether `bytes` hold two `byte`s at most `gap` apart (``PrefilterDefinition/triggerGap``),
     /// by the search the engine uses.
     static func hasTriggerPair(_ bytes: [UInt8], byte: UInt8, gap: Int) -> Bool {

@@ -390,12 +390,27 @@ public struct Scrubber: Sendable {
     }
 
     /// Whether a prefilter window cannot hold a match of pattern `index` that would be kept: it
-    /// lacks the required byte (checked unless the caller knows the window holds it) or is too
-    /// short to validate.
+    /// lacks the required byte (checked unless the caller knows the window holds it), is too
+    /// short to validate, or holds none of the required strings.
     @inline(__always)
     private func cannotHoldMatch(_ engine: EngineTables, _ index: Int, _ p: UnsafePointer<UInt8>,
                                  _ window: Range<Int>, checkRequired: Bool) -> Bool {
         (checkRequired && lacksRequiredByte(engine, index, p, window)) || tooShortToValidate(engine, index, p, window)
+            || lacksRequiredLiteral(engine, index, p, window)
+    }
+
+    /// Whether `window` holds none of the strings of pattern `index`'s
+    /// ``PrefilterDefinition/requires`` (false when it has none).
+    @inline(__always)
+    private func lacksRequiredLiteral(_ engine: EngineTables, _ index: Int, _ p: UnsafePointer<UInt8>,
+                                      _ window: Range<Int>) -> Bool {
+        let literals = engine.requiredLiterals[index]
+        guard !literals.isEmpty else { return false }
+        for literal in literals
+        where CPIIScan_containsLiteral(p + window.lowerBound, window.count, literal.baseAddress!, literal.count) != 0 {
+            return false
+        }
+        return true
     }
 
     /// Whether `window` lacks a byte every match of pattern `index` holds

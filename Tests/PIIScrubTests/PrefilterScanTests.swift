@@ -427,6 +427,30 @@ struct PrefilterScanTests {
         #expect(throws: Never.self) { _ = try set(7) }
     }
 
+    @Test("a requires claim that an example or the pattern's case folding contradicts is refused")
+    func requiresRules() throws {
+        func set(_ literals: [String], caseless: Bool = false) throws -> PatternSet {
+            try PatternSet(name: "t", definitions: [
+                PatternDefinition(
+                    id: "cred", regex: "[a-z]{2,8}://[a-z]+:[a-z]+@[a-z.]+", flags: caseless ? ["caseless"] : nil,
+                    replacement: "[CRED]",
+                    prefilter: PrefilterDefinition(trigger: "@", span: "a-zA-Z:/@.", requires: literals),
+                    examples: .init(match: ["https://a:b@c.io", "ftp://x:y@z.net"])),
+            ])
+        }
+        #expect(throws: PIIScrubError.self) { _ = try set(["https"]) }
+        #expect(throws: PIIScrubError.self) { _ = try set([]) }
+        #expect(throws: PIIScrubError.self) { _ = try set([""]) }
+        #expect(throws: PIIScrubError.self) { _ = try set(["tp", "://"], caseless: true) }
+        #expect(throws: Never.self) { _ = try set(["https", "ftp"]) }
+        #expect(throws: Never.self) { _ = try set(["://"], caseless: true) }
+        // A window without the string is not searched; one with it is.
+        let scrubber = Scrubber(patternSet: try set(["://"]))
+        let scrubbed = scrubber.scrub("see https://a:b@c.io now") == "see [CRED] now"  // a Bool: prints no text
+        #expect(scrubbed)
+        #expect(try TestSets.load("default").patterns.first { $0.id == "url-credentials" }?.definition.prefilter?.requires == ["://"])
+    }
+
     // MARK: Anchors
 
     /// Whether `anchor` (lower case when caseless) occurs in `bytes` at `i`.

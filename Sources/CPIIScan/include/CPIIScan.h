@@ -103,6 +103,10 @@ CPIIScan_Grown CPIIScan_growRun(const uint8_t *p, size_t t, size_t n, const uint
 /// *runEnd to end) when there is none. 32 bytes a step with AVX2 for k <= 32.
 size_t CPIIScan_findDigitRun(const uint8_t *p, size_t from, size_t end, size_t k, size_t *runEnd);
 
+/// Whether `literal` (length > 0) occurs in p[0 ..< n]: `memchr` for its first byte, then a
+/// compare.
+int CPIIScan_containsLiteral(const uint8_t *p, size_t n, const uint8_t *literal, size_t length);
+
 /// The first i in [from, n) where p[i] is `byte` and so is one of the next `gap` bytes (inside
 /// p[0 ..< n]), or n: the start of the first pair of trigger bytes at most `gap` apart. `gap` is
 /// 1 to 32. 32 positions a step with AVX2 when `vector` is nonzero and the CPU has it (zero:

@@ -225,10 +225,10 @@ extension JSONScrubber {
                             guard outcome.changed else { return false }
                             guard !outcome.failed, splitPieces(result) else { return true }
                             // Pass 2 re-walks the document and takes each string's result.
+                            applyBase = result.baseAddress!.assumingMemoryBound(to: UInt8.self)
                             countSlotMatches()
                             pass = .apply
                             applySlot = 0
-                            applyBase = result.baseAddress!.assumingMemoryBound(to: UInt8.self)
                             resetForPass(&c, out, start: start)
                             // Field rules decided in pass 1 which strings became slots, so
                             // recorded slots need no rules in pass 2.
@@ -324,14 +324,18 @@ extension JSONScrubber.Worker {
         return pieceEnds.count == slotStarts.count && at == result.count
     }
 
-    /// Matches per slot, from the batch call's findings (for per-field counts).
+    /// Matches per slot, from the batch call's findings (for per-field counts), and which slots
+    /// changed. Needs ``splitPieces(_:)`` and `applyBase` set.
     func countSlotMatches() {
         slotMatches.removeAll(keepingCapacity: true)
         slotMatches.append(contentsOf: repeatElement(0, count: slotStarts.count))
         slotChanged.removeAll(keepingCapacity: true)
         guard options.countsFieldPaths else {
-            // Pass 2 compares every slot with its piece; no counts to keep.
-            slotChanged.append(contentsOf: repeatElement(true, count: slotStarts.count))
+            // No counts to keep: a slot changed when its piece differs from its text (pass 2
+            // re-walks only tokens with a changed slot, so all-true would cost more than this).
+            for slot in slotStarts.indices {
+                slotChanged.append(!sameBytes(scrubbedPiece(ofSlot: slot), batchText(ofSlot: slot)))
+            }
             return
         }
         var slot = 0

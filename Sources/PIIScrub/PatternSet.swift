@@ -194,7 +194,7 @@ public final class PatternSet: Sendable {
                 }
                 for example in definition.examples?.match ?? [] {
                     let bytes = Array(example.utf8)
-                    guard literals.contains(where: { Self.contains(bytes, Array($0.utf8)) }) else {
+                    guard literals.contains(where: { Self.containsLiteral(bytes, Array($0.utf8)) }) else {
                         throw PIIScrubError(.prefilterMismatch,
                                             "example #\(bytes.count)B holds none of prefilter.requires", patternID: id)
                     }
@@ -270,7 +270,7 @@ public final class PatternSet: Sendable {
     /// (the engine's own search, ``CPIIScan_findDigitRun``).
     /// Whether `literal` occurs in `bytes` (``PrefilterDefinition/requires``), by the search the
     /// engine uses.
-    static func contains(_ bytes: [UInt8], _ literal: [UInt8]) -> Bool {
+    static func containsLiteral(_ bytes: [UInt8], _ literal: [UInt8]) -> Bool {
         bytes.withUnsafeBufferPointer { buffer in
             literal.withUnsafeBufferPointer { l in
                 guard let base = buffer.baseAddress, let lit = l.baseAddress else { return false }

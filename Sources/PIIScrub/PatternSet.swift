@@ -266,8 +266,6 @@ public final class PatternSet: Sendable {
         separators.cutNear(base, from: from, end: end)
     }
 
-    /// Where the first run of at least `length` consecutive ASCII digits starts in `bytes`, or nil
-    /// (the engine's own search, ``CPIIScan_findDigitRun``).
     /// Whether `literal` occurs in `bytes` (``PrefilterDefinition/requires``), by the search the
     /// engine uses.
     static func containsLiteral(_ bytes: [UInt8], _ literal: [UInt8]) -> Bool {
@@ -288,6 +286,8 @@ public final class PatternSet: Sendable {
         }
     }
 
+    /// Where the first run of at least `length` consecutive ASCII digits starts in `bytes`, or nil
+    /// (the engine's own search, ``CPIIScan_findDigitRun``).
     static func digitRunStart(_ bytes: [UInt8], length: Int) -> Int? {
         bytes.withUnsafeBufferPointer { buffer in
             guard let base = buffer.baseAddress else { return nil }

@@ -104,7 +104,9 @@ CPIIScan_Grown CPIIScan_growRun(const uint8_t *p, size_t t, size_t n, const uint
 size_t CPIIScan_findDigitRun(const uint8_t *p, size_t from, size_t end, size_t k, size_t *runEnd);
 
 /// Whether `literal` (length > 0) occurs in p[0 ..< n]: `memchr` for its first byte, then a
-/// compare.
+/// compare. For the `requires` check of one window: `CPIIScan_findAnchor`, whose set-up pays off
+/// on whole buffers, cost 2.9 % more instructions on dense text here (903 against 930 M on 16
+/// MB).
 int CPIIScan_containsLiteral(const uint8_t *p, size_t n, const uint8_t *literal, size_t length);
 
 /// The first i in [from, n) where p[i] is `byte` and so is one of the next `gap` bytes (inside

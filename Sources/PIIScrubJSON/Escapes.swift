@@ -70,73 +70,18 @@ extension StringStyle {
     }
 }
 
-private let hexDigits: StaticString = "0123456789abcdef"
-
-@inline(__always)
-func appendUEscape(_ unit: UInt32, to out: ByteBuffer) {
-    let digits = hexDigits.utf8Start
-    out.append(0x5C)
-    out.append(UInt8(ascii: "u"))
-    out.append(digits[Int(unit >> 12 & 0xF)])
-    out.append(digits[Int(unit >> 8 & 0xF)])
-    out.append(digits[Int(unit >> 4 & 0xF)])
-    out.append(digits[Int(unit & 0xF)])
-}
-
 /// Appends `text` as a JSON string token (with quotes) in `style`: only what JSON requires is
 /// escaped (`"`, `\`, control characters), plus `/` and non-ASCII when the original did so.
 /// Bytes that are not valid UTF-8 (only possible on the malformed-line path) are kept as they are.
 func encodeString(_ text: UnsafeRawBufferPointer, style: StringStyle, into out: ByteBuffer, quotes: Bool = true) {
+    // Room for the worst case (every byte a `\u00XX`) and the quotes; the loop is
+    // ``CPIIScan_jsonEncode`` (a Swift loop here was 11 % of `jsonl --flat` on ensure_ascii rows).
+    out.reserve(6 * text.count + 2)
     if quotes { out.append(0x22) }
-    guard let raw = text.baseAddress else {
-        if quotes { out.append(0x22) }
-        return
+    if let raw = text.baseAddress {
+        out.count += CPIIScan_jsonEncode(raw.assumingMemoryBound(to: UInt8.self), text.count, out.base + out.count,
+                                         style.escapeSlash ? 1 : 0, style.asciiOnly ? 1 : 0)
     }
-    let p = raw.assumingMemoryBound(to: UInt8.self)
-    let n = text.count
-    out.reserve(n + 2)
-    var i = 0
-    var runStart = 0
-    let escapeSlash: Int32 = style.escapeSlash ? 1 : 0
-    let asciiOnly: Int32 = style.asciiOnly ? 1 : 0
-    while i < n {
-        // The next byte this style escapes (16 bytes per step in C).
-        i = CPIIScan_jsonEscapeScan(p, i, n, escapeSlash, asciiOnly)
-        guard i < n else { break }
-        let b = p[i]
-        out.append(p + runStart, i - runStart)
-        switch b {
-        case 0x22: out.append("\\\"")
-        case 0x5C: out.append("\\\\")
-        case 0x2F: out.append("\\/")
-        case 0x08: out.append("\\b")
-        case 0x0C: out.append("\\f")
-        case 0x0A: out.append("\\n")
-        case 0x0D: out.append("\\r")
-        case 0x09: out.append("\\t")
-        case 0..<0x20: appendUEscape(UInt32(b), to: out)
-        default:
-            // Non-ASCII in ensure_ascii style.
-            if let length = utf8SequenceLength(p, i, n) {
-                var scalar = UInt32(b) & (length == 2 ? 0x1F : length == 3 ? 0x0F : 0x07)
-                for k in 1..<length { scalar = scalar << 6 | UInt32(p[i + k] & 0x3F) }
-                if scalar >= 0x10000 {
-                    let v = scalar - 0x10000
-                    appendUEscape(0xD800 + (v >> 10), to: out)
-                    appendUEscape(0xDC00 + (v & 0x3FF), to: out)
-                } else {
-                    appendUEscape(scalar, to: out)
-                }
-                i += length
-                runStart = i
-                continue
-            }
-            out.append(b)
-        }
-        i += 1
-        runStart = i
-    }
-    out.append(p + runStart, n - runStart)
     if quotes { out.append(0x22) }
 }
 

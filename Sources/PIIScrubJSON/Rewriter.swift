@@ -534,30 +534,3 @@ func looksLikeJSONText(_ text: UnsafeRawBufferPointer) -> Bool {
     default: return false
     }
 }
-
-/// Length of the valid UTF-8 sequence at `i` (strict: no overlongs, surrogates or > U+10FFFF).
-@inline(__always)
-func utf8SequenceLength(_ p: UnsafePointer<UInt8>, _ i: Int, _ n: Int) -> Int? {
-    let b0 = p[i]
-    if b0 < 0x80 { return 1 }
-    if b0 < 0xC2 { return nil }
-    if b0 < 0xE0 {
-        guard i + 1 < n, p[i + 1] & 0xC0 == 0x80 else { return nil }
-        return 2
-    }
-    if b0 < 0xF0 {
-        guard i + 2 < n else { return nil }
-        let lo: UInt8 = b0 == 0xE0 ? 0xA0 : 0x80
-        let hi: UInt8 = b0 == 0xED ? 0x9F : 0xBF
-        guard p[i + 1] >= lo, p[i + 1] <= hi, p[i + 2] & 0xC0 == 0x80 else { return nil }
-        return 3
-    }
-    if b0 < 0xF5 {
-        guard i + 3 < n else { return nil }
-        let lo: UInt8 = b0 == 0xF0 ? 0x90 : 0x80
-        let hi: UInt8 = b0 == 0xF4 ? 0x8F : 0xBF
-        guard p[i + 1] >= lo, p[i + 1] <= hi, p[i + 2] & 0xC0 == 0x80, p[i + 3] & 0xC0 == 0x80 else { return nil }
-        return 4
-    }
-    return nil
-}

@@ -4,7 +4,7 @@ import PIIScrubTestSupport
 import Testing
 
 /// The C loops under the JSON rewriter (`CPIIScan_jsonStringEnd`, `CPIIScan_jsonDecode`,
-/// `CPIIScan_jsonEscapeScan`) against plain byte-by-byte references written from RFC 8259 and
+/// `CPIIScan_jsonEscapeScan`, `CPIIScan_jsonEncode`) against plain byte-by-byte references written from RFC 8259 and
 /// RFC 3629, on random strings mixing every escape, control characters, valid and invalid UTF-8,
 /// and lengths around the 16-byte vector steps. A difference here is either a leak (a string
 /// cut short or decoded wrongly) or a valid line reported malformed.
@@ -120,7 +120,48 @@ struct StringScanTests {
         return p.count
     }
 
-    @Test("string end, decoding and escape scan equal the byte-by-byte references")
+    /// Reference for ``CPIIScan_jsonEncode``: RFC 8259's escapes, the short forms where JSON has
+    /// them, lower-case hex, UTF-16 surrogate pairs above U+FFFF, invalid bytes copied.
+    static func encode(_ p: [UInt8], slash: Bool, ascii: Bool) -> [UInt8] {
+        func u(_ unit: UInt32) -> [UInt8] {
+            let hex = Array("0123456789abcdef".utf8)
+            return [0x5C, 0x75] + [12, 8, 4, 0].map { hex[Int(unit >> UInt32($0) & 0xF)] }
+        }
+        var out: [UInt8] = []
+        var i = 0
+        while i < p.count {
+            let b = p[i]
+            switch b {
+            case 0x22: out += Array("\\\"".utf8)
+            case 0x5C: out += Array("\\\\".utf8)
+            case 0x2F where slash: out += Array("\\/".utf8)
+            case 0x08: out += Array("\\b".utf8)
+            case 0x0C: out += Array("\\f".utf8)
+            case 0x0A: out += Array("\\n".utf8)
+            case 0x0D: out += Array("\\r".utf8)
+            case 0x09: out += Array("\\t".utf8)
+            case 0..<0x20: out += u(UInt32(b))
+            case 0x80... where ascii:
+                guard let n = sequenceLength(p, i) else {
+                    out.append(b)
+                    break
+                }
+                let scalar = String(decoding: p[i..<(i + n)], as: UTF8.self).unicodeScalars.first!.value
+                if scalar >= 0x10000 {
+                    out += u(0xD800 + ((scalar - 0x10000) >> 10)) + u(0xDC00 + ((scalar - 0x10000) & 0x3FF))
+                } else {
+                    out += u(scalar)
+                }
+                i += n
+                continue
+            default: out.append(b)
+            }
+            i += 1
+        }
+        return out
+    }
+
+    @Test("string end, decoding, escape scan and encoding equal the byte-by-byte references")
     func equalsReferences() {
         var rng = SplitMix64(seed: 0x15_0A5C)
         var mismatches: [String: Int] = [:]
@@ -160,6 +201,15 @@ struct StringScanTests {
                         let want = Self.escapeScan(bytes, from: at, slash: slash, ascii: ascii)
                         if got != want { problem = "escapeScan"; break }
                         at = want + 1
+                    }
+                }
+                for (slash, ascii) in [(false, false), (true, false), (false, true), (true, true)] {
+                    var encoded = [UInt8](repeating: 0, count: 6 * buffer.count + 1)
+                    let length = encoded.withUnsafeMutableBufferPointer {
+                        CPIIScan_jsonEncode(p, buffer.count, $0.baseAddress!, slash ? 1 : 0, ascii ? 1 : 0)
+                    }
+                    if Array(encoded[0..<length]) != Self.encode(bytes, slash: slash, ascii: ascii) {
+                        problem = "encode"
                     }
                 }
             }

@@ -193,3 +193,31 @@ struct FileMapping: @unchecked Sendable {
         munmap(UnsafeMutableRawPointer(mutating: base), size)
     }
 }
+
+/// Drops the pages of blocks lent from file mappings once they are written, so resident memory
+/// stays bounded whatever the file size. Pages go in batches of >= 16 MiB: each MADV_DONTNEED in
+/// a multi-threaded process costs a TLB shootdown on every core.
+///
+/// Used by the writer thread of ``TextFilter`` and ``LineFilter`` only.
+struct PageReleaser {
+    private var pending: (mapping: FileMapping, start: UnsafeRawPointer, end: UnsafeRawPointer)?
+
+    /// Adds a written block (nil: nothing lent); releases the batch when it is large enough.
+    mutating func add(_ loan: (bytes: UnsafeRawBufferPointer, mapping: FileMapping)?) {
+        guard let loan, let start = loan.bytes.baseAddress else { return }
+        if let batch = pending, batch.mapping.base == loan.mapping.base, start >= batch.end {
+            pending = (batch.mapping, batch.start, start + loan.bytes.count)
+        } else {
+            flush()
+            pending = (loan.mapping, start, start + loan.bytes.count)
+        }
+        if let batch = pending, batch.end - batch.start >= 16 << 20 { flush() }
+    }
+
+    /// Releases what is pending.
+    mutating func flush() {
+        guard let batch = pending else { return }
+        batch.mapping.release(UnsafeRawBufferPointer(start: batch.start, count: batch.end - batch.start))
+        pending = nil
+    }
+}

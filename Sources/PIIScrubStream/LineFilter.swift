@@ -51,6 +51,8 @@ public struct LineFilterStatistics: Sendable {
 ///
 /// Memory is bounded by the ring: each slot holds about `blockSize` bytes, or one whole line when a
 /// line is longer (a 100 MB line is held whole, twice: in the reader's carry and in its slot).
+/// A regular file is mapped instead and its blocks lent to the workers without a copy; their
+/// pages are dropped once written.
 ///
 /// ## Thread safety
 /// `run` is synchronous and creates its own threads. Each processor is created, used and finished
@@ -82,6 +84,7 @@ public struct LineFilter: Sendable {
         let readError = Mutex<FilterIOError?>(nil)
         let cancelled = Atomic<Bool>(false)
         let claims = Atomic<Int>(0)
+        let mappings = LockedBox<[FileMapping]>([])
 
         var threads: [JoinableThread] = []
         for _ in 0..<jobs {
@@ -110,11 +113,15 @@ public struct LineFilter: Sendable {
         let jobs = self.jobs
         let reader = JoinableThread {
             var seq = 0
-            func submit(_ kind: Slot.Kind, _ bytes: UnsafeRawBufferPointer?, source: Int) {
+            func submit(_ kind: Slot.Kind, _ bytes: UnsafeRawBufferPointer?, source: Int, mapping: FileMapping? = nil) {
                 let slot = ring.slot(seq)
                 seq += 1
                 slot.free.wait()
-                slot.load(kind, bytes)
+                if let bytes, let mapping, mapping.contains(bytes) {
+                    slot.lend(bytes, from: mapping)
+                } else {
+                    slot.load(kind, bytes)
+                }
                 slot.sourceIndex = source
                 slot.filled.signal()
             }
@@ -123,6 +130,30 @@ public struct LineFilter: Sendable {
             defer { readBuffer.deallocate() }
             do {
                 for (index, source) in sources.enumerated() where !cancelled.load(ordering: .relaxed) {
+                    if let mapping = source.mapRemainder() {
+                        // Zero-copy, as in TextFilter: blocks of whole lines are lent to the
+                        // workers straight from the mapping (copying them was 4 % of `jsonl
+                        // --flat`'s instructions); the writer drops their pages once written.
+                        mappings.withLock { $0.append(mapping) }
+                        let bytes = mapping.bytes
+                        let base = bytes.baseAddress!
+                        var at = 0
+                        while at < bytes.count && !cancelled.load(ordering: .relaxed) {
+                            var end = min(bytes.count, at + blockSize)
+                            if end < bytes.count {
+                                if let last = lastNewline(base + at, end - at) {
+                                    end = at + last + 1
+                                } else if let hit = memchr(base + end, 0x0A, bytes.count - end) {
+                                    end = UnsafeRawPointer(hit) - base + 1  // one line longer than a block
+                                } else {
+                                    end = bytes.count
+                                }
+                            }
+                            submit(.data, UnsafeRawBufferPointer(rebasing: bytes[at..<end]), source: index, mapping: mapping)
+                            at = end
+                        }
+                        continue
+                    }
                     let feed: (UnsafeRawBufferPointer) throws -> Void = { chunk in
                         guard !cancelled.load(ordering: .relaxed), let base = chunk.baseAddress else { return }
                         var rest = chunk
@@ -169,6 +200,7 @@ public struct LineFilter: Sendable {
         var ended = 0
         var seq = 0
         var stopped = false
+        var releaser = PageReleaser()
         while ended < jobs {
             let slot = ring.slot(seq)
             seq += 1
@@ -206,11 +238,14 @@ public struct LineFilter: Sendable {
                     stats.bytesIn += slot.inputByteCount
                     progress?(stats.bytesIn, stats.lines)
                 }
+                releaser.add(slot.takeLoan())
             }
             slot.free.signal()
         }
         reader.join()
         threads.forEach { $0.join() }
+        releaser.flush()
+        mappings.withLock { $0.forEach { $0.unmap() } }
         if let writeError { throw writeError }
         if !stopped, let error = readError.withLock({ $0 }) { throw error }
         stats.seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9

@@ -193,23 +193,7 @@ public struct TextFilter: Sendable {
         var writeError: FilterIOError?
         var bytesOut = 0
         var ended = 0
-        // Written blocks' pages are dropped in batches of >= 16 MiB: each MADV_DONTNEED in a
-        // multi-threaded process costs a TLB shootdown on every core.
-        var releasing: (mapping: FileMapping, start: UnsafeRawPointer, end: UnsafeRawPointer)?
-        func release(_ loan: (bytes: UnsafeRawBufferPointer, mapping: FileMapping)?, force: Bool = false) {
-            if let loan, let start = loan.bytes.baseAddress {
-                if let batch = releasing, batch.mapping.base == loan.mapping.base, start >= batch.end {
-                    releasing = (batch.mapping, batch.start, start + loan.bytes.count)
-                } else {
-                    release(nil, force: true)
-                    releasing = (loan.mapping, start, start + loan.bytes.count)
-                }
-            }
-            if let batch = releasing, force || batch.end - batch.start >= 16 << 20 {
-                batch.mapping.release(UnsafeRawBufferPointer(start: batch.start, count: batch.end - batch.start))
-                releasing = nil
-            }
-        }
+        var releaser = PageReleaser()
         var seq = 0
         var overflows = 0
         let marker = Array(scrubber.configuration.failureMarker.utf8)
@@ -244,13 +228,13 @@ public struct TextFilter: Sendable {
                         cancelled.store(true, ordering: .relaxed)
                     } catch {}
                 }
-                release(slot.takeLoan())
+                releaser.add(slot.takeLoan())
             }
             slot.free.signal()
         }
         reader.join()
         threads.forEach { $0.join() }
-        release(nil, force: true)
+        releaser.flush()
         mappings.withLock { $0.forEach { $0.unmap() } }
         if let writeError { throw writeError }
         if let error = readError.withLock({ $0 }) { throw error }

@@ -111,11 +111,32 @@ struct LineFilterTests {
         }
     }
 
-    static func run(_ inputs: [[UInt8]], jobs: Int, blockSize: Int) throws -> ([UInt8], LineFilterStatistics) {
+    /// Runs `inputs` through a ``LineFilter``: as files (mapped, blocks lent to the workers) or,
+    /// with `viaPipe`, each through a pipe (read(2), lines carried across reads).
+    static func run(_ inputs: [[UInt8]], jobs: Int, blockSize: Int,
+                    viaPipe: Bool = false) throws -> ([UInt8], LineFilterStatistics) {
         let paths = try inputs.enumerated().map { try JSONTestSupport.temporaryFile($1, "in\($0).jsonl") }
         let outPath = try JSONTestSupport.temporaryFile([], "out.jsonl")
         defer { (paths + [outPath]).forEach { try? FileManager.default.removeItem(atPath: $0) } }
-        let sources = try paths.map { try ByteSource.open($0) }
+        let sources = try inputs.enumerated().map { index, input -> ByteSource in
+            guard viaPipe else { return try ByteSource.open(paths[index]) }
+            var fds: [Int32] = [0, 0]
+            guard pipe(&fds) == 0 else { throw POSIXError(.EMFILE) }
+            let writeEnd = fds[1]
+            let writer = Thread {
+                input.withUnsafeBytes { raw in
+                    var at = 0
+                    while at < raw.count {
+                        let n = write(writeEnd, raw.baseAddress! + at, min(raw.count - at, 1000))
+                        if n <= 0 { break }
+                        at += n
+                    }
+                }
+                close(writeEnd)
+            }
+            writer.start()
+            return ByteSource(fd: fds[0], name: "pipe", ownsDescriptor: true)
+        }
         defer { sources.forEach { $0.close() } }
         let fd = open(outPath, O_WRONLY | O_TRUNC)
         defer { close(fd) }
@@ -134,30 +155,31 @@ struct LineFilterTests {
         return (input, (result.output, result.malformed))
     }()
 
-    @Test("same bytes as the in-process loop", arguments: [(1, 64), (2, 4096), (3, 1 << 16), (2, 256 << 10)])
-    func ordered(_ jobs: Int, _ blockSize: Int) throws {
+    @Test("same bytes as the in-process loop, from a file or a pipe",
+          arguments: [(1, 64), (2, 4096), (3, 1 << 16), (2, 256 << 10)], [false, true])
+    func ordered(_ size: (jobs: Int, blockSize: Int), _ viaPipe: Bool) throws {
         let (input, expected) = Self.sample
-        let (output, stats) = try Self.run([input], jobs: jobs, blockSize: blockSize)
+        let (output, stats) = try Self.run([input], jobs: size.jobs, blockSize: size.blockSize, viaPipe: viaPipe)
         #expect(output == expected.output)
         #expect(stats.flagged.map(\.line) == expected.malformed)
         let newlines = input.count { $0 == 0x0A }
         #expect(stats.lines == newlines + (input.last == 0x0A ? 0 : 1))
     }
 
-    @Test("several inputs: line numbers per input, a missing final newline stays missing")
-    func sources() throws {
+    @Test("several inputs: line numbers per input, a missing final newline stays missing", arguments: [false, true])
+    func sources(_ viaPipe: Bool) throws {
         let a = Array("{\"a\":1}\nbroken x@example.com".utf8)
         let b = Array("{\"b\":\"y@example.com\"}\n{oops\n".utf8)
-        let (output, stats) = try Self.run([a, b], jobs: 2, blockSize: 64)
+        let (output, stats) = try Self.run([a, b], jobs: 2, blockSize: 64, viaPipe: viaPipe)
         #expect(String(decoding: output, as: UTF8.self) == "{\"a\":1}\nbroken [EMAIL]{\"b\":\"[EMAIL]\"}\n{oops\n")
         #expect(stats.flagged == [SourceLine(source: 0, line: 2), SourceLine(source: 1, line: 2)])
     }
 
-    @Test("a 3 MiB line through 4 KiB blocks is held whole")
-    func longLine() throws {
+    @Test("a 3 MiB line through 4 KiB blocks is held whole", arguments: [false, true])
+    func longLine(_ viaPipe: Bool) throws {
         let long = Array(("{\"a\":\"" + String(repeating: "abc ", count: 800_000) + "x@example.com\"}\n").utf8)
         let input = Array("{\"b\":2}\n".utf8) + long + Array("{\"c\":3}\n".utf8)
-        let (output, _) = try Self.run([input], jobs: 2, blockSize: 4096)
+        let (output, _) = try Self.run([input], jobs: 2, blockSize: 4096, viaPipe: viaPipe)
         let expected = JSONTestSupport.scrubLines(input, JSONScrubber(scrubber: JSONTestSupport.seed)).output
         #expect(output == expected)
         #expect(output.count == input.count - "x@example.com".utf8.count + "[EMAIL]".utf8.count)

@@ -120,22 +120,7 @@ struct LineFilterTests {
         defer { (paths + [outPath]).forEach { try? FileManager.default.removeItem(atPath: $0) } }
         let sources = try inputs.enumerated().map { index, input -> ByteSource in
             guard viaPipe else { return try ByteSource.open(paths[index]) }
-            var fds: [Int32] = [0, 0]
-            guard pipe(&fds) == 0 else { throw POSIXError(.EMFILE) }
-            let writeEnd = fds[1]
-            let writer = Thread {
-                input.withUnsafeBytes { raw in
-                    var at = 0
-                    while at < raw.count {
-                        let n = write(writeEnd, raw.baseAddress! + at, min(raw.count - at, 1000))
-                        if n <= 0 { break }
-                        at += n
-                    }
-                }
-                close(writeEnd)
-            }
-            writer.start()
-            return ByteSource(fd: fds[0], name: "pipe", ownsDescriptor: true)
+            return ByteSource(fd: pipeFeeding(input), name: "pipe", ownsDescriptor: true)
         }
         defer { sources.forEach { $0.close() } }
         let fd = open(outPath, O_WRONLY | O_TRUNC)

@@ -128,24 +128,9 @@ struct ConcurrencyTests {
         let stats: FilterStatistics
         if viaPipe {
             // A pipe is not mappable: exercises the read(2) path.
-            var fds: [Int32] = [0, 0]
-            #expect(pipe(&fds) == 0)
-            let writeEnd = fds[1]
-            let writer = Thread {
-                input.withUnsafeBytes { raw in
-                    var at = 0
-                    while at < raw.count {
-                        let n = write(writeEnd, raw.baseAddress! + at, min(raw.count - at, 1000))
-                        if n <= 0 { break }
-                        at += n
-                    }
-                }
-                close(writeEnd)
-            }
-            writer.start()
-            stats = try filter.run(sources: [ByteSource(fd: fds[0], name: "pipe", ownsDescriptor: true)],
-                                   sink: ByteSink(fd: outFD, name: "out"))
-            close(fds[0])
+            let source = ByteSource(fd: pipeFeeding(input), name: "pipe", ownsDescriptor: true)
+            defer { source.close() }
+            stats = try filter.run(sources: [source], sink: ByteSink(fd: outFD, name: "out"))
         } else {
             let source = try ByteSource.open(inPath)
             defer { source.close() }

@@ -154,3 +154,24 @@ public func shrink(_ input: [UInt8], _ fails: ([UInt8]) -> Bool) -> [UInt8] {
     }
     return current
 }
+
+/// The read end of a pipe that a thread of its own fills with `bytes`, 1000 bytes per write
+/// (a pipe is not mappable: readers take their read(2) path), then closes.
+public func pipeFeeding(_ bytes: [UInt8]) -> Int32 {
+    var fds: [Int32] = [0, 0]
+    precondition(pipe(&fds) == 0, "pipe failed")
+    let writeEnd = fds[1]
+    let writer = Thread {
+        bytes.withUnsafeBytes { raw in
+            var at = 0
+            while at < raw.count {
+                let n = write(writeEnd, raw.baseAddress! + at, min(raw.count - at, 1000))
+                if n <= 0 { break }
+                at += n
+            }
+        }
+        close(writeEnd)
+    }
+    writer.start()
+    return fds[0]
+}

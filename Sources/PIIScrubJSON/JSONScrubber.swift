@@ -63,9 +63,8 @@ public struct JSONScrubber: Sendable {
         /// output; for differential tests).
         public var collectInC: Bool = true
         /// Count matches per field path (``Worker/fieldCounts``, the report's `countsByField`).
-        /// Off: the counts stay empty and a changed string is found by comparing it with its
-        /// scrubbed piece instead of by mapping matches back to strings. Same output; for callers
-        /// that do not report per-field counts (`jsonl` without `--report`).
+        /// Off: the counts stay empty and no field path is built for a changed string. Same
+        /// output; for callers that do not report per-field counts (`jsonl` without `--report`).
         public var countsFieldPaths: Bool = true
 
         public init(flat: Bool = false, keepFields: [FieldPath] = [], onlyFields: [FieldPath] = [],

@@ -383,7 +383,7 @@ extension JSONScrubber.Worker {
     /// after parsing again, and returns how far the input has been copied.
     func applySlots(_ base: UnsafePointer<UInt8>, _ count: Int, _ out: ByteBuffer) -> Int {
         var c = Cursor(base: base, end: count)
-        for slot in 0..<slotStarts.count where slotChanged[slot] {
+        for slot in 0..<slotStarts.count where comparesAllSlots || slotChanged[slot] {
             let token = slotTokens[slot]
             let piece = scrubbedPiece(ofSlot: slot)
             guard !sameBytes(piece, batchText(ofSlot: slot)) else { continue }

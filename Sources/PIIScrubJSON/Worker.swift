@@ -72,6 +72,9 @@ extension JSONScrubber {
         @exclusivity(unchecked) var batchPoisoned = false
         @exclusivity(unchecked) var largeDocumentSeen = false
         @exclusivity(unchecked) var slotChanged: [Bool] = []
+        /// Pass 2 of the C-collected path without field counts: ``applySlots(_:_:_:)`` looks at
+        /// every slot, `slotChanged` is not filled.
+        @exclusivity(unchecked) var comparesAllSlots = false
         @exclusivity(unchecked) var entries: [TokenEntry] = []
         let entryPaths = ByteBuffer(capacity: 4096)
         @exclusivity(unchecked) var entryPathEnds: [Int] = []
@@ -226,7 +229,11 @@ extension JSONScrubber {
                             guard !outcome.failed, splitPieces(result) else { return true }
                             // Pass 2 re-walks the document and takes each string's result.
                             applyBase = result.baseAddress!.assumingMemoryBound(to: UInt8.self)
-                            countSlotMatches()
+                            // applySlots compares every slot's piece with its text anyway; only
+                            // counts, or a pass that re-walks the document, need the matches
+                            // mapped to slots.
+                            comparesAllSlots = allSlotsDirect && !options.countsFieldPaths
+                            if !comparesAllSlots { countSlotMatches() }
                             pass = .apply
                             applySlot = 0
                             resetForPass(&c, out, start: start)
@@ -330,14 +337,6 @@ extension JSONScrubber.Worker {
         slotMatches.removeAll(keepingCapacity: true)
         slotMatches.append(contentsOf: repeatElement(0, count: slotStarts.count))
         slotChanged.removeAll(keepingCapacity: true)
-        guard options.countsFieldPaths else {
-            // No counts to keep: a slot changed when its piece differs from its text (pass 2
-            // re-walks only tokens with a changed slot, so all-true would cost more than this).
-            for slot in slotStarts.indices {
-                slotChanged.append(!sameBytes(scrubbedPiece(ofSlot: slot), batchText(ofSlot: slot)))
-            }
-            return
-        }
         var slot = 0
         engine.lastMatchStarts(into: &matchStarts)
         for start in matchStarts {

@@ -123,6 +123,12 @@ static inline long hex4(const uint8_t *p, size_t i, size_t n) {
     return (long)(a << 12 | b << 8 | c << 4 | d);
 }
 
+// The byte each short escape (`\n`, `\"`, ...) stands for, by the letter after the backslash; 0
+// for the others.
+static const uint8_t short_escape[256] = {
+    ['"'] = '"', ['\\'] = '\\', ['/'] = '/', ['b'] = 0x08, ['f'] = 0x0C, ['n'] = 0x0A, ['r'] = 0x0D, ['t'] = 0x09,
+};
+
 // Decodes the escape at p[i] (a backslash) to out[*o ...], advancing *o; returns the index after
 // it, or 0 when it is not a valid JSON escape (unknown letter, bad hex, lone surrogate).
 static inline size_t decode_escape(const uint8_t *p, size_t i, size_t n, uint8_t *out, size_t *o, unsigned *flags) {
@@ -283,9 +289,17 @@ size_t CPIIScan_jsonSkipSpace(const uint8_t *p, size_t from, size_t n) {
 
 // MARK: Pass 1 of --flat
 
+static inline int is_json_space(uint8_t b) {
+    return b == ' ' || b == '\n' || b == '\r' || b == '\t';
+}
+
 static inline size_t skip_space(const uint8_t *p, size_t i, size_t n) {
-    // Compact JSON has none or one byte here.
-    if (i < n && (p[i] == ' ' || p[i] == '\n' || p[i] == '\r' || p[i] == '\t')) return CPIIScan_jsonSkipSpace(p, i + 1, n);
+    // Compact JSON has none here, json.dumps' default separators (", ", ": ") one space; only
+    // indentation goes to the vector loop.
+    if (i < n && is_json_space(p[i])) {
+        i++;
+        if (i < n && is_json_space(p[i])) return CPIIScan_jsonSkipSpace(p, i + 1, n);
+    }
     return i;
 }
 
@@ -392,6 +406,15 @@ static inline ptrdiff_t scan_string_avx2(const uint8_t *p, size_t i, size_t n, u
                 return (ptrdiff_t)i;
             }
             if (c == '\\') {
+                // The short escapes (most of them: `\n`, `\"`) by table, the rest by decode_escape.
+                const uint8_t d = i + 1 < n ? short_escape[p[i + 1]] : 0;
+                if (d) {
+                    out[o++] = d;
+                    i += 2;
+                    r->flags |= d == '/' ? CPIIScan_JSONEscapedSlash : (d < 0x20 ? CPIIScan_JSONDecodedControl : 0);
+                    if (!trigger && table[d]) trigger = 1;
+                    continue;
+                }
                 size_t from = o;
                 i = decode_escape(p, i, n, out, &o, &r->flags);
                 if (i == 0) return -1;

@@ -217,15 +217,46 @@ size_t CPIIScan_jsonEscapeScan(const uint8_t *p, size_t from, size_t n, int esca
     return next_special(p, from, n, escapeSlash != 0, asciiOnly != 0);
 }
 
-size_t CPIIScan_jsonEncode(const uint8_t *p, size_t n, uint8_t *out, int escapeSlash, int asciiOnly) {
+#if defined(__x86_64__) || defined(_M_X64)
+// Copies p[*i ...] to out[*o ...] 32 bytes a step up to the next byte the encoder escapes:
+// returns 1 with *i at it, or 0 when fewer than 32 bytes are left to look at.
+__attribute__((target("avx2")))
+static inline int copy_run_avx2(const uint8_t *p, size_t *i, size_t n, uint8_t *out, size_t *o, int slash, int high) {
+    while (*i + 32 <= n) {
+        const __m256i v = _mm256_loadu_si256((const __m256i *)(p + *i));
+        _mm256_storeu_si256((__m256i *)(out + *o), v);
+        const unsigned mask = special32(v, slash, high);
+        if (mask) {
+            const unsigned k = (unsigned)__builtin_ctz(mask);
+            *i += k;
+            *o += k;
+            return 1;
+        }
+        *i += 32;
+        *o += 32;
+    }
+    return 0;
+}
+#endif
+
+// The encoder's body, instantiated as the collector's is: with `vector`, runs between escapes are
+// copied 32 bytes a step by the same stores that find their end (`out` has 32 bytes of slack).
+__attribute__((always_inline))
+static inline size_t encode_body(const uint8_t *p, size_t n, uint8_t *out, const int slash, const int high,
+                                 const int vector) {
     static const char hex[] = "0123456789abcdef";
-    const int slash = escapeSlash != 0, high = asciiOnly != 0;
     size_t i = 0, o = 0;
     for (;;) {
-        const size_t next = next_special(p, i, n, slash, high);
-        memcpy(out + o, p + i, next - i);
-        o += next - i;
-        i = next;
+#if defined(__x86_64__) || defined(_M_X64)
+        if (vector && copy_run_avx2(p, &i, n, out, &o, slash, high)) goto special;
+#endif
+        {
+            const size_t next = next_special(p, i, n, slash, high);
+            memcpy(out + o, p + i, next - i);
+            o += next - i;
+            i = next;
+        }
+    special:
         if (i >= n) return o;
         const uint8_t b = p[i];
         uint32_t unit;
@@ -269,6 +300,21 @@ size_t CPIIScan_jsonEncode(const uint8_t *p, size_t n, uint8_t *out, int escapeS
         out[o + 4] = (uint8_t)hex[unit >> 4 & 0xF]; out[o + 5] = (uint8_t)hex[unit & 0xF];
         o += 6;
     }
+}
+
+#if defined(__x86_64__) || defined(_M_X64)
+__attribute__((target("avx2")))
+static size_t encode_avx2(const uint8_t *p, size_t n, uint8_t *out, int slash, int high) {
+    return encode_body(p, n, out, slash, high, 1);
+}
+#endif
+
+size_t CPIIScan_jsonEncode(const uint8_t *p, size_t n, uint8_t *out, int escapeSlash, int asciiOnly) {
+    const int slash = escapeSlash != 0, high = asciiOnly != 0;
+#if defined(__x86_64__) || defined(_M_X64)
+    if (n >= 32 && CPIIScan_hasVectorRunScan()) return encode_avx2(p, n, out, slash, high);
+#endif
+    return encode_body(p, n, out, slash, high, 0);
 }
 
 size_t CPIIScan_jsonSkipSpace(const uint8_t *p, size_t from, size_t n) {

@@ -74,9 +74,10 @@ extension StringStyle {
 /// escaped (`"`, `\`, control characters), plus `/` and non-ASCII when the original did so.
 /// Bytes that are not valid UTF-8 (only possible on the malformed-line path) are kept as they are.
 func encodeString(_ text: UnsafeRawBufferPointer, style: StringStyle, into out: ByteBuffer, quotes: Bool = true) {
-    // Room for the worst case (every byte a `\u00XX`) and the quotes; the loop is
-    // ``CPIIScan_jsonEncode`` (a Swift loop here was 11 % of `jsonl --flat` on ensure_ascii rows).
-    out.reserve(6 * text.count + 2)
+    // Room for the worst case (every byte a `\u00XX`), the encoder's 32 bytes of slack and the
+    // quotes; the loop is ``CPIIScan_jsonEncode`` (a Swift loop here was 11 % of `jsonl --flat`
+    // on ensure_ascii rows).
+    out.reserve(6 * text.count + 34)
     if quotes { out.append(0x22) }
     if let raw = text.baseAddress {
         out.count += CPIIScan_jsonEncode(raw.assumingMemoryBound(to: UInt8.self), text.count, out.base + out.count,

@@ -204,7 +204,7 @@ struct StringScanTests {
                     }
                 }
                 for (slash, ascii) in [(false, false), (true, false), (false, true), (true, true)] {
-                    var encoded = [UInt8](repeating: 0, count: 6 * buffer.count + 1)
+                    var encoded = [UInt8](repeating: 0, count: 6 * buffer.count + 32)
                     let length = encoded.withUnsafeMutableBufferPointer {
                         CPIIScan_jsonEncode(p, buffer.count, $0.baseAddress!, slash ? 1 : 0, ascii ? 1 : 0)
                     }

@@ -383,8 +383,8 @@ extension JSONScrubber.Worker {
     /// after parsing again, and returns how far the input has been copied.
     func applySlots(_ base: UnsafePointer<UInt8>, _ count: Int, _ out: ByteBuffer) -> Int {
         var c = Cursor(base: base, end: count)
-        for slot in 0..<slotStarts.count where comparesAllSlots || slotChanged[slot] {
-            let token = slotTokens[slot]
+        for slot in 0..<slotCount where comparesAllSlots || slotChanged[slot] {
+            let token = slotToken(slot)
             let piece = scrubbedPiece(ofSlot: slot)
             guard !sameBytes(piece, batchText(ofSlot: slot)) else { continue }
             splice(piece, style: token.style, &c, tokenStart: token.start, tokenEnd: token.end, into: out)
@@ -411,8 +411,8 @@ extension JSONScrubber.Worker {
     /// Slot `slot`'s text as pass 1 put it in the batch (without its separator).
     @inline(__always)
     func batchText(ofSlot slot: Int) -> UnsafeRawBufferPointer {
-        let start = slotStarts[slot]
-        let end = (slot + 1 < slotStarts.count ? slotStarts[slot + 1] : batch.count) - 1
+        let start = slotStart(slot)
+        let end = (slot + 1 < slotCount ? slotStart(slot + 1) : batch.count) - 1
         return UnsafeRawBufferPointer(start: batch.base + start, count: end - start)
     }
 

@@ -84,6 +84,9 @@ extension JSONScrubber {
         /// is rewritten in pass 2 from what pass 1 recorded, without parsing again.
         @exclusivity(unchecked) var documentBase: UnsafePointer<UInt8>?
         @exclusivity(unchecked) var slotTokens: [SlotToken] = []
+        /// Slots the C collector left in `flat.slots` for this document; -1 when the walk
+        /// collected (into ``slotStarts`` and ``slotTokens``).
+        @exclusivity(unchecked) var cSlotCount = -1
         /// Every slot of the document is a token of the document itself.
         @exclusivity(unchecked) var allSlotsDirect = true
         let slotPaths = ByteBuffer(capacity: 4096)
@@ -200,6 +203,7 @@ extension JSONScrubber {
                 batch.count = 0
                 slotStarts.removeAll(keepingCapacity: true)
                 slotTokens.removeAll(keepingCapacity: true)
+                cSlotCount = -1
                 slotPaths.count = 0
                 allSlotsDirect = true
                 documentBase = base
@@ -221,7 +225,7 @@ extension JSONScrubber {
                     batchPoisoned = false
                     ok = parseDocument(&c, out)
                 }
-                if ok && !slotStarts.isEmpty {
+                if ok && slotCount > 0 {
                     var fallback = batchPoisoned
                     if !fallback {
                         fallback = engine.withScrubbed(batch.bytes) { result, outcome -> Bool in
@@ -328,19 +332,20 @@ extension JSONScrubber.Worker {
             pieceEnds.append(end)
             at = end + 1
         }
-        return pieceEnds.count == slotStarts.count && at == result.count
+        return pieceEnds.count == slotCount && at == result.count
     }
 
     /// Matches per slot, from the batch call's findings (for per-field counts), and which slots
     /// changed. Needs ``splitPieces(_:)`` and `applyBase` set.
     func countSlotMatches() {
         slotMatches.removeAll(keepingCapacity: true)
-        slotMatches.append(contentsOf: repeatElement(0, count: slotStarts.count))
+        let slots = slotCount
+        slotMatches.append(contentsOf: repeatElement(0, count: slots))
         slotChanged.removeAll(keepingCapacity: true)
         var slot = 0
         engine.lastMatchStarts(into: &matchStarts)
         for start in matchStarts {
-            while slot + 1 < slotStarts.count && slotStarts[slot + 1] <= start { slot += 1 }
+            while slot + 1 < slots && slotStart(slot + 1) <= start { slot += 1 }
             slotMatches[slot] += 1
         }
         // A slot without a finding is unchanged (pass 2 still compares the ones with findings).

@@ -317,6 +317,30 @@ size_t CPIIScan_jsonEncode(const uint8_t *p, size_t n, uint8_t *out, int escapeS
     return encode_body(p, n, out, slash, high, 0);
 }
 
+#if defined(__x86_64__) || defined(_M_X64)
+__attribute__((target("avx2")))
+static size_t common_prefix_avx2(const uint8_t *a, const uint8_t *b, size_t n) {
+    size_t i = 0;
+    while (i + 32 <= n) {
+        const unsigned same = (unsigned)_mm256_movemask_epi8(
+            _mm256_cmpeq_epi8(_mm256_loadu_si256((const __m256i *)(a + i)), _mm256_loadu_si256((const __m256i *)(b + i))));
+        if (same != 0xFFFFFFFFu) return i + (size_t)__builtin_ctz(~same);
+        i += 32;
+    }
+    while (i < n && a[i] == b[i]) i++;
+    return i;
+}
+#endif
+
+size_t CPIIScan_commonPrefix(const uint8_t *a, const uint8_t *b, size_t n) {
+#if defined(__x86_64__) || defined(_M_X64)
+    if (CPIIScan_hasVectorRunScan()) return common_prefix_avx2(a, b, n);
+#endif
+    size_t i = 0;
+    while (i < n && a[i] == b[i]) i++;
+    return i;
+}
+
 size_t CPIIScan_jsonSkipSpace(const uint8_t *p, size_t from, size_t n) {
     size_t i = from;
 #if defined(__x86_64__) || defined(_M_X64)

@@ -383,7 +383,7 @@ extension JSONScrubber.Worker {
     /// after parsing again, and returns how far the input has been copied.
     func applySlots(_ base: UnsafePointer<UInt8>, _ count: Int, _ out: ByteBuffer) -> Int {
         var c = Cursor(base: base, end: count)
-        for slot in 0..<slotCount where comparesAllSlots || slotChanged[slot] {
+        for slot in 0..<slotCount where slotChanged[slot] {
             let token = slotToken(slot)
             let piece = scrubbedPiece(ofSlot: slot)
             guard !sameBytes(piece, batchText(ofSlot: slot)) else { continue }
@@ -399,6 +399,45 @@ extension JSONScrubber.Worker {
             countCurrentPath(delta: max(1, slotMatches[slot]))
         }
         return c.copied
+    }
+
+    /// Pass 2 when every slot is a token of the document and no field counts are kept: walks
+    /// the scrubbed batch against the batch, skipping equal stretches 32 bytes a step
+    /// (``CPIIScan_commonPrefix``), and rewrites each slot where they first differ; no piece
+    /// boundaries are looked for in unchanged stretches. Returns how far the input has been
+    /// copied, or nil when the result does not split into the slots' pieces (the caller then
+    /// scrubs string by string).
+    func applyChangedSlots(_ result: UnsafeRawBufferPointer, _ base: UnsafePointer<UInt8>, _ count: Int,
+                           _ out: ByteBuffer) -> Int? {
+        var c = Cursor(base: base, end: count)
+        guard let raw = result.baseAddress else { return nil }
+        let scrubbed = raw.assumingMemoryBound(to: UInt8.self)
+        let scrubbedCount = result.count
+        let text = batch.base
+        let textCount = batch.count
+        let slots = slotCount
+        var r = 0, t = 0, slot = 0
+        while slot < slots {
+            // Equal up to here: the pieces of slots before `slot` were their texts.
+            let same = CPIIScan_commonPrefix(scrubbed + r, text + t, min(scrubbedCount - r, textCount - t))
+            if r + same == scrubbedCount && t + same == textCount { return c.copied }
+            let difference = t + same
+            guard difference < textCount, r + same < scrubbedCount else { return nil }
+            // The slot holding the first difference (a slot's separator is its own).
+            var k = slot
+            while k + 1 < slots && slotStart(k + 1) <= difference { k += 1 }
+            let pieceStart = r + (slotStart(k) - t)
+            guard let hit = memchr(scrubbed + r + same, Int32(batchSeparator), scrubbedCount - r - same) else { return nil }
+            let pieceEnd = UnsafeRawPointer(hit) - UnsafeRawPointer(scrubbed)
+            let token = slotToken(k)
+            splice(UnsafeRawBufferPointer(start: scrubbed + pieceStart, count: pieceEnd - pieceStart), style: token.style,
+                   &c, tokenStart: token.start, tokenEnd: token.end, into: out)
+            rewrites += 1
+            r = pieceEnd + 1
+            t = k + 1 < slots ? slotStart(k + 1) : textCount
+            slot = k + 1
+        }
+        return r == scrubbedCount && t == textCount ? c.copied : nil
     }
 
     /// Slot `slot`'s piece of the scrubbed batch (pass 2).

@@ -72,9 +72,6 @@ extension JSONScrubber {
         @exclusivity(unchecked) var batchPoisoned = false
         @exclusivity(unchecked) var largeDocumentSeen = false
         @exclusivity(unchecked) var slotChanged: [Bool] = []
-        /// Pass 2 of the C-collected path without field counts: ``applySlots(_:_:_:)`` looks at
-        /// every slot, `slotChanged` is not filled.
-        @exclusivity(unchecked) var comparesAllSlots = false
         @exclusivity(unchecked) var entries: [TokenEntry] = []
         let entryPaths = ByteBuffer(capacity: 4096)
         @exclusivity(unchecked) var entryPathEnds: [Int] = []
@@ -230,14 +227,20 @@ extension JSONScrubber {
                     if !fallback {
                         fallback = engine.withScrubbed(batch.bytes) { result, outcome -> Bool in
                             guard outcome.changed else { return false }
-                            guard !outcome.failed, splitPieces(result) else { return true }
+                            guard !outcome.failed else { return true }
+                            if allSlotsDirect && !options.countsFieldPaths {
+                                // No counts to keep: the result against the batch says which
+                                // strings changed, without cutting it into pieces.
+                                resetForPass(&c, out, start: start)
+                                guard let copied = applyChangedSlots(result, c.base, c.end, out) else { return true }
+                                c.copied = copied
+                                c.pos = c.end
+                                return false
+                            }
+                            guard splitPieces(result) else { return true }
                             // Pass 2 re-walks the document and takes each string's result.
                             applyBase = result.baseAddress!.assumingMemoryBound(to: UInt8.self)
-                            // applySlots compares every slot's piece with its text anyway; only
-                            // counts, or a pass that re-walks the document, need the matches
-                            // mapped to slots.
-                            comparesAllSlots = allSlotsDirect && !options.countsFieldPaths
-                            if !comparesAllSlots { countSlotMatches() }
+                            countSlotMatches()
                             pass = .apply
                             applySlot = 0
                             resetForPass(&c, out, start: start)

@@ -150,6 +150,10 @@ size_t CPIIScan_jsonEscapeScan(const uint8_t *p, size_t from, size_t n, int esca
 /// json.dumps writes them.
 size_t CPIIScan_jsonEncode(const uint8_t *p, size_t n, uint8_t *out, int escapeSlash, int asciiOnly);
 
+/// How many bytes a[0 ..< n] and b[0 ..< n] have in common from the start: the index of the
+/// first difference, or n. 32 bytes a step with AVX2 where the CPU has it.
+size_t CPIIScan_commonPrefix(const uint8_t *a, const uint8_t *b, size_t n);
+
 /// A string value that ``CPIIScan_jsonCollectFlat`` put into the batch.
 typedef struct {
     /// The token: its opening quote ..< one past its closing quote.

@@ -492,13 +492,17 @@ static inline ptrdiff_t scan_string_avx2(const uint8_t *p, size_t i, size_t n, u
                 continue;
             }
             if (c < 0x20) return -1;
-            size_t length = utf8_length(p, i, n);
-            if (length == 0) return -1;
-            for (size_t k = 0; k < length; k++) {
-                if (!trigger && table[p[i + k]]) trigger = 1;
-                out[o++] = p[i + k];
-            }
-            i += length;
+            // Non-ASCII text comes in words: stay here while it lasts instead of starting a
+            // vector step per character.
+            do {
+                const size_t length = utf8_length(p, i, n);
+                if (length == 0) return -1;
+                for (size_t k = 0; k < length; k++) {
+                    if (!trigger && table[p[i + k]]) trigger = 1;
+                    out[o++] = p[i + k];
+                }
+                i += length;
+            } while (i < n && p[i] >= 0x80);
         }
     }
 }

@@ -12,8 +12,8 @@ Values come from public generators, in the formats they occur in the world, not 
 patterns: Faker (many locales) for e-mails, phone numbers, SSNs, cards, IBANs, IPs and MACs;
 libphonenumber (phonenumbers) for valid numbers of the 30 most populous regions plus the EU in
 E.164, international and national formats; vendor-documented shapes for secrets with random
-bodies. Hard negatives: ISO dates and times, epoch timestamps, UUIDs, hashes and git SHAs,
-version strings, ISBNs, prices, order numbers, arithmetic and code.
+bodies. Hard negatives: ISO dates and times, epoch timestamps, UUIDs, hashes and git SHAs, year
+ranges, version strings, ISBNs, prices, order numbers, arithmetic and code.
 
 Seeded: the same seed gives the same file. Usage:
   pip install faker phonenumbers && python3 tools/gen_eval_corpus.py [--seed 7] [--count 4000]
@@ -249,7 +249,7 @@ class Gen:
     def negative(self):
         kind = self.choice(["iso_date", "iso_datetime", "time", "epoch", "epoch_ms", "uuid", "md5", "sha1", "sha256",
                             "git_sha", "version", "isbn", "price", "order", "arithmetic", "code", "date_other",
-                            "decimal", "count", "zip", "port"])
+                            "decimal", "count", "zip", "port", "year_range"])
         r = self.rng
         if kind == "iso_date":
             return kind, self.en.date(end_datetime=END)
@@ -325,6 +325,10 @@ class Gen:
             return kind, format(r.randrange(10 ** 5, 10 ** 10), ",")
         if kind == "zip":
             return kind, self.en.postcode()
+        if kind == "year_range":
+            start = r.randrange(1200, 2020)
+            end = min(2099, start + r.randrange(0, 120))
+            return kind, self.choice(["(%d-%d)" % (start, end), "%d-%d" % (start, end), "%d/%d" % (start, end)])
         return kind, "localhost:%d" % r.randrange(1024, 65535)
 
     # ------------------------------------------------------------------ contexts

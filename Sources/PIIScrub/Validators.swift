@@ -31,7 +31,7 @@ public struct Validator: Sendable {
 /// | `us-ssn` | SSN/ITIN area, group and serial rules |
 /// | `nanp` | a NANP number: assigned area code, exchange 2-9, not N11 (optional leading 1) |
 /// | `phone-intl` | `+CC …` / `00CC …`: known calling code, national length in that code's range |
-/// | `phone-national` | a grouped national number: 8-13 digits (7 in three groups), not a date, decimal, thousands or ISBN; trunk-prefixed or plausible |
+/// | `phone-national` | a grouped national number: 8-13 digits (7 in three groups), not a date, year range, decimal, thousands, ISBN or run of short numbers; trunk-prefixed or plausible |
 /// | `phone-bare` | a digit run: trunk prefix + valid national number, 00 + E.164, 1 + NANP, CN mobile |
 /// | `ipv4` | four octets ≤ 255 without leading zeros, not all below 32 (versions like 10.4.22.1) |
 /// | `ipv6` | eight groups, or fewer with one `::`; holds a digit; at least 5 hex digits (not `::1`, `1::2`) |
@@ -347,6 +347,12 @@ public enum Validators {
         guard d.count <= 13, d.count >= (groups.count >= 3 || localNumber ? 7 : 8) else { return false }
         // 1 234 567, 1.234.567: thousands, not a phone number.
         if groups.count >= 3, groups.first == 1, groups.restAreThree { return false }
+        // (1869-1948), 1995-2000: a range of years (a third of the default set's matches on
+        // prose before this rule: 2,300 of clean.txt's 2,919).
+        if isYearRange(bytes) { return false }
+        // 8 13 21 34 55 89, 377 377 377 377: a sequence of short numbers (a table row, a dump),
+        // not a number in groups; no national format has six groups of at most three digits.
+        if groups.count >= 6 && groups.longest <= 3 { return false }
         if looksLikeDate(bytes) { return false }
         var hasParen = false, hasDot = false, hasOther = false, hasSlash = false
         for b in bytes {
@@ -409,6 +415,7 @@ public enum Validators {
         var count = 0
         var first = 0
         var second = 0
+        var longest = 0
         var restAreThree = true
 
         init(_ bytes: UnsafeRawBufferPointer) {
@@ -427,12 +434,29 @@ public enum Validators {
         }
 
         private mutating func add(_ length: Int) {
+            longest = max(longest, length)
             if count == 0 { first = length } else {
                 if count == 1 { second = length }
                 if length != 3 { restAreThree = false }
             }
             count += 1
         }
+    }
+
+    /// Two 4-digit groups that are both years 1000-2099 (`1869-1948`, `2013/2022`, `1995 2000`).
+    static func isYearRange(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        guard bytes.count == 9, bytes[4] == 0x2D || bytes[4] == 0x2F || bytes[4] == 0x20 else { return false }
+        func year(_ at: Int) -> Int? {
+            var value = 0
+            for k in at..<(at + 4) {
+                let d = bytes[k] &- 0x30
+                guard d < 10 else { return nil }
+                value = value * 10 + Int(d)
+            }
+            return value
+        }
+        guard let a = year(0), let b = year(5) else { return false }
+        return (1000...2099).contains(a) && (1000...2099).contains(b)
     }
 
     static func hasSingleDigitInnerGroup(_ bytes: UnsafeRawBufferPointer) -> Bool {

@@ -223,6 +223,14 @@ enum ReferenceValidators {
         guard d.count <= 13, d.count >= (groups.count >= 3 || groups == [3, 4] ? 7 : 8) else { return false }
         // 1 234 567, 1.234.567: thousands, not a phone number.
         if groups.count >= 3, groups[0] == 1, groups.dropFirst().allSatisfy({ $0 == 3 }) { return false }
+        // Two years, 1000-2099, joined by one `-`, `/` or space.
+        let text = Array(bytes)
+        if text.count == 9, [0x2D, 0x2F, 0x20].contains(text[4]), groups == [4, 4],
+           let first = Int(String(decoding: text[0..<4], as: UTF8.self)),
+           let second = Int(String(decoding: text[5..<9], as: UTF8.self)),
+           (1000...2099).contains(first), (1000...2099).contains(second) { return false }
+        // Six or more groups of at most three digits.
+        if groups.count >= 6 && groups.allSatisfy({ $0 <= 3 }) { return false }
         if looksLikeDate(bytes) { return false }
         var hasParen = false, hasDot = false, hasOther = false, hasSlash = false
         for b in bytes {

@@ -255,9 +255,19 @@ public struct Scrubber: Sendable {
             swap(&spans, &candidates[patterns[0]])
             return
         }
-        var any = false
-        for index in patterns where !candidates[index].isEmpty { any = true }
-        if any { resolve(stage: patterns, candidates: candidates, state: state, into: &spans) }
+        // Only one pattern with candidates (the usual case): its list is sorted and
+        // non-overlapping, so it is the stage's result as it is.
+        var withCandidates = 0
+        var only = -1
+        for index in patterns where !candidates[index].isEmpty {
+            withCandidates += 1
+            only = index
+        }
+        if withCandidates == 1 {
+            swap(&spans, &candidates[only])
+        } else if withCandidates > 1 {
+            resolve(stage: patterns, candidates: candidates, state: state, into: &spans)
+        }
     }
 
     /// Each pattern's leftmost-first, non-overlapping matches over `text`, appended in order to

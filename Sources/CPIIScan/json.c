@@ -429,7 +429,7 @@ typedef struct {
 // at (out needs 32 bytes of slack), ASCII triggers are found by the nibble table, and the step
 // ends at the first quote, backslash, control or non-ASCII byte, which are handled one by one.
 __attribute__((target("avx2")))
-static inline ptrdiff_t scan_string_avx2(const uint8_t *p, size_t i, size_t n, uint8_t *out, const CPIIScan_JSONFlatBatch *b,
+__attribute__((always_inline)) static inline ptrdiff_t scan_string_avx2(const uint8_t *p, size_t i, size_t n, uint8_t *out, const CPIIScan_JSONFlatBatch *b,
                                   string_scan *r) {
     const uint8_t *table = b->trigger;
     const __m256i set = table ? _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)b->triggerNibbles))
@@ -536,14 +536,6 @@ static inline int vector_scan(void) {
 #endif
 }
 
-static inline ptrdiff_t scan_string(const uint8_t *p, size_t i, size_t n, uint8_t *out, const CPIIScan_JSONFlatBatch *b,
-                                    string_scan *r, int vector) {
-#if defined(__x86_64__) || defined(_M_X64)
-    if (vector) return scan_string_avx2(p, i, n, out, b, r);
-#endif
-    return scan_string_portable(p, i, n, out, b, r);
-}
-
 #if defined(__x86_64__) || defined(_M_X64)
 // CPIIScan_jsonStringEnd for the vector collector: most keys end inside the first 32-byte step,
 // so only a key with an escape or non-ASCII goes on to the general loop.
@@ -563,136 +555,31 @@ static inline ptrdiff_t key_end_avx2(const uint8_t *p, size_t from, size_t n, in
 }
 #endif
 
-static inline ptrdiff_t key_end(const uint8_t *p, size_t from, size_t n, int *hasEscape, int vector) {
 #if defined(__x86_64__) || defined(_M_X64)
-    if (vector) return key_end_avx2(p, from, n, hasEscape);
+#define COLLECT_NAME collect_flat_avx2
+#define COLLECT_ATTRIBUTES __attribute__((target("avx2")))
+#define SCAN_STRING scan_string_avx2
+#define KEY_END key_end_avx2
+#include "json_collect_flat.h"
+#undef COLLECT_NAME
+#undef COLLECT_ATTRIBUTES
+#undef SCAN_STRING
+#undef KEY_END
 #endif
-    return CPIIScan_jsonStringEnd(p, from, n, hasEscape);
-}
 
-// The collector's body, instantiated twice below: with `vector` a constant, the AVX2 copy
-// inlines its string and key scans (a call per string through the CPU check cost 6 % of
-// `jsonl --flat`'s instructions).
-__attribute__((always_inline))
-static inline int collect_flat(const uint8_t *p, size_t n, CPIIScan_JSONFlatBatch *b, const int vector) {
-    size_t depth = 0;
-    int32_t parent = -1;  // the key whose value the parser is in
-    size_t i = skip_space(p, 0, n);
-    uint8_t c;
-
-value:
-    if (i >= n) return 0;
-    c = p[i];
-    if (c == '"') {
-        // Room for the rest of the document decoded, its separator, and a vector's slack (the
-        // batch never holds more than the document so far: separators replace quotes).
-        if (b->batchCapacity - b->batchCount < (n - i) + 1 + 32) return -1;
-        uint8_t *at = b->batch + b->batchCount;
-        string_scan r = {0, 0, 0};
-        ptrdiff_t close = scan_string(p, i, n, at, b, &r, vector);
-        if (close < 0) return 0;
-        if (r.trigger) {
-            if (b->slotCount == b->slotCapacity) return -1;
-            if ((b->separator >= 0x20 || (r.flags & CPIIScan_JSONDecodedControl)) && r.count > 0
-                && memchr(at, b->separator, r.count) != NULL)
-                b->poisoned = 1;
-            at[r.count] = b->separator;
-            CPIIScan_JSONSlot *slot = &b->slots[b->slotCount++];
-            slot->start = (int64_t)i;
-            slot->end = (int64_t)close + 1;
-            slot->batchStart = (int64_t)b->batchCount;
-            slot->parentKey = parent;
-            slot->flags = r.flags;
-            b->batchCount += r.count + 1;
-        }
-        i = (size_t)close + 1;
-        goto after_value;
-    }
-    if (c == '{' || c == '[') {
-        if (depth >= b->maxDepth) return 0;
-        b->stackKinds[depth] = c;
-        b->stackKeys[depth] = parent;
-        depth++;
-        i = skip_space(p, i + 1, n);
-        if (i >= n) return 0;
-        if (p[i] == (c == '{' ? '}' : ']')) {
-            i++;
-            depth--;
-            goto after_value;
-        }
-        if (c == '[') goto value;
-        goto member;
-    }
-    if (c == 't' || c == 'f' || c == 'n') {
-        const char *word = c == 't' ? "true" : (c == 'f' ? "false" : "null");
-        const size_t length = c == 'f' ? 5 : 4;
-        if (n - i < length || memcmp(p + i, word, length) != 0) return 0;
-        i += length;
-        goto after_value;
-    }
-    {
-        size_t end = number_end(p, i, n);
-        if (end == 0) return 0;
-        i = end;
-        goto after_value;
-    }
-
-member:
-    // At the key of a member (after `{` or `,` and whitespace).
-    if (i >= n || p[i] != '"') return 0;
-    {
-        int escaped = 0;
-        ptrdiff_t close = key_end(p, i + 1, n, &escaped, vector);
-        if (close < 0) return 0;
-        const size_t length = (size_t)close - (i + 1);
-        if (escaped) {
-            // Validated by decoding into the batch's free space (not kept).
-            if (b->batchCapacity - b->batchCount < length) return -1;
-            unsigned flags = 0;
-            if (CPIIScan_jsonDecode(p + i + 1, length, b->batch + b->batchCount, &flags) < 0) return 0;
-        }
-        if (b->keyCount == b->keyCapacity) return -1;
-        CPIIScan_JSONKey *key = &b->keys[b->keyCount];
-        key->start = (int64_t)i;
-        key->end = (int64_t)close + 1;
-        key->parentKey = b->stackKeys[depth - 1];
-        key->hasEscape = escaped;
-        parent = (int32_t)b->keyCount++;
-        i = skip_space(p, (size_t)close + 1, n);
-        if (i >= n || p[i] != ':') return 0;
-        i = skip_space(p, i + 1, n);
-        goto value;
-    }
-
-after_value:
-    i = skip_space(p, i, n);
-    if (depth == 0) return i == n ? 1 : 0;
-    if (i >= n) return 0;
-    c = p[i++];
-    if (c == ',') {
-        i = skip_space(p, i, n);
-        if (b->stackKinds[depth - 1] == '[') {
-            parent = b->stackKeys[depth - 1];
-            goto value;
-        }
-        goto member;
-    }
-    if (c != (b->stackKinds[depth - 1] == '{' ? '}' : ']')) return 0;
-    depth--;
-    parent = b->stackKeys[depth];
-    goto after_value;
-}
-
-#if defined(__x86_64__) || defined(_M_X64)
-__attribute__((target("avx2")))
-static int collect_flat_avx2(const uint8_t *p, size_t n, CPIIScan_JSONFlatBatch *b) {
-    return collect_flat(p, n, b, 1);
-}
-#endif
+#define COLLECT_NAME collect_flat_portable
+#define COLLECT_ATTRIBUTES
+#define SCAN_STRING scan_string_portable
+#define KEY_END CPIIScan_jsonStringEnd
+#include "json_collect_flat.h"
+#undef COLLECT_NAME
+#undef COLLECT_ATTRIBUTES
+#undef SCAN_STRING
+#undef KEY_END
 
 int CPIIScan_jsonCollectFlat(const uint8_t *p, size_t n, CPIIScan_JSONFlatBatch *b) {
 #if defined(__x86_64__) || defined(_M_X64)
     if (b->vector && vector_scan()) return collect_flat_avx2(p, n, b);
 #endif
-    return collect_flat(p, n, b, 0);
+    return collect_flat_portable(p, n, b);
 }

@@ -42,7 +42,7 @@ let package = Package(
 
         // MARK: - PIIScrub
         .target(name: "PIIScrub", dependencies: ["PCRE2Wrapper", "CPIIScan"]),
-        .target(name: "PIIScrubTestSupport", dependencies: ["PIIScrub"], path: "Tests/PIIScrubTestSupport"),
+        .target(name: "PIIScrubTestSupport", dependencies: ["PIIScrub", "PCRE2Wrapper"], path: "Tests/PIIScrubTestSupport"),
         .testTarget(name: "PIIScrubTests", dependencies: ["PIIScrub", "PIIScrubTestSupport", "PCRE2Wrapper"]),
 
         // MARK: - PIIScrubStream

@@ -176,6 +176,13 @@ public final class ScrubWorker {
     /// Payloads replaced by the failure marker since creation or ``resetCounts()``.
     public var failureCount: Int { state.failures }
 
+    /// Takes back the failure of the last call, for a caller that does not use its result and
+    /// scrubs the same text again in smaller pieces that are each counted (the JSON scrubber's
+    /// groups of documents), so a failing piece is counted once, not once more for the group.
+    public func discountLastFailure() {
+        if state.lastFailed && state.failures > 0 { state.failures -= 1 }
+    }
+
     /// Resets counts and the failure counter.
     public func resetCounts() {
         for i in state.counts.indices {

@@ -32,11 +32,14 @@ final class FlatBuffers {
         stackKeys.deallocate()
     }
 
-    /// Doubles the slot storage (contents are not kept: the caller collects again).
-    func growSlots() {
+    /// Doubles the slot storage, keeping the first `kept` slots (the caller collects the rest
+    /// again).
+    func growSlots(keeping kept: Int = 0) {
+        let grown = UnsafeMutablePointer<CPIIScan_JSONSlot>.allocate(capacity: slotCapacity * 2)
+        grown.update(from: slots, count: kept)
         slots.deallocate()
         slotCapacity *= 2
-        slots = .allocate(capacity: slotCapacity)
+        slots = grown
     }
 
     func growKeys() {
@@ -70,13 +73,7 @@ extension JSONScrubber.Worker {
         batch.reserve(count + 64)
         cSlotCount = -1
         while true {
-            var b = CPIIScan_JSONFlatBatch(
-                batch: batch.base, batchCapacity: batch.capacity, batchCount: 0,
-                slots: flat.slots, slotCapacity: flat.slotCapacity, slotCount: 0,
-                keys: flat.keys, keyCapacity: flat.keyCapacity, keyCount: 0,
-                stackKinds: flat.stackKinds, stackKeys: flat.stackKeys, maxDepth: flat.maxDepth,
-                trigger: triggerFilter.table, triggerNibbles: triggerFilter.nibbles,
-                separator: batchSeparator, vector: vectorStringScan ? 1 : 0, poisoned: 0)
+            var b = flatBatch(batchCount: 0, slotCount: 0)
             switch CPIIScan_jsonCollectFlat(base, count, &b) {
             case 1:
                 batch.count = b.batchCount
@@ -127,6 +124,19 @@ extension JSONScrubber.Worker {
 }
 
 extension JSONScrubber.Worker {
+    /// The collector's state over this worker's buffers, appending after `batchCount` bytes and
+    /// `slotCount` slots (keys always start at 0).
+    @inline(__always)
+    func flatBatch(batchCount: Int, slotCount: Int) -> CPIIScan_JSONFlatBatch {
+        CPIIScan_JSONFlatBatch(
+            batch: batch.base, batchCapacity: batch.capacity, batchCount: batchCount,
+            slots: flat.slots, slotCapacity: flat.slotCapacity, slotCount: slotCount,
+            keys: flat.keys, keyCapacity: flat.keyCapacity, keyCount: 0,
+            stackKinds: flat.stackKinds, stackKeys: flat.stackKeys, maxDepth: flat.maxDepth,
+            trigger: triggerFilter.table, triggerNibbles: triggerFilter.nibbles,
+            separator: batchSeparator, vector: vectorStringScan ? 1 : 0, poisoned: 0)
+    }
+
     /// Strings in the batch: the C collector's slots, or the walk's.
     @inline(__always)
     var slotCount: Int { cSlotCount >= 0 ? cSlotCount : slotStarts.count }
@@ -138,7 +148,12 @@ extension JSONScrubber.Worker {
     /// Slot `k`'s token in the document (for C slots, `pathOffset` is the innermost key's index).
     @inline(__always)
     func slotToken(_ k: Int) -> SlotToken {
-        guard cSlotCount >= 0 else { return slotTokens[k] }
+        cSlotCount >= 0 ? cSlotToken(k) : slotTokens[k]
+    }
+
+    /// The token of the C collector's slot `k`.
+    @inline(__always)
+    func cSlotToken(_ k: Int) -> SlotToken {
         let slot = flat.slots[k]
         var style = StringStyle()
         style.add(decodeFlags: slot.flags)

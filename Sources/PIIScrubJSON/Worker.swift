@@ -44,8 +44,8 @@ extension JSONScrubber {
         @exclusivity(unchecked) public var maxDistinctPaths = 4096
 
         /// Documents by outcome since creation.
-        @exclusivity(unchecked) public private(set) var documents = 0
-        @exclusivity(unchecked) public private(set) var changedDocuments = 0
+        @exclusivity(unchecked) public internal(set) var documents = 0
+        @exclusivity(unchecked) public internal(set) var changedDocuments = 0
         @exclusivity(unchecked) public private(set) var malformedDocuments = 0
         @exclusivity(unchecked) public private(set) var droppedDocuments = 0
 
@@ -84,6 +84,12 @@ extension JSONScrubber {
         /// Slots the C collector left in `flat.slots` for this document; -1 when the walk
         /// collected (into ``slotStarts`` and ``slotTokens``).
         @exclusivity(unchecked) var cSlotCount = -1
+        /// ``withScrubbedDocuments(_:lines:_:)``: the documents collected into the batch so far,
+        /// their slots and input bytes, and the changed ones' output.
+        @exclusivity(unchecked) var grouped: [GroupedDocument] = []
+        @exclusivity(unchecked) var groupSlots = 0
+        @exclusivity(unchecked) var groupInput = 0
+        let groupOutput = ByteBuffer(capacity: 1 << 16)
         /// Every slot of the document is a token of the document itself.
         @exclusivity(unchecked) var allSlotsDirect = true
         let slotPaths = ByteBuffer(capacity: 4096)
@@ -227,7 +233,11 @@ extension JSONScrubber {
                     if !fallback {
                         fallback = engine.withScrubbed(batch.bytes) { result, outcome -> Bool in
                             guard outcome.changed else { return false }
-                            guard !outcome.failed else { return true }
+                            guard !outcome.failed else {
+                                // Scrubbed again string by string below, each failure counted there.
+                                engine.discountLastFailure()
+                                return true
+                            }
                             if allSlotsDirect && !options.countsFieldPaths {
                                 // No counts to keep: the result against the batch says which
                                 // strings changed, without cutting it into pieces.
@@ -309,7 +319,7 @@ extension JSONScrubber.Worker {
 
     /// Gives back buffers a very long document grew (so one 100 MB line does not pin 500 MB).
     func releaseLargeBuffers() {
-        for buffer in decode + output + [batch, entryPaths, slotPaths] where buffer.capacity > 16 << 20 {
+        for buffer in decode + output + [batch, entryPaths, slotPaths, groupOutput] where buffer.capacity > 16 << 20 {
             buffer.count = 0
             buffer.trim(to: 1 << 20)
         }

@@ -183,6 +183,8 @@ struct JSONLTotals: Sendable {
 final class JSONLBlockProcessor: LineBlockProcessor {
     let worker: JSONScrubber.Worker
     let strict: Bool
+    /// The lines of the block being processed (kept across blocks).
+    private var lines: [Range<Int>] = []
 
     init(worker: JSONScrubber.Worker, strict: Bool) {
         self.worker = worker
@@ -192,35 +194,36 @@ final class JSONLBlockProcessor: LineBlockProcessor {
     func process(_ block: UnsafeRawBufferPointer, into output: inout [UInt8], flagged: inout [Int]) -> (lines: Int, stop: Bool) {
         guard let base = block.baseAddress else { return (0, false) }
         output.reserveCapacity(block.count + 64)
+        lines.removeAll(keepingCapacity: true)
         var at = 0
-        var index = 0
         while at < block.count {
             let hit = memchr(base + at, 0x0A, block.count - at)
             let lineEnd = hit.map { UnsafeRawPointer($0) - base } ?? block.count
-            let hasNewline = hit != nil
-            let line = UnsafeRawBufferPointer(rebasing: block[at..<lineEnd])
-            var stop = false
-            worker.withScrubbedDocument(line) { bytes, outcome in
-                switch outcome.kind {
-                case .dropped:
-                    return
-                case .malformed:
-                    flagged.append(index)
-                    if strict {
-                        stop = true
-                        return
-                    }
-                default:
-                    break
-                }
-                output.append(contentsOf: bytes)
-                if hasNewline { output.append(0x0A) }
-            }
-            if stop { return (index + 1, true) }
-            index += 1
+            lines.append(at..<lineEnd)
             at = lineEnd + 1
         }
-        return (index, false)
+        // The block's last line has no newline only at the end of an input without one.
+        let lastHasNewline = block.last == 0x0A
+        var stopped: Int?
+        worker.withScrubbedDocuments(block, lines: lines) { index, bytes, outcome in
+            switch outcome.kind {
+            case .dropped:
+                return true
+            case .malformed:
+                flagged.append(index)
+                if strict {
+                    stopped = index
+                    return false
+                }
+            default:
+                break
+            }
+            output.append(contentsOf: bytes)
+            if index + 1 < lines.count || lastHasNewline { output.append(0x0A) }
+            return true
+        }
+        if let stopped { return (stopped + 1, true) }
+        return (lines.count, false)
     }
 }
 

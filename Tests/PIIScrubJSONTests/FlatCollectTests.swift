@@ -128,6 +128,97 @@ struct FlatCollectTests {
         }
     }
 
+    /// Every document scrubbed alone (``JSONScrubber/Worker/withScrubbedDocument(_:_:)``) or in
+    /// groups (``JSONScrubber/Worker/withScrubbedDocuments(_:lines:_:)``): outputs, outcomes,
+    /// pattern and failure counts and the document counters.
+    static func compareGroups(_ documents: [[UInt8]], scrubber: Scrubber, stopAt: Int? = nil) -> (Bool, Bool, Bool) {
+        var options = JSONScrubber.Options(flat: true)
+        options.countsFieldPaths = false
+        let json = JSONScrubber(scrubber: scrubber, options: options)
+        let alone = json.makeWorker()
+        var expected: [(Int, [UInt8], JSONScrubber.Outcome)] = []
+        for (k, doc) in documents.enumerated() where stopAt.map({ k <= $0 }) ?? true {
+            doc.withUnsafeBytes { raw in alone.withScrubbedDocument(raw) { expected.append((k, Array($0), $1)) } }
+        }
+        var block: [UInt8] = []
+        var lines: [Range<Int>] = []
+        for doc in documents {
+            lines.append(block.count..<(block.count + doc.count))
+            block += doc + [0x0A]
+        }
+        let grouped = json.makeWorker()
+        var got: [(Int, [UInt8], JSONScrubber.Outcome)] = []
+        block.withUnsafeBytes { raw in
+            grouped.withScrubbedDocuments(raw, lines: lines) { k, bytes, outcome in
+                got.append((k, Array(bytes), outcome))
+                return k != stopAt
+            }
+        }
+        let sameOutput = got.map(\.0) == expected.map(\.0) && got.map(\.1) == expected.map(\.1)
+            && got.map(\.2) == expected.map(\.2)
+        let sameCounts = (0..<scrubber.patternSet.patterns.count).allSatisfy {
+            alone.engine.count(forPatternAt: $0) == grouped.engine.count(forPatternAt: $0)
+        } && alone.engine.failureCount == grouped.engine.failureCount
+        let sameCounters = alone.documents == grouped.documents && alone.changedDocuments == grouped.changedDocuments
+            && alone.malformedDocuments == grouped.malformedDocuments
+        return (sameOutput, sameCounts, sameCounters)
+    }
+
+    @Test("documents in groups: what one at a time gives (malformed, blank, long, separator, stop)",
+          arguments: ["seed", "default"])
+    func groups(_ set: String) {
+        let scrubber = set == "seed" ? JSONTestSupport.seed : Self.defaultSet
+        var rng = SplitMix64(seed: 44)
+        var documents = Self.baseLines
+        for _ in 0..<1500 { documents.append(Self.mutate(Self.baseLines.randomElement(using: &rng)!, &rng)) }
+        // A blank line, a string holding the separator (U+0000) beside PII, a document longer
+        // than a group takes, and one without strings.
+        documents.insert([], at: 7)
+        documents.insert(Array("  ".utf8), at: 300)
+        documents.insert(Array("{\"a\":\"x\\u0000 y@example.com 555-123-4567\"}".utf8), at: 40)
+        documents.insert(Array(("{\"b\":\"" + String(repeating: "w ", count: 600_000) + "z@example.org\"}").utf8), at: 90)
+        documents.insert(Array("[1,2,3]".utf8), at: 91)
+        documents.shuffle(using: &rng)
+        let (sameOutput, sameCounts, sameCounters) = Self.compareGroups(documents, scrubber: scrubber)
+        #expect(sameOutput)
+        #expect(sameCounts)
+        #expect(sameCounters)
+        let stopped = Self.compareGroups(documents, scrubber: scrubber, stopAt: 1000)
+        #expect(stopped.0, "stopping after document 1000")
+    }
+
+    @Test("a group whose engine call fails: each document alone, only the failing string redacted")
+    func groupFailure() throws {
+        let scrubber = try TestSets.withCatastrophicPattern()
+        let bad = String(repeating: "a", count: 40) + "cb"
+        let documents = ["{\"m\":\"one x@y.io\"}", "{\"m\":\"\(bad)\",\"n\":\"two\"}", "{\"m\":\"three z@w.io\"}"]
+            .map { Array($0.utf8) }
+        let (sameOutput, sameCounts, sameCounters) = Self.compareGroups(documents, scrubber: scrubber)
+        #expect(sameOutput)
+        #expect(sameCounts)
+        #expect(sameCounters)
+        var options = JSONScrubber.Options(flat: true)
+        options.countsFieldPaths = false
+        let worker = JSONScrubber(scrubber: scrubber, options: options).makeWorker()
+        let block = Array(documents.joined(separator: [0x0A]))
+        var lines: [Range<Int>] = []
+        var at = 0
+        for doc in documents {
+            lines.append(at..<(at + doc.count))
+            at += doc.count + 1
+        }
+        var output: [String] = []
+        block.withUnsafeBytes { raw in
+            worker.withScrubbedDocuments(raw, lines: lines) { _, bytes, _ in
+                output.append(String(decoding: bytes, as: UTF8.self))
+                return true
+            }
+        }
+        #expect(output == ["{\"m\":\"one [EMAIL]\"}", "{\"m\":\"[REDACTED:SCRUB-ERROR]\",\"n\":\"two\"}",
+                           "{\"m\":\"three [EMAIL]\"}"])
+        #expect(worker.engine.failureCount == 1)
+    }
+
     @Test("nesting at and past the depth limit", arguments: [1, 2, 3, 8])
     func depthLimit(_ maxDepth: Int) {
         var documents: [[UInt8]] = []

@@ -1,5 +1,6 @@
 import Foundation
 public import PIIScrub
+import PCRE2Wrapper
 
 /// Paths relative to this file (swift-crypto style), not Bundle.module.
 public enum TestPaths {
@@ -16,6 +17,18 @@ public enum TestPaths {
 public enum TestSets {
     public static func load(_ name: String) throws -> PatternSet {
         try PatternSet.load(path: TestPaths.patterns + "/" + name + ".json")
+    }
+
+    /// The seed's email pattern and a catastrophic one, `(?:a+)+b` (prefiltered on `b`), under a
+    /// match limit of 100,000: a text holding `aaaa…acb` fails, any other text scrubs normally.
+    public static func withCatastrophicPattern() throws -> Scrubber {
+        let evil = PatternDefinition(id: "evil", regex: "(?:a+)+b", replacement: "[X]",
+                                     prefilter: PrefilterDefinition(trigger: "b", span: "abc"),
+                                     examples: .init(match: ["ab"], nomatch: ["c"]))
+        let email = try load("seed").patterns[0].definition
+        var config = Scrubber.Configuration()
+        config.limits.matchLimit = 100_000
+        return Scrubber(patternSet: try PatternSet(name: "t", definitions: [email, evil]), configuration: config)
     }
 }
 

@@ -82,13 +82,7 @@ struct ReDoSTests {
 
     @Test("in a block, only the lines that hit the limit are redacted; the others are scrubbed normally")
     func blockFallbackRedactsOnlyFailingLines() throws {
-        let evil = PatternDefinition(id: "evil", regex: "(?:a+)+b", replacement: "[X]",
-                                     prefilter: PrefilterDefinition(trigger: "b", span: "abc"),
-                                     examples: .init(match: ["ab"], nomatch: ["c"]))
-        let email = try TestSets.load("seed").patterns[0].definition
-        var config = Scrubber.Configuration()
-        config.limits.matchLimit = 100_000
-        let scrubber = Scrubber(patternSet: try PatternSet(name: "t", definitions: [email, evil]), configuration: config)
+        let scrubber = try TestSets.withCatastrophicPattern()
         let worker = scrubber.makeWorker()
         let bad = String(repeating: "a", count: 40) + "cb"
         let block = Array("one x@y.io\n\(bad)\nthree z@w.io\n".utf8)

@@ -70,18 +70,41 @@ struct JSONL: ParsableCommand {
         }
     }
 
+    /// What a run needs of the command line (``PlainCommand`` fills it without argument-parser).
+    struct Settings {
+        var jobs: Int
+        var flat = false
+        var keepField: [String] = []
+        var onlyField: [String] = []
+        var scrubNumbers = false
+        /// Rows older than this (seconds since the epoch) are dropped.
+        var minimumTimestamp: Int64?
+        var strict = false
+        var report: String?
+        var files: [String] = []
+    }
+
     func run() throws {
-        signal(SIGPIPE, SIG_IGN)
-        let scrubber: Scrubber
-        do { scrubber = try pattern.loadScrubber() } catch { ExitStatus.fail("\(error)") }
         var minimum: Int64?
         if let maxAge, let age = parseDuration(maxAge) {
             let reference = now.flatMap(parseTimestampString) ?? Int64(time(nil))
             minimum = reference - age
         }
+        Self.execute(Settings(jobs: jobs, flat: flat, keepField: keepField, onlyField: onlyField,
+                              scrubNumbers: scrubNumbers, minimumTimestamp: minimum, strict: strict,
+                              report: report, files: files),
+                     loadScrubber: pattern.loadScrubber)
+    }
+
+    static func execute(_ settings: Settings, loadScrubber: () throws -> Scrubber) {
+        signal(SIGPIPE, SIG_IGN)
+        let scrubber: Scrubber
+        do { scrubber = try loadScrubber() } catch { ExitStatus.fail("\(error)") }
+        let flat = settings.flat, files = settings.files, report = settings.report, jobs = settings.jobs
         var options = JSONScrubber.Options(
-            flat: flat, keepFields: keepField.map(FieldPath.init), onlyFields: onlyField.map(FieldPath.init),
-            scrubNumbers: scrubNumbers, minimumTimestamp: minimum)
+            flat: flat, keepFields: settings.keepField.map(FieldPath.init),
+            onlyFields: settings.onlyField.map(FieldPath.init), scrubNumbers: settings.scrubNumbers,
+            minimumTimestamp: settings.minimumTimestamp)
         // Only the report shows per-field counts; without one, mapping each match back to its
         // field is work for nothing.
         options.countsFieldPaths = report != nil
@@ -96,7 +119,7 @@ struct JSONL: ParsableCommand {
         let totalSize = sources.reduce(0) { $0 + ($1.regularFileSize ?? 0) }
 
         let totals = Mutex(JSONLTotals())
-        let strict = self.strict
+        let strict = settings.strict
         let showProgress = isatty(2) == 1
         var lastProgress = 0.0
         let startTime = monotonicSeconds()
@@ -123,7 +146,7 @@ struct JSONL: ParsableCommand {
         if showProgress { writeStandardError("\n") }
         let t = totals.withLock { $0 }
         if let report {
-            let text = renderReport(result: result, totals: t, names: names, patterns: scrubber.patternSet)
+            let text = renderReport(result: result, totals: t, names: names, patterns: scrubber.patternSet, flat: flat)
             if !writeFile(report, text) { ExitStatus.fail("cannot write report \(report)") }
         }
         if let stop = result.stoppedAt {
@@ -138,8 +161,8 @@ struct JSONL: ParsableCommand {
         }
     }
 
-    private func renderReport(result: LineFilterStatistics, totals: JSONLTotals, names: [String],
-                              patterns: PatternSet) -> String {
+    private static func renderReport(result: LineFilterStatistics, totals: JSONLTotals, names: [String],
+                                     patterns: PatternSet, flat: Bool) -> String {
         var s = "{\n"
         s += "  \"inputs\": [\(names.map { jsonQuote($0) }.joined(separator: ", "))],\n"
         s += "  \"mode\": \(jsonQuote(flat ? "flat" : "default")),\n"

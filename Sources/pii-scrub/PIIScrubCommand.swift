@@ -22,7 +22,7 @@ struct PIIScrubCommand: ParsableCommand {
     /// included, where argument-parser would use 64); `--help`/`--version` exit 0.
     static func main() {
         do {
-            if let plain = PlainScrub(CommandLine.arguments.dropFirst()) {
+            if let plain = PlainCommand(CommandLine.arguments.dropFirst()) {
                 plain.run()
                 return
             }
@@ -101,21 +101,30 @@ struct PatternOptions: ParsableArguments {
     }
 }
 
-/// `pii-scrub scrub` with nothing but `--patterns NAME`, `--jobs N` (N >= 1), `--stats`,
-/// `--no-jit` and file paths: what pipelines and batch jobs run, parsed by hand. argument-parser
-/// builds its argument set by reflection at every start (Mirror, metadata and conformance
-/// lookups): about 2.5 ms of the 7-8 ms a seed run on empty input took. Anything else (another
-/// option, `=` forms of flags, a repeated option, `--`, `-`, a bad number, help, version) goes to
+/// `pii-scrub scrub` and `pii-scrub jsonl` with nothing but `--patterns NAME`, `--jobs N` (N >= 1),
+/// `--no-jit`, file paths, and `--stats` (scrub) or `--flat` and `--strict` (jsonl): what
+/// pipelines and batch jobs run, parsed by hand. argument-parser builds its argument set by
+/// reflection at every start (Mirror, metadata and conformance lookups): about 2.5 ms of the 7-8
+/// ms a seed run on empty input took, 3.5 ms for `jsonl`. Anything else (another option, `=`
+/// forms of flags, a repeated option, `--`, `-`, a bad number, help, version) goes to
 /// argument-parser unchanged, so its messages and checks stay the only ones.
-struct PlainScrub {
+struct PlainCommand {
+    enum Kind { case scrub, jsonl }
+    var kind: Kind
     var patterns = "default"
     var noJit = false
     var jobs = Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))
     var stats = false
+    var flat = false
+    var strict = false
     var files: [String] = []
 
     init?(_ arguments: ArraySlice<String>) {
-        guard arguments.first == Scrub.configuration.commandName else { return nil }
+        switch arguments.first {
+        case Scrub.configuration.commandName: kind = .scrub
+        case JSONL.configuration.commandName: kind = .jsonl
+        default: return nil
+        }
         var seen: Set<String> = []
         var rest = arguments.dropFirst()
         while let argument = rest.popFirst() {
@@ -125,17 +134,21 @@ struct PlainScrub {
             }
             // Each option at most once; a repeat is argument-parser's to judge.
             guard seen.insert(argument).inserted else { return nil }
-            switch argument {
-            case "--patterns":
+            switch (argument, kind) {
+            case ("--patterns", _):
                 guard let value = rest.popFirst(), !value.isEmpty, !value.hasPrefix("-") else { return nil }
                 patterns = value
-            case "--jobs":
+            case ("--jobs", _):
                 guard let value = rest.popFirst(), let n = Int(value), n >= 1 else { return nil }
                 jobs = n
-            case "--stats":
-                stats = true
-            case "--no-jit":
+            case ("--no-jit", _):
                 noJit = true
+            case ("--stats", .scrub):
+                stats = true
+            case ("--flat", .jsonl):
+                flat = true
+            case ("--strict", .jsonl):
+                strict = true
             default:
                 return nil
             }
@@ -143,8 +156,12 @@ struct PlainScrub {
     }
 
     func run() {
-        Scrub.execute(jobs: jobs, stats: stats, files: files) {
-            try PatternOptions.loadScrubber(patterns: patterns, noJit: noJit)
+        let load = { [patterns, noJit] in try PatternOptions.loadScrubber(patterns: patterns, noJit: noJit) }
+        switch kind {
+        case .scrub:
+            Scrub.execute(jobs: jobs, stats: stats, files: files, loadScrubber: load)
+        case .jsonl:
+            JSONL.execute(JSONL.Settings(jobs: jobs, flat: flat, strict: strict, files: files), loadScrubber: load)
         }
     }
 }

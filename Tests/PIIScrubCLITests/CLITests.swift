@@ -148,7 +148,7 @@ struct CLITests {
     @Test("the hand-parsed `scrub` start-up path equals argument-parser's parse of the same options")
     func plainScrubEqualsFullParse() throws {
         let path = TestPaths.fixtures + "/export-sample.jsonl"
-        // `scrub ...` with only these options takes PlainScrub; the same options without the
+        // `scrub ...` with only these options takes PlainCommand; the same options without the
         // subcommand name (the default subcommand), or in `=` form, go through argument-parser.
         let forms: [([String], [String])] = [
             (["scrub", "--patterns", "seed", "--jobs", "2", "--stats", path], ["--patterns", "seed", "--jobs", "2", "--stats", path]),
@@ -169,6 +169,36 @@ struct CLITests {
         }
         // Repeated options, `--`, and unknown options are argument-parser's to judge.
         let repeated = try Binary.run(["scrub", "--jobs", "1", "--jobs", "0"])
+        #expect(repeated.status == 2)
+        #expect(repeated.stderr.contains("--jobs must be at least 1"))
+    }
+
+    @Test("the hand-parsed `jsonl` start-up path equals argument-parser's parse of the same options")
+    func plainJSONLEqualsFullParse() throws {
+        let path = TestPaths.fixtures + "/export-sample.jsonl"
+        // `jsonl` with only --patterns/--jobs/--no-jit/--flat/--strict takes PlainCommand; the
+        // `=` forms, or an option it does not take (--report), go through argument-parser.
+        let forms: [([String], [String])] = [
+            (["jsonl", "--flat", "--patterns", "seed", "--jobs", "2", path], ["jsonl", "--flat", "--patterns=seed", "--jobs=2", path]),
+            (["jsonl", path, "--no-jit", "--patterns", "seed"], ["jsonl", path, "--no-jit", "--patterns=seed"]),
+            (["jsonl", "--patterns", "default", path], ["jsonl", "--patterns=default", "--report", "/dev/null", path]),
+        ]
+        for (plain, full) in forms {
+            let a = try Binary.run(plain)
+            let b = try Binary.run(full)
+            #expect(a.status == 0 && b.status == 0, "\(plain)")
+            let sameOutput = a.stdout == b.stdout
+            #expect(sameOutput, "\(plain)")
+            #expect(a.stderr == b.stderr, "\(plain): the malformed-line summary")
+            #expect(a.stderr.contains(":146"), "\(plain): names the malformed line")
+        }
+        let strict = try Binary.run(["jsonl", "--strict", "--patterns", "seed", path])
+        let strictFull = try Binary.run(["jsonl", "--strict", "--patterns=seed", path])
+        #expect(strict.status == 2 && strictFull.status == 2)
+        #expect(strict.stderr == strictFull.stderr)
+        let sameStrictOutput = strict.stdout == strictFull.stdout
+        #expect(sameStrictOutput)
+        let repeated = try Binary.run(["jsonl", "--jobs", "1", "--jobs", "0"])
         #expect(repeated.status == 2)
         #expect(repeated.stderr.contains("--jobs must be at least 1"))
     }

@@ -145,6 +145,19 @@ struct CLITests {
         #expect(result.stderr.contains("ssn\t1"))
     }
 
+    /// Runs each pair of command lines (one the hand parser takes, one argument-parser parses)
+    /// and checks both succeed with the same stdout; returns the results for further checks.
+    static func runBothParses(_ forms: [([String], [String])]) throws -> [([String], Binary.Result, Binary.Result)] {
+        try forms.map { plain, full in
+            let a = try Binary.run(plain)
+            let b = try Binary.run(full)
+            #expect(a.status == 0 && b.status == 0, "\(plain)")
+            let sameOutput = a.stdout == b.stdout  // a Bool: never prints the output
+            #expect(sameOutput, "\(plain)")
+            return (plain, a, b)
+        }
+    }
+
     @Test("the hand-parsed `scrub` start-up path equals argument-parser's parse of the same options")
     func plainScrubEqualsFullParse() throws {
         let path = TestPaths.fixtures + "/export-sample.jsonl"
@@ -158,12 +171,7 @@ struct CLITests {
         func counts(_ stderr: String) -> [Substring] {
             stderr.split(separator: "\n").filter { !$0.contains("MB/s") }
         }
-        for (plain, full) in forms {
-            let a = try Binary.run(plain)
-            let b = try Binary.run(full)
-            #expect(a.status == 0 && b.status == 0, "\(plain)")
-            let sameOutput = a.stdout == b.stdout
-            #expect(sameOutput, "\(plain)")
+        for (plain, a, b) in try Self.runBothParses(forms) {
             #expect(counts(a.stderr) == counts(b.stderr), "\(plain)")
             #expect(counts(a.stderr).count >= 3, "\(plain): --stats printed counts")
         }
@@ -183,12 +191,7 @@ struct CLITests {
             (["jsonl", path, "--no-jit", "--patterns", "seed"], ["jsonl", path, "--no-jit", "--patterns=seed"]),
             (["jsonl", "--patterns", "default", path], ["jsonl", "--patterns=default", "--report", "/dev/null", path]),
         ]
-        for (plain, full) in forms {
-            let a = try Binary.run(plain)
-            let b = try Binary.run(full)
-            #expect(a.status == 0 && b.status == 0, "\(plain)")
-            let sameOutput = a.stdout == b.stdout
-            #expect(sameOutput, "\(plain)")
+        for (plain, a, b) in try Self.runBothParses(forms) {
             #expect(a.stderr == b.stderr, "\(plain): the malformed-line summary")
             #expect(a.stderr.contains(":146"), "\(plain): names the malformed line")
         }

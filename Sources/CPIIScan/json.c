@@ -239,8 +239,8 @@ static inline int copy_run_avx2(const uint8_t *p, size_t *i, size_t n, uint8_t *
 }
 #endif
 
-// The encoder's body, instantiated as the collector's is: with `vector`, runs between escapes are
-// copied 32 bytes a step by the same stores that find their end (`out` has 32 bytes of slack).
+// The encoder's body, inlined twice: with `vector` (the AVX2 instance below), runs between escapes
+// are copied 32 bytes a step by the same stores that find their end (`out` has 32 bytes of slack).
 __attribute__((always_inline))
 static inline size_t encode_body(const uint8_t *p, size_t n, uint8_t *out, const int slash, const int high,
                                  const int vector) {
@@ -428,9 +428,9 @@ typedef struct {
 // The same in one pass, 32 bytes a step: each step is stored to out before its bytes are looked
 // at (out needs 32 bytes of slack), ASCII triggers are found by the nibble table, and the step
 // ends at the first quote, backslash, control or non-ASCII byte, which are handled one by one.
-__attribute__((target("avx2")))
-__attribute__((always_inline)) static inline ptrdiff_t scan_string_avx2(const uint8_t *p, size_t i, size_t n, uint8_t *out, const CPIIScan_JSONFlatBatch *b,
-                                  string_scan *r) {
+__attribute__((target("avx2"), always_inline))
+static inline ptrdiff_t scan_string_avx2(const uint8_t *p, size_t i, size_t n, uint8_t *out, const CPIIScan_JSONFlatBatch *b,
+                                         string_scan *r) {
     const uint8_t *table = b->trigger;
     const __m256i set = table ? _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)b->triggerNibbles))
                               : _mm256_setzero_si256();

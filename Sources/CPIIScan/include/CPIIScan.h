@@ -143,11 +143,11 @@ ptrdiff_t CPIIScan_jsonDecode(const uint8_t *p, size_t n, uint8_t *out, unsigned
 size_t CPIIScan_jsonEscapeScan(const uint8_t *p, size_t from, size_t n, int escapeSlash, int asciiOnly);
 
 /// Encodes p[0 ..< n] as the content of a JSON string (no quotes) into `out`, which must have
-/// room for 6 * n + 32 bytes (the vector loop stores whole 32-byte steps), and returns the length written: `"`, `\` and control characters escaped
-/// (`\n` and friends where JSON has a short form, else `\u00XX`), plus `/` when escapeSlash, plus
-/// every UTF-8 sequence as `\uXXXX` (surrogate pairs above U+FFFF) when asciiOnly. Bytes that
-/// do not start a valid sequence are copied as they are. Hex digits are lower case, as Python's
-/// json.dumps writes them.
+/// room for 6 * n + 32 bytes (the vector loop stores whole 32-byte steps), and returns the length
+/// written: `"`, `\` and control characters escaped (`\n` and friends where JSON has a short
+/// form, else `\u00XX`), plus `/` when escapeSlash, plus every UTF-8 sequence as `\uXXXX`
+/// (surrogate pairs above U+FFFF) when asciiOnly. Bytes that do not start a valid sequence are
+/// copied as they are. Hex digits are lower case, as Python's json.dumps writes them.
 size_t CPIIScan_jsonEncode(const uint8_t *p, size_t n, uint8_t *out, int escapeSlash, int asciiOnly);
 
 /// How many bytes a[0 ..< n] and b[0 ..< n] have in common from the start: the index of the

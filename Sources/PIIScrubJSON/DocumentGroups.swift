@@ -143,53 +143,28 @@ extension JSONScrubber.Worker {
     }
 
     /// ``applyChangedSlots(_:_:_:_:)`` for a group: walks the scrubbed batch against the batch
-    /// and writes each changed document into ``groupOutput``, recording where. False when the
-    /// result does not split into the slots' pieces.
+    /// document by document and writes each changed document into `groupOutput`, recording
+    /// where. False when the result does not split into the slots' pieces.
     private func applyGroup(_ result: UnsafeRawBufferPointer, _ base: UnsafePointer<UInt8>) -> Bool {
         guard let raw = result.baseAddress else { return false }
         let scrubbed = raw.assumingMemoryBound(to: UInt8.self)
-        let scrubbedCount = result.count
-        let text = batch.base
-        let textCount = batch.count
+        // The slot accessors read the C collector's slots of the whole group.
+        cSlotCount = groupSlots
         var r = 0, t = 0, slot = 0
         for d in grouped.indices {
             let document = grouped[d]
             let doc = base + document.range.lowerBound
             var c = Cursor(base: doc, end: document.range.count)
             let start = groupOutput.count
-            var changed = false
-            while slot < document.slotEnd {
-                // Equal up to here: the pieces of slots before `slot` were their texts.
-                let same = CPIIScan_commonPrefix(scrubbed + r, text + t, min(scrubbedCount - r, textCount - t))
-                let difference = t + same
-                if difference >= document.batchEnd { break }  // the rest of this document is unchanged
-                guard r + same < scrubbedCount else { return false }
-                // The slot holding the first difference (a slot's separator is its own).
-                var k = slot
-                while k + 1 < document.slotEnd && Int(flat.slots[k + 1].batchStart) <= difference { k += 1 }
-                let pieceStart = r + (Int(flat.slots[k].batchStart) - t)
-                guard let hit = memchr(scrubbed + r + same, Int32(batchSeparator), scrubbedCount - r - same) else {
-                    return false
-                }
-                let pieceEnd = UnsafeRawPointer(hit) - UnsafeRawPointer(scrubbed)
-                let token = cSlotToken(k)
-                splice(UnsafeRawBufferPointer(start: scrubbed + pieceStart, count: pieceEnd - pieceStart),
-                       style: token.style, &c, tokenStart: token.start, tokenEnd: token.end, into: groupOutput)
-                changed = true
-                r = pieceEnd + 1
-                t = k + 1 < document.slotEnd ? Int(flat.slots[k + 1].batchStart) : document.batchEnd
-                slot = k + 1
-            }
-            // The rest of the document's strings are unchanged: the two sides advance together.
-            r += document.batchEnd - t
-            t = document.batchEnd
+            guard let rewritten = walkChangedSlots(scrubbed, result.count, slots: slot..<document.slotEnd,
+                                                   textEnd: document.batchEnd, r: &r, t: &t, &c, into: groupOutput)
+            else { return false }
             slot = document.slotEnd
-            guard r <= scrubbedCount else { return false }
-            if changed {
+            if rewritten > 0 {
                 groupOutput.append(doc + c.copied, document.range.count - c.copied)
                 grouped[d].output = start..<groupOutput.count
             }
         }
-        return r == scrubbedCount && t == textCount
+        return r == result.count && t == batch.count
     }
 }

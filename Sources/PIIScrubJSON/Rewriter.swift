@@ -402,42 +402,58 @@ extension JSONScrubber.Worker {
     }
 
     /// Pass 2 when every slot is a token of the document and no field counts are kept: walks
-    /// the scrubbed batch against the batch, skipping equal stretches 32 bytes a step
-    /// (``CPIIScan_commonPrefix``), and rewrites each slot where they first differ; no piece
-    /// boundaries are looked for in unchanged stretches. Returns how far the input has been
-    /// copied, or nil when the result does not split into the slots' pieces (the caller then
-    /// scrubs string by string).
+    /// the scrubbed batch against the batch (``walkChangedSlots(_:_:slots:textEnd:r:t:_:into:)``).
+    /// Returns how far the input has been copied, or nil when the result does not split into the
+    /// slots' pieces (the caller then scrubs string by string).
     func applyChangedSlots(_ result: UnsafeRawBufferPointer, _ base: UnsafePointer<UInt8>, _ count: Int,
                            _ out: ByteBuffer) -> Int? {
-        var c = Cursor(base: base, end: count)
         guard let raw = result.baseAddress else { return nil }
-        let scrubbed = raw.assumingMemoryBound(to: UInt8.self)
-        let scrubbedCount = result.count
+        var c = Cursor(base: base, end: count)
+        var r = 0, t = 0
+        guard let rewritten = walkChangedSlots(raw.assumingMemoryBound(to: UInt8.self), result.count, slots: 0..<slotCount,
+                                               textEnd: batch.count, r: &r, t: &t, &c, into: out),
+              r == result.count else { return nil }
+        rewrites += rewritten
+        return c.copied
+    }
+
+    /// Walks one document's `slots` of the scrubbed batch (`scrubbed[0 ..< scrubbedCount]`)
+    /// against the batch, from `r` and `t` (where the two are known to line up) to the end of its
+    /// strings at `textEnd`: equal stretches are skipped 32 bytes a step
+    /// (``CPIIScan_commonPrefix``), and each slot where the two first differ is spliced into
+    /// `out`; no piece boundaries are looked for in unchanged stretches. Leaves `r` and `t` after
+    /// the document and returns how many strings it rewrote, or nil when the result does not
+    /// split into the slots' pieces.
+    func walkChangedSlots(_ scrubbed: UnsafePointer<UInt8>, _ scrubbedCount: Int, slots: Range<Int>, textEnd: Int,
+                          r: inout Int, t: inout Int, _ c: inout Cursor, into out: ByteBuffer) -> Int? {
         let text = batch.base
         let textCount = batch.count
-        let slots = slotCount
-        var r = 0, t = 0, slot = 0
-        while slot < slots {
+        var slot = slots.lowerBound
+        var rewritten = 0
+        while slot < slots.upperBound {
             // Equal up to here: the pieces of slots before `slot` were their texts.
             let same = CPIIScan_commonPrefix(scrubbed + r, text + t, min(scrubbedCount - r, textCount - t))
-            if r + same == scrubbedCount && t + same == textCount { return c.copied }
             let difference = t + same
-            guard difference < textCount, r + same < scrubbedCount else { return nil }
+            if difference >= textEnd { break }  // the rest of the document's strings are unchanged
+            guard r + same < scrubbedCount else { return nil }
             // The slot holding the first difference (a slot's separator is its own).
             var k = slot
-            while k + 1 < slots && slotStart(k + 1) <= difference { k += 1 }
+            while k + 1 < slots.upperBound && slotStart(k + 1) <= difference { k += 1 }
             let pieceStart = r + (slotStart(k) - t)
             guard let hit = memchr(scrubbed + r + same, Int32(batchSeparator), scrubbedCount - r - same) else { return nil }
             let pieceEnd = UnsafeRawPointer(hit) - UnsafeRawPointer(scrubbed)
             let token = slotToken(k)
             splice(UnsafeRawBufferPointer(start: scrubbed + pieceStart, count: pieceEnd - pieceStart), style: token.style,
                    &c, tokenStart: token.start, tokenEnd: token.end, into: out)
-            rewrites += 1
+            rewritten += 1
             r = pieceEnd + 1
-            t = k + 1 < slots ? slotStart(k + 1) : textCount
+            t = k + 1 < slots.upperBound ? slotStart(k + 1) : textEnd
             slot = k + 1
         }
-        return r == scrubbedCount && t == textCount ? c.copied : nil
+        // The rest of the document's strings are unchanged: the two sides advance together.
+        r += textEnd - t
+        t = textEnd
+        return r <= scrubbedCount ? rewritten : nil
     }
 
     /// Slot `slot`'s piece of the scrubbed batch (pass 2).

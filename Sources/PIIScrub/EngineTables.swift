@@ -53,6 +53,13 @@ final class EngineTables: @unchecked Sendable {
     let triggerBytes: UnsafeBufferPointer<UInt8>?
     /// ``triggerBytes``' ASCII part as a 16-entry nibble table (``Prefilter/addASCIINibbles(_:to:)``).
     let triggerNibbles: UnsafeBufferPointer<UInt8>?
+    /// 256 entries, with ``triggerBytes``: bit g set for a byte that may start a trigger
+    /// character of scan group g (all stages numbered in order; groups past 63 share bit 63).
+    let triggerGroups: UnsafeBufferPointer<UInt64>?
+    /// Indexed by a text's length in bytes, for lengths below its count: the groups whose
+    /// shortest match fits in that many bytes (``Prefilter/minWindow`` characters, and at
+    /// least ``Prefilter/minTriggers`` of them, each one byte or more). Longer text: any group.
+    let groupsFitting: UnsafeBufferPointer<UInt64>?
     private let owned: [UnsafeMutableRawPointer]
 
     init(stages: [[Int]], groups: [[ScanGroup]], patterns: [Pattern]) {
@@ -103,9 +110,27 @@ final class EngineTables: @unchecked Sendable {
                 Prefilter.addASCIINibbles((0..<128).lazy.filter { table[$0] != 0 }.map(UInt8.init), to: nibbleTable)
             }
             self.triggerNibbles = copy(nibbles)
+            var byByte = [UInt64](repeating: 0, count: 256)
+            var shortest = [Int](repeating: Int.max, count: 64)
+            for (g, group) in groups.joined().enumerated() {
+                let prefilter = group.prefilter!
+                let bit = min(g, 63)
+                for b in 0..<128 where prefilter.tables.trigger[b] != 0 { byByte[b] |= 1 << bit }
+                if prefilter.key.triggerDigits {
+                    for b in unicodeDigitLeadBytes { byByte[Int(b)] |= 1 << bit }
+                }
+                shortest[bit] = min(shortest[bit], max(prefilter.minWindow, prefilter.minTriggers))
+            }
+            let longest = shortest.filter { $0 != Int.max }.max() ?? 0
+            self.triggerGroups = copy(byByte)
+            self.groupsFitting = copy((0..<longest).map { n in
+                (0..<64).reduce(UInt64(0)) { mask, bit in shortest[bit] <= n ? mask | 1 << bit : mask }
+            })
         } else {
             self.triggerBytes = nil
             self.triggerNibbles = nil
+            self.triggerGroups = nil
+            self.groupsFitting = nil
         }
         self.owned = owned
     }

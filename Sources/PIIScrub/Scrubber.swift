@@ -113,10 +113,11 @@ public struct Scrubber: Sendable {
     }
 
     /// Whether anything in `text` can match: false when, with the prefilter on, no byte of it may
-    /// start a trigger character of any pattern, so no prefilter window opens and scrubbing it
-    /// would return it unchanged. A byte loop over a 256-entry table; for callers that hold many
-    /// short strings (the JSON scrubber's keys and values) and can leave such text out of the
-    /// engine call altogether. Always true with the prefilter off or a pattern without one.
+    /// start a trigger character of a scan group whose shortest match fits in `text`, so no
+    /// prefilter window that can hold a match opens and scrubbing it would return it unchanged.
+    /// A byte loop over a 256-entry table; for callers that hold many short strings (the JSON
+    /// scrubber's keys and values) and can leave such text out of the engine call altogether.
+    /// Always true with the prefilter off or a pattern without one.
     @inline(__always)
     public func mayMatch(_ text: UnsafeRawBufferPointer) -> Bool { triggerFilter.mayMatch(text) }
 
@@ -124,7 +125,8 @@ public struct Scrubber: Sendable {
     public var triggerFilter: TriggerFilter {
         let engine = patternSet.engine
         return TriggerFilter(owner: engine, table: configuration.prefilter ? engine.triggerBytes?.baseAddress : nil,
-                             nibbles: engine.triggerNibbles?.baseAddress)
+                             nibbles: engine.triggerNibbles?.baseAddress, groups: engine.triggerGroups,
+                             fitting: engine.groupsFitting)
     }
 
     /// The matches in `text` as pattern ids and byte ranges of `text`'s UTF-8 (no values).
@@ -770,16 +772,31 @@ public struct TriggerFilter: @unchecked Sendable {
     /// The table's ASCII part as 16 nibble entries (bit h of entry l: byte h·16 + l), for vector
     /// scans; non-nil exactly when ``table`` is.
     public let nibbles: UnsafePointer<UInt8>?
+    /// ``EngineTables/triggerGroups`` and ``EngineTables/groupsFitting``: text shorter than
+    /// `fittingCount` bytes needs a trigger of a group whose shortest match fits in it.
+    @usableFromInline let groups: UnsafePointer<UInt64>?
+    @usableFromInline let fitting: UnsafePointer<UInt64>?
+    @usableFromInline let fittingCount: Int
 
-    init(owner: AnyObject?, table: UnsafePointer<UInt8>?, nibbles: UnsafePointer<UInt8>?) {
+    init(owner: AnyObject?, table: UnsafePointer<UInt8>?, nibbles: UnsafePointer<UInt8>?,
+         groups: UnsafeBufferPointer<UInt64>?, fitting: UnsafeBufferPointer<UInt64>?) {
         self.owner = owner
         self.table = table
         self.nibbles = table == nil ? nil : nibbles
+        self.groups = table == nil ? nil : groups?.baseAddress
+        self.fitting = table == nil ? nil : fitting?.baseAddress
+        self.fittingCount = table == nil ? 0 : fitting?.count ?? 0
     }
 
     @inlinable
     public func mayMatch(_ text: UnsafeRawBufferPointer) -> Bool {
         guard let table else { return true }
+        if text.count < fittingCount, let groups, let fitting {
+            let fit = fitting[text.count]
+            if fit == 0 { return false }
+            for b in text where groups[Int(b)] & fit != 0 { return true }
+            return false
+        }
         for b in text where table[Int(b)] != 0 { return true }
         return false
     }

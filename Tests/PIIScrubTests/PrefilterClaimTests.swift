@@ -96,6 +96,18 @@ struct PrefilterClaimTests {
         }
         #expect(wrong == 0)
         #expect(skipped > 500 && changed > 50, "\(name): \(skipped) skipped, \(changed) changed")
+        // Every match example, however short, may match; with the default set, "value" may not:
+        // its only trigger byte is the `e` of groups whose shortest match is longer (jwt's `eyJ…`,
+        // 24 characters; the AWS secret's `…ecret…`, 53), so the length rule leaves it out.
+        for pattern in set.patterns {
+            for example in pattern.definition.examples?.match ?? [] {
+                #expect(Array(example.utf8).withUnsafeBytes { scrubber.mayMatch($0) }, "\(pattern.id): an example")
+            }
+        }
+        if name == "default" {
+            #expect(!Array("value".utf8).withUnsafeBytes { scrubber.mayMatch($0) })
+            #expect(Array(String(repeating: "e", count: 60).utf8).withUnsafeBytes { scrubber.mayMatch($0) })
+        }
         // With the prefilter off the engine searches everything, so nothing may be skipped.
         let exhaustive = EngineConfiguration(jit: true, prefilter: false).scrubber(set)
         #expect(Array("hello".utf8).withUnsafeBytes { exhaustive.mayMatch($0) })

@@ -56,7 +56,7 @@ final class ScrubState: @unchecked Sendable {
         for i in candidates.indices { candidates[i].reserveCapacity(64) }
         merged.reserveCapacity(64)
         cluster.reserveCapacity(16)
-        heads.reserveCapacity(patternSet.patterns.count)
+        heads.reserveCapacity(2 * patternSet.patterns.count)
     }
 
     deinit { runStorage.deallocate() }

@@ -486,23 +486,31 @@ public struct Scrubber: Sendable {
         var heads: [Int] = []
         swap(&heads, &state.heads)
         defer { swap(&heads, &state.heads) }
+        // Only the patterns with candidates (a few of the default set's thirty), in stage order
+        // (ties go to the first), as pairs: pattern index, position of its next candidate.
         heads.removeAll(keepingCapacity: true)
-        for _ in stage { heads.append(0) }
+        for index in stage where !candidates[index].isEmpty {
+            heads.append(index)
+            heads.append(0)
+        }
         while true {
             var best = -1
             var bestSpan = Span(start: Int.max, end: 0, pattern: 0)
-            for slot in 0..<stage.count {
-                let head = heads[slot]
-                if head < candidates[stage[slot]].count {
-                    let candidate = candidates[stage[slot]][head]
+            var j = 0
+            while j < heads.count {
+                let list = heads[j]
+                let head = heads[j + 1]
+                if head < candidates[list].count {
+                    let candidate = candidates[list][head]
                     if candidate.start < bestSpan.start {
-                        best = slot
+                        best = j
                         bestSpan = candidate
                     }
                 }
+                j += 2
             }
             if best < 0 { break }
-            heads[best] += 1
+            heads[best + 1] += 1
             merged.append(bestSpan)
         }
         var cluster: [Span] = []

@@ -47,8 +47,25 @@ final class ByteBuffer {
         guard n > 0 else { return }
         reserve(n)
         if n <= 16 {
-            // Short copies (string pieces between escapes, keys) are cheaper inline than a call.
-            for k in 0..<n { base[count + k] = pointer[k] }
+            // Short copies (string pieces between escapes, keys) are cheaper inline than a call:
+            // two overlapping words (or halves, or three bytes) that cover the n bytes exactly.
+            let to = UnsafeMutableRawPointer(base + count)
+            let from = UnsafeRawPointer(pointer)
+            if n >= 8 {
+                let head = from.loadUnaligned(as: UInt64.self)
+                let tail = from.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self)
+                to.storeBytes(of: head, as: UInt64.self)
+                to.storeBytes(of: tail, toByteOffset: n - 8, as: UInt64.self)
+            } else if n >= 4 {
+                let head = from.loadUnaligned(as: UInt32.self)
+                let tail = from.loadUnaligned(fromByteOffset: n - 4, as: UInt32.self)
+                to.storeBytes(of: head, as: UInt32.self)
+                to.storeBytes(of: tail, toByteOffset: n - 4, as: UInt32.self)
+            } else {
+                base[count] = pointer[0]
+                base[count + n / 2] = pointer[n / 2]
+                base[count + n - 1] = pointer[n - 1]
+            }
         } else {
             (base + count).update(from: pointer, count: n)
         }

@@ -220,4 +220,24 @@ struct StringScanTests {
         }
         #expect(mismatches.isEmpty, "mismatches \(mismatches); first: \(first)")
     }
+
+    @Test("ByteBuffer appends pieces of every short length exactly, across growth")
+    func byteBufferAppends() {
+        var rng = SplitMix64(seed: 0xB1_7EBF)
+        let buffer = ByteBuffer(capacity: 16)
+        var expected: [UInt8] = []
+        for round in 0..<2_000 {
+            let piece = (0..<Int.random(in: 0...40, using: &rng)).map { _ in UInt8.random(in: 0...255, using: &rng) }
+            // Copy the piece to its own allocation so a read past its end would be an ASan error.
+            let source = UnsafeMutablePointer<UInt8>.allocate(capacity: max(piece.count, 1))
+            source.initialize(from: piece, count: piece.count)
+            buffer.append(UnsafePointer(source), piece.count)
+            source.deallocate()
+            expected += piece
+            if round % 500 == 499 {
+                #expect(Array(buffer.bytes) == expected, "round \(round)")
+            }
+        }
+        #expect(Array(buffer.bytes) == expected)
+    }
 }

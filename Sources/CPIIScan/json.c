@@ -373,6 +373,16 @@ static inline size_t skip_space(const uint8_t *p, size_t i, size_t n) {
     return i;
 }
 
+// For a string shorter than b->fittingCount that holds a trigger: whether one of its bytes may
+// start a trigger of a scan group whose shortest match fits in n bytes (``TriggerFilter``).
+static inline int fits_some_group(const uint8_t *p, size_t n, const CPIIScan_JSONFlatBatch *b) {
+    const uint64_t fit = b->groupsFitting[n];
+    if (fit == 0) return 0;
+    for (size_t k = 0; k < n; k++)
+        if (b->triggerGroups[p[k]] & fit) return 1;
+    return 0;
+}
+
 // Whether p[0 ..< n] holds a byte the batch's trigger table marks (always, without a table).
 static inline int has_trigger(const uint8_t *p, size_t n, const CPIIScan_JSONFlatBatch *b) {
     const uint8_t *table = b->trigger;

@@ -20,6 +20,7 @@ value:
         string_scan r = {0, 0, 0};
         ptrdiff_t close = SCAN_STRING(p, i, n, at, b, &r);
         if (close < 0) return 0;
+        if (r.trigger && r.count < b->fittingCount) r.trigger = fits_some_group(at, r.count, b);
         if (r.trigger) {
             if (b->slotCount == b->slotCapacity) return -1;
             if ((b->separator >= 0x20 || (r.flags & CPIIScan_JSONDecodedControl)) && r.count > 0

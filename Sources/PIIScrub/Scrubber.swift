@@ -780,11 +780,13 @@ public struct TriggerFilter: @unchecked Sendable {
     /// The table's ASCII part as 16 nibble entries (bit h of entry l: byte h·16 + l), for vector
     /// scans; non-nil exactly when ``table`` is.
     public let nibbles: UnsafePointer<UInt8>?
-    /// ``EngineTables/triggerGroups`` and ``EngineTables/groupsFitting``: text shorter than
-    /// `fittingCount` bytes needs a trigger of a group whose shortest match fits in it.
-    @usableFromInline let groups: UnsafePointer<UInt64>?
-    @usableFromInline let fitting: UnsafePointer<UInt64>?
-    @usableFromInline let fittingCount: Int
+    /// Per byte (256 entries), bit g: the byte may start a trigger of scan group g. With
+    /// ``fitting``; `nil` exactly when ``table`` is.
+    public let groups: UnsafePointer<UInt64>?
+    /// Text shorter than ``fittingCount`` bytes needs a trigger of one of the groups
+    /// `fitting[count]`, those whose shortest match fits in it; longer text, any trigger.
+    public let fitting: UnsafePointer<UInt64>?
+    public let fittingCount: Int
 
     init(owner: AnyObject?, table: UnsafePointer<UInt8>?, nibbles: UnsafePointer<UInt8>?,
          groups: UnsafeBufferPointer<UInt64>?, fitting: UnsafeBufferPointer<UInt64>?) {

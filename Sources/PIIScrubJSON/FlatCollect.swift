@@ -134,6 +134,8 @@ extension JSONScrubber.Worker {
             keys: flat.keys, keyCapacity: flat.keyCapacity, keyCount: 0,
             stackKinds: flat.stackKinds, stackKeys: flat.stackKeys, maxDepth: flat.maxDepth,
             trigger: triggerFilter.table, triggerNibbles: triggerFilter.nibbles,
+            triggerGroups: triggerFilter.groups, groupsFitting: triggerFilter.fitting,
+            fittingCount: triggerFilter.groups == nil ? 0 : triggerFilter.fittingCount,
             separator: batchSeparator, vector: vectorStringScan ? 1 : 0, poisoned: 0)
     }
 

@@ -195,6 +195,12 @@ typedef struct {
     /// The table's ASCII part as 16 nibble entries (bit h of entry l: byte h·16 + l), for the AVX2
     /// scan; read only with a table.
     const uint8_t *triggerNibbles;
+    /// With a table: 256 entries, bit g for a byte that may start a trigger of scan group g, and
+    /// per length below `fittingCount`, the groups whose shortest match fits in that many bytes.
+    /// A shorter string is collected only with a trigger of such a group (0: no length rule).
+    const uint64_t *triggerGroups;
+    const uint64_t *groupsFitting;
+    size_t fittingCount;
     uint8_t separator;
     /// Nonzero: use the one-pass AVX2 string scan where the CPU has it (zero: the portable scan,
     /// which tests compare it with).

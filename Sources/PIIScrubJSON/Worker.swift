@@ -277,7 +277,23 @@ extension JSONScrubber {
                 }
                 pass = .immediate
             } else {
-                ok = parseDocument(&c, out)
+                // One engine call per string as the walk goes (no separator byte, or batching
+                // off). Validate first without scrubbing: a malformed document is scrubbed as
+                // text below, and the strings a walk had scrubbed before the error would be
+                // counted twice.
+                var probe = c
+                ok = value(&probe, out, level: 0, depth: 0, scope: Scope(kept: true, inOnly: false)) && {
+                    probe.skipWhitespace()
+                    return probe.pos == probe.end
+                }()
+                if ok {
+                    pendingTimestampRank = nil
+                    rowTimestamp = nil
+                    rowTimestampRank = Int.max
+                    ok = parseDocument(&c, out)
+                } else {
+                    c.pos = probe.pos
+                }
             }
             if !ok {
                 malformedDocuments += 1

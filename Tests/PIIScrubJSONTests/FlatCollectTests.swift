@@ -55,9 +55,11 @@ struct FlatCollectTests {
 
     /// The result, and how many documents pass 1 collected in C.
     static func run(_ documents: [[UInt8]], scrubber: Scrubber, inC: Bool, vector: Bool = true,
-                    maxDepth: Int = 256, flat: Bool = true, countsFields: Bool = true) -> (Result, Int) {
+                    maxDepth: Int = 256, flat: Bool = true, countsFields: Bool = true,
+                    batching: Bool = true) -> (Result, Int) {
         var options = JSONScrubber.Options(flat: flat, maxDepth: maxDepth)
         options.collectInC = inC
+        options.batching = batching
         options.countsFieldPaths = countsFields
         let worker = JSONScrubber(scrubber: scrubber, options: options).makeWorker()
         worker.vectorStringScan = vector
@@ -107,6 +109,36 @@ struct FlatCollectTests {
         #expect(fast.patternCounts == walk.patternCounts)
         let sameFields = fast.fieldCounts == walk.fieldCounts
         #expect(sameFields)
+    }
+
+    /// Pass 1 walks JSON text inside a string once, collecting as it validates, and gives the
+    /// strings back when the text turns out not to parse: against one engine call per string.
+    @Test("default mode: the batched walk and one call per string agree on mutated nested JSON",
+          arguments: ["seed", "default"])
+    func batchedNested(_ set: String) {
+        let scrubber = set == "seed" ? JSONTestSupport.seed : Self.defaultSet
+        var rng = SplitMix64(seed: 44)
+        var documents = Self.baseLines
+        for _ in 0..<1500 {
+            // A mutated line as JSON text inside a string of another, so mutations land inside
+            // nested documents that do or do not parse after strings were collected from them.
+            let inner = Self.mutate(Self.baseLines.randomElement(using: &rng)!, &rng)
+            let text = String(decoding: inner, as: UTF8.self)
+            guard let quoted = try? JSONSerialization.data(withJSONObject: [text], options: [.fragmentsAllowed]) else {
+                continue
+            }
+            documents.append(Array(#"{"k":"#.utf8) + Array(quoted.dropFirst().dropLast()) + Array(#","n":"x@example.com"}"#.utf8))
+        }
+        let (batched, _) = Self.run(documents, scrubber: scrubber, inC: false, flat: false)
+        let (single, _) = Self.run(documents, scrubber: scrubber, inC: false, flat: false, batching: false)
+        let sameOutput = batched.output == single.output  // a Bool: never prints document text
+        #expect(sameOutput)
+        let sameKinds = batched.kinds == single.kinds
+        #expect(sameKinds)
+        #expect(batched.patternCounts == single.patternCounts)
+        let sameFields = batched.fieldCounts == single.fieldCounts
+        #expect(sameFields)
+        #expect(batched.kinds.filter { $0.kind == .changed }.count > documents.count / 2)
     }
 
     @Test("without per-field counts: the same output and pattern counts, no field counts",

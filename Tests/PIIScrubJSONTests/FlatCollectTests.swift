@@ -46,6 +46,16 @@ struct FlatCollectTests {
         return doc
     }
 
+    /// The golden lines, then 1,500 mutated ones (each passed through `wrap`; nil drops it).
+    static func mutatedDocuments(seed: UInt64, _ wrap: ([UInt8]) -> [UInt8]? = { $0 }) -> [[UInt8]] {
+        var rng = SplitMix64(seed: seed)
+        var documents = baseLines
+        for _ in 0..<1500 {
+            if let document = wrap(mutate(baseLines.randomElement(using: &rng)!, &rng)) { documents.append(document) }
+        }
+        return documents
+    }
+
     struct Result: Equatable {
         var output: [UInt8]
         var kinds: [JSONScrubber.Outcome]
@@ -117,17 +127,14 @@ struct FlatCollectTests {
           arguments: ["seed", "default"])
     func batchedNested(_ set: String) {
         let scrubber = set == "seed" ? JSONTestSupport.seed : Self.defaultSet
-        var rng = SplitMix64(seed: 44)
-        var documents = Self.baseLines
-        for _ in 0..<1500 {
-            // A mutated line as JSON text inside a string of another, so mutations land inside
-            // nested documents that do or do not parse after strings were collected from them.
-            let inner = Self.mutate(Self.baseLines.randomElement(using: &rng)!, &rng)
+        // Each mutated line as JSON text inside a string of another, so mutations land inside
+        // nested documents that do or do not parse after strings were collected from them.
+        let documents = Self.mutatedDocuments(seed: 44) { inner in
             let text = String(decoding: inner, as: UTF8.self)
             guard let quoted = try? JSONSerialization.data(withJSONObject: [text], options: [.fragmentsAllowed]) else {
-                continue
+                return nil
             }
-            documents.append(Array(#"{"k":"#.utf8) + Array(quoted.dropFirst().dropLast()) + Array(#","n":"x@example.com"}"#.utf8))
+            return Array(#"{"k":"#.utf8) + Array(quoted.dropFirst().dropLast()) + Array(#","n":"x@example.com"}"#.utf8)
         }
         let (batched, _) = Self.run(documents, scrubber: scrubber, inC: false, flat: false)
         let (single, _) = Self.run(documents, scrubber: scrubber, inC: false, flat: false, batching: false)
@@ -145,9 +152,7 @@ struct FlatCollectTests {
           arguments: ["seed", "default"], [true, false])
     func withoutFieldCounts(_ set: String, _ flat: Bool) {
         let scrubber = set == "seed" ? JSONTestSupport.seed : Self.defaultSet
-        var rng = SplitMix64(seed: 43)
-        var documents = Self.baseLines
-        for _ in 0..<1500 { documents.append(Self.mutate(Self.baseLines.randomElement(using: &rng)!, &rng)) }
+        let documents = Self.mutatedDocuments(seed: 43)
         for inC in flat ? [true, false] : [false] {
             let (counted, _) = Self.run(documents, scrubber: scrubber, inC: inC, flat: flat)
             let (uncounted, _) = Self.run(documents, scrubber: scrubber, inC: inC, flat: flat, countsFields: false)
@@ -200,9 +205,7 @@ struct FlatCollectTests {
           arguments: ["seed", "default"])
     func groups(_ set: String) {
         let scrubber = set == "seed" ? JSONTestSupport.seed : Self.defaultSet
-        var rng = SplitMix64(seed: 44)
-        var documents = Self.baseLines
-        for _ in 0..<1500 { documents.append(Self.mutate(Self.baseLines.randomElement(using: &rng)!, &rng)) }
+        var documents = Self.mutatedDocuments(seed: 44)
         // A blank line, a string holding the separator (U+0000) beside PII, a document longer
         // than a group takes, and one without strings.
         documents.insert([], at: 7)
@@ -210,6 +213,7 @@ struct FlatCollectTests {
         documents.insert(Array("{\"a\":\"x\\u0000 y@example.com 555-123-4567\"}".utf8), at: 40)
         documents.insert(Array(("{\"b\":\"" + String(repeating: "w ", count: 600_000) + "z@example.org\"}").utf8), at: 90)
         documents.insert(Array("[1,2,3]".utf8), at: 91)
+        var rng = SplitMix64(seed: 45)
         documents.shuffle(using: &rng)
         let (sameOutput, sameCounts, sameCounters) = Self.compareGroups(documents, scrubber: scrubber)
         #expect(sameOutput)

@@ -243,6 +243,33 @@ extension JSONScrubber.Worker {
         let p = text.baseAddress!.assumingMemoryBound(to: UInt8.self)
         let savedPath = pathBytes.count
         let savedDepth = pathEnds.count
+        if pass == .collect {
+            // One walk that validates as it collects (pass 1 changes nothing but the batch and its
+            // slots): a text that turns out not to be JSON gives back what it collected.
+            let batchCount = batch.count
+            let slotCount = slotStarts.count
+            let tokenCount = slotTokens.count
+            let pathsCount = slotPaths.count
+            let direct = allSlotsDirect
+            let poisoned = batchPoisoned
+            var nested = Cursor(base: p, end: text.count)
+            nested.skipWhitespace()
+            let valid = value(&nested, inner, level: level + 1, depth: depth + 1, scope: scope) && {
+                nested.skipWhitespace()
+                return nested.pos == nested.end
+            }()
+            pathBytes.count = savedPath
+            pathEnds.removeLast(pathEnds.count - savedDepth)
+            if !valid {
+                batch.count = batchCount
+                slotStarts.removeLast(slotStarts.count - slotCount)
+                slotTokens.removeLast(slotTokens.count - tokenCount)
+                slotPaths.count = pathsCount
+                allSlotsDirect = direct
+                batchPoisoned = poisoned
+            }
+            return valid
+        }
         // Validate first without scrubbing, so a text that turns out not to be JSON leaves no
         // counts behind before it is scrubbed as plain text.
         var probe = Cursor(base: p, end: text.count)

@@ -8,6 +8,14 @@ public struct PatternDefinition: Codable, Sendable, Hashable {
     public var description: String?
     /// The PCRE2 regular expression.
     public var regex: String
+    /// ``regex`` with every character class cut down to its ASCII members (`\d` as `[0-9]`,
+    /// `\p{L}` as `A-Za-z`, non-ASCII ranges and scripts dropped), compiled without `PCRE2_UCP`.
+    /// The engine searches prefilter windows that are ASCII, with two ASCII bytes on each side,
+    /// with it: there every class it changes is tested only on ASCII characters, where it finds
+    /// what ``regex`` finds without a Unicode property lookup per character (see
+    /// ``ASCIIVariant``). Must be ASCII, without `\p` or `\P`; the test suite compares the two
+    /// on generated ASCII text.
+    public var asciiRegex: String?
     /// Compile flags: `caseless`, `extended`, `ascii` (turns off UTF/UCP; the default is Unicode).
     public var flags: [String]?
     /// The replacement token written in place of each match.
@@ -51,10 +59,11 @@ public struct PatternDefinition: Codable, Sendable, Hashable {
     public init(id: String, description: String? = nil, regex: String, flags: [String]? = nil,
                 replacement: String, stage: Int? = nil, priority: Int? = nil, maxLength: Int? = nil,
                 prefilter: PrefilterDefinition? = nil, examples: Examples? = nil, validate: String? = nil,
-                type: String? = nil, operator: String? = nil, maskKeep: Int? = nil) {
+                type: String? = nil, operator: String? = nil, maskKeep: Int? = nil, asciiRegex: String? = nil) {
         self.id = id
         self.description = description
         self.regex = regex
+        self.asciiRegex = asciiRegex
         self.flags = flags
         self.replacement = replacement
         self.stage = stage

@@ -112,7 +112,23 @@ public final class PatternSet: Sendable {
                                     underlying: error)
             }
             var asciiVariant: CompiledPattern?
-            if options.unicode && !options.extended && ASCIIVariant.isWorthCompiling(definition.regex) {
+            if let twin = definition.asciiRegex {
+                guard options.unicode && !options.extended else {
+                    throw PIIScrubError(.invalidPatternFile, "asciiRegex needs a Unicode pattern without the extended flag",
+                                        patternID: id)
+                }
+                guard twin.utf8.allSatisfy({ $0 < 0x80 }), !twin.contains("\\p"), !twin.contains("\\P") else {
+                    throw PIIScrubError(.invalidPatternFile, "asciiRegex must be ASCII, without \\p or \\P", patternID: id)
+                }
+                var variantOptions = options
+                variantOptions.asciiClasses = true
+                do {
+                    asciiVariant = try CompiledPattern(twin, options: variantOptions)
+                } catch {
+                    throw PIIScrubError(.invalidPattern, "asciiRegex does not compile: \(twin)", patternID: id,
+                                        underlying: error)
+                }
+            } else if options.unicode && !options.extended && ASCIIVariant.isWorthCompiling(definition.regex) {
                 var variantOptions = options
                 variantOptions.asciiClasses = true
                 asciiVariant = try? CompiledPattern(definition.regex, options: variantOptions)

@@ -305,7 +305,8 @@ public struct Scrubber: Sendable {
             while let found = prefilter.nextWindow(p, from: &position, count: n, runs: &runs) {
                 let window = found.range
                 if cannotHoldMatch(engine, index, p, window, checkRequired: checkRequired) { continue }
-                let at = try windowMatches(of: index, engine: engine, asciiContext: found.asciiContext, validator,
+                let at = try windowMatches(of: index, engine: engine, asciiContext: hasWideASCIIContext(found, p, count: n),
+                                           validator,
                                            window: window, startLimit: window.upperBound - minLength, text: text,
                                            into: &list, scratch: &scratch, searches: searches)
                 // A match can only end past the window if the prefilter's span claim is wrong;
@@ -317,10 +318,23 @@ public struct Scrubber: Sendable {
         var runs = RunBuffer(storage: runStorage, capacity: RunBuffer.capacity)
         while let found = prefilter.nextWindow(p, from: &position, count: n, runs: &runs) {
             let furthest = try searchWindow(group, engine: engine, window: found.range, triggers: found.triggers,
-                                            asciiContext: found.asciiContext, text: text, candidates: &candidates,
+                                            asciiContext: hasWideASCIIContext(found, p, count: n), text: text,
+                                            candidates: &candidates,
                                             scratch: &scratch, searches: searches)
             position = max(position, furthest)
         }
+    }
+
+    /// The window's ``PrefilterCore/Window/asciiContext`` with two ASCII bytes on each side
+    /// instead of one: where the ASCII variants are used. A declared
+    /// ``PatternDefinition/asciiRegex`` may hold lookaround; the classes it changes must be
+    /// tested only on characters the match could consume (span bytes, so inside the window) or
+    /// at most two characters before or after them.
+    @inline(__always)
+    private func hasWideASCIIContext(_ window: PrefilterCore.Window, _ p: UnsafePointer<UInt8>, count n: Int) -> Bool {
+        let r = window.range
+        return window.asciiContext && (r.lowerBound < 2 || p[r.lowerBound - 2] < 0x80)
+            && (r.upperBound + 1 >= n || p[r.upperBound + 1] < 0x80)
     }
 
     /// ``matches(of:engine:asciiContext:_:window:startLimit:text:into:scratch:searches:)`` for a

@@ -128,4 +128,123 @@ struct ASCIIVariantTests {
             #expect(same, "case \(k)")
         }
     }
+
+    /// The default set's declared ASCII copies (``PatternDefinition/asciiRegex``) against their
+    /// patterns, from every start offset of generated ASCII text: the patterns' own ASCII
+    /// examples, cut and glued to characters their classes and lookaround test.
+    @Test("declared ASCII copies find what their patterns find on ASCII text",
+          arguments: ["email", "phone-intl", "phone-nanp", "phone-national", "phone-bare", "us-ssn", "payment-card",
+                      "payment-card-bare", "ipv4"])
+    func declaredCopiesOnASCII(_ id: String) throws {
+        let set = try TestSets.load("default")
+        let pattern = try #require(set.patterns.first { $0.id == id })
+        #expect(pattern.definition.asciiRegex != nil)
+        let copy = try #require(pattern.asciiVariant)
+        var atoms = ((pattern.definition.examples?.match ?? []) + (pattern.definition.examples?.nomatch ?? []))
+            .map { Array($0.utf8) }.filter { $0.allSatisfy { $0 < 0x80 } }
+        atoms += ["order ", "ORDER #", "Ticket #", "invoice no. ", "= ", "ext. ", "x", "+1 ", "00", "(+", "a.b@",
+                  "@example.com", ".org", "xn--", "192.168.", "255.", ".0"].map { Array($0.utf8) }
+        let glue = Array("0123456789 .-/()+#$_:@%xXeEtT=aZkKsS,;\t\"".utf8)
+        var rng = SplitMix64(seed: 0xA5C1_7000 &+ UInt64(id.utf8.count))
+        var scratch = MatchScratch(maxCaptureCount: 8)
+        var mismatches = 0
+        var matched = 0
+        for _ in 0..<1500 {
+            var text: [UInt8] = []
+            for _ in 0..<Int.random(in: 1...4, using: &rng) {
+                var atom = atoms[Int.random(in: 0..<atoms.count, using: &rng)]
+                if Bool.random(using: &rng) { atom = Array(atom.prefix(Int.random(in: 0...atom.count, using: &rng))) }
+                text += atom
+                for _ in 0..<Int.random(in: 0...2, using: &rng) { text.append(glue.randomElement(using: &rng)!) }
+            }
+            try text.withUnsafeBytes { buffer in
+                for start in 0...buffer.count {
+                    let expected = try pattern.compiled.firstMatch(in: buffer, from: start, scratch: &scratch)
+                    if try copy.firstMatch(in: buffer, from: start, scratch: &scratch) != expected { mismatches += 1 }
+                    if start == 0 && expected != nil { matched += 1 }
+                }
+            }
+        }
+        #expect(matched > 50, "\(id): \(matched) texts with a match")
+        #expect(mismatches == 0, "\(id): \(mismatches) start offsets differ")
+    }
+
+    /// `phone-bare`'s lookbehind names labels (`serial`, `ticket`...) whose letters may be
+    /// written as U+017F or U+212A several characters before a window the copy searches: its
+    /// caseless literal must fold them as the Unicode pattern does.
+    @Test("a label spelt with U+017F or U+212A excludes a number for the copy too")
+    func foldedLabels() throws {
+        let set = try TestSets.load("default")
+        let pattern = try #require(set.patterns.first { $0.id == "phone-bare" })
+        let copy = try #require(pattern.asciiVariant)
+        var scratch = MatchScratch(maxCaptureCount: 8)
+        for label in ["\u{017F}erial ", "tic\u{212A}et ", "ca\u{017F}e #",
+                      "boo\u{212A}ing ", "I\u{017F}BN "] {
+            let text = Array((label + "4155550132").utf8)
+            let start = text.count - 10
+            try text.withUnsafeBytes { buffer in
+                let expected = try pattern.compiled.firstMatch(in: buffer, from: start, scratch: &scratch)
+                #expect(expected == nil, "the label excludes the number")
+                #expect(try copy.firstMatch(in: buffer, from: start, scratch: &scratch) == expected)
+            }
+        }
+        // Through the engine, the window (" 4155550132") has ASCII context: the copy searches it.
+        let scrubber = Scrubber(patternSet: set)
+        let input = "\u{017F}erial 4155550132 and 4155550132"
+        let kept = scrubber.scrub(input) == "\u{017F}erial 4155550132 and [PHONE]"
+        #expect(kept)
+    }
+
+    @Test("asciiRegex must be ASCII, without \\p, in a Unicode pattern")
+    func asciiRegexIsChecked() {
+        func load(_ twin: String, flags: [String]? = nil) -> PIIScrubError.Code? {
+            do {
+                _ = try PatternSet(name: "t", definitions: [PatternDefinition(
+                    id: "doc", regex: "\\d{6}", flags: flags, replacement: "[DOC]",
+                    prefilter: PrefilterDefinition(trigger: "0-9", minTriggers: 6, span: "0-9"),
+                    examples: .init(match: ["123456"], nomatch: ["x"]), asciiRegex: twin)])
+                return nil
+            } catch {
+                return error.code
+            }
+        }
+        #expect(load("[0-9]{6}") == nil)
+        #expect(load("\\p{Nd}{6}") == .invalidPatternFile)
+        #expect(load("[0-9٠]{6}") == .invalidPatternFile)
+        #expect(load("[0-9]{6}", flags: ["ascii"]) == .invalidPatternFile)
+        #expect(load("[0-9{6}") == .invalidPattern)
+    }
+
+    /// Where the engine uses the declared copies: windows with two ASCII bytes on each side.
+    /// The default set's ASCII match examples with a non-ASCII character zero to three ASCII
+    /// characters away on either side give the same output with the prefilter (and the copies)
+    /// on as PCRE2 searching every byte with the Unicode patterns.
+    @Test("non-ASCII characters beside and near numbers: prefilter and copies on equals PCRE2 alone")
+    func nonASCIINearWindows() throws {
+        let set = try TestSets.load("default")
+        let fast = EngineConfiguration(jit: true, prefilter: true).scrubber(set)
+        let exhaustive = EngineConfiguration(jit: true, prefilter: false).scrubber(set)
+        let values = set.patterns.filter { $0.definition.asciiRegex != nil }
+            .flatMap { $0.definition.examples?.match ?? [] }.filter { $0.utf8.allSatisfy { $0 < 0x80 } }
+        #expect(values.count > 30)
+        let near = ["é", "中", "\u{0663}", "\u{212A}", "\u{017F}", "\u{00A0}", "\u{FF15}", "\u{0301}"]
+        let fillers = [" ", "x", "-", ".", "a", "Z", "_", "#", "7", "(", "@"]
+        var rng = SplitMix64(seed: 0xA5C1_7EA2)
+        var differences = 0
+        var changed = 0
+        for value in values {
+            for _ in 0..<24 {
+                func side() -> String {
+                    let filler = (0..<Int.random(in: 0...3, using: &rng)).map { _ in fillers.randomElement(using: &rng)! }
+                    return near.randomElement(using: &rng)! + filler.joined()
+                }
+                let text = side() + value + String(side().reversed())
+                let out = fast.scrub(text)
+                if out != text { changed += 1 }
+                if out != exhaustive.scrub(text) { differences += 1 }
+            }
+        }
+        #expect(changed > values.count * 4)
+        #expect(differences == 0)
+    }
 }

@@ -87,7 +87,10 @@ static inline size_t utf8_length(const uint8_t *p, size_t i, size_t n) {
     return 0;
 }
 
-ptrdiff_t CPIIScan_jsonStringEnd(const uint8_t *p, size_t from, size_t n, int *hasEscape) {
+static ptrdiff_t string_end_avx2(const uint8_t *p, size_t from, size_t n, int *hasEscape);
+
+// CPIIScan_jsonStringEnd past the vector fast path: escapes, non-ASCII, the last bytes.
+static ptrdiff_t string_end_general(const uint8_t *p, size_t from, size_t n, int *hasEscape) {
     size_t i = from;
     for (;;) {
         i = next_special(p, i, n, 0, 1);
@@ -107,6 +110,14 @@ ptrdiff_t CPIIScan_jsonStringEnd(const uint8_t *p, size_t from, size_t n, int *h
             i += length;
         } while (i < n && p[i] >= 0x80);
     }
+}
+
+ptrdiff_t CPIIScan_jsonStringEnd(const uint8_t *p, size_t from, size_t n, int *hasEscape) {
+#if defined(__x86_64__) || defined(_M_X64)
+    // Most keys and values end inside the first 32-byte step: one vector test, no loop.
+    if (from + 32 <= n && CPIIScan_hasVectorRunScan()) return string_end_avx2(p, from, n, hasEscape);
+#endif
+    return string_end_general(p, from, n, hasEscape);
 }
 
 static inline int hex_value(uint8_t b) {
@@ -561,7 +572,17 @@ static inline ptrdiff_t key_end_avx2(const uint8_t *p, size_t from, size_t n, in
         }
         i += 32;
     }
-    return CPIIScan_jsonStringEnd(p, i, n, hasEscape);
+    return string_end_general(p, i, n, hasEscape);
+}
+
+// CPIIScan_jsonStringEnd with AVX2 (its callers check the CPU): key_end_avx2.
+__attribute__((target("avx2")))
+static ptrdiff_t string_end_avx2(const uint8_t *p, size_t from, size_t n, int *hasEscape) {
+    return key_end_avx2(p, from, n, hasEscape);
+}
+#else
+static ptrdiff_t string_end_avx2(const uint8_t *p, size_t from, size_t n, int *hasEscape) {
+    return string_end_general(p, from, n, hasEscape);
 }
 #endif
 

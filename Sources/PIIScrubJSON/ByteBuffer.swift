@@ -92,3 +92,71 @@ final class ByteBuffer {
         capacity = limit
     }
 }
+
+/// An append-only list of plain values in one buffer, for what the walk records per key, string
+/// and token (path segment ends, batch slots, entries): no uniqueness or copy-on-write check per
+/// append, as an `Array` stored in a class has.
+///
+/// ## Thread safety
+/// Not `Sendable`; owned by one ``JSONScrubber/Worker``.
+final class PlainStack<Element: BitwiseCopyable> {
+    @exclusivity(unchecked) private var base: UnsafeMutablePointer<Element>
+    @exclusivity(unchecked) private var capacity: Int
+    @exclusivity(unchecked) private(set) var count = 0
+
+    init(capacity: Int = 64) {
+        self.capacity = max(16, capacity)
+        base = .allocate(capacity: self.capacity)
+    }
+
+    deinit { base.deallocate() }
+
+    var isEmpty: Bool { count == 0 }
+
+    /// The elements, valid until the next append.
+    var elements: UnsafeBufferPointer<Element> { UnsafeBufferPointer(start: base, count: count) }
+
+    @inline(__always)
+    subscript(i: Int) -> Element {
+        get {
+            precondition(i >= 0 && i < count, "PlainStack index out of range")
+            return base[i]
+        }
+        set {
+            precondition(i >= 0 && i < count, "PlainStack index out of range")
+            base[i] = newValue
+        }
+    }
+
+    /// Elements `range`, valid until the next append.
+    subscript(range: Range<Int>) -> Slice<UnsafeBufferPointer<Element>> {
+        precondition(range.lowerBound >= 0 && range.upperBound <= count, "PlainStack range out of range")
+        return elements[range]
+    }
+
+    @inline(__always)
+    func append(_ value: Element) {
+        if count == capacity {
+            let grown = UnsafeMutablePointer<Element>.allocate(capacity: 2 * capacity)
+            grown.update(from: base, count: count)
+            base.deallocate()
+            base = grown
+            capacity *= 2
+        }
+        base[count] = value
+        count += 1
+    }
+
+    func append(contentsOf values: some Sequence<Element>) {
+        for value in values { append(value) }
+    }
+
+    /// Removes the last `k` elements (all of them must be there).
+    @inline(__always)
+    func removeLast(_ k: Int = 1) {
+        precondition(k >= 0 && k <= count, "PlainStack has fewer elements")
+        count -= k
+    }
+
+    func removeAll() { count = 0 }
+}

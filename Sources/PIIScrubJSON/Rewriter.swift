@@ -350,7 +350,7 @@ extension JSONScrubber.Worker {
         let pathOffset = entryPaths.count
         entryPaths.append(pathBytes.base, pathBytes.count)
         let endsOffset = entryPathEnds.count
-        entryPathEnds.append(contentsOf: pathEnds)
+        entryPathEnds.append(contentsOf: pathEnds.elements)
         entries.append(TokenEntry(kind: kind, start: start, end: end, firstSlot: firstSlot, endSlot: slotStarts.count,
                                   depth: depth, scope: scope, pathOffset: pathOffset, pathLength: pathBytes.count,
                                   endsOffset: endsOffset, endsCount: pathEnds.count))
@@ -362,7 +362,7 @@ extension JSONScrubber.Worker {
     /// has been copied.
     func applyEntries(_ base: UnsafePointer<UInt8>, _ count: Int, _ out: ByteBuffer) -> Int {
         var copied = 0
-        for entry in entries {
+        for entry in entries.elements {
             var changed = false
             for slot in entry.firstSlot..<entry.endSlot where slotChanged[slot] {
                 changed = true
@@ -381,7 +381,7 @@ extension JSONScrubber.Worker {
             }
             pathBytes.count = 0
             pathBytes.append(entryPaths.base + entry.pathOffset, entry.pathLength)
-            pathEnds.removeAll(keepingCapacity: true)
+            pathEnds.removeAll()
             pathEnds.append(contentsOf: ends)
             rebuildRuleFrames(after: shared)
             var c = Cursor(base: base, end: count)

@@ -32,7 +32,7 @@ extension JSONScrubber {
 
         /// The current field path: decoded keys joined by `.`, and the end offset of each segment.
         let pathBytes = ByteBuffer(capacity: 256)
-        @exclusivity(unchecked) var pathEnds: [Int] = []
+        let pathEnds = PlainStack<Int>()
         /// The field rules, and those alive along the current path by depth.
         let rules: RuleTable
         let frames: RuleFrames
@@ -65,22 +65,22 @@ extension JSONScrubber {
         let batchSeparator: UInt8
         let canBatch: Bool
         let batch = ByteBuffer(capacity: 1 << 16)
-        @exclusivity(unchecked) var slotStarts: [Int] = []
+        let slotStarts = PlainStack<Int>()
         @exclusivity(unchecked) var slotMatches: [Int] = []
         @exclusivity(unchecked) var matchStarts: [Int] = []
         @exclusivity(unchecked) var pieceEnds: [Int] = []
         @exclusivity(unchecked) var batchPoisoned = false
         @exclusivity(unchecked) var largeDocumentSeen = false
         @exclusivity(unchecked) var slotChanged: [Bool] = []
-        @exclusivity(unchecked) var entries: [TokenEntry] = []
+        let entries = PlainStack<TokenEntry>()
         let entryPaths = ByteBuffer(capacity: 4096)
-        @exclusivity(unchecked) var entryPathEnds: [Int] = []
+        let entryPathEnds = PlainStack<Int>()
         @exclusivity(unchecked) var applySlot = 0
         @exclusivity(unchecked) var applyBase: UnsafePointer<UInt8>?
         /// The document being scrubbed: a slot whose token lies in it (not in decoded JSON text)
         /// is rewritten in pass 2 from what pass 1 recorded, without parsing again.
         @exclusivity(unchecked) var documentBase: UnsafePointer<UInt8>?
-        @exclusivity(unchecked) var slotTokens: [SlotToken] = []
+        let slotTokens = PlainStack<SlotToken>()
         /// Slots the C collector left in `flat.slots` for this document; -1 when the walk
         /// collected (into ``slotStarts`` and ``slotTokens``).
         @exclusivity(unchecked) var cSlotCount = -1
@@ -123,7 +123,6 @@ extension JSONScrubber {
             patternCount = scrubber.scrubber.patternSet.patterns.count
             decode = (0...(options.maxNestedLevels + 1)).map { _ in ByteBuffer() }
             output = (0...(options.maxNestedLevels + 1)).map { _ in ByteBuffer() }
-            pathEnds.reserveCapacity(64)
             rules = RuleTable(keep: options.keepFields, only: options.onlyFields)
             frames = RuleFrames(table: rules)
             // A separator byte: no match can contain it and `\b` sees it as a non-word character, so
@@ -196,7 +195,7 @@ extension JSONScrubber {
             rowTimestamp = nil
             rowTimestampRank = Int.max
             pathBytes.count = 0
-            pathEnds.removeAll(keepingCapacity: true)
+            pathEnds.removeAll()
 
             let start = c.pos
             var ok: Bool
@@ -204,15 +203,15 @@ extension JSONScrubber {
                 // Pass 1 validates and collects every string to scrub into one batch.
                 pass = .collect
                 batch.count = 0
-                slotStarts.removeAll(keepingCapacity: true)
-                slotTokens.removeAll(keepingCapacity: true)
+                slotStarts.removeAll()
+                slotTokens.removeAll()
                 cSlotCount = -1
                 slotPaths.count = 0
                 allSlotsDirect = true
                 documentBase = base
-                entries.removeAll(keepingCapacity: true)
+                entries.removeAll()
                 entryPaths.count = 0
-                entryPathEnds.removeAll(keepingCapacity: true)
+                entryPathEnds.removeAll()
                 batchPoisoned = false
                 slotPathsFromKeys = false
                 if collectsInC && collectFlat(base, count) {
@@ -223,8 +222,8 @@ extension JSONScrubber {
                     // Not valid (or valid only by the walk's reading): the walk decides, and finds
                     // the error offset.
                     batch.count = 0
-                    slotStarts.removeAll(keepingCapacity: true)
-                    slotTokens.removeAll(keepingCapacity: true)
+                    slotStarts.removeAll()
+                    slotTokens.removeAll()
                     batchPoisoned = false
                     ok = parseDocument(&c, out)
                 }
@@ -300,7 +299,7 @@ extension JSONScrubber {
                 let errorOffset = c.pos
                 out.count = 0
                 pathBytes.count = 0
-                pathEnds.removeAll(keepingCapacity: true)
+                pathEnds.removeAll()
                 pathBytes.append("(malformed)")
                 pathEnds.append(pathBytes.count)
                 lenientScrub(base, count, into: out)
@@ -348,7 +347,7 @@ extension JSONScrubber.Worker {
         out.count = 0
         rewrites = 0
         pathBytes.count = 0
-        pathEnds.removeAll(keepingCapacity: true)
+        pathEnds.removeAll()
     }
 
     /// Cuts the scrubbed batch at separators; false when the pieces do not line up with the slots.

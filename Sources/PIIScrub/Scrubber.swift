@@ -812,7 +812,7 @@ public struct TriggerFilter: @unchecked Sendable {
         self.fittingCount = table == nil ? 0 : fitting?.count ?? 0
     }
 
-    @inlinable
+    @inlinable @inline(__always)
     public func mayMatch(_ text: UnsafeRawBufferPointer) -> Bool {
         guard let table else { return true }
         if text.count < fittingCount, let groups, let fitting {

@@ -136,19 +136,25 @@ final class PlainStack<Element: BitwiseCopyable> {
 
     @inline(__always)
     func append(_ value: Element) {
-        if count == capacity {
-            let grown = UnsafeMutablePointer<Element>.allocate(capacity: 2 * capacity)
-            grown.update(from: base, count: count)
-            base.deallocate()
-            base = grown
-            capacity *= 2
-        }
+        if count == capacity { grow() }
         base[count] = value
         count += 1
     }
 
-    func append(contentsOf values: some Sequence<Element>) {
-        for value in values { append(value) }
+    func append(contentsOf values: UnsafeBufferPointer<Element>) {
+        while count + values.count > capacity { grow() }
+        if let from = values.baseAddress { (base + count).update(from: from, count: values.count) }
+        count += values.count
+    }
+
+    /// Doubles the capacity.
+    @inline(never)
+    private func grow() {
+        let grown = UnsafeMutablePointer<Element>.allocate(capacity: 2 * capacity)
+        grown.update(from: base, count: count)
+        base.deallocate()
+        base = grown
+        capacity *= 2
     }
 
     /// Removes the last `k` elements (all of them must be there).

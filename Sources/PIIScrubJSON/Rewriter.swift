@@ -382,7 +382,7 @@ extension JSONScrubber.Worker {
             pathBytes.count = 0
             pathBytes.append(entryPaths.base + entry.pathOffset, entry.pathLength)
             pathEnds.removeAll()
-            pathEnds.append(contentsOf: ends)
+            pathEnds.append(contentsOf: UnsafeBufferPointer(rebasing: ends))
             rebuildRuleFrames(after: shared)
             var c = Cursor(base: base, end: count)
             c.pos = entry.start

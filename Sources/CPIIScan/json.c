@@ -87,7 +87,9 @@ static inline size_t utf8_length(const uint8_t *p, size_t i, size_t n) {
     return 0;
 }
 
+#if defined(__x86_64__) || defined(_M_X64)
 static ptrdiff_t string_end_avx2(const uint8_t *p, size_t from, size_t n, int *hasEscape);
+#endif
 
 // CPIIScan_jsonStringEnd past the vector fast path: escapes, non-ASCII, the last bytes.
 static ptrdiff_t string_end_general(const uint8_t *p, size_t from, size_t n, int *hasEscape) {
@@ -579,10 +581,6 @@ static inline ptrdiff_t key_end_avx2(const uint8_t *p, size_t from, size_t n, in
 __attribute__((target("avx2")))
 static ptrdiff_t string_end_avx2(const uint8_t *p, size_t from, size_t n, int *hasEscape) {
     return key_end_avx2(p, from, n, hasEscape);
-}
-#else
-static ptrdiff_t string_end_avx2(const uint8_t *p, size_t from, size_t n, int *hasEscape) {
-    return string_end_general(p, from, n, hasEscape);
 }
 #endif
 

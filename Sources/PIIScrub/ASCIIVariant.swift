@@ -14,8 +14,10 @@
 /// characters the two take the same path.
 ///
 /// The engine uses the variant only for a prefilter window whose bytes are all ASCII and whose
-/// neighbours (the bytes just before and after it) are ASCII or the subject's ends
-/// (``PrefilterCore/Window/asciiContext``). Every match of the Unicode pattern lies inside a
+/// neighbours (the two bytes just before and the two after it) are ASCII or the subject's ends
+/// (``PrefilterCore/Window/asciiContext`` and `Scrubber.hasWideASCIIContext`; the second byte
+/// is for declared copies, ``PatternDefinition/asciiRegex``, whose lookaround may read two
+/// characters). Every match of the Unicode pattern lies inside a
 /// window (the prefilter contract), and `\b` there looks at most one character outside. For
 /// the variant to find something else, an attempt must examine a character >= U+0080, so it
 /// must first have consumed the ASCII neighbour after the window; then:

@@ -320,7 +320,10 @@ extension JSONScrubber.Worker {
             if c.base == documentBase {
                 slotTokens.append(SlotToken(start: tokenStart, end: tokenEnd, style: style, pathOffset: slotPaths.count,
                                             pathLength: pathBytes.count))
-                slotPaths.append(pathBytes.base, pathBytes.count)
+                // Read only by pass 2 over direct slots (``applySlots``), for the counts: once a
+                // string of JSON text inside a string was collected, this document takes the
+                // entries instead.
+                if allSlotsDirect && options.countsFieldPaths { slotPaths.append(pathBytes.base, pathBytes.count) }
             } else {
                 allSlotsDirect = false
             }

@@ -87,10 +87,6 @@ static inline size_t utf8_length(const uint8_t *p, size_t i, size_t n) {
     return 0;
 }
 
-#if defined(__x86_64__) || defined(_M_X64)
-static ptrdiff_t string_end_avx2(const uint8_t *p, size_t from, size_t n, int *hasEscape);
-#endif
-
 // CPIIScan_jsonStringEnd past the vector fast path: escapes, non-ASCII, the last bytes.
 static ptrdiff_t string_end_general(const uint8_t *p, size_t from, size_t n, int *hasEscape) {
     size_t i = from;
@@ -112,14 +108,6 @@ static ptrdiff_t string_end_general(const uint8_t *p, size_t from, size_t n, int
             i += length;
         } while (i < n && p[i] >= 0x80);
     }
-}
-
-ptrdiff_t CPIIScan_jsonStringEnd(const uint8_t *p, size_t from, size_t n, int *hasEscape) {
-#if defined(__x86_64__) || defined(_M_X64)
-    // Most keys and values end inside the first 32-byte step: one vector test, no loop.
-    if (from + 32 <= n && CPIIScan_hasVectorRunScan()) return string_end_avx2(p, from, n, hasEscape);
-#endif
-    return string_end_general(p, from, n, hasEscape);
 }
 
 static inline int hex_value(uint8_t b) {
@@ -560,8 +548,9 @@ static inline int vector_scan(void) {
 }
 
 #if defined(__x86_64__) || defined(_M_X64)
-// CPIIScan_jsonStringEnd for the vector collector: most keys end inside the first 32-byte step,
-// so only a key with an escape or non-ASCII goes on to the general loop.
+// CPIIScan_jsonStringEnd with AVX2 (for the vector collector's keys, and the walk's strings when
+// 32 bytes are left): most end inside the first 32-byte step, so only one with an escape or
+// non-ASCII goes on to the general loop.
 __attribute__((target("avx2")))
 static inline ptrdiff_t key_end_avx2(const uint8_t *p, size_t from, size_t n, int *hasEscape) {
     size_t i = from;
@@ -576,13 +565,15 @@ static inline ptrdiff_t key_end_avx2(const uint8_t *p, size_t from, size_t n, in
     }
     return string_end_general(p, i, n, hasEscape);
 }
-
-// CPIIScan_jsonStringEnd with AVX2 (its callers check the CPU): key_end_avx2.
-__attribute__((target("avx2")))
-static ptrdiff_t string_end_avx2(const uint8_t *p, size_t from, size_t n, int *hasEscape) {
-    return key_end_avx2(p, from, n, hasEscape);
-}
 #endif
+
+ptrdiff_t CPIIScan_jsonStringEnd(const uint8_t *p, size_t from, size_t n, int *hasEscape) {
+#if defined(__x86_64__) || defined(_M_X64)
+    // Most keys and values end inside the first 32-byte step: one vector test, no loop.
+    if (from + 32 <= n && CPIIScan_hasVectorRunScan()) return key_end_avx2(p, from, n, hasEscape);
+#endif
+    return string_end_general(p, from, n, hasEscape);
+}
 
 #if defined(__x86_64__) || defined(_M_X64)
 #define COLLECT_NAME collect_flat_avx2

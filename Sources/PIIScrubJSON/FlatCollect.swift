@@ -135,7 +135,7 @@ extension JSONScrubber.Worker {
             stackKinds: flat.stackKinds, stackKeys: flat.stackKeys, maxDepth: flat.maxDepth,
             trigger: triggerFilter.table, triggerNibbles: triggerFilter.nibbles,
             triggerGroups: triggerFilter.groups, groupsFitting: triggerFilter.fitting,
-            fittingCount: triggerFilter.groups == nil ? 0 : triggerFilter.fittingCount,
+            fittingCount: triggerFilter.fittingCount,
             separator: batchSeparator, vector: vectorStringScan ? 1 : 0, poisoned: 0)
     }
 

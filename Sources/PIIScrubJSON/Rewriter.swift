@@ -241,8 +241,6 @@ extension JSONScrubber.Worker {
                              style: StringStyle) -> Bool {
         let inner = output[level + 1]
         let p = text.baseAddress!.assumingMemoryBound(to: UInt8.self)
-        let savedPath = pathBytes.count
-        let savedDepth = pathEnds.count
         if pass == .collect {
             // One walk that validates as it collects (pass 1 changes nothing but the batch and its
             // slots): a text that turns out not to be JSON gives back what it collected.
@@ -252,14 +250,7 @@ extension JSONScrubber.Worker {
             let pathsCount = slotPaths.count
             let direct = allSlotsDirect
             let poisoned = batchPoisoned
-            var nested = Cursor(base: p, end: text.count)
-            nested.skipWhitespace()
-            let valid = value(&nested, inner, level: level + 1, depth: depth + 1, scope: scope) && {
-                nested.skipWhitespace()
-                return nested.pos == nested.end
-            }()
-            pathBytes.count = savedPath
-            pathEnds.removeLast(pathEnds.count - savedDepth)
+            let valid = walkNested(p, text.count, inner, level: level, depth: depth, scope: scope).valid
             if !valid {
                 batch.count = batchCount
                 slotStarts.removeLast(slotStarts.count - slotCount)
@@ -272,27 +263,39 @@ extension JSONScrubber.Worker {
         }
         // Validate first without scrubbing, so a text that turns out not to be JSON leaves no
         // counts behind before it is scrubbed as plain text.
-        var probe = Cursor(base: p, end: text.count)
-        probe.skipWhitespace()
-        let valid = value(&probe, inner, level: level + 1, depth: depth + 1,
-                          scope: Scope(kept: true, inOnly: false)) && {
-            probe.skipWhitespace()
-            return probe.pos == probe.end
-        }()
-        pathBytes.count = savedPath
-        pathEnds.removeLast(pathEnds.count - savedDepth)
-        guard valid else { return false }
-
+        guard walkNested(p, text.count, inner, level: level, depth: depth, scope: .validating).valid else { return false }
         inner.count = 0
         let before = rewrites
-        var nested = Cursor(base: p, end: text.count)
-        nested.skipWhitespace()
-        let ok = value(&nested, inner, level: level + 1, depth: depth + 1, scope: scope)
+        let (ok, nested) = walkNested(p, text.count, inner, level: level, depth: depth, scope: scope)
         precondition(ok, "nested JSON validated but did not rewrite")
         guard rewrites != before else { return true }
         inner.append(p + nested.copied, text.count - nested.copied)
         splice(inner.bytes, style: style, &c, tokenStart: token.start, tokenEnd: token.end, into: out)
         return true
+    }
+
+    /// Walks `p[0 ..< count]` as one whole JSON text a level below `level`, and puts the key path
+    /// back as it was (a walk that fails leaves it where it stopped). Returns whether it parsed,
+    /// and the walk's cursor (how much of the text its output already holds).
+    private func walkNested(_ p: UnsafePointer<UInt8>, _ count: Int, _ inner: ByteBuffer, level: Int, depth: Int,
+                            scope: Scope) -> (valid: Bool, cursor: Cursor) {
+        let savedPath = pathBytes.count
+        let savedDepth = pathEnds.count
+        var nested = Cursor(base: p, end: count)
+        nested.skipWhitespace()
+        let valid = wholeValue(&nested, inner, level: level + 1, depth: depth + 1, scope: scope)
+        pathBytes.count = savedPath
+        pathEnds.removeLast(pathEnds.count - savedDepth)
+        return (valid, nested)
+    }
+
+    /// One whole JSON text from `c`: a value, then nothing but whitespace. With
+    /// ``Scope/validating`` it is only checked: nothing is scrubbed, collected or counted.
+    func wholeValue(_ c: inout Cursor, _ out: ByteBuffer, level: Int, depth: Int, scope: Scope) -> Bool {
+        value(&c, out, level: level, depth: depth, scope: scope) && {
+            c.skipWhitespace()
+            return c.pos == c.end
+        }()
     }
 
     /// Scrubs `text` (the decoded content of the token at `tokenStart..<tokenEnd`) and, when it

@@ -280,15 +280,10 @@ extension JSONScrubber {
                 // off). Validate first without scrubbing: a malformed document is scrubbed as
                 // text below, and the strings a walk had scrubbed before the error would be
                 // counted twice.
+                // (The validating walk reads the timestamp column as the scrubbing walk does.)
                 var probe = c
-                ok = value(&probe, out, level: 0, depth: 0, scope: Scope(kept: true, inOnly: false)) && {
-                    probe.skipWhitespace()
-                    return probe.pos == probe.end
-                }()
+                ok = wholeValue(&probe, out, level: 0, depth: 0, scope: .validating)
                 if ok {
-                    pendingTimestampRank = nil
-                    rowTimestamp = nil
-                    rowTimestampRank = Int.max
                     ok = parseDocument(&c, out)
                 } else {
                     c.pos = probe.pos
@@ -326,10 +321,7 @@ extension JSONScrubber {
 
 extension JSONScrubber.Worker {
     func parseDocument(_ c: inout Cursor, _ out: ByteBuffer) -> Bool {
-        value(&c, out, level: 0, depth: 0, scope: rootScope) && {
-            c.skipWhitespace()
-            return c.pos == c.end
-        }()
+        wholeValue(&c, out, level: 0, depth: 0, scope: rootScope)
     }
 
     /// Gives back buffers a very long document grew (so one 100 MB line does not pin 500 MB).
@@ -411,6 +403,8 @@ struct Scope {
     var kept: Bool
     var inOnly: Bool
     var scrubs: Bool { !kept && inOnly }
+    /// Kept, so a walk under it only checks the JSON (no string is scrubbed, collected or counted).
+    static let validating = Scope(kept: true, inOnly: false)
 }
 
 /// How a string was written, so a rewritten string keeps its style.

@@ -137,10 +137,14 @@ struct RewriterTests {
         #expect(text.withUTF8 { parseTimestamp(UnsafeRawBufferPointer($0)) } == nil)
     }
 
-    @Test("retention drops rows older than the cut-off, by the preferred timestamp column")
-    func retention() {
+    /// Also with one engine call per string, where a validating walk reads the timestamp column
+    /// before the scrubbing walk.
+    @Test("retention drops rows older than the cut-off, by the preferred timestamp column", arguments: [true, false])
+    func retention(_ batching: Bool) {
         let cutoff: Int64 = 1_735_787_045  // 2025-01-02 03:04:05
-        let json = JSONScrubber(scrubber: JSONTestSupport.seed, options: .init(minimumTimestamp: cutoff))
+        var options = JSONScrubber.Options(minimumTimestamp: cutoff)
+        options.batching = batching
+        let json = JSONScrubber(scrubber: JSONTestSupport.seed, options: options)
         let rows: [(String, JSONScrubber.Outcome.Kind)] = [
             (#"{"id":"1","timestamp":"2025-01-01 00:00:00.000"}"#, .dropped),
             (#"{"id":"2","timestamp":"2025-01-03 00:00:00.000","n":"x@example.com"}"#, .changed),

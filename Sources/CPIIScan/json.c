@@ -342,7 +342,7 @@ size_t CPIIScan_commonPrefix(const uint8_t *a, const uint8_t *b, size_t n) {
     return i;
 }
 
-size_t CPIIScan_jsonSkipSpace(const uint8_t *p, size_t from, size_t n) {
+static size_t skip_space_sse2(const uint8_t *p, size_t from, size_t n) {
     size_t i = from;
 #if defined(__x86_64__) || defined(_M_X64)
     while (i + 16 <= n) {
@@ -356,6 +356,45 @@ size_t CPIIScan_jsonSkipSpace(const uint8_t *p, size_t from, size_t n) {
 #endif
     while (i < n && (p[i] == ' ' || p[i] == '\n' || p[i] == '\r' || p[i] == '\t')) i++;
     return i;
+}
+
+#if defined(__x86_64__) || defined(_M_X64)
+// Indentation (a newline and 14-26 spaces between the members of a pretty-printed OTLP body) in
+// one 32-byte step. A byte is JSON whitespace when it equals the table entry for its low nibble
+// (bytes >= 0x80 look up 0 and never match; the other entries are 0x80).
+__attribute__((target("avx2")))
+static size_t skip_space_avx2(const uint8_t *p, size_t from, size_t n) {
+    size_t i = from;
+    const char x = (char)0x80;  // matches no byte: 0x80 itself looks up 0
+    const __m256i table = _mm256_setr_epi8(' ', x, x, x, x, x, x, x, x, '\t', '\n', x, x, '\r', x, x,
+                                           ' ', x, x, x, x, x, x, x, x, '\t', '\n', x, x, '\r', x, x);
+    while (i + 32 <= n) {
+        __m256i v = _mm256_loadu_si256((const __m256i *)(p + i));
+        unsigned other = ~(unsigned)_mm256_movemask_epi8(_mm256_cmpeq_epi8(_mm256_shuffle_epi8(table, v), v));
+        if (other) return i + (size_t)__builtin_ctz(other);
+        i += 32;
+    }
+    return skip_space_sse2(p, i, n);
+}
+
+typedef size_t (*skip_space_function)(const uint8_t *, size_t, size_t);
+
+static size_t skip_space_first(const uint8_t *p, size_t from, size_t n);
+static skip_space_function skip_space_chosen = skip_space_first;
+
+static size_t skip_space_first(const uint8_t *p, size_t from, size_t n) {
+    skip_space_function f = CPIIScan_hasVectorRunScan() ? skip_space_avx2 : skip_space_sse2;
+    __atomic_store_n(&skip_space_chosen, f, __ATOMIC_RELAXED);
+    return f(p, from, n);
+}
+#endif
+
+size_t CPIIScan_jsonSkipSpace(const uint8_t *p, size_t from, size_t n) {
+#if defined(__x86_64__) || defined(_M_X64)
+    return __atomic_load_n(&skip_space_chosen, __ATOMIC_RELAXED)(p, from, n);
+#else
+    return skip_space_sse2(p, from, n);
+#endif
 }
 
 // MARK: Pass 1 of --flat
@@ -567,12 +606,30 @@ static inline ptrdiff_t key_end_avx2(const uint8_t *p, size_t from, size_t n, in
 }
 #endif
 
+#if defined(__x86_64__) || defined(_M_X64)
+// The walk calls CPIIScan_jsonStringEnd once per key and string (35,000 times in a 1 MiB OTLP
+// body): the CPU check is made once and the call goes straight to the chosen loop, instead of a
+// wrapper that asked CPIIScan_hasVectorRunScan each time (half of the call's instructions).
+typedef ptrdiff_t (*string_end_function)(const uint8_t *, size_t, size_t, int *);
+
+static ptrdiff_t string_end_first(const uint8_t *p, size_t from, size_t n, int *hasEscape);
+static string_end_function string_end_chosen = string_end_first;
+
+static ptrdiff_t string_end_first(const uint8_t *p, size_t from, size_t n, int *hasEscape) {
+    string_end_function f = CPIIScan_hasVectorRunScan() ? key_end_avx2 : string_end_general;
+    __atomic_store_n(&string_end_chosen, f, __ATOMIC_RELAXED);
+    return f(p, from, n, hasEscape);
+}
+#endif
+
 ptrdiff_t CPIIScan_jsonStringEnd(const uint8_t *p, size_t from, size_t n, int *hasEscape) {
 #if defined(__x86_64__) || defined(_M_X64)
-    // Most keys and values end inside the first 32-byte step: one vector test, no loop.
-    if (from + 32 <= n && CPIIScan_hasVectorRunScan()) return key_end_avx2(p, from, n, hasEscape);
-#endif
+    // Most keys and values end inside the first 32-byte step: one vector test, no loop
+    // (key_end_avx2 goes on to the general loop where fewer than 32 bytes are left).
+    return __atomic_load_n(&string_end_chosen, __ATOMIC_RELAXED)(p, from, n, hasEscape);
+#else
     return string_end_general(p, from, n, hasEscape);
+#endif
 }
 
 #if defined(__x86_64__) || defined(_M_X64)

@@ -106,11 +106,20 @@ final class RuleTable {
         bytes.deallocate()
     }
 
-    /// The first 8 bytes of `key`, little-endian, zero-padded.
+    /// The first 8 bytes of `key`, little-endian, zero-padded: one load from 8 bytes on, two
+    /// overlapping ones from 4 (a key push computes one per key).
     @inline(__always)
     static func head(_ key: UnsafeRawBufferPointer) -> UInt64 {
+        let n = key.count
+        guard let p = key.baseAddress else { return 0 }
+        if n >= 8 { return UInt64(littleEndian: p.loadUnaligned(as: UInt64.self)) }
+        if n >= 4 {
+            let low = UInt64(UInt32(littleEndian: p.loadUnaligned(as: UInt32.self)))
+            let high = UInt64(UInt32(littleEndian: p.loadUnaligned(fromByteOffset: n - 4, as: UInt32.self)))
+            return low | high << (8 * UInt64(n - 4))
+        }
         var value: UInt64 = 0
-        for i in 0..<min(8, key.count) { value |= UInt64(key[i]) << (8 * UInt64(i)) }
+        for i in 0..<n { value |= UInt64(p.load(fromByteOffset: i, as: UInt8.self)) << (8 * UInt64(i)) }
         return value
     }
 

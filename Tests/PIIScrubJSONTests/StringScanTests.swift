@@ -221,6 +221,52 @@ struct StringScanTests {
         #expect(mismatches.isEmpty, "mismatches \(mismatches); first: \(first)")
     }
 
+    @Test("whitespace skip equals the byte-by-byte reference, for every byte value and run length")
+    func skipSpaceEqualsReference() {
+        func reference(_ p: [UInt8], from: Int) -> Int {
+            var i = from
+            while i < p.count && (p[i] == 0x20 || p[i] == 0x0A || p[i] == 0x0D || p[i] == 0x09) { i += 1 }
+            return i
+        }
+        let spaces: [UInt8] = [0x20, 0x0A, 0x0D, 0x09]
+        var rng = SplitMix64(seed: 0x5_9ACE)
+        var mismatches = 0
+        // Runs around the 16- and 32-byte steps, mostly whitespace, with any byte in between.
+        for _ in 0..<20_000 {
+            let bytes = (0..<Int.random(in: 0...100, using: &rng)).map { _ in
+                Int.random(in: 0..<8, using: &rng) < 7 ? spaces[Int.random(in: 0..<4, using: &rng)] : UInt8.random(in: 0...255, using: &rng)
+            }
+            let from = Int.random(in: 0...bytes.count, using: &rng)
+            let got = bytes.withUnsafeBufferPointer { CPIIScan_jsonSkipSpace($0.baseAddress ?? UnsafePointer(bitPattern: 1)!, from, $0.count) }
+            if got != reference(bytes, from: from) { mismatches += 1 }
+        }
+        // Each byte value at each place of a 64-byte run: only the four JSON whitespace bytes are skipped.
+        for value in 0...255 {
+            for at in [0, 15, 16, 31, 32, 40, 63] {
+                var bytes = [UInt8](repeating: 0x20, count: 64)
+                bytes[at] = UInt8(value)
+                if CPIIScan_jsonSkipSpace(bytes, 0, 64) != reference(bytes, from: 0) { mismatches += 1 }
+            }
+        }
+        #expect(mismatches == 0)
+    }
+
+    @Test("field-rule key heads are a key's first 8 bytes, little-endian and zero-padded, at every length")
+    func ruleKeyHeads() {
+        var mismatches = 0
+        for n in 0...20 {
+            let key = (0..<n).map { UInt8(0xA1 + $0) }
+            var expected: UInt64 = 0
+            for (i, b) in key.prefix(8).enumerated() { expected |= UInt64(b) << (8 * UInt64(i)) }
+            // Its own allocation, so a load past the key's end would be an ASan error.
+            let copy = UnsafeMutableRawBufferPointer.allocate(byteCount: n, alignment: 1)
+            copy.copyBytes(from: key)
+            if RuleTable.head(UnsafeRawBufferPointer(copy)) != expected { mismatches += 1 }
+            copy.deallocate()
+        }
+        #expect(mismatches == 0)
+    }
+
     @Test("ByteBuffer appends pieces of every short length exactly, across growth")
     func byteBufferAppends() {
         var rng = SplitMix64(seed: 0xB1_7EBF)

@@ -16,6 +16,8 @@ import Darwin
 /// Immutable after `init`; owned by one worker.
 final class RuleTable {
     let nodeCount: Int
+    /// No rule has a `*` segment: every frame holds at most one node (the Langfuse rules).
+    let singlePath: Bool
     /// Per node: ``RuleFrames/keepEnds``... bits, its literal children (`childCount` edges from
     /// `firstChild`), and its `*` child (-1: none).
     private let nodeFlags: UnsafeMutableBufferPointer<UInt8>
@@ -62,6 +64,7 @@ final class RuleTable {
             }
         }
         nodeCount = flags.count
+        singlePath = wildcard.allSatisfy { $0 < 0 }
         let edgeTotal = literal.reduce(0) { $0 + $1.count }
         let byteTotal = literal.reduce(0) { $0 + $1.reduce(0) { $0 + $1.segment.count } }
         nodeFlags = .allocate(capacity: nodeCount)
@@ -203,6 +206,10 @@ final class RuleFrames {
     /// each node of frame `depth - 1`.
     @inline(__always)
     func push(depth: Int, key: UnsafeRawBufferPointer, in table: RuleTable) {
+        if table.singlePath {
+            pushSingle(depth: depth, key: key, in: table)
+            return
+        }
         startFrame(depth)
         let parent = frame(depth - 1)
         var frameFlags: UInt8 = 0
@@ -223,6 +230,52 @@ final class RuleFrames {
             }
         }
         endFrame(flags: frameFlags)
+    }
+
+    /// ``push(depth:key:in:)`` when no rule has a `*`: frame `depth - 1` holds at most one node,
+    /// so frame `depth` is its literal child named `key` or nothing (a 1 MiB OTLP body pushes
+    /// 17,000 keys; no frame loop, no capacity check per node).
+    @inline(__always)
+    private func pushSingle(depth: Int, key: UnsafeRawBufferPointer, in table: RuleTable) {
+        precondition(depth >= 1 && depth <= count, "rule frame out of order")
+        if depth + 2 > boundCapacity { growBounds() }
+        let start = bounds[depth]
+        var end = start
+        var frameFlags: UInt8 = 0
+        if bounds[depth - 1] < start {
+            let child = table.literalChild(Int(nodes[start - 1]), key: key, keyHead: RuleTable.head(key))
+            if child >= 0 {
+                nodes[start] = Int32(child)
+                end += 1
+                frameFlags = table.flags(child)
+            }
+        }
+        bounds[depth + 1] = end
+        flags[depth] = frameFlags
+        count = depth + 1
+        top = end
+    }
+
+    /// Doubles the frame bounds and flags (and the nodes, to at least as many: one node per
+    /// frame fits in single-path mode).
+    @inline(never)
+    private func growBounds() {
+        let bigger = UnsafeMutablePointer<Int>.allocate(capacity: 2 * boundCapacity)
+        bigger.update(from: bounds, count: count + 1)
+        bounds.deallocate()
+        bounds = bigger
+        let biggerFlags = UnsafeMutablePointer<UInt8>.allocate(capacity: 2 * boundCapacity)
+        biggerFlags.update(from: flags, count: count)
+        flags.deallocate()
+        flags = biggerFlags
+        boundCapacity *= 2
+        if nodeCapacity < boundCapacity {
+            let biggerNodes = UnsafeMutablePointer<Int32>.allocate(capacity: boundCapacity)
+            biggerNodes.update(from: nodes, count: top)
+            nodes.deallocate()
+            nodes = biggerNodes
+            nodeCapacity = boundCapacity
+        }
     }
 
     /// Drops frames `depth` and deeper (frames 0 ..< `depth` must be stored) and starts frame
@@ -250,17 +303,7 @@ final class RuleFrames {
     /// Closes the frame started by ``startFrame(_:)``, with the ``keepEnds``... bits of its nodes.
     @inline(__always)
     func endFrame(flags frameFlags: UInt8) {
-        if count + 2 > boundCapacity {
-            let bigger = UnsafeMutablePointer<Int>.allocate(capacity: 2 * boundCapacity)
-            bigger.update(from: bounds, count: count + 1)
-            bounds.deallocate()
-            bounds = bigger
-            let biggerFlags = UnsafeMutablePointer<UInt8>.allocate(capacity: 2 * boundCapacity)
-            biggerFlags.update(from: flags, count: count)
-            flags.deallocate()
-            flags = biggerFlags
-            boundCapacity *= 2
-        }
+        if count + 2 > boundCapacity { growBounds() }
         bounds[count + 1] = top
         flags[count] = frameFlags
         count += 1

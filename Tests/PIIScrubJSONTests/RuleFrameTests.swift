@@ -23,6 +23,7 @@ struct RuleFrameTests {
         var rng = SplitMix64(seed: 0x7_21E)
         var checked = 0
         var mismatches = 0
+        var singlePathSets = 0
         for _ in 0..<400 {
             func randomRule() -> [String] {
                 (0..<Int.random(in: 1...4, using: &rng)).map { _ in
@@ -35,6 +36,7 @@ struct RuleFrameTests {
             let table = RuleTable(keep: keep.map { FieldPath($0.joined(separator: ".")) },
                                   only: only.map { FieldPath($0.joined(separator: ".")) })
             let frames = RuleFrames(table: table)
+            if table.singlePath { singlePathSets += 1 }
             // The root: only "an only rule goes deeper" can hold there.
             if frames.flags(0) != (only.isEmpty ? 0 : RuleFrames.onlyContinues) { mismatches += 1 }
             var path: [String] = []
@@ -65,5 +67,29 @@ struct RuleFrameTests {
         }
         #expect(checked == 12_000)
         #expect(mismatches == 0)
+        // Both pushes ran: rule sets without a `*` take the single-node one.
+        #expect(singlePathSets >= 20 && singlePathSets <= 380, "single-path rule sets: \(singlePathSets)")
+    }
+
+    @Test("frames grow past their first 64 levels, with and without `*` rules")
+    func deepPaths() {
+        let deep = (0..<150).map { "k\($0)" }
+        for wildcard in [false, true] {
+            var rule = deep.prefix(120).map { $0 }
+            if wildcard { rule[7] = "*" }
+            let table = RuleTable(keep: [FieldPath(rule.joined(separator: "."))], only: [])
+            #expect(table.singlePath == !wildcard)
+            let frames = RuleFrames(table: table)
+            var mismatches = 0
+            for (i, segment) in deep.enumerated() {
+                Array(segment.utf8).withUnsafeBytes { frames.push(depth: i + 1, key: $0, in: table) }
+                if frames.flags(i + 1) != (i + 1 == 120 ? RuleFrames.keepEnds : 0) { mismatches += 1 }
+            }
+            // Back up and go down a sibling: the frames below are replaced.
+            Array("other".utf8).withUnsafeBytes { frames.push(depth: 100, key: $0, in: table) }
+            Array("k100".utf8).withUnsafeBytes { frames.push(depth: 101, key: $0, in: table) }
+            if frames.flags(101) != 0 { mismatches += 1 }
+            #expect(mismatches == 0, "wildcard: \(wildcard)")
+        }
     }
 }

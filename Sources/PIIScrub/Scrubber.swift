@@ -818,7 +818,18 @@ public struct TriggerFilter: @unchecked Sendable {
         if text.count < fittingCount, let groups, let fitting {
             let fit = fitting[text.count]
             if fit == 0 { return false }
-            for b in text where groups[Int(b)] & fit != 0 { return true }
+            // Keys and short strings: four bytes' groups ORed per test.
+            var i = 0
+            let n = text.count
+            while i + 4 <= n {
+                let any = groups[Int(text[i])] | groups[Int(text[i + 1])] | groups[Int(text[i + 2])] | groups[Int(text[i + 3])]
+                if any & fit != 0 { return true }
+                i += 4
+            }
+            while i < n {
+                if groups[Int(text[i])] & fit != 0 { return true }
+                i += 1
+            }
             return false
         }
         for b in text where table[Int(b)] != 0 { return true }

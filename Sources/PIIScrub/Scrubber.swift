@@ -70,12 +70,20 @@ public struct Scrubber: Sendable {
     public let patternSet: PatternSet
     public let configuration: Configuration
     let failureMarker: [UInt8]
+    /// ``Configuration/prefilter``, and whether the run may write spans with the fixed tokens
+    /// (every pattern has one and no operator overrides them), as plain values: the hot loops
+    /// read these per window, and reading them through `configuration` copied its optional
+    /// ``PseudonymKey`` (a retain and a release) each time, ~10,000 times per OTLP body.
+    private let prefilterEnabled: Bool
+    private let writesFixedTokens: Bool
     private let pool = StatePool()
 
     public init(patternSet: PatternSet, configuration: Configuration = .init()) {
         self.patternSet = patternSet
         self.configuration = configuration
         self.failureMarker = Array(configuration.failureMarker.utf8)
+        self.prefilterEnabled = configuration.prefilter
+        self.writesFixedTokens = patternSet.allFixedTokens && configuration.operatorOverride == nil
     }
 
     /// Creates a worker with its own PCRE2 scratch for a hot loop on one thread or task.
@@ -227,7 +235,7 @@ public struct Scrubber: Sendable {
             if !spans.isEmpty {
                 let out = useA ? state.bufferA : state.bufferB
                 useA.toggle()
-                if patternSet.allFixedTokens && configuration.operatorOverride == nil {
+                if writesFixedTokens {
                     write(text, spans: spans, tokens: engine.tokens, to: out)
                 } else {
                     writeWithOperators(text, spans: spans, state: state, stage: s, to: out)
@@ -282,7 +290,7 @@ public struct Scrubber: Sendable {
     {
         let n = text.count
         let set = patternSet
-        guard configuration.prefilter, let prefilter = group.prefilter, let base = text.baseAddress else {
+        guard prefilterEnabled, let prefilter = group.prefilter, let base = text.baseAddress else {
             // PCRE2 alone: the whole text is one window that every pattern of the group searches.
             _ = try searchWindow(group, engine: engine, window: 0..<n, triggers: Int.max, asciiContext: false,
                                  text: text, candidates: &candidates, scratch: &scratch, searches: searches)
@@ -355,7 +363,7 @@ public struct Scrubber: Sendable {
         // With the prefilter off (the exhaustive reference the tests compare with) every start is
         // searched; so is every start of a window without ASCII context when the pattern's digits
         // may be other Nd characters.
-        guard k > 0, configuration.prefilter, asciiContext || !engine.digitRunASCIIOnly[index],
+        guard k > 0, prefilterEnabled, asciiContext || !engine.digitRunASCIIOnly[index],
               let base = text.baseAddress else {
             return try matches(of: index, engine: engine, asciiContext: asciiContext, validator, window: window,
                                startLimit: startLimit, text: text, into: &list, scratch: &scratch, searches: searches)

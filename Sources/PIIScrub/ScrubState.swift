@@ -23,8 +23,6 @@ final class ScrubState: @unchecked Sendable {
     @exclusivity(unchecked) var candidates: [[Span]]
     /// Resolution scratch.
     @exclusivity(unchecked) var cluster: [Span] = []
-    /// The spans a cluster keeps (``Scrubber`` `flush`), reused so resolving allocates nothing.
-    @exclusivity(unchecked) var accepted: [Span] = []
     @exclusivity(unchecked) var heads: [Int] = []
     @exclusivity(unchecked) var tokenScratch: [UInt8] = []
     @exclusivity(unchecked) var fallback: [UInt8] = []

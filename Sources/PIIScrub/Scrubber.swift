@@ -524,9 +524,6 @@ public struct Scrubber: Sendable {
         var cluster: [Span] = []
         swap(&cluster, &state.cluster)
         defer { swap(&cluster, &state.cluster) }
-        var accepted: [Span] = []
-        swap(&accepted, &state.accepted)
-        defer { swap(&accepted, &state.accepted) }
         if !cluster.isEmpty { cluster.removeAll(keepingCapacity: true) }
         // The current cluster while it holds one span; `cluster` holds it once a second overlaps.
         var single = Span(start: 0, end: 0, pattern: 0)
@@ -555,7 +552,7 @@ public struct Scrubber: Sendable {
                     if hasSingle {
                         spans.append(single)
                     } else if !cluster.isEmpty {
-                        flush(&cluster, accepted: &accepted, into: &spans)
+                        flush(&cluster, into: &spans)
                     }
                     single = span
                     hasSingle = true
@@ -572,7 +569,7 @@ public struct Scrubber: Sendable {
         if hasSingle {
             spans.append(single)
         } else {
-            flush(&cluster, accepted: &accepted, into: &spans)
+            flush(&cluster, into: &spans)
         }
     }
 
@@ -580,9 +577,11 @@ public struct Scrubber: Sendable {
     /// start, pattern), in start order. Small clusters (the usual two or three phone and card
     /// readings of one number) are sorted in place by insertion, which allocates nothing, unlike
     /// `sort`'s scratch buffer (10,000 allocations per MiB of the dense corpus with the default
-    /// set); larger ones take `sort`.
+    /// set); larger ones take `sort`. The kept spans are gathered at the front of the cluster
+    /// buffer itself (each is written at or before the position it is read from), not in a second
+    /// array that had to be cleared and copied per cluster.
     @inline(__always)
-    private func flush(_ cluster: inout [Span], accepted: inout [Span], into spans: inout [Span]) {
+    private func flush(_ cluster: inout [Span], into spans: inout [Span]) {
         if cluster.count == 1 {
             spans.append(cluster[0])
         } else if cluster.count > 1 {
@@ -595,13 +594,38 @@ public struct Scrubber: Sendable {
                 return (a.start, a.pattern) < (b.start, b.pattern)
             }
             Self.sortSmall(&cluster, by: wins)
-            accepted.removeAll(keepingCapacity: true)
-            for candidate in cluster
-            where !accepted.contains(where: { $0.start < candidate.end && candidate.start < $0.end }) {
-                accepted.append(candidate)
+            cluster.withUnsafeMutableBufferPointer { buffer in
+                // Greedy, in winning order: keep each candidate that overlaps none kept before it.
+                var kept = 0
+                for i in 0..<buffer.count {
+                    let candidate = buffer[i]
+                    var overlaps = false
+                    for j in 0..<kept where buffer[j].start < candidate.end && candidate.start < buffer[j].end {
+                        overlaps = true
+                        break
+                    }
+                    if !overlaps {
+                        buffer[kept] = candidate
+                        kept += 1
+                    }
+                }
+                // Kept spans do not overlap, so their starts differ: any sort by start agrees.
+                var keep = UnsafeMutableBufferPointer(rebasing: buffer[..<kept])
+                if kept <= 16 {
+                    for i in 1..<max(1, kept) {
+                        let value = keep[i]
+                        var j = i
+                        while j > 0 && value.start < keep[j - 1].start {
+                            keep[j] = keep[j - 1]
+                            j -= 1
+                        }
+                        keep[j] = value
+                    }
+                } else {
+                    keep.sort { $0.start < $1.start }
+                }
+                for span in keep { spans.append(span) }
             }
-            Self.sortSmall(&accepted) { $0.start < $1.start }
-            spans.append(contentsOf: accepted)
         }
         cluster.removeAll(keepingCapacity: true)
     }

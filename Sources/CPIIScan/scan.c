@@ -210,14 +210,11 @@ static int detect_avx2(void) {
     return (b & bit_AVX2) != 0;
 }
 
-static int has_avx2_cached = -1;
+int CPIIScan_vectorRunScanState = -1;
 
-int CPIIScan_hasVectorRunScan(void) {
-    int v = __atomic_load_n(&has_avx2_cached, __ATOMIC_RELAXED);
-    if (v < 0) {
-        v = detect_avx2();
-        __atomic_store_n(&has_avx2_cached, v, __ATOMIC_RELAXED);
-    }
+int CPIIScan_detectVectorRunScan(void) {
+    int v = detect_avx2();
+    __atomic_store_n(&CPIIScan_vectorRunScanState, v, __ATOMIC_RELAXED);
     return v;
 }
 
@@ -288,7 +285,9 @@ static inline unsigned ctz128(unsigned __int128 v) {
 }
 
 #else
-int CPIIScan_hasVectorRunScan(void) { return 0; }
+int CPIIScan_vectorRunScanState = 0;
+
+int CPIIScan_detectVectorRunScan(void) { return 0; }
 #endif
 
 static inline int is_run_byte(uint8_t b, const uint8_t *span) { return b >= 0x80 || span[b]; }

@@ -77,9 +77,11 @@ struct PhoneTable: @unchecked Sendable {
     private let prefixBits: UnsafeMutablePointer<UInt64>
     /// The indices of the entries with trunk prefix 0, by calling code.
     private let trunkZero: UnsafeBufferPointer<Int>
-    private let entryCount: Int
     /// 1000 bits: the assigned NANP area codes.
     private let nanpAreas: UnsafeMutablePointer<UInt64>
+    /// Per national length L (0...31): 16 words, the 1000 prefix bits of all entries with that
+    /// possible length ORed (``anyCodeAccepts(length:prefix:)``).
+    private let anyCodePrefixBits: UnsafeMutablePointer<UInt64>
 
     private init() {
         let entries = PhoneMetadata.allEntries
@@ -102,11 +104,17 @@ struct PhoneTable: @unchecked Sendable {
         let buffer = UnsafeMutableBufferPointer<Int>.allocate(capacity: max(trunk.count, 1))
         _ = buffer.initialize(from: trunk)
         trunkZero = UnsafeBufferPointer(rebasing: buffer[..<trunk.count])
-        entryCount = entries.count
         nanpAreas = .allocate(capacity: 16)
         nanpAreas.initialize(repeating: 0, count: 16)
         for area in PhoneMetadata.nanpAreaCodes where area >= 0 && area < 1000 {
             nanpAreas[area >> 6] |= UInt64(1) << UInt64(area & 63)
+        }
+        anyCodePrefixBits = .allocate(capacity: 32 * 16)
+        anyCodePrefixBits.initialize(repeating: 0, count: 32 * 16)
+        for k in 0..<entries.count {
+            for length in 0..<32 where lengthMask[k] >> UInt32(length) & 1 == 1 {
+                for w in 0..<16 { anyCodePrefixBits[length * 16 + w] |= prefixBits[k * 16 + w] }
+            }
         }
     }
 
@@ -147,6 +155,17 @@ struct PhoneTable: @unchecked Sendable {
 
     /// Whether some code accepts `national` as written (no trunk prefix).
     func anyCodeAccepts(_ national: Slice<UnsafeBufferPointer<UInt8>>) -> Bool {
-        (0..<entryCount).contains { accepts($0, national) }
+        let n = national.count
+        guard n >= 3 else { return false }
+        let i = national.startIndex
+        return anyCodeAccepts(length: n, prefix: Int(national[i]) * 100 + Int(national[i + 1]) * 10 + Int(national[i + 2]))
+    }
+
+    /// ``anyCodeAccepts(_:)`` for a national number of `length` digits whose first three make
+    /// `prefix`: one table lookup (every entry's ``accepts(_:_:)`` depends on just these two).
+    @inline(__always)
+    func anyCodeAccepts(length: Int, prefix: Int) -> Bool {
+        length >= 3 && length < 32 && prefix >= 0 && prefix < 1000
+            && anyCodePrefixBits[length * 16 + prefix >> 6] >> UInt64(prefix & 63) & 1 == 1
     }
 }

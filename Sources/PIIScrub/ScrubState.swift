@@ -22,10 +22,7 @@ final class ScrubState: @unchecked Sendable {
     /// Candidate matches per pattern (used when a stage has several patterns).
     @exclusivity(unchecked) var candidates: [[Span]]
     /// Resolution scratch.
-    @exclusivity(unchecked) var merged: [Span] = []
     @exclusivity(unchecked) var cluster: [Span] = []
-    /// The spans a cluster keeps (``Scrubber`` `flush`), reused so resolving allocates nothing.
-    @exclusivity(unchecked) var accepted: [Span] = []
     @exclusivity(unchecked) var heads: [Int] = []
     @exclusivity(unchecked) var tokenScratch: [UInt8] = []
     @exclusivity(unchecked) var fallback: [UInt8] = []
@@ -54,9 +51,8 @@ final class ScrubState: @unchecked Sendable {
         searches = Array(repeating: 0, count: patternSet.patterns.count)
         for i in stageSpans.indices { stageSpans[i].reserveCapacity(64) }
         for i in candidates.indices { candidates[i].reserveCapacity(64) }
-        merged.reserveCapacity(64)
         cluster.reserveCapacity(16)
-        heads.reserveCapacity(2 * patternSet.patterns.count)
+        heads.reserveCapacity(3 * patternSet.patterns.count)
     }
 
     deinit { runStorage.deallocate() }

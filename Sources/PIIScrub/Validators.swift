@@ -284,6 +284,55 @@ public enum Validators {
     /// `+CC …` or `00CC …`: a known calling code and a national number whose length is in that
     /// code's range. A `(0)` trunk group (`+44 (0)20 …`) is skipped.
     public static func phoneInternational(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        // One pass over ASCII bytes, without a digit buffer: only the count and the first six
+        // digits (`00`, a code of up to three, the national number's first) decide. A byte of a
+        // non-ASCII character before the extension takes the general path.
+        let n = bytes.count
+        var head: UInt64 = 0  // the first eight digits, one per byte, the first lowest
+        var count = 0
+        var i = 0
+        var trunkSkipped = false
+        while i < n {
+            let b = bytes[i]
+            let d = b &- 0x30
+            if d < 10 {
+                if count < 8 { head |= UInt64(d) << UInt64(8 * count) }
+                count += 1
+                i += 1
+                continue
+            }
+            if b >= 0x80 { return phoneInternationalGeneral(bytes) }
+            if b == 0x78 || b == 0x58 || b == 0x65 || b == 0x45 { break }
+            if !trunkSkipped, b == 0x28, i + 2 < n, bytes[i + 1] == 0x30, bytes[i + 2] == 0x29 {
+                i += 3
+                trunkSkipped = true
+                continue
+            }
+            i += 1
+        }
+        @inline(__always) func digit(_ k: Int) -> Int { Int(truncatingIfNeeded: head >> UInt64(8 * k)) & 0xFF }
+        var start = 0
+        if n > 0 && bytes[0] == 0x30 {  // "00" international prefix
+            guard count > 2, digit(0) == 0, digit(1) == 0 else { return false }
+            start = 2
+            count -= 2
+        }
+        guard count >= 7, count <= 15 else { return false }
+        let table = PhoneTable.shared
+        var cc = 0
+        for ccLength in 1...3 where ccLength < count {
+            cc = cc * 10 + digit(start + ccLength - 1)
+            guard let entry = table.entry(forCallingCode: cc) else { continue }
+            var national = count - ccLength
+            // "+44 0 20 …": a written trunk prefix after the code.
+            if national > table.maxLength(entry), digit(start + ccLength) == 0 { national -= 1 }
+            if national >= table.minLength(entry) - 1 && national <= table.maxLength(entry) { return true }
+        }
+        return false
+    }
+
+    /// ``phoneInternational(_:)`` for any bytes (non-ASCII digits count with their value).
+    static func phoneInternationalGeneral(_ bytes: UnsafeRawBufferPointer) -> Bool {
         let n = bytes.count
         return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: max(n, 1)) { kept in
             // The bytes up to an extension marker (x, ext), without one "(0)" trunk group.
@@ -330,7 +379,80 @@ public enum Validators {
     /// with a trunk prefix (`0…`, `8 (…)`) or area code in parentheses the length is enough,
     /// otherwise some calling code must accept it (length and 3-digit prefix).
     public static func phoneNational(_ bytes: UnsafeRawBufferPointer) -> Bool {
-        // Hot on digit-dense text: reject by ASCII digit count before allocating anything.
+        // Hot on digit-dense text (a thousand candidates per MiB of OTLP): all-ASCII candidates
+        // are decided in one pass that collects what the rules below read (digit count, the
+        // digit runs, the first three runs' values, separators), with no digit buffer; a byte of
+        // a non-ASCII character takes the general path. The rules and their order are those of
+        // ``phoneNational(_:digits:)``.
+        let n = bytes.count
+        var digits = 0
+        var prefix = 0  // the first three digits as a number
+        var runs = 0, first = 0, second = 0, longest = 0
+        var restAreThree = true
+        var singleDigitInnerRun = false
+        var value0 = 0, value1 = 0, value2 = 0, length0 = 0, length1 = 0, length2 = 0
+        var hasParen = false, hasDot = false, hasOther = false, hasSlash = false
+        var length = 0
+        var value = 0
+        var i = 0
+        while true {
+            let b: UInt8 = i < n ? bytes[i] : 0x20
+            let d = b &- 0x30
+            if d < 10 {
+                if digits < 3 { prefix = prefix &* 10 &+ Int(d) }
+                digits &+= 1
+                length &+= 1
+                value = value &* 10 &+ Int(d)
+                i += 1
+                continue
+            }
+            if b >= 0x80 { return phoneNationalGeneral(bytes) }
+            if length > 0 {
+                // A run ends (at a separator, or at the end, read as a space).
+                longest = max(longest, length)
+                if runs == 0 {
+                    first = length
+                } else {
+                    if runs == 1 { second = length }
+                    if length != 3 { restAreThree = false }
+                    if length == 1 { singleDigitInnerRun = true }
+                }
+                switch runs {
+                case 0: (value0, length0) = (value, length)
+                case 1: (value1, length1) = (value, length)
+                case 2: (value2, length2) = (value, length)
+                default: break
+                }
+                runs += 1
+                length = 0
+                value = 0
+            }
+            if i >= n { break }
+            if b == 0x28 { hasParen = true }
+            else if b == 0x2E { hasDot = true }
+            else if b == 0x20 || b == 0x2D || b == 0x2F { hasOther = true }
+            if b == 0x2F { hasSlash = true }
+            i += 1
+        }
+        guard digits >= 7, digits <= 13 else { return false }
+        let localNumber = runs == 2 && first == 3 && second == 4
+        guard digits >= (runs >= 3 || localNumber ? 7 : 8) else { return false }
+        if runs >= 3, first == 1, restAreThree { return false }
+        if isYearRange(bytes) { return false }
+        if runs >= 6 && longest <= 3 { return false }
+        if runs >= 3 && isDate((value0, value1, value2), lengths: (length0, length1, length2)) { return false }
+        if hasDot && (hasOther || hasParen || runs < 3 || digits < 9) { return false }
+        if !hasParen && singleDigitInnerRun { return false }
+        let leading = prefix / 100
+        if hasSlash && runs == 2 && leading != 0 { return false }
+        if leading == 0 || hasParen { return true }
+        if leading == 8 && digits == 11 { return true }
+        return PhoneTable.shared.anyCodeAccepts(length: digits, prefix: prefix)
+    }
+
+    /// ``phoneNational(_:)`` for any bytes (non-ASCII digits count with their value).
+    static func phoneNationalGeneral(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        // Reject by ASCII digit count before allocating anything.
         var asciiDigits = 0
         var nonASCII = false
         for b in bytes {
@@ -504,6 +626,13 @@ public enum Validators {
         }
         if length > 0 { close() }
         guard count >= 3 else { return false }
+        return isDate(groups, lengths: lengths)
+    }
+
+    /// ``looksLikeDate(_:)`` given the values and lengths of the first three of at least three
+    /// digit groups.
+    @inline(__always)
+    static func isDate(_ groups: (Int, Int, Int), lengths: (Int, Int, Int)) -> Bool {
         if lengths.0 == 4, (1900...2099).contains(groups.0), (1...12).contains(groups.1), (1...31).contains(groups.2) {
             return true
         }

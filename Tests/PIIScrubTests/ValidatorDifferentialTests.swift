@@ -69,6 +69,63 @@ struct ValidatorDifferentialTests {
         }
     }
 
+    /// The phone validators decide all-ASCII candidates in one pass and hand anything else to
+    /// their general form (the one the test above holds to the reference): on ASCII candidates
+    /// of every shape the patterns give them, both must answer alike.
+    @Test("the one-pass ASCII phone validators answer as their general forms")
+    func asciiPassEqualsGeneral() {
+        var rng = SplitMix64(seed: 0xA5C1_1F0E)
+        let asciiAtoms = Self.atoms.filter { $0.allSatisfy { $0 < 0x80 } }
+        var mismatches = (national: 0, international: 0)
+        var accepted = (national: 0, international: 0)
+        for round in 0..<200_000 {
+            var bytes: [UInt8] = []
+            if round % 3 == 0 {
+                let length = Int.random(in: 0...24, using: &rng)
+                while bytes.count < length {
+                    if Int.random(in: 0..<3, using: &rng) > 0 {
+                        bytes.append(UInt8(ascii: "0") + UInt8.random(in: 0...9, using: &rng))
+                    } else {
+                        bytes += asciiAtoms[Int.random(in: 0..<asciiAtoms.count, using: &rng)]
+                    }
+                }
+            } else {
+                let prefixes = Self.prefixes.filter { $0.utf8.allSatisfy { $0 < 0x80 } } + ["(0", "+33 (0)", "8 ("]
+                bytes += Array(prefixes[Int.random(in: 0..<prefixes.count, using: &rng)].utf8)
+                let separator = Self.separators[Int.random(in: 0..<Self.separators.count, using: &rng)]
+                for g in 0..<Int.random(in: 1...7, using: &rng) {
+                    if g > 0 {
+                        bytes += Array((Int.random(in: 0..<6, using: &rng) == 0
+                            ? [" ", "-", ".", "/", ") ", " (", "(0)"][Int.random(in: 0..<7, using: &rng)] : separator).utf8)
+                    }
+                    // Years, months and days often enough for the date and year-range rules.
+                    switch Int.random(in: 0..<6, using: &rng) {
+                    case 0: bytes += Array(String(Int.random(in: 1899...2100, using: &rng)).utf8)
+                    case 1: bytes += Array(String(Int.random(in: 0...32, using: &rng)).utf8)
+                    default:
+                        for _ in 0..<Int.random(in: 1...5, using: &rng) {
+                            bytes.append(UInt8(ascii: "0") + UInt8.random(in: 0...9, using: &rng))
+                        }
+                    }
+                }
+                let suffixes = Self.suffixes.filter { $0.utf8.allSatisfy { $0 < 0x80 } } + [" X9", "E"]
+                bytes += Array(suffixes[Int.random(in: 0..<suffixes.count, using: &rng)].utf8)
+            }
+            bytes.withUnsafeBytes { candidate in
+                let national = Validators.phoneNational(candidate)
+                if national != Validators.phoneNationalGeneral(candidate) { mismatches.national += 1 }
+                if national { accepted.national += 1 }
+                let international = Validators.phoneInternational(candidate)
+                if international != Validators.phoneInternationalGeneral(candidate) { mismatches.international += 1 }
+                if international { accepted.international += 1 }
+            }
+        }
+        // Counts only: failure messages never carry subject text.
+        #expect(mismatches.national == 0 && mismatches.international == 0,
+                "disagreements (count): national \(mismatches.national), international \(mismatches.international)")
+        #expect(accepted.national > 1_000 && accepted.international > 1_000)
+    }
+
     /// The flat phone table against ``PhoneMetadata``'s entries, exhaustively: every code, every
     /// 3-digit beginning and length, the trunk-0 and any-code searches, the NANP area codes.
     @Test("the flat phone table answers as the metadata entries")

@@ -81,8 +81,19 @@ size_t CPIIScan_findLongRuns(const uint8_t *p, size_t from, size_t n, CPIIScan_B
                              const uint8_t *trigger, const uint8_t *span, size_t minTriggers, size_t minLength,
                              const CPIIScan_Nibbles *nibbles, CPIIScan_Run *runs, size_t capacity);
 
+/// ``CPIIScan_hasVectorRunScan``'s answer once known (0 or 1), -1 before; read through it.
+extern int CPIIScan_vectorRunScanState;
+
+/// Detects AVX2 and sets ``CPIIScan_vectorRunScanState``; returns it.
+int CPIIScan_detectVectorRunScan(void);
+
 /// Whether ``CPIIScan_findLongRun`` uses its AVX2 block scan on this CPU (else a scalar run scan).
-int CPIIScan_hasVectorRunScan(void);
+/// Inline: the JSON string scan asks once per string (~56,000 times per 1 MiB OTLP body), and a
+/// call to ask cost three times the load.
+static inline int CPIIScan_hasVectorRunScan(void) {
+    int v = __atomic_load_n(&CPIIScan_vectorRunScanState, __ATOMIC_RELAXED);
+    return v >= 0 ? v : CPIIScan_detectVectorRunScan();
+}
 
 typedef struct {
     /// The run [lo, hi).

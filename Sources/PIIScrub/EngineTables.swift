@@ -42,6 +42,9 @@ final class EngineTables: @unchecked Sendable {
     let validLengthUnless: UnsafeBufferPointer<Int32>
     /// Per pattern: the strings of ``PrefilterDefinition/requires`` (empty: none).
     let requiredLiterals: UnsafeBufferPointer<UnsafeBufferPointer<UnsafeBufferPointer<UInt8>>>
+    /// Per pattern: 256 entries, nonzero for the bytes of ``PrefilterDefinition/requiresClass``
+    /// (empty: none).
+    let requiredClass: UnsafeBufferPointer<UnsafeBufferPointer<UInt8>>
     /// Overlap priority of each pattern (lower wins).
     let priority: UnsafeBufferPointer<Int>
     /// The fixed replacement token of each pattern.
@@ -94,6 +97,14 @@ final class EngineTables: @unchecked Sendable {
         })
         self.requiredLiterals = copy(patterns.map { pattern in
             copy((pattern.definition.prefilter?.requires ?? []).map { copy(Array($0.utf8)) })
+        })
+        self.requiredClass = copy(patterns.map { pattern in
+            // Parsed and checked when the set was loaded.
+            guard let text = pattern.definition.prefilter?.requiresClass,
+                  let members = try? parseASCIIClass(text, patternID: pattern.id, field: "requiresClass") else {
+                return copy([UInt8]())
+            }
+            return copy((0..<256).map { members.contains(UInt8($0)) ? UInt8(1) : 0 })
         })
         if patterns.allSatisfy({ $0.prefilter != nil }) {
             var table = [UInt8](repeating: 0, count: 256)

@@ -139,12 +139,18 @@ public struct PrefilterDefinition: Codable, Sendable, Hashable {
     /// holding none of them is not searched for this pattern. Letters are refused in a pattern
     /// that matches case-insensitively.
     public var requires: [String]?
+    /// Every match the pattern's validator accepts holds an ASCII character of this class (a
+    /// class body, as ``span``: `"A-Z"` for the country code of an IBAN): a window without one is
+    /// not searched for this pattern. Digit windows of prose and trace payloads rarely hold a
+    /// capital letter, and each one spared is a PCRE2 search. Letters are refused in a pattern
+    /// that matches case-insensitively.
+    public var requiresClass: String?
 
     public init(trigger: String, triggerUnicode: String? = nil, minTriggers: Int? = nil, span: String,
                 spanUnicode: String? = nil, spanCodePoints: [String]? = nil, anchor: String? = nil,
                 anchorCaseless: Bool? = nil, digitRun: Int? = nil, digitRunWithin: Int? = nil,
                 validLength: Int? = nil, validLengthUnless: String? = nil, triggerGap: Int? = nil,
-                requires: [String]? = nil) {
+                requires: [String]? = nil, requiresClass: String? = nil) {
         self.trigger = trigger
         self.triggerUnicode = triggerUnicode
         self.minTriggers = minTriggers
@@ -159,6 +165,7 @@ public struct PrefilterDefinition: Codable, Sendable, Hashable {
         self.validLengthUnless = validLengthUnless
         self.triggerGap = triggerGap
         self.requires = requires
+        self.requiresClass = requiresClass
     }
 }
 

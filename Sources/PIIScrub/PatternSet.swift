@@ -216,6 +216,22 @@ public final class PatternSet: Sendable {
                     }
                 }
             }
+            if let text = definition.prefilter?.requiresClass {
+                let caseless = (definition.flags ?? []).contains("caseless") || hasInlineCaseless(definition.regex)
+                let members = try parseASCIIClass(text, patternID: id, field: "requiresClass")
+                guard !members.isEmpty, !(caseless && members.contains { ($0 | 0x20) &- 0x61 < 26 }) else {
+                    throw PIIScrubError(.invalidPatternFile,
+                                        "prefilter.requiresClass must name ASCII characters, without letters in a case-insensitive pattern",
+                                        patternID: id)
+                }
+                for example in definition.examples?.match ?? [] {
+                    let bytes = Array(example.utf8)
+                    guard bytes.contains(where: members.contains) else {
+                        throw PIIScrubError(.prefilterMismatch,
+                                            "example #\(bytes.count)B holds no character of prefilter.requiresClass", patternID: id)
+                    }
+                }
+            }
             if let length = definition.prefilter?.validLength {
                 let unless = definition.prefilter?.validLengthUnless.map { Array($0.utf8) }
                 guard length >= 1, unless.map({ $0.count == 1 && $0[0] < 0x80 }) ?? true else {

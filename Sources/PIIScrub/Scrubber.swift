@@ -425,12 +425,23 @@ public struct Scrubber: Sendable {
 
     /// Whether a prefilter window cannot hold a match of pattern `index` that would be kept: it
     /// lacks the required byte (checked unless the caller knows the window holds it), is too
-    /// short to validate, or holds none of the required strings.
+    /// short to validate, or holds none of the required strings or of the required class.
     @inline(__always)
     private func cannotHoldMatch(_ engine: EngineTables, _ index: Int, _ p: UnsafePointer<UInt8>,
                                  _ window: Range<Int>, checkRequired: Bool) -> Bool {
         (checkRequired && lacksRequiredByte(engine, index, p, window)) || tooShortToValidate(engine, index, p, window)
-            || lacksRequiredLiteral(engine, index, p, window)
+            || lacksRequiredLiteral(engine, index, p, window) || lacksRequiredClass(engine, index, p, window)
+    }
+
+    /// Whether `window` holds no byte of pattern `index`'s ``PrefilterDefinition/requiresClass``
+    /// (false when it has none).
+    @inline(__always)
+    private func lacksRequiredClass(_ engine: EngineTables, _ index: Int, _ p: UnsafePointer<UInt8>,
+                                    _ window: Range<Int>) -> Bool {
+        let table = engine.requiredClass[index]
+        guard !table.isEmpty else { return false }
+        for i in window where table[Int(p[i])] != 0 { return false }
+        return true
     }
 
     /// Whether `window` holds none of the strings of pattern `index`'s

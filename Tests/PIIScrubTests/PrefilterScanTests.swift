@@ -451,6 +451,40 @@ struct PrefilterScanTests {
         #expect(try TestSets.load("default").patterns.first { $0.id == "url-credentials" }?.definition.prefilter?.requires == ["://"])
     }
 
+    @Test("a requiresClass claim that an example or the pattern's case folding contradicts is refused")
+    func requiresClassRules() throws {
+        func set(_ members: String, caseless: Bool = false) throws -> PatternSet {
+            try PatternSet(name: "t", definitions: [
+                PatternDefinition(
+                    id: "iban-like", regex: "[A-Z]{2}[0-9]{6,10}", flags: caseless ? ["caseless"] : nil,
+                    replacement: "[IBAN]",
+                    prefilter: PrefilterDefinition(trigger: "0-9", minTriggers: 6, span: "0-9A-Za-z",
+                                                   requiresClass: members),
+                    examples: .init(match: ["DE12345678", "GB1234567890"])),
+            ])
+        }
+        #expect(throws: PIIScrubError.self) { _ = try set("") }
+        #expect(throws: PIIScrubError.self) { _ = try set("a-z") }  // no example holds one
+        #expect(throws: PIIScrubError.self) { _ = try set("A-Z", caseless: true) }
+        #expect(throws: PIIScrubError.self) { _ = try set("Z-A") }
+        #expect(throws: Never.self) { _ = try set("A-Z") }
+        #expect(throws: Never.self) { _ = try set("0-9", caseless: true) }
+        // A window without a capital letter is not searched; one with it is, and the result is
+        // the prefilter-off reference's.
+        let claimed = Scrubber(patternSet: try set("A-Z"))
+        let reference = EngineConfiguration(jit: true, prefilter: false).scrubber(try set("A-Z"))
+        var differences = 0
+        for text in ["iban DE12345678 and 1234567890", "no letters 12345678 90", "gb12345678 GB12345678",
+                     "x 123456 DE1234567 y", "DE12345678"] where claimed.scrub(text) != reference.scrub(text) {
+            differences += 1
+        }
+        #expect(differences == 0)
+        let scrubbed = claimed.scrub("pay DE12345678 now") == "pay [IBAN] now"  // a Bool: prints no text
+        #expect(scrubbed)
+        let ibans = try TestSets.load("default").patterns.filter { $0.id.hasPrefix("iban") }
+        #expect(ibans.count == 2 && ibans.allSatisfy { $0.definition.prefilter?.requiresClass == "A-Z" })
+    }
+
     // MARK: Anchors
 
     /// Whether `anchor` (lower case when caseless) occurs in `bytes` at `i`.

@@ -439,8 +439,13 @@ public struct Scrubber: Sendable {
     private func lacksRequiredClass(_ engine: EngineTables, _ index: Int, _ p: UnsafePointer<UInt8>,
                                     _ window: Range<Int>) -> Bool {
         let table = engine.requiredClass[index]
-        guard !table.isEmpty else { return false }
-        for i in window where table[Int(p[i])] != 0 { return false }
+        guard let t = table.baseAddress, !table.isEmpty else { return false }
+        var q = p + window.lowerBound
+        let end = p + window.upperBound
+        while q < end {
+            if t[Int(q.pointee)] != 0 { return false }
+            q += 1
+        }
         return true
     }
 

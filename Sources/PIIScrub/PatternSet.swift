@@ -61,7 +61,6 @@ public final class PatternSet: Sendable {
     // where indexing `patterns` would copy a whole `Pattern`.
     let replacementByIndex: [[UInt8]]
     let operatorByIndex: [ReplacementOperator]
-    let validatorByIndex: [Validator?]
     /// Patterns with the same replacement token share numbering (`[PHONE_1]` across phone patterns).
     let tokenGroupByIndex: [Int]
     /// Whether every pattern uses a fixed token (the write path can then size output up front).
@@ -266,7 +265,6 @@ public final class PatternSet: Sendable {
         self.stageGroups = self.stages.map { stage in ScanGroup.groups(stage.map { compiledPatterns[$0] }) }
         self.replacementByIndex = compiledPatterns.map(\.replacement)
         self.operatorByIndex = compiledPatterns.map(\.replacementOperator)
-        self.validatorByIndex = compiledPatterns.map(\.validator)
         var tokenIDs: [[UInt8]: Int] = [:]
         self.tokenGroupByIndex = compiledPatterns.map { pattern in
             if let id = tokenIDs[pattern.replacement] { return id }

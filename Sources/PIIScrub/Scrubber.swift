@@ -301,7 +301,6 @@ public struct Scrubber: Sendable {
         if group.patterns.count == 1 {
             // The common case, kept free of per-window array traffic.
             let index = group.patterns[0]
-            let validator = set.validatorByIndex[index]
             let minLength = engine.minLength[index]
             // A byte-trigger window holds its trigger: no need to look for it again.
             let checkRequired = !(prefilter.strategy == .byteTriggerRuns
@@ -314,7 +313,6 @@ public struct Scrubber: Sendable {
                 let window = found.range
                 if cannotHoldMatch(engine, index, p, window, checkRequired: checkRequired) { continue }
                 let at = try windowMatches(of: index, engine: engine, asciiContext: hasWideASCIIContext(found, p, count: n),
-                                           validator,
                                            window: window, startLimit: window.upperBound - minLength, text: text,
                                            into: &list, scratch: &scratch, searches: searches)
                 // A match can only end past the window if the prefilter's span claim is wrong;
@@ -345,7 +343,7 @@ public struct Scrubber: Sendable {
             && (r.upperBound + 1 >= n || p[r.upperBound + 1] < 0x80)
     }
 
-    /// ``matches(of:engine:asciiContext:_:window:startLimit:text:into:scratch:searches:)`` for a
+    /// ``matches(of:engine:asciiContext:window:startLimit:text:into:scratch:searches:)`` for a
     /// prefilter window; for a pattern with a ``PrefilterDefinition/digitRun`` claim, only the
     /// starts that claim allows: within `digitRunWithin` bytes before each run of at least
     /// `digitRun` ASCII digits, up to where the run still holds that many. (A match's run of
@@ -354,7 +352,7 @@ public struct Scrubber: Sendable {
     /// match, so the matches are the same leftmost-first sequence as a search of the whole
     /// window's starts.
     @inline(__always)
-    private func windowMatches(of index: Int, engine: EngineTables, asciiContext: Bool, _ validator: Validator?,
+    private func windowMatches(of index: Int, engine: EngineTables, asciiContext: Bool,
                                window: Range<Int>, startLimit: Int, text: UnsafeRawBufferPointer,
                                into list: inout [Span], scratch: inout MatchScratch,
                                searches: UnsafeMutableBufferPointer<Int>) throws(PCRE2Error) -> Int
@@ -365,7 +363,7 @@ public struct Scrubber: Sendable {
         // may be other Nd characters.
         guard k > 0, prefilterEnabled, asciiContext || !engine.digitRunASCIIOnly[index],
               let base = text.baseAddress else {
-            return try matches(of: index, engine: engine, asciiContext: asciiContext, validator, window: window,
+            return try matches(of: index, engine: engine, asciiContext: asciiContext, window: window,
                                startLimit: startLimit, text: text, into: &list, scratch: &scratch, searches: searches)
         }
         let p = base.assumingMemoryBound(to: UInt8.self)
@@ -381,7 +379,7 @@ public struct Scrubber: Sendable {
             let from = max(at, a - within)
             let limit = min(i - k, startLimit)
             guard from <= limit else { continue }
-            at = try matches(of: index, engine: engine, asciiContext: asciiContext, validator, window: from..<end,
+            at = try matches(of: index, engine: engine, asciiContext: asciiContext, window: from..<end,
                              startLimit: limit, text: text, into: &list, scratch: &scratch, searches: searches)
         }
         return at
@@ -395,7 +393,7 @@ public struct Scrubber: Sendable {
     /// match of it that ends past the window is outside what makes it exact (``ASCIIVariant``),
     /// so the window is searched on from there with the Unicode pattern.
     @inline(__always)
-    private func matches(of index: Int, engine: EngineTables, asciiContext: Bool, _ validator: Validator?,
+    private func matches(of index: Int, engine: EngineTables, asciiContext: Bool,
                          window: Range<Int>, startLimit: Int, text: UnsafeRawBufferPointer,
                          into list: inout [Span], scratch: inout MatchScratch,
                          searches: UnsafeMutableBufferPointer<Int>) throws(PCRE2Error) -> Int
@@ -413,7 +411,7 @@ public struct Scrubber: Sendable {
                 checkEnd = false
                 continue
             }
-            if let validator, !validator(UnsafeRawBufferPointer(rebasing: text[m])) {
+            if engine.hasValidator[index], !engine.validate(index, UnsafeRawBufferPointer(rebasing: text[m])) {
                 at = nextCharacter(after: m.lowerBound, in: text)
                 continue
             }
@@ -501,8 +499,7 @@ public struct Scrubber: Sendable {
                cannotHoldMatch(engine, index, base.assumingMemoryBound(to: UInt8.self), window, checkRequired: true) {
                 continue
             }
-            let at = try windowMatches(of: index, engine: engine, asciiContext: asciiContext,
-                                       set.validatorByIndex[index], window: window,
+            let at = try windowMatches(of: index, engine: engine, asciiContext: asciiContext, window: window,
                                        startLimit: window.upperBound - engine.minLength[index], text: text,
                                        into: &candidates[index], scratch: &scratch, searches: searches)
             furthest = max(furthest, at)

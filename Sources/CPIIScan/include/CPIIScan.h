@@ -88,8 +88,9 @@ extern int CPIIScan_vectorRunScanState;
 int CPIIScan_detectVectorRunScan(void);
 
 /// Whether ``CPIIScan_findLongRun`` uses its AVX2 block scan on this CPU (else a scalar run scan).
-/// Inline: the JSON string scan asks once per string (~56,000 times per 1 MiB OTLP body), and a
-/// call to ask cost three times the load.
+/// Inline: every vector loop asks on entry (the JSON decode and escape scans, the prefilter's run
+/// scans: tens of thousands of times per 1 MiB OTLP body), and a call to ask cost three times the
+/// load.
 static inline int CPIIScan_hasVectorRunScan(void) {
     int v = __atomic_load_n(&CPIIScan_vectorRunScanState, __ATOMIC_RELAXED);
     return v >= 0 ? v : CPIIScan_detectVectorRunScan();

@@ -45,10 +45,9 @@ final class EngineTables: @unchecked Sendable {
     /// Per pattern: 256 entries, nonzero for the bytes of ``PrefilterDefinition/requiresClass``
     /// (empty: none).
     let requiredClass: UnsafeBufferPointer<UnsafeBufferPointer<UInt8>>
-    /// Per pattern: whether it has a validator, and the validators themselves, read in place by
-    /// ``validate(_:_:)``: copying a `Validator?` out of an array per window retained and
-    /// released its name and closure (7,500 times per 1 MiB OTLP body).
-    let hasValidator: UnsafeBufferPointer<Bool>
+    /// Per pattern: its validator, read in place by ``rejects(_:_:)``: copying a `Validator?`
+    /// out of an array per window retained and released its name and closure (7,500 times per
+    /// 1 MiB OTLP body).
     private let validators: UnsafeMutablePointer<Validator?>
     private let validatorCount: Int
     /// Overlap priority of each pattern (lower wins).
@@ -104,17 +103,12 @@ final class EngineTables: @unchecked Sendable {
         self.requiredLiterals = copy(patterns.map { pattern in
             copy((pattern.definition.prefilter?.requires ?? []).map { copy(Array($0.utf8)) })
         })
-        self.hasValidator = copy(patterns.map { $0.validator != nil })
         validatorCount = patterns.count
         validators = .allocate(capacity: max(1, patterns.count))
         validators.initialize(from: patterns.map(\.validator), count: patterns.count)
         self.requiredClass = copy(patterns.map { pattern in
-            // Parsed and checked when the set was loaded.
-            guard let text = pattern.definition.prefilter?.requiresClass,
-                  let members = try? parseASCIIClass(text, patternID: pattern.id, field: "requiresClass") else {
-                return copy([UInt8]())
-            }
-            return copy((0..<256).map { members.contains(UInt8($0)) ? UInt8(1) : 0 })
+            let members = pattern.prefilter?.requiredClass ?? []
+            return copy(members.isEmpty ? [] : (0..<256).map { members.contains(UInt8($0)) ? UInt8(1) : 0 })
         })
         if patterns.allSatisfy({ $0.prefilter != nil }) {
             var table = [UInt8](repeating: 0, count: 256)
@@ -163,9 +157,9 @@ final class EngineTables: @unchecked Sendable {
         validators.deallocate()
     }
 
-    /// Whether pattern `index`'s validator (which it must have) accepts `match`.
+    /// Whether pattern `index` has a validator and it rejects `match`.
     @inline(__always)
-    func validate(_ index: Int, _ match: UnsafeRawBufferPointer) -> Bool {
-        validators[index].unsafelyUnwrapped.check(match)
+    func rejects(_ index: Int, _ match: UnsafeRawBufferPointer) -> Bool {
+        validators[index] != nil && !validators[index].unsafelyUnwrapped.check(match)
     }
 }

@@ -139,9 +139,12 @@ public final class PatternSet: Sendable {
                 throw PIIScrubError(.invalidPatternFile, "maxLength is below the pattern's minimum length", patternID: id)
             }
             let prefilter = try definition.prefilter.map { (d) throws(PIIScrubError) in try Prefilter(d, patternID: id) }
+            // Letters in a claim about literal bytes would miss the other cases such a pattern
+            // matches (and, under Unicode folding, `ſ` and `K`).
+            let caseless = (definition.flags ?? []).contains("caseless") || hasInlineCaseless(definition.regex)
+            func isASCIILetter(_ b: UInt8) -> Bool { (b | 0x20) &- 0x61 < 26 }
             if let anchor = definition.prefilter?.anchor, !(definition.prefilter?.anchorCaseless ?? false),
-               anchor.utf8.contains(where: { ($0 | 0x20) &- 0x61 < 26 }),
-               (definition.flags ?? []).contains("caseless") || hasInlineCaseless(definition.regex) {
+               anchor.utf8.contains(where: isASCIILetter), caseless {
                 // A case-sensitive anchor would miss the other cases this pattern matches.
                 throw PIIScrubError(.invalidPatternFile,
                                     "prefilter.anchor has letters but the pattern matches case-insensitively; set anchorCaseless",
@@ -198,10 +201,9 @@ public final class PatternSet: Sendable {
                 }
             }
             if let literals = definition.prefilter?.requires {
-                let caseless = (definition.flags ?? []).contains("caseless") || hasInlineCaseless(definition.regex)
                 guard !literals.isEmpty, literals.allSatisfy({ literal in
                     !literal.isEmpty && literal.utf8.count <= 32 && literal.utf8.allSatisfy { $0 >= 0x20 && $0 < 0x7F }
-                        && !(caseless && literal.utf8.contains { ($0 | 0x20) &- 0x61 < 26 })
+                        && !(caseless && literal.utf8.contains(where: isASCIILetter))
                 }) else {
                     throw PIIScrubError(.invalidPatternFile,
                                         "prefilter.requires must list 1 to 32 printable ASCII characters each, without letters in a case-insensitive pattern",
@@ -215,12 +217,10 @@ public final class PatternSet: Sendable {
                     }
                 }
             }
-            if let text = definition.prefilter?.requiresClass {
-                let caseless = (definition.flags ?? []).contains("caseless") || hasInlineCaseless(definition.regex)
-                let members = try parseASCIIClass(text, patternID: id, field: "requiresClass")
-                guard !members.isEmpty, !(caseless && members.contains { ($0 | 0x20) &- 0x61 < 26 }) else {
+            if let members = prefilter?.requiredClass, !members.isEmpty {
+                guard !(caseless && members.contains(where: isASCIILetter)) else {
                     throw PIIScrubError(.invalidPatternFile,
-                                        "prefilter.requiresClass must name ASCII characters, without letters in a case-insensitive pattern",
+                                        "prefilter.requiresClass must not hold letters in a case-insensitive pattern",
                                         patternID: id)
                 }
                 for example in definition.examples?.match ?? [] {

@@ -121,12 +121,21 @@ final class Prefilter: Sendable {
     var strategy: Strategy { core.strategy }
     /// Whether ``nextWindow(_:from:count:)`` uses ``CPIIScan_findLongRun``.
     var usesLongRunScan: Bool { core.usesLongRunScan }
+    /// The bytes of ``PrefilterDefinition/requiresClass``; empty without one (a declared class
+    /// is never empty).
+    let requiredClass: Set<UInt8>
 
     init(_ definition: PrefilterDefinition, patternID: String) throws(PIIScrubError) {
         let triggers = try parseASCIIClass(definition.trigger, patternID: patternID, field: "trigger")
         let span = try parseASCIIClass(definition.span, patternID: patternID, field: "span")
         guard !triggers.isEmpty else {
             throw PIIScrubError(.invalidPatternFile, "prefilter.trigger is empty", patternID: patternID)
+        }
+        requiredClass = try definition.requiresClass.map { (text) throws(PIIScrubError) in
+            try parseASCIIClass(text, patternID: patternID, field: "requiresClass")
+        } ?? []
+        guard definition.requiresClass == nil || !requiredClass.isEmpty else {
+            throw PIIScrubError(.invalidPatternFile, "prefilter.requiresClass is empty", patternID: patternID)
         }
         guard triggers.isSubset(of: span) else {
             throw PIIScrubError(.invalidPatternFile, "prefilter.trigger must be a subset of prefilter.span",
@@ -325,6 +334,7 @@ final class Prefilter: Sendable {
         key = other.key
         spanIsNarrow = other.spanIsNarrow
         spanIsWordLike = other.spanIsWordLike
+        requiredClass = other.requiredClass  // a per-pattern claim: the engine reads each pattern's own
         var core = other.core
         core.minTriggers = minTriggers
         core.minWindow = max(1, minWindow)

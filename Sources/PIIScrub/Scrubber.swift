@@ -411,7 +411,7 @@ public struct Scrubber: Sendable {
                 checkEnd = false
                 continue
             }
-            if engine.hasValidator[index], !engine.validate(index, UnsafeRawBufferPointer(rebasing: text[m])) {
+            if engine.rejects(index, UnsafeRawBufferPointer(rebasing: text[m])) {
                 at = nextCharacter(after: m.lowerBound, in: text)
                 continue
             }

@@ -1,9 +1,14 @@
 internal import PCRE2Wrapper
+internal import CPIIScan
 
 /// One scan group as the hot loop sees it: pattern indices and the prefilter's plain-value core.
 struct GroupPlan {
     let patterns: UnsafeBufferPointer<Int>
     let prefilter: PrefilterCore?
+    /// The group's bits in its stage's gate words (``BlockGate``); 0: scanned whole.
+    let gateMask: UInt32
+    /// ``BlockGate/lookBack`` of the group.
+    let gateLookBack: Int
 }
 
 /// One stage as the hot loop sees it.
@@ -11,6 +16,8 @@ struct StagePlan {
     /// Pattern indices in priority order.
     let patterns: UnsafeBufferPointer<Int>
     let groups: UnsafeBufferPointer<GroupPlan>
+    /// The tables of the stage's gate pass (``BlockGate``); nil when no group is gated.
+    let gate: UnsafePointer<CPIIScan_GateTables>?
 }
 
 /// Flat copies of what the engine reads on every call, without reference counting: a payload of
@@ -80,10 +87,13 @@ final class EngineTables: @unchecked Sendable {
         }
         var stagePlans: [StagePlan] = []
         for (s, stage) in stages.enumerated() {
-            let groupPlans = groups[s].map { group in
-                GroupPlan(patterns: copy(group.patterns), prefilter: group.prefilter?.core)
+            let gate = BlockGate(groups: groups[s], patterns: patterns)
+            let groupPlans = groups[s].enumerated().map { g, group in
+                GroupPlan(patterns: copy(group.patterns), prefilter: group.prefilter?.core,
+                          gateMask: gate?.masks[g] ?? 0, gateLookBack: gate?.lookBack[g] ?? 0)
             }
-            stagePlans.append(StagePlan(patterns: copy(stage), groups: copy(groupPlans)))
+            stagePlans.append(StagePlan(patterns: copy(stage), groups: copy(groupPlans),
+                                        gate: gate.map { copy([$0.tables]).baseAddress! }))
         }
         self.stages = copy(stagePlans)
         self.patterns = copy(patterns.map(\.compiled.unownedHandle))

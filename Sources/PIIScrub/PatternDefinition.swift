@@ -145,12 +145,19 @@ public struct PrefilterDefinition: Codable, Sendable, Hashable {
     /// capital letter, and each one spared is a PCRE2 search. Letters are refused in a pattern
     /// that matches case-insensitively.
     public var requiresClass: String?
+    /// `[length, gap]`: every match the pattern's validator accepts that holds only ASCII digits
+    /// holds `length` of them, each at most `gap` bytes after the one before (the groups of a
+    /// phone or card number; the two check digits of an IBAN are `[2, 1]`). With AVX2, the engine
+    /// then scans a long text only around such chains and non-ASCII digits (see ``BlockGate`` in
+    /// the sources), instead of around every digit of prose. `length` of at least 2, `gap` of at
+    /// least 1, their product at most 32.
+    public var digitChain: [Int]?
 
     public init(trigger: String, triggerUnicode: String? = nil, minTriggers: Int? = nil, span: String,
                 spanUnicode: String? = nil, spanCodePoints: [String]? = nil, anchor: String? = nil,
                 anchorCaseless: Bool? = nil, digitRun: Int? = nil, digitRunWithin: Int? = nil,
                 validLength: Int? = nil, validLengthUnless: String? = nil, triggerGap: Int? = nil,
-                requires: [String]? = nil, requiresClass: String? = nil) {
+                requires: [String]? = nil, requiresClass: String? = nil, digitChain: [Int]? = nil) {
         self.trigger = trigger
         self.triggerUnicode = triggerUnicode
         self.minTriggers = minTriggers
@@ -166,6 +173,7 @@ public struct PrefilterDefinition: Codable, Sendable, Hashable {
         self.triggerGap = triggerGap
         self.requires = requires
         self.requiresClass = requiresClass
+        self.digitChain = digitChain
     }
 }
 

@@ -184,6 +184,22 @@ public final class PatternSet: Sendable {
                     }
                 }
             }
+            if let chain = definition.prefilter?.digitChain {
+                guard chain.count == 2, chain[0] >= 2, chain[1] >= 1, chain[0] * chain[1] <= 32 else {
+                    throw PIIScrubError(.invalidPatternFile,
+                                        "prefilter.digitChain must be [length, gap] with length >= 2, gap >= 1, length * gap <= 32",
+                                        patternID: id)
+                }
+                for example in definition.examples?.match ?? [] where !example.unicodeScalars.contains(where: {
+                    $0.value >= 0x80 && isDecimalDigit($0.value)
+                }) {
+                    guard Self.hasDigitChain(Array(example.utf8), length: chain[0], gap: chain[1]) else {
+                        throw PIIScrubError(.prefilterMismatch,
+                                            "example #\(example.utf8.count)B has no chain of \(chain[0]) digits \(chain[1]) bytes apart",
+                                            patternID: id)
+                    }
+                }
+            }
             if let gap = definition.prefilter?.triggerGap, let prefilter {
                 guard (1...32).contains(gap), prefilter.key.trigger.count == 1, !prefilter.key.triggerDigits,
                       prefilter.minTriggers >= 2, prefilter.key.anchor.isEmpty else {
@@ -314,6 +330,20 @@ public final class PatternSet: Sendable {
             guard let base = buffer.baseAddress else { return false }
             return CPIIScan_findTriggerPair(base, 0, buffer.count, byte, gap, 1) < buffer.count
         }
+    }
+
+    /// Whether `bytes` hold `length` ASCII digits each at most `gap` bytes after the one before
+    /// (``PrefilterDefinition/digitChain``): the next digit after each is the nearest one, and
+    /// taking it keeps every longer chain possible.
+    static func hasDigitChain(_ bytes: [UInt8], length: Int, gap: Int) -> Bool {
+        var chain = 0
+        var last = Int.min / 2
+        for (i, b) in bytes.enumerated() where b &- 0x30 < 10 {
+            chain = i - last <= gap ? chain + 1 : 1
+            last = i
+            if chain >= length { return true }
+        }
+        return false
     }
 
     /// Where the first run of at least `length` consecutive ASCII digits starts in `bytes`, or nil

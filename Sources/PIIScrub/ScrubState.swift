@@ -40,6 +40,9 @@ final class ScrubState: @unchecked Sendable {
     @exclusivity(unchecked) var lastStagesRun = 0
     /// Look-ahead runs of the long-run scan (``RunBuffer``), one scan at a time.
     let runStorage = UnsafeMutablePointer<CPIIScan_Run>.allocate(capacity: RunBuffer.capacity)
+    /// The gate words of the text being scanned (``BlockGate``), one per 64 bytes.
+    @exclusivity(unchecked) private(set) var gateWords = UnsafeMutablePointer<UInt32>.allocate(capacity: 1)
+    @exclusivity(unchecked) private var gateCapacity = 1
 
     init(patternSet: PatternSet, configuration: Scrubber.Configuration) {
         match = MatchScratch(maxCaptureCount: patternSet.maxCaptureCount, limits: configuration.limits,
@@ -55,7 +58,21 @@ final class ScrubState: @unchecked Sendable {
         heads.reserveCapacity(3 * patternSet.patterns.count)
     }
 
-    deinit { runStorage.deallocate() }
+    deinit {
+        runStorage.deallocate()
+        gateWords.deallocate()
+    }
+
+    /// ``gateWords`` with room for at least `count` words (contents undefined).
+    @inline(__always)
+    func gateWords(capacity count: Int) -> UnsafeMutablePointer<UInt32> {
+        if count > gateCapacity {
+            gateWords.deallocate()
+            gateCapacity = max(count, 2 * gateCapacity)
+            gateWords = .allocate(capacity: gateCapacity)
+        }
+        return gateWords
+    }
 }
 
 /// A small pool of states so the convenience entry points of ``Scrubber`` never create PCRE2

@@ -257,9 +257,17 @@ public struct Scrubber: Sendable {
     {
         let patterns = stage.patterns
         for index in patterns where !candidates[index].isEmpty { candidates[index].removeAll(keepingCapacity: true) }
+        // One pass marks, for every gated group, the 64-byte blocks that may hold its windows.
+        var gateWords: UnsafePointer<UInt32>?
+        if prefilterEnabled, let gate = stage.gate, text.count >= BlockGate.minimumLength, let base = text.baseAddress {
+            let words = state.gateWords(capacity: (text.count + 63) >> 6)
+            if CPIIScan_gateBlocks(base.assumingMemoryBound(to: UInt8.self), text.count, gate, words) != 0 {
+                gateWords = UnsafePointer(words)
+            }
+        }
         for group in stage.groups {
-            try search(group, engine: engine, text: text, candidates: &candidates, scratch: &scratch,
-                       searches: searches, runStorage: state.runStorage)
+            try search(group, engine: engine, text: text, gateWords: group.gateMask != 0 ? gateWords : nil,
+                       candidates: &candidates, scratch: &scratch, searches: searches, runStorage: state.runStorage)
         }
         if patterns.count == 1 {
             swap(&spans, &candidates[patterns[0]])
@@ -281,15 +289,16 @@ public struct Scrubber: Sendable {
     }
 
     /// Each pattern's leftmost-first, non-overlapping matches over `text`, appended in order to
-    /// `candidates[patternIndex]`. Patterns of a group share one prefilter scan.
+    /// `candidates[patternIndex]`. Patterns of a group share one prefilter scan: over the whole
+    /// text, or with `gateWords` (``BlockGate``) over the group's stretches only.
     @inline(__always)
     private func search(_ group: GroupPlan, engine: EngineTables, text: UnsafeRawBufferPointer,
+                        gateWords: UnsafePointer<UInt32>?,
                         candidates: inout [[Span]], scratch: inout MatchScratch, searches: UnsafeMutableBufferPointer<Int>,
                         runStorage: UnsafeMutablePointer<CPIIScan_Run>)
         throws(PCRE2Error)
     {
         let n = text.count
-        let set = patternSet
         guard prefilterEnabled, let prefilter = group.prefilter, let base = text.baseAddress else {
             // PCRE2 alone: the whole text is one window that every pattern of the group searches.
             _ = try searchWindow(group, engine: engine, window: 0..<n, triggers: Int.max, asciiContext: false,
@@ -297,7 +306,39 @@ public struct Scrubber: Sendable {
             return
         }
         let p = base.assumingMemoryBound(to: UInt8.self)
+        // A group marked in many blocks (a common trigger byte in this text) is scanned whole:
+        // its stretches would cover most of the text, each started at a cost.
+        guard let gateWords,
+              CPIIScan_countGateBlocks(gateWords, (n + 63) >> 6, group.gateMask) * BlockGate.denseShare <= (n + 63) >> 6
+        else {
+            _ = try scan(group, prefilter, engine: engine, text: text, p, from: 0, to: n, candidates: &candidates,
+                         scratch: &scratch, searches: searches, runStorage: runStorage)
+            return
+        }
         var position = 0
+        while let stretch = nextGateStretch(p, count: n, words: gateWords, mask: group.gateMask,
+                                            spanNibbles: prefilter.spanNibbles, lookBack: group.gateLookBack,
+                                            from: position) {
+            let reached = try scan(group, prefilter, engine: engine, text: text, p, from: stretch.lowerBound,
+                                   to: stretch.upperBound, candidates: &candidates, scratch: &scratch,
+                                   searches: searches, runStorage: runStorage)
+            position = max(reached, stretch.upperBound)
+        }
+    }
+
+    /// The prefilter scan of `group` over `p[from ..< end]` as if `end` were the text's end, and
+    /// each window's patterns (the text's real end judges a window's ASCII context). `end` is
+    /// the text's end or an ASCII byte outside the span, which no window crosses. Returns where
+    /// the scan stopped: `end`, or past it when a match ran past its window.
+    @inline(__always)
+    private func scan(_ group: GroupPlan, _ prefilter: PrefilterCore, engine: EngineTables, text: UnsafeRawBufferPointer,
+                      _ p: UnsafePointer<UInt8>, from: Int, to end: Int, candidates: inout [[Span]],
+                      scratch: inout MatchScratch, searches: UnsafeMutableBufferPointer<Int>,
+                      runStorage: UnsafeMutablePointer<CPIIScan_Run>) throws(PCRE2Error) -> Int
+    {
+        let n = text.count
+        var position = from
+        var runs = RunBuffer(storage: runStorage, capacity: RunBuffer.capacity)
         if group.patterns.count == 1 {
             // The common case, kept free of per-window array traffic.
             let index = group.patterns[0]
@@ -308,8 +349,7 @@ public struct Scrubber: Sendable {
             var list: [Span] = []
             swap(&list, &candidates[index])
             defer { swap(&list, &candidates[index]) }
-            var runs = RunBuffer(storage: runStorage, capacity: RunBuffer.capacity)
-            while let found = prefilter.nextWindow(p, from: &position, count: n, runs: &runs) {
+            while let found = prefilter.nextWindow(p, from: &position, count: end, runs: &runs) {
                 let window = found.range
                 if cannotHoldMatch(engine, index, p, window, checkRequired: checkRequired) { continue }
                 let at = try windowMatches(of: index, engine: engine, asciiContext: hasWideASCIIContext(found, p, count: n),
@@ -319,16 +359,16 @@ public struct Scrubber: Sendable {
                 // never search inside a region already matched.
                 if at > position { position = at }
             }
-            return
+            return position
         }
-        var runs = RunBuffer(storage: runStorage, capacity: RunBuffer.capacity)
-        while let found = prefilter.nextWindow(p, from: &position, count: n, runs: &runs) {
+        while let found = prefilter.nextWindow(p, from: &position, count: end, runs: &runs) {
             let furthest = try searchWindow(group, engine: engine, window: found.range, triggers: found.triggers,
                                             asciiContext: hasWideASCIIContext(found, p, count: n), text: text,
                                             candidates: &candidates,
                                             scratch: &scratch, searches: searches)
             position = max(position, furthest)
         }
+        return position
     }
 
     /// The window's ``PrefilterCore/Window/asciiContext`` with two ASCII bytes on each side
@@ -490,7 +530,6 @@ public struct Scrubber: Sendable {
                               asciiContext: Bool, text: UnsafeRawBufferPointer, candidates: inout [[Span]], scratch: inout MatchScratch,
                               searches: UnsafeMutableBufferPointer<Int>) throws(PCRE2Error) -> Int
     {
-        let set = patternSet
         var furthest = window.upperBound
         for index in group.patterns {
             if triggers < engine.minTriggers[index] { continue }

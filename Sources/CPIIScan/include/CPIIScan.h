@@ -232,4 +232,57 @@ int CPIIScan_jsonCollectFlat(const uint8_t *p, size_t n, CPIIScan_JSONFlatBatch 
 /// `\r`, tab), or n. For pretty-printed documents, where indentation is half the bytes.
 size_t CPIIScan_jsonSkipSpace(const uint8_t *p, size_t from, size_t n);
 
+// MARK: Block gate (gate.c)
+
+/// What ``CPIIScan_gateBlocks`` looks for. Class buckets: byte b is in bucket j (j < 8) when bit
+/// j of `low[b & 15]` and of `high[b >> 4]` are both set, so each bucket is a product of a set of
+/// high nibbles and a set of low nibbles. A run of `digitRun` (0: none; else 1...32) ASCII
+/// digits. Chains k < `chainCount` (at most 2): `chainLength[k]` ASCII digits, each at most
+/// `chainGap[k]` bytes after the one before (length times gap at most 32). Anchors k <
+/// `anchorCount` (at most 4): the `anchorLength[k]` (1...32) ASCII bytes at `anchor[k]` (lower
+/// case letters matching either case when `anchorCaseless[k]`), looked for where its bytes at
+/// `offset1[k]` and `offset2[k]` (below the length) are `byte1[k]` and `byte2[k]` (fastest with
+/// the case-sensitive anchors first).
+typedef struct {
+    uint8_t low[16];
+    uint8_t high[16];
+    /// Span runs k < `runCount` (at most 4): `runLength[k]` (2...32) bytes of the ASCII set whose
+    /// nibble table (``CPIIScan_Nibbles``' form) is `runSpan[k]`, with a byte of the set
+    /// `runTrigger[k]` among the 96 from the block's start.
+    uint8_t runCount;
+    uint8_t runSpan[4][16];
+    uint8_t runTrigger[4][16];
+    uint8_t runLength[4];
+    uint8_t digitRun;
+    uint8_t chainCount;
+    uint8_t chainLength[2], chainGap[2];
+    uint8_t anchorCount;
+    uint8_t offset1[4], offset2[4], byte1[4], byte2[4];
+    const uint8_t *anchor[4];
+    uint8_t anchorLength[4], anchorCaseless[4];
+} CPIIScan_GateTables;
+
+/// One word per 64-byte block of p[0 ..< n] (the last block may be shorter) into `out`
+/// (ceil(n / 64) entries). Bits 0-7: the buckets that a byte of the block is in. Bit 8: the
+/// digit run, 9 + k: chain k, 12 + k: an occurrence of anchor k, 16 + k: span run k, starts in
+/// the block (and may reach into the next 32 bytes; bytes past n match nothing). Two passes (the
+/// anchors have their own: with the rest, their probe vectors did not fit in registers), 64
+/// bytes a step, with AVX2; returns 0 (and writes nothing) without it.
+int CPIIScan_gateBlocks(const uint8_t *p, size_t n, const CPIIScan_GateTables *tables, uint32_t *out);
+
+/// The first i in [from, count) with `words[i] & mask` nonzero, or count; 8 words a step with AVX2.
+size_t CPIIScan_nextGateBlock(const uint32_t *words, size_t from, size_t count, uint32_t mask);
+
+/// How many of words[0 ..< count] have a bit of `mask`; 8 words a step with AVX2.
+size_t CPIIScan_countGateBlocks(const uint32_t *words, size_t count, uint32_t mask);
+
+/// The first i in [from, n) where p[i] is an ASCII byte outside the set whose nibble table
+/// (``CPIIScan_Nibbles``' form) is `spanNibbles`, or n: the end of a run of span or non-ASCII
+/// bytes. 32 bytes a step with AVX2.
+size_t CPIIScan_runEnd(const uint8_t *p, size_t from, size_t n, const uint8_t *spanNibbles);
+
+/// ``CPIIScan_gateBlocks`` byte by byte, on any CPU: the reference the tests compare it with
+/// (the engine scans without a gate where AVX2 is missing).
+void CPIIScan_gateBlocksPortable(const uint8_t *p, size_t n, const CPIIScan_GateTables *tables, uint32_t *out);
+
 #endif

@@ -1,0 +1,359 @@
+#include <string.h>
+#include "CPIIScan.h"
+
+// MARK: Block gate (see CPIIScan_gateBlocks in CPIIScan.h)
+
+// p[0 ..< length] is the anchor (its lower case letters match either case when caseless).
+static inline int anchor_matches(const uint8_t *p, const uint8_t *anchor, size_t length, int caseless) {
+    for (size_t k = 0; k < length; k++) {
+        const uint8_t a = anchor[k], b = p[k];
+        if (caseless && (uint8_t)(a - 'a') < 26 ? (uint8_t)(b | 0x20) != a : b != a) return 0;
+    }
+    return 1;
+}
+
+// Bit i (i < 64): x has bits i ... i + k - 1 set (k in 1...32; x holds 96 bits).
+static inline uint64_t runs_of(unsigned __int128 x, unsigned k) {
+    unsigned have = 1;
+    while (have * 2 <= k) {
+        x &= x >> have;
+        have *= 2;
+    }
+    if (k > have) x &= x >> (k - have);
+    return (uint64_t)x;
+}
+
+// Bit i: some bit of x in i + 1 ... i + gap (gap in 1...32). Runs only for blocks with enough
+// digits, so the variable shifts cost little.
+static inline unsigned __int128 followed_within(unsigned __int128 x, unsigned gap) {
+    unsigned __int128 s = 0;
+    for (unsigned d = 1; d <= gap; d++) s |= x >> d;
+    return s;
+}
+
+// The run and chain bits of a block, from the bit mask of the ASCII digits of its 64 bytes and
+// the 32 after them. The bit work runs only where there are enough digits (few blocks, in
+// prose).
+static inline uint32_t gate_bits(const CPIIScan_GateTables *t, unsigned __int128 digits) {
+    uint32_t word = 0;
+    {
+        // A run or chain starting in the block lies in its 96 bytes: too few digits there, none.
+        const unsigned count = (unsigned)__builtin_popcountll((uint64_t)digits)
+            + (unsigned)__builtin_popcountll((uint64_t)(digits >> 64));
+        if (t->digitRun && count >= t->digitRun && runs_of(digits, t->digitRun)) word |= 1u << 8;
+        for (unsigned k = 0; k < t->chainCount; k++) {
+            if (count < t->chainLength[k]) continue;
+            unsigned __int128 chain = digits;
+            for (unsigned j = 1; j < t->chainLength[k] && (uint64_t)chain; j++) {
+                chain = digits & followed_within(chain, t->chainGap[k]);
+            }
+            if ((uint64_t)chain) word |= 1u << (9 + k);
+        }
+    }
+    return word;
+}
+
+#if defined(__x86_64__) || defined(_M_X64)
+#include <immintrin.h>
+
+// Bit j: byte j of v is an ASCII byte of the set whose nibble table (``CPIIScan_Nibbles``' form)
+// is `table`.
+__attribute__((target("avx2"), always_inline))
+static inline uint32_t ascii_members(__m256i v, const uint8_t *table) {
+    const __m256i low_nibble = _mm256_set1_epi8(0x0F);
+    const __m256i bit_of_high = _mm256_setr_epi8(1, 2, 4, 8, 16, 32, 64, (char)128, 0, 0, 0, 0, 0, 0, 0, 0,
+                                                 1, 2, 4, 8, 16, 32, 64, (char)128, 0, 0, 0, 0, 0, 0, 0, 0);
+    const __m256i entries = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)table));
+    const __m256i bit = _mm256_shuffle_epi8(bit_of_high, _mm256_and_si256(_mm256_srli_epi16(v, 4), low_nibble));
+    const __m256i in = _mm256_and_si256(_mm256_shuffle_epi8(entries, _mm256_and_si256(v, low_nibble)), bit);
+    return ~(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(in, _mm256_setzero_si256()));
+}
+
+// Whether some byte of a, b or c is an ASCII byte of the set whose nibble table is `table`.
+__attribute__((target("avx2"), always_inline))
+static inline int any_members(__m256i a, __m256i b, __m256i c, const uint8_t *table) {
+    const __m256i low_nibble = _mm256_set1_epi8(0x0F);
+    const __m256i bit_of_high = _mm256_setr_epi8(1, 2, 4, 8, 16, 32, 64, (char)128, 0, 0, 0, 0, 0, 0, 0, 0,
+                                                 1, 2, 4, 8, 16, 32, 64, (char)128, 0, 0, 0, 0, 0, 0, 0, 0);
+    const __m256i entries = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)table));
+#define MEMBERS(v) _mm256_and_si256(_mm256_shuffle_epi8(entries, _mm256_and_si256((v), low_nibble)), \
+                                    _mm256_shuffle_epi8(bit_of_high, _mm256_and_si256(_mm256_srli_epi16((v), 4), low_nibble)))
+    const __m256i in = _mm256_or_si256(_mm256_or_si256(MEMBERS(a), MEMBERS(b)), MEMBERS(c));
+#undef MEMBERS
+    return !_mm256_testz_si256(in, in);
+}
+
+// The gate word of the 64 bytes at q; q[64 ..< 96] must be readable.
+__attribute__((target("avx2"), always_inline))
+static inline uint32_t gate_block(const uint8_t *q, const CPIIScan_GateTables *t, __m256i low, __m256i high) {
+    const __m256i low_nibble = _mm256_set1_epi8(0x0F);
+    const __m256i zero = _mm256_set1_epi8('0'), nine = _mm256_set1_epi8(9);
+    const __m256i v0 = _mm256_loadu_si256((const __m256i *)q);
+    const __m256i v1 = _mm256_loadu_si256((const __m256i *)(q + 32));
+    const __m256i v2 = _mm256_loadu_si256((const __m256i *)(q + 64));
+    // Buckets: OR of the block's bytes' bucket bits, reduced to one byte.
+    __m256i c = _mm256_and_si256(_mm256_shuffle_epi8(low, _mm256_and_si256(v0, low_nibble)),
+                                 _mm256_shuffle_epi8(high, _mm256_and_si256(_mm256_srli_epi16(v0, 4), low_nibble)));
+    c = _mm256_or_si256(c, _mm256_and_si256(_mm256_shuffle_epi8(low, _mm256_and_si256(v1, low_nibble)),
+                                            _mm256_shuffle_epi8(high, _mm256_and_si256(_mm256_srli_epi16(v1, 4), low_nibble))));
+    uint32_t word = 0;
+    if (!_mm256_testz_si256(c, c)) {
+        __m128i x = _mm_or_si128(_mm256_castsi256_si128(c), _mm256_extracti128_si256(c, 1));
+        x = _mm_or_si128(x, _mm_srli_si128(x, 8));
+        x = _mm_or_si128(x, _mm_srli_si128(x, 4));
+        x = _mm_or_si128(x, _mm_srli_si128(x, 2));
+        x = _mm_or_si128(x, _mm_srli_si128(x, 1));
+        word = (uint32_t)(uint8_t)_mm_cvtsi128_si32(x);
+    }
+    unsigned __int128 digits = 0;
+    if (t->digitRun | t->chainCount) {
+        const __m256i d0 = _mm256_sub_epi8(v0, zero), d1 = _mm256_sub_epi8(v1, zero), d2 = _mm256_sub_epi8(v2, zero);
+        digits = (unsigned __int128)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(_mm256_min_epu8(d0, nine), d0))
+            | (unsigned __int128)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(_mm256_min_epu8(d1, nine), d1)) << 32
+            | (unsigned __int128)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(_mm256_min_epu8(d2, nine), d2)) << 64;
+    }
+    if ((uint64_t)digits) word |= gate_bits(t, digits);
+    for (unsigned k = 0; k < t->runCount; k++) {
+        // Span runs: positions that start runLength[k] span bytes, where a trigger is near.
+        if (!any_members(v0, v1, v2, t->runTrigger[k])) continue;
+        const unsigned __int128 span = (unsigned __int128)ascii_members(v0, t->runSpan[k])
+            | (unsigned __int128)ascii_members(v1, t->runSpan[k]) << 32
+            | (unsigned __int128)ascii_members(v2, t->runSpan[k]) << 64;
+        if ((uint64_t)span && runs_of(span, t->runLength[k])) word |= 1u << (16 + k);
+    }
+    return word;
+}
+
+__attribute__((target("avx2")))
+static void gate_blocks_avx2(const uint8_t *p, size_t n, const CPIIScan_GateTables *t, uint32_t *out) {
+    const __m256i low = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)t->low));
+    const __m256i high = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)t->high));
+    size_t i = 0, k = 0;
+    for (; i + 96 <= n; i += 64, k++) out[k] = gate_block(p + i, t, low, high);
+    // The last blocks from a padded copy: 0x80 is in no bucket (its high nibble is not one of a
+    // bucket's) and not a digit.
+    uint8_t tail[160];
+    for (; i < n; i += 64, k++) {
+        memset(tail, 0x80, sizeof tail);
+        memcpy(tail, p + i, n - i < 96 ? n - i : 96);
+        out[k] = gate_block(tail, t, low, high);
+    }
+}
+
+// MARK: Anchors
+
+typedef struct {
+    __m256i byte1[4], byte2[4];
+    size_t offset1[4], offset2[4];
+} anchor_vectors;
+
+// 0xFF at each j < 32 where both probes of anchor k hit at r + j. Caseless anchors (`fold`) are
+// compared with 0x20 ORed into both probe bytes and text bytes: either case of a letter hits (and
+// a few symbol pairs, which the whole-anchor check then rejects).
+__attribute__((target("avx2"), always_inline))
+static inline __m256i probe_hits(const uint8_t *r, const anchor_vectors *g, unsigned k, int fold) {
+    __m256i x = _mm256_loadu_si256((const __m256i *)(r + g->offset1[k]));
+    __m256i y = _mm256_loadu_si256((const __m256i *)(r + g->offset2[k]));
+    if (fold) {
+        x = _mm256_or_si256(x, _mm256_set1_epi8(0x20));
+        y = _mm256_or_si256(y, _mm256_set1_epi8(0x20));
+    }
+    return _mm256_and_si256(_mm256_cmpeq_epi8(x, g->byte1[k]), _mm256_cmpeq_epi8(y, g->byte2[k]));
+}
+
+// The anchor bits of the 64 bytes at q (q[64 ..< 96] readable). Anchors 0 ..< `plain` are
+// case-sensitive, `plain` ..< `anchors` caseless; both are constants where this is inlined, so
+// the loops unroll and the probe vectors stay in registers.
+__attribute__((target("avx2"), always_inline))
+static inline uint32_t anchor_block(const uint8_t *q, const CPIIScan_GateTables *t, const anchor_vectors *g,
+                                    const unsigned anchors, const unsigned plain) {
+    __m256i any = _mm256_setzero_si256();
+    for (int half = 0; half < 2; half++) {
+        for (unsigned k = 0; k < anchors; k++) any = _mm256_or_si256(any, probe_hits(q + 32 * half, g, k, k >= plain));
+    }
+    if (_mm256_testz_si256(any, any)) return 0;
+    // Probe hits: the whole anchor decides, per anchor.
+    uint32_t word = 0;
+    for (unsigned k = 0; k < anchors; k++) {
+        for (int half = 0; half < 2 && !(word >> (12 + k) & 1); half++) {
+            uint32_t hits = (uint32_t)_mm256_movemask_epi8(probe_hits(q + 32 * half, g, k, k >= plain));
+            while (hits) {
+                const unsigned j = (unsigned)__builtin_ctz(hits);
+                hits &= hits - 1;
+                if (anchor_matches(q + 32 * half + j, t->anchor[k], t->anchorLength[k], t->anchorCaseless[k])) {
+                    word |= 1u << (12 + k);
+                    break;
+                }
+            }
+        }
+    }
+    return word;
+}
+
+__attribute__((target("avx2"), always_inline))
+static inline void anchor_loop(const uint8_t *p, size_t n, const CPIIScan_GateTables *t, const anchor_vectors *g,
+                               uint32_t *out, const unsigned anchors, const unsigned plain) {
+    size_t i = 0, k = 0;
+    for (; i + 96 <= n; i += 64, k++) out[k] |= anchor_block(p + i, t, g, anchors, plain);
+    // The last blocks from a padded copy: 0x80, with 0x20 ORed in or not, is no probe byte and
+    // no anchor byte (those are ASCII).
+    uint8_t tail[160];
+    for (; i < n; i += 64, k++) {
+        memset(tail, 0x80, sizeof tail);
+        memcpy(tail, p + i, n - i < 96 ? n - i : 96);
+        out[k] |= anchor_block(tail, t, g, anchors, plain);
+    }
+}
+
+__attribute__((target("avx2")))
+static void anchor_blocks_avx2(const uint8_t *p, size_t n, const CPIIScan_GateTables *t, uint32_t *out) {
+    anchor_vectors g;
+    // Anchors from the first caseless one on are compared folded (for a case-sensitive one that
+    // is a superset of its hits, which the whole-anchor check sorts out).
+    unsigned plain = 0;
+    while (plain < t->anchorCount && !t->anchorCaseless[plain]) plain++;
+    for (unsigned k = 0; k < 4; k++) {
+        const uint8_t fold = k >= plain ? 0x20 : 0;
+        g.byte1[k] = _mm256_set1_epi8((char)(t->byte1[k] | fold));
+        g.byte2[k] = _mm256_set1_epi8((char)(t->byte2[k] | fold));
+        g.offset1[k] = t->offset1[k] & 31;
+        g.offset2[k] = t->offset2[k] & 31;
+    }
+#define ANCHOR_CASE(a, c) case (a) * 8 + (c): anchor_loop(p, n, t, &g, out, (a), (c)); break;
+    switch (t->anchorCount * 8 + plain) {
+    ANCHOR_CASE(1, 0) ANCHOR_CASE(1, 1)
+    ANCHOR_CASE(2, 0) ANCHOR_CASE(2, 1) ANCHOR_CASE(2, 2)
+    ANCHOR_CASE(3, 0) ANCHOR_CASE(3, 1) ANCHOR_CASE(3, 2) ANCHOR_CASE(3, 3)
+    ANCHOR_CASE(4, 0) ANCHOR_CASE(4, 1) ANCHOR_CASE(4, 2) ANCHOR_CASE(4, 3) ANCHOR_CASE(4, 4)
+    default: break;
+    }
+#undef ANCHOR_CASE
+}
+
+// From i while 8 words remain: the first word with a bit of mask, or where the scalar loop goes on.
+__attribute__((target("avx2")))
+static size_t next_gate_block_avx2(const uint32_t *words, size_t i, size_t count, uint32_t mask) {
+    const __m256i m = _mm256_set1_epi32((int)mask);
+    while (i + 8 <= count) {
+        const __m256i none = _mm256_cmpeq_epi32(_mm256_and_si256(_mm256_loadu_si256((const __m256i *)(words + i)), m),
+                                                _mm256_setzero_si256());
+        const unsigned marked = ~(unsigned)_mm256_movemask_ps(_mm256_castsi256_ps(none)) & 0xFFu;
+        if (marked) return i + (size_t)__builtin_ctz(marked);
+        i += 8;
+    }
+    return i;
+}
+
+// While 8 words remain: adds the words with a bit of mask to *marked; returns where it stopped.
+__attribute__((target("avx2")))
+static size_t count_gate_blocks_avx2(const uint32_t *words, size_t count, uint32_t mask, size_t *marked) {
+    const __m256i m = _mm256_set1_epi32((int)mask);
+    size_t i = 0, total = 0;
+    for (; i + 8 <= count; i += 8) {
+        const __m256i none = _mm256_cmpeq_epi32(_mm256_and_si256(_mm256_loadu_si256((const __m256i *)(words + i)), m),
+                                                _mm256_setzero_si256());
+        total += 8 - (size_t)__builtin_popcount((unsigned)_mm256_movemask_ps(_mm256_castsi256_ps(none)));
+    }
+    *marked += total;
+    return i;
+}
+
+// From i while 32 bytes remain: the first ASCII byte outside the span, or where the scalar loop
+// goes on.
+__attribute__((target("avx2")))
+static size_t run_end_avx2(const uint8_t *p, size_t i, size_t n, const uint8_t *spanNibbles) {
+    const __m256i table = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)spanNibbles));
+    const __m256i low_nibble = _mm256_set1_epi8(0x0F);
+    const __m256i bit_of_high = _mm256_setr_epi8(1, 2, 4, 8, 16, 32, 64, (char)128, 0, 0, 0, 0, 0, 0, 0, 0,
+                                                 1, 2, 4, 8, 16, 32, 64, (char)128, 0, 0, 0, 0, 0, 0, 0, 0);
+    while (i + 32 <= n) {
+        const __m256i v = _mm256_loadu_si256((const __m256i *)(p + i));
+        const __m256i bit = _mm256_shuffle_epi8(bit_of_high, _mm256_and_si256(_mm256_srli_epi16(v, 4), low_nibble));
+        const __m256i in_span = _mm256_and_si256(_mm256_shuffle_epi8(table, _mm256_and_si256(v, low_nibble)), bit);
+        // Outside: ASCII (top bit clear) and not in the span.
+        const uint32_t outside = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(in_span, _mm256_setzero_si256()))
+            & ~(uint32_t)_mm256_movemask_epi8(v);
+        if (outside) return i + (size_t)__builtin_ctz(outside);
+        i += 32;
+    }
+    return i;
+}
+#endif
+
+int CPIIScan_gateBlocks(const uint8_t *p, size_t n, const CPIIScan_GateTables *tables, uint32_t *out) {
+#if defined(__x86_64__) || defined(_M_X64)
+    if (CPIIScan_hasVectorRunScan()) {
+        gate_blocks_avx2(p, n, tables, out);
+        // A second pass: with the block's other work, the probe vectors no longer fit in
+        // registers (measured: one fused pass cost 4.3 instructions a byte, these two 1.6).
+        if (tables->anchorCount) anchor_blocks_avx2(p, n, tables, out);
+        return 1;
+    }
+#endif
+    (void)p;
+    (void)n;
+    (void)tables;
+    (void)out;
+    return 0;
+}
+
+size_t CPIIScan_nextGateBlock(const uint32_t *words, size_t from, size_t count, uint32_t mask) {
+    size_t i = from;
+#if defined(__x86_64__) || defined(_M_X64)
+    if (CPIIScan_hasVectorRunScan()) i = next_gate_block_avx2(words, i, count, mask);
+#endif
+    while (i < count && (words[i] & mask) == 0) i++;
+    return i;
+}
+
+size_t CPIIScan_countGateBlocks(const uint32_t *words, size_t count, uint32_t mask) {
+    size_t marked = 0, i = 0;
+#if defined(__x86_64__) || defined(_M_X64)
+    if (CPIIScan_hasVectorRunScan()) i = count_gate_blocks_avx2(words, count, mask, &marked);
+#endif
+    for (; i < count; i++) marked += (words[i] & mask) != 0;
+    return marked;
+}
+
+size_t CPIIScan_runEnd(const uint8_t *p, size_t i, size_t n, const uint8_t *spanNibbles) {
+#if defined(__x86_64__) || defined(_M_X64)
+    if (CPIIScan_hasVectorRunScan()) i = run_end_avx2(p, i, n, spanNibbles);
+#endif
+    for (; i < n; i++) {
+        const uint8_t b = p[i];
+        if (b < 0x80 && !((spanNibbles[b & 15] >> (b >> 4)) & 1)) break;
+    }
+    return i;
+}
+
+void CPIIScan_gateBlocksPortable(const uint8_t *p, size_t n, const CPIIScan_GateTables *t, uint32_t *out) {
+    for (size_t k = 0; k * 64 < n; k++) {
+        // The same masks as the vector pass, byte by byte; bytes past n match nothing.
+        unsigned __int128 digits = 0;
+        uint32_t word = 0;
+        for (size_t j = 0; j < 96 && 64 * k + j < n; j++) {
+            const uint8_t b = p[64 * k + j];
+            if (j < 64) word |= (uint32_t)(t->low[b & 15] & t->high[b >> 4]);
+            if ((uint8_t)(b - '0') < 10) digits |= (unsigned __int128)1 << j;
+        }
+        if (!(t->digitRun | t->chainCount)) digits = 0;
+        for (size_t j = 0; j < 64 && 64 * k + j < n; j++) {
+            const size_t i = 64 * k + j;
+            for (unsigned a = 0; a < t->anchorCount; a++) {
+                if (i + t->anchorLength[a] <= n && anchor_matches(p + i, t->anchor[a], t->anchorLength[a], t->anchorCaseless[a]))
+                    word |= 1u << (12 + a);
+            }
+        }
+        for (unsigned r = 0; r < t->runCount; r++) {
+            unsigned __int128 span = 0;
+            int trigger = 0;
+            for (size_t j = 0; j < 96 && 64 * k + j < n; j++) {
+                const uint8_t b = p[64 * k + j];
+                if (b < 0x80 && (t->runSpan[r][b & 15] >> (b >> 4) & 1)) span |= (unsigned __int128)1 << j;
+                if (b < 0x80 && (t->runTrigger[r][b & 15] >> (b >> 4) & 1)) trigger = 1;
+            }
+            if (trigger && runs_of(span, t->runLength[r])) word |= 1u << (16 + r);
+        }
+        out[k] = word | ((uint64_t)digits ? gate_bits(t, digits) : 0);
+    }
+}

@@ -1,0 +1,243 @@
+internal import CPIIScan
+
+/// Which 64-byte blocks of a long text may hold a window of each gated scan group of a stage,
+/// marked for all of them in one pass (``CPIIScan_gateBlocks``), so each such group's own scan
+/// runs only over the stretches around its marked blocks instead of over the whole text.
+///
+/// Before this, each of the default set's sixteen scan groups made its own pass over every byte
+/// (anchor searches, class and long-run scans), and those passes were most of clean text's cost.
+///
+/// ## What marks a block
+/// Each gated group is marked by one kind of evidence, taken from its prefilter claims:
+/// - an anchored group (``PrefilterDefinition/anchor``): an occurrence of its anchor;
+/// - a group whose patterns all claim ``PrefilterDefinition/digitChain``: one of those chains,
+///   or a lead byte of a non-ASCII digit;
+/// - a group with digit-run windows (``PrefilterCore/digitRunLength``): such a run;
+/// - a group with an ASCII, space-free span whose windows must be at least 8 bytes long
+///   (``PrefilterDefinition/validLength`` counts where every pattern has it): a run of span bytes
+///   that long (32 for longer ones) with a trigger byte within 96 bytes of the block's start, or
+///   a byte of ``PrefilterDefinition/validLengthUnless``.
+/// Other groups (`@`, `%`, the `:` and `.` pairs, spans with a space) keep their own scans: a
+/// `memchr` or the pair search costs less than a gate there (measured: gating the pair groups
+/// doubled their cost).
+///
+/// ## Why a stretch holds every window the full scan would find
+/// Every window that can hold a kept match holds such evidence, so it meets a marked block. A
+/// stretch starts at a marked block (less ``lookBack`` for digit-run windows, which start up to
+/// that far before their run) and ends at the first ASCII byte outside the group's span after
+/// its last marked block: no window crosses such a byte, so each window meeting the marked
+/// blocks lies inside the stretch. The scans grow a window back from its trigger themselves, and
+/// cannot grow into the previous stretch, which ended at such a byte. The group's scan from the
+/// stretch's start, with the stretch's end as the buffer's end, finds those windows as it would
+/// have in the whole text (``Scrubber`` judges a window's context by the real end). The text
+/// between stretches holds no evidence, so the full scan would have found no window there that
+/// holds a kept match.
+///
+/// A group marked in more than one block in ``denseShare`` is scanned whole: its evidence is
+/// common in the text at hand, and starting a stretch costs more than scanning a short gap.
+/// Texts shorter than ``minimumLength`` and CPUs without AVX2 are scanned without the gate.
+struct BlockGate {
+    /// The tables of the pass.
+    let tables: CPIIScan_GateTables
+    /// Per group of the stage, in order: the bits of its marks in a block's word; 0 for a group
+    /// that is not gated.
+    let masks: [UInt32]
+    /// Per group: how far before a marked block its windows may start (``digitRunWithin`` for
+    /// digit-run windows, else 0).
+    let lookBack: [Int]
+
+    /// Texts shorter than this are scanned without the gate: the pass costs more than it saves
+    /// on short strings (the JSON walk's keys and values).
+    static let minimumLength = 512
+
+    /// A group marked in more than one block in this many is scanned whole (its trigger is
+    /// common in the text at hand: the stretches would cover most of it).
+    static let denseShare = 8
+
+    /// Stretches closer than this many blocks are scanned as one (``nextGateStretch``).
+    static let mergeBlocks = 4
+
+    /// The gate for a stage's groups; nil when no group can be gated. `patterns` are the set's,
+    /// by index.
+    init?(groups: [ScanGroup], patterns: [Pattern]) {
+        var tables = CPIIScan_GateTables()
+        var buckets: [Bucket] = []
+        var masks: [UInt32] = []
+        var lookBack: [Int] = []
+        var chains: [[Int]] = []
+        // The buckets of `bytes`, added as needed; nil when they no longer fit in eight.
+        func bucketBits(_ bytes: Set<UInt8>) -> UInt32? {
+            let needed = Bucket.cover(bytes)
+            let added = needed.filter { !buckets.contains($0) }
+            guard buckets.count + added.count <= 8 else { return nil }
+            buckets += added
+            return needed.reduce(0) { $0 | 1 << UInt32(buckets.firstIndex(of: $1)!) }
+        }
+        // Anchored groups first, case-sensitive anchors before caseless ones (the pass compares
+        // those from the first caseless one on folded, which costs an instruction per probe).
+        let order = groups.indices.sorted { a, b in
+            func rank(_ g: Int) -> Int {
+                guard let core = groups[g].prefilter?.core, core.strategy == .anchorRuns else { return 2 }
+                return core.anchorCaseless ? 1 : 0
+            }
+            return (rank(a), a) < (rank(b), b)
+        }
+        masks = Array(repeating: 0, count: groups.count)
+        lookBack = Array(repeating: 0, count: groups.count)
+        for g in order {
+            (masks[g], lookBack[g]) = Self.plan(groups[g], patterns: patterns, tables: &tables, chains: &chains,
+                                                bucketBits: bucketBits)
+        }
+        guard masks.contains(where: { $0 != 0 }) else { return nil }
+        for (j, bucket) in buckets.enumerated() {
+            let bit = UInt8(1) << j
+            withUnsafeMutableBytes(of: &tables.low) { table in
+                for l in 0..<16 where bucket.low & 1 << l != 0 { table[l] |= bit }
+            }
+            withUnsafeMutableBytes(of: &tables.high) { table in
+                for h in 0..<16 where bucket.high & 1 << h != 0 { table[h] |= bit }
+            }
+        }
+        self.tables = tables
+        self.masks = masks
+        self.lookBack = lookBack
+    }
+
+    /// One group's marks (its bits, and how far before a mark its windows may start), added to
+    /// `tables`; (0, 0) when it cannot be gated.
+    private static func plan(_ group: ScanGroup, patterns: [Pattern], tables: inout CPIIScan_GateTables,
+                             chains: inout [[Int]], bucketBits: (Set<UInt8>) -> UInt32?) -> (UInt32, Int) {
+        guard let prefilter = group.prefilter else { return (0, 0) }
+        let core = prefilter.core
+        if core.digitRunLength > 0 {
+            // Windows reach `within` bytes before a run of `length` digits: mark the runs' blocks,
+            // start the stretch that far back, and keep such stretches apart by more than that.
+            guard core.digitRunLength <= 32, tables.digitRun == 0 || Int(tables.digitRun) == core.digitRunLength,
+                  core.digitRunWithin <= (mergeBlocks - 2) * 64 else { return (0, 0) }
+            tables.digitRun = UInt8(core.digitRunLength)
+            return (1 << 8, core.digitRunWithin)
+        }
+        if core.strategy == .anchorRuns {
+            let k = Int(tables.anchorCount)
+            guard k < 4, core.anchorLength <= 32 else { return (0, 0) }
+            let anchor = UnsafeBufferPointer(start: core.anchor, count: core.anchorLength)
+            let (o1, o2) = core.anchorProbes
+            withUnsafeMutableBytes(of: &tables.offset1) { $0[k] = UInt8(o1) }
+            withUnsafeMutableBytes(of: &tables.offset2) { $0[k] = UInt8(o2) }
+            withUnsafeMutableBytes(of: &tables.byte1) { $0[k] = anchor[o1] }
+            withUnsafeMutableBytes(of: &tables.byte2) { $0[k] = anchor[o2] }
+            withUnsafeMutablePointer(to: &tables.anchor) {
+                $0.withMemoryRebound(to: UnsafePointer<UInt8>?.self, capacity: 4) { $0[k] = core.anchor }
+            }
+            withUnsafeMutableBytes(of: &tables.anchorLength) { $0[k] = UInt8(core.anchorLength) }
+            withUnsafeMutableBytes(of: &tables.anchorCaseless) { $0[k] = core.anchorCaseless ? 1 : 0 }
+            tables.anchorCount += 1
+            return (1 << (12 + UInt32(k)), 0)
+        }
+        // Windows of at least `need` ASCII span bytes: a run that long, with a trigger near,
+        // marks the block. Where validators accept shorter matches holding one character (a PEM
+        // line's `=`), that character's blocks are marked too.
+        let definitions = group.patterns.map { patterns[$0].definition.prefilter }
+        var need = max(core.minTriggers, core.minWindow)
+        var unless: Set<UInt8> = []
+        if definitions.allSatisfy({ $0?.validLength != nil }) {
+            need = max(need, definitions.map { $0!.validLength! }.min()!)
+            for definition in definitions {
+                if let byte = definition?.validLengthUnless?.utf8.first { unless.insert(byte) }
+            }
+        }
+        // Spans with a space make sentences one run; short runs are every word.
+        if prefilter.spanUnicode == .none, prefilter.spanIsWordLike, need >= 8, tables.runCount < 4,
+           core.triggerGap == 0 {
+            let k = Int(tables.runCount)
+            guard let unlessBits = unless.isEmpty ? 0 : bucketBits(unless) else { return (0, 0) }
+            tables.runCount += 1
+            // A longer run holds a run of 32.
+            withUnsafeMutableBytes(of: &tables.runLength) { $0[k] = UInt8(min(need, 32)) }
+            withUnsafeMutableBytes(of: &tables.runSpan) { table in
+                for b in 0..<128 where prefilter.tables.span[b] != 0 { table[16 * k + (b & 15)] |= 1 << (b >> 4) }
+            }
+            withUnsafeMutableBytes(of: &tables.runTrigger) { table in
+                for b in 0..<128 where prefilter.tables.trigger[b] != 0 { table[16 * k + (b & 15)] |= 1 << (b >> 4) }
+            }
+            return (1 << (16 + UInt32(k)) | unlessBits, 0)
+        }
+        let claims = group.patterns.compactMap { patterns[$0].definition.prefilter?.digitChain }
+        guard claims.count == group.patterns.count, !claims.isEmpty else {
+            // Other groups keep their own scans: their triggers (letters, `-`, `:`, `.`) are
+            // either common in prose, so a gate would mark most blocks, or already found by
+            // `memchr`, an anchor search or the pair search at a fraction of a gate's cost
+            // (measured: gating the `:` and `.` pair groups doubled their cost).
+            return (0, 0)
+        }
+        // Every match holds a chain, or a non-ASCII digit: mark both.
+        var mask: UInt32 = 0
+        for claim in Set(claims) {
+            if let k = chains.firstIndex(of: claim) {
+                mask |= 1 << (9 + UInt32(k))
+                continue
+            }
+            guard chains.count < 2 else { return (0, 0) }
+            let k = chains.count
+            chains.append(claim)
+            withUnsafeMutableBytes(of: &tables.chainLength) { $0[k] = UInt8(claim[0]) }
+            withUnsafeMutableBytes(of: &tables.chainGap) { $0[k] = UInt8(claim[1]) }
+            tables.chainCount += 1
+            mask |= 1 << (9 + UInt32(k))
+        }
+        guard let leads = bucketBits(unicodeDigitLeadBytes) else { return (0, 0) }
+        return (mask | leads, 0)
+    }
+
+    /// A set of bytes that is a product: every byte whose high nibble is in `high` and low nibble
+    /// in `low` (bit sets).
+    struct Bucket: Hashable {
+        let low: UInt16
+        let high: UInt16
+
+        /// The fewest products whose union is exactly `bytes`: one per distinct set of low nibbles
+        /// that some high nibble has.
+        static func cover(_ bytes: Set<UInt8>) -> [Bucket] {
+            var lowsByHigh = [UInt16](repeating: 0, count: 16)
+            for b in bytes { lowsByHigh[Int(b >> 4)] |= 1 << (b & 15) }
+            var highsByLows: [UInt16: UInt16] = [:]
+            for h in 0..<16 where lowsByHigh[h] != 0 { highsByLows[lowsByHigh[h], default: 0] |= 1 << h }
+            return highsByLows.map { Bucket(low: $0.key, high: $0.value) }.sorted { ($0.high, $0.low) < ($1.high, $1.low) }
+        }
+    }
+}
+
+/// The next stretch of a gated group (see ``BlockGate``) at or after `from`: `words` holds one
+/// gate word per 64-byte block of `p[0 ..< n]`, `mask` the group's bits, `spanNibbles` its span's
+/// nibble table (bytes >= 0x80 count as span). Returns nil when no marked block is left.
+///
+/// The stretch starts at its first marked block (or `from`), less `lookBack`: the scans grow a
+/// window back from its trigger themselves, and no run reaches back past the previous stretch,
+/// which ended at a byte outside the span. (Digit-run windows start up to `lookBack` bytes
+/// before their run; their stretches are kept further apart than that by ``BlockGate/mergeBlocks``.)
+@inline(__always)
+func nextGateStretch(_ p: UnsafePointer<UInt8>, count n: Int, words: UnsafePointer<UInt32>, mask: UInt32,
+                     spanNibbles: UnsafePointer<UInt8>, lookBack: Int, from: Int) -> Range<Int>? {
+    guard from < n else { return nil }
+    let blocks = (n + 63) >> 6
+    let b = CPIIScan_nextGateBlock(words, from >> 6, blocks, mask)
+    guard b < blocks else { return nil }
+    var lo = max(from, (b << 6) - lookBack)
+    // A character's first byte, as a window's start is (`from` is one: a stretch's or window's end).
+    while lo > from && p[lo] & 0xC0 == 0x80 { lo -= 1 }
+    // To the end of this run of marked blocks, then on to the next byte outside the span; and on
+    // over a gap of fewer than `mergeBlocks` unmarked blocks to the next marked one (scanning a
+    // short gap costs less than starting a stretch), and so on. Marked blocks the span run
+    // passes over are inside the stretch; one it ends in is the next "next one".
+    var e = b
+    var hi = lo
+    while true {
+        while e < blocks && words[e] & mask != 0 { e += 1 }
+        hi = CPIIScan_runEnd(p, max(hi, min(n, e << 6)), n, spanNibbles)
+        e = (hi + 63) >> 6
+        let limit = min(blocks, e + BlockGate.mergeBlocks)
+        e = CPIIScan_nextGateBlock(words, e, limit, mask)
+        guard e < limit else { break }
+    }
+    return lo..<hi
+}

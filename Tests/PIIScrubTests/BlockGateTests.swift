@@ -1,0 +1,215 @@
+import CPIIScan
+@testable import PIIScrub
+import PIIScrubTestSupport
+import Testing
+
+/// The block gate (``BlockGate``): its pass marks exactly the blocks its definition says, and a
+/// gated scan of long text finds what PCRE2 searching every byte finds. A block it failed to mark
+/// would hide a match: a leak.
+@Suite("Block gate")
+struct BlockGateTests {
+    /// Prose, pattern examples, numbers and secrets cut at random places, so marks fall on every
+    /// offset of a block and runs, chains and anchors straddle block ends.
+    static func text(_ atoms: [[UInt8]], length: Int, using rng: inout SplitMix64) -> [UInt8] {
+        let prose = Array("""
+            The quick brown fox jumps over the lazy dog; version 1.2.3 came out in 2024, see \
+            section 4.1 (page 12) and call-sign alpha_bravo. Ünïcödé テキスト и текст, ١٢٣ and \
+            ４５６ too. x = 1; y == 2 && z != 3. https://example.com/a-b_c?d=e
+            """.utf8)
+        var bytes: [UInt8] = []
+        while bytes.count < length {
+            switch Int.random(in: 0..<5, using: &rng) {
+            case 0, 1:
+                let from = Int.random(in: 0..<prose.count, using: &rng)
+                bytes += prose[from..<min(prose.count, from + Int.random(in: 1...200, using: &rng))]
+            case 2:
+                let atom = atoms[Int.random(in: 0..<atoms.count, using: &rng)]
+                bytes += atom.prefix(Int.random(in: atom.count / 2...atom.count, using: &rng))
+            case 3:
+                bytes += atoms[Int.random(in: 0..<atoms.count, using: &rng)]
+            default:
+                for _ in 0..<Int.random(in: 1...40, using: &rng) {
+                    bytes.append(Array("0123456789-_=+/ .:AzBe\u{80}\u{D9}".utf8).randomElement(using: &rng)!)
+                }
+            }
+        }
+        return bytes
+    }
+
+    static func atoms(_ set: PatternSet) -> [[UInt8]] {
+        var atoms: [[UInt8]] = []
+        for pattern in set.patterns {
+            for example in pattern.definition.examples?.match ?? [] { atoms.append(Array(example.utf8)) }
+        }
+        return atoms
+    }
+
+    /// The words by the definition in `CPIIScan.h`, written plainly.
+    static func referenceWords(_ p: [UInt8], _ t: CPIIScan_GateTables) -> [UInt32] {
+        let n = p.count
+        func bytes<T>(_ value: T, _ i: Int) -> UInt8 { withUnsafeBytes(of: value) { $0[i] } }
+        func isDigit(_ i: Int) -> Bool { i < n && p[i] &- 0x30 < 10 }
+        func inSet(_ table: (Int) -> UInt8, _ i: Int) -> Bool {
+            i < n && p[i] < 0x80 && (table(Int(p[i] & 15)) >> (p[i] >> 4)) & 1 != 0
+        }
+        let anchors: [UnsafePointer<UInt8>?] = withUnsafeBytes(of: t.anchor) { Array($0.bindMemory(to: UnsafePointer<UInt8>?.self)) }
+        var words: [UInt32] = []
+        for block in stride(from: 0, to: n, by: 64) {
+            var word: UInt32 = 0
+            for i in block..<min(n, block + 64) {
+                word |= UInt32(bytes(t.low, Int(p[i] & 15)) & bytes(t.high, Int(p[i] >> 4)))
+                let k = Int(t.digitRun)
+                if k > 0 && (i..<i + k).allSatisfy(isDigit) { word |= 1 << 8 }
+                for c in 0..<Int(t.chainCount) where isDigit(i) {
+                    let length = Int(bytes(t.chainLength, c)), gap = Int(bytes(t.chainGap, c))
+                    var at = i, count = 1
+                    while count < length, let next = (at + 1...at + gap).first(where: isDigit) {
+                        at = next
+                        count += 1
+                    }
+                    if count == length { word |= 1 << (9 + UInt32(c)) }
+                }
+                for a in 0..<Int(t.anchorCount) {
+                    let length = Int(bytes(t.anchorLength, a)), caseless = bytes(t.anchorCaseless, a) != 0
+                    guard i + length <= n, let anchor = anchors[a] else { continue }
+                    if (0..<length).allSatisfy({ k in
+                        caseless && anchor[k] &- 0x61 < 26 ? p[i + k] | 0x20 == anchor[k] : p[i + k] == anchor[k]
+                    }) {
+                        word |= 1 << (12 + UInt32(a))
+                    }
+                }
+                for r in 0..<Int(t.runCount) {
+                    let length = Int(bytes(t.runLength, r))
+                    let span = { bytes(t.runSpan, 16 * r + $0) }, trigger = { bytes(t.runTrigger, 16 * r + $0) }
+                    if (i..<i + length).allSatisfy({ inSet(span, $0) })
+                        && (block..<block + 96).contains(where: { inSet(trigger, $0) }) {
+                        word |= 1 << (16 + UInt32(r))
+                    }
+                }
+            }
+            words.append(word)
+        }
+        return words
+    }
+
+    @Test("the vector pass, the portable one and the definition agree on the default set's tables")
+    func passMatchesDefinition() throws {
+        let set = try TestSets.load("default")
+        let tables = try #require(set.engine.stages[0].gate).pointee
+        // Every kind of mark is in use.
+        #expect(tables.digitRun > 0 && tables.chainCount == 2 && tables.anchorCount == 4 && tables.runCount == 4)
+        let atoms = Self.atoms(set)
+        var rng = SplitMix64(seed: 0x6A7E_0001)
+        var differences = 0, portableDifferences = 0, marked = 0
+        for round in 0..<300 {
+            let bytes = Self.text(atoms, length: Int.random(in: 0...(round % 10 == 0 ? 4000 : 700), using: &rng), using: &rng)
+            let expected = Self.referenceWords(bytes, tables)
+            var vector = [UInt32](repeating: 0xDEAD, count: expected.count)
+            var portable = vector
+            let ran = bytes.withUnsafeBufferPointer { p in
+                withUnsafePointer(to: tables) { t in
+                    CPIIScan_gateBlocksPortable(p.baseAddress, p.count, t, &portable)
+                    return CPIIScan_gateBlocks(p.baseAddress, p.count, t, &vector)
+                }
+            }
+            if ran != 0 && vector != expected { differences += 1 }
+            if portable != expected { portableDifferences += 1 }
+            marked += expected.filter { $0 != 0 }.count
+        }
+        #expect(differences == 0 && portableDifferences == 0, "\(differences) vector, \(portableDifferences) portable")
+        #expect(marked > 500)
+    }
+
+    /// Sparse text, as the gate is meant for: prose without digits or long tokens, and now and
+    /// then an example of a pattern, numbers in other scripts' digits, or a stress atom.
+    static func sparseText(_ atoms: [[UInt8]], length: Int, using rng: inout SplitMix64) -> [UInt8] {
+        let prose = Array("""
+            The quick brown fox jumps over the lazy dog; see the section on options (page ten) and             the call-sign alpha_bravo. Ünïcödé テキスト и текст. x = one; y == two && z != three.             Mail me at home, or call; key: value, "quoted" text.
+
+            """.utf8)
+        let extra = [
+            "+\u{0664}\u{0664} \u{0662}\u{0660} \u{0667}\u{0669}\u{0664}\u{0666} \u{0660}\u{0669}\u{0665}\u{0668}",
+            "\u{FF14}\u{FF11}\u{FF15}-\u{FF15}\u{FF15}\u{FF15}-\u{FF10}\u{FF11}\u{FF13}\u{FF12}",
+            "\u{0967}\u{0968}\u{0969}-\u{096A}\u{096B}-\u{096C}\u{096D}\u{096E}\u{096F}",
+        ].map { Array($0.utf8) }
+        var bytes: [UInt8] = []
+        while bytes.count < length {
+            let from = Int.random(in: 0..<prose.count, using: &rng)
+            bytes += prose[from..<min(prose.count, from + Int.random(in: 20...400, using: &rng))]
+            if Int.random(in: 0..<3, using: &rng) == 0 {
+                let pool = Int.random(in: 0..<4, using: &rng) == 0 ? extra : atoms
+                let atom = pool[Int.random(in: 0..<pool.count, using: &rng)]
+                bytes += Int.random(in: 0..<4, using: &rng) == 0
+                    ? Array(atom.prefix(Int.random(in: 0...atom.count, using: &rng))) : atom
+            }
+        }
+        return bytes
+    }
+
+    @Test("gated scans of long text equal PCRE2 alone", arguments: ["default", "seed"])
+    func gatedScanHidesNothing(_ name: String) throws {
+        let set = try TestSets.load(name)
+        let atoms = Self.atoms(set)
+        let fast = EngineConfiguration(jit: true, prefilter: true).scrubber(set)
+        let exhaustive = EngineConfiguration(jit: true, prefilter: false).scrubber(set)
+        let stage = set.engine.stages[0]
+        var rng = SplitMix64(seed: 0x6A7E_0002 &+ UInt64(name.utf8.count))
+        var differences = 0, firstRound = -1, changed = 0, sparseGroups = 0
+        for round in 0..<150 {
+            let bytes = round % 2 == 0
+                ? Self.sparseText(atoms, length: Int.random(in: BlockGate.minimumLength...8000, using: &rng), using: &rng)
+                : Self.text(atoms, length: Int.random(in: BlockGate.minimumLength...5000, using: &rng), using: &rng)
+            let output = fast.scrub(bytes)
+            if output != bytes { changed += 1 }
+            if output != exhaustive.scrub(bytes) {
+                differences += 1
+                if firstRound < 0 { firstRound = round }
+            }
+            // How many gated groups scanned stretches (rather than the whole text) here.
+            if let gate = stage.gate {
+                var words = [UInt32](repeating: 0, count: (bytes.count + 63) / 64)
+                if bytes.withUnsafeBufferPointer({ CPIIScan_gateBlocks($0.baseAddress, $0.count, gate, &words) }) != 0 {
+                    for group in stage.groups where group.gateMask != 0 {
+                        let marked = CPIIScan_countGateBlocks(words, words.count, group.gateMask)
+                        if marked * BlockGate.denseShare <= words.count { sparseGroups += 1 }
+                    }
+                }
+            }
+        }
+        // Rounds and counts only: reproduce with the seed and the round number.
+        #expect(differences == 0, "\(name): \(differences) texts differ, first in round \(firstRound)")
+        #expect(changed > 60)
+        if name == "default" { #expect(sparseGroups > 150 * 5, "\(sparseGroups) gated group scans") }
+    }
+
+    @Test("gated groups of the default set")
+    func defaultSetGroups() throws {
+        let set = try TestSets.load("default")
+        let stage = set.engine.stages[0]
+        var gated: [String] = []
+        for group in stage.groups where group.gateMask != 0 {
+            gated.append(set.patterns[group.patterns[0]].id)
+        }
+        // The digit, labelled-number, anchored and long-token groups; not the `@`, `:` and `.`
+        // groups, nor those whose span holds a space.
+        #expect(gated.contains("payment-card") && gated.contains("us-ssn-labelled") && gated.contains("jwt")
+            && gated.contains("api-key") && gated.contains("private-key-line-escaped") && gated.contains("aws-access-key-id"))
+        #expect(!gated.contains("email") && !gated.contains("ipv6") && !gated.contains("authorization-credentials"))
+    }
+
+    @Test("digitChain claims are checked when a set is loaded")
+    func digitChainLoadCheck() throws {
+        func load(_ chain: [Int], example: String) throws {
+            let definition = PatternDefinition(
+                id: "t", regex: "[0-9](?:[ ]?[0-9]){3}", replacement: "[T]",
+                prefilter: PrefilterDefinition(trigger: "0-9", minTriggers: 4, span: "0-9 ", digitChain: chain),
+                examples: .init(match: [example]))
+            _ = try PatternSet(name: "t", definitions: [definition])
+        }
+        try load([4, 2], example: "1 2 3 4")
+        #expect(throws: PIIScrubError.self) { try load([4, 1], example: "1 2 3 4") }
+        #expect(throws: PIIScrubError.self) { try load([1, 1], example: "1234") }
+        #expect(throws: PIIScrubError.self) { try load([8, 5], example: "1234") }
+        #expect(throws: PIIScrubError.self) { try load([4], example: "1234") }
+    }
+}

@@ -12,15 +12,23 @@ static inline int anchor_matches(const uint8_t *p, const uint8_t *anchor, size_t
     return 1;
 }
 
-// Bit i (i < 64): x has bits i ... i + k - 1 set (k in 1...32; x holds 96 bits).
-static inline uint64_t runs_of(unsigned __int128 x, unsigned k) {
+// Bit i (i < 32): x has bits i ... i + k - 1 set (k in 1...32), by doubling with constant shifts.
+static inline uint64_t run_starts32(uint64_t x, unsigned k) {
     unsigned have = 1;
-    while (have * 2 <= k) {
-        x &= x >> have;
-        have *= 2;
-    }
+    if (k >= 2) { x &= x >> 1; have = 2; }
+    if (k >= 4) { x &= x >> 2; have = 4; }
+    if (k >= 8) { x &= x >> 4; have = 8; }
+    if (k >= 16) { x &= x >> 8; have = 16; }
+    if (k >= 32) { x &= x >> 16; have = 32; }
     if (k > have) x &= x >> (k - have);
-    return (uint64_t)x;
+    return x & 0xFFFFFFFFu;
+}
+
+// Bit i (i < 64): x has bits i ... i + k - 1 set (k in 1...32; x holds 96 bits). Two 64-bit
+// windows, bits 0-63 and 32-95, each deciding its first 32 positions: 128-bit shifts cost
+// several instructions each.
+static inline uint64_t runs_of(unsigned __int128 x, unsigned k) {
+    return run_starts32((uint64_t)x, k) | run_starts32((uint64_t)(x >> 32), k) << 32;
 }
 
 // Bit i: some bit of x in i + 1 ... i + gap (gap in 1...32). Runs only for blocks with enough
@@ -69,18 +77,19 @@ static inline uint32_t ascii_members(__m256i v, const uint8_t *table) {
     return ~(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(in, _mm256_setzero_si256()));
 }
 
-// Whether some byte of a, b or c is an ASCII byte of the set whose nibble table is `table`.
-__attribute__((target("avx2"), always_inline))
-static inline int any_members(__m256i a, __m256i b, __m256i c, const uint8_t *table) {
-    const __m256i low_nibble = _mm256_set1_epi8(0x0F);
-    const __m256i bit_of_high = _mm256_setr_epi8(1, 2, 4, 8, 16, 32, 64, (char)128, 0, 0, 0, 0, 0, 0, 0, 0,
-                                                 1, 2, 4, 8, 16, 32, 64, (char)128, 0, 0, 0, 0, 0, 0, 0, 0);
-    const __m256i entries = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)table));
-#define MEMBERS(v) _mm256_and_si256(_mm256_shuffle_epi8(entries, _mm256_and_si256((v), low_nibble)), \
-                                    _mm256_shuffle_epi8(bit_of_high, _mm256_and_si256(_mm256_srli_epi16((v), 4), low_nibble)))
-    const __m256i in = _mm256_or_si256(_mm256_or_si256(MEMBERS(a), MEMBERS(b)), MEMBERS(c));
-#undef MEMBERS
-    return !_mm256_testz_si256(in, in);
+// The span-run bits of a block whose 96 bytes v0, v1, v2 hold a trigger of some run (`near`:
+// their trigger bucket bits).
+__attribute__((target("avx2")))
+static uint32_t span_runs(const CPIIScan_GateTables *t, __m256i v0, __m256i v1, __m256i v2, __m256i near) {
+    uint32_t word = 0;
+    for (unsigned k = 0; k < t->runCount; k++) {
+        if (_mm256_testz_si256(near, _mm256_set1_epi8((char)t->runTriggerBits[k]))) continue;
+        const unsigned __int128 span = (unsigned __int128)ascii_members(v0, t->runSpan[k])
+            | (unsigned __int128)ascii_members(v1, t->runSpan[k]) << 32
+            | (unsigned __int128)ascii_members(v2, t->runSpan[k]) << 64;
+        if ((uint64_t)span && runs_of(span, t->runLength[k])) word |= 1u << (16 + k);
+    }
+    return word;
 }
 
 // The gate word of the 64 bytes at q; q[64 ..< 96] must be readable.
@@ -113,16 +122,20 @@ static inline uint32_t gate_block(const uint8_t *q, const CPIIScan_GateTables *t
             | (unsigned __int128)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(_mm256_min_epu8(d2, nine), d2)) << 64;
     }
     if ((uint64_t)digits) word |= gate_bits(t, digits);
-    for (unsigned k = 0; k < t->runCount; k++) {
-        // Span runs: positions that start runLength[k] span bytes, where a trigger is near.
-        if (!any_members(v0, v1, v2, t->runTrigger[k])) continue;
-        const unsigned __int128 span = (unsigned __int128)ascii_members(v0, t->runSpan[k])
-            | (unsigned __int128)ascii_members(v1, t->runSpan[k]) << 32
-            | (unsigned __int128)ascii_members(v2, t->runSpan[k]) << 64;
-        if ((uint64_t)span && runs_of(span, t->runLength[k])) word |= 1u << (16 + k);
+    if (t->runCount) {
+        // Span runs: positions that start runLength[k] span bytes, where a trigger is near. The
+        // triggers of all runs are buckets of one table: one test per run.
+        const __m256i tl = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)t->runTriggerLow));
+        const __m256i th = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)t->runTriggerHigh));
+#define BUCKETS(v) _mm256_and_si256(_mm256_shuffle_epi8(tl, _mm256_and_si256((v), low_nibble)), \
+                                    _mm256_shuffle_epi8(th, _mm256_and_si256(_mm256_srli_epi16((v), 4), low_nibble)))
+        const __m256i near = _mm256_or_si256(_mm256_or_si256(BUCKETS(v0), BUCKETS(v1)), BUCKETS(v2));
+#undef BUCKETS
+        if (!_mm256_testz_si256(near, near)) word |= span_runs(t, v0, v1, v2, near);
     }
     return word;
 }
+
 
 __attribute__((target("avx2")))
 static void gate_blocks_avx2(const uint8_t *p, size_t n, const CPIIScan_GateTables *t, uint32_t *out) {
@@ -350,7 +363,7 @@ void CPIIScan_gateBlocksPortable(const uint8_t *p, size_t n, const CPIIScan_Gate
             for (size_t j = 0; j < 96 && 64 * k + j < n; j++) {
                 const uint8_t b = p[64 * k + j];
                 if (b < 0x80 && (t->runSpan[r][b & 15] >> (b >> 4) & 1)) span |= (unsigned __int128)1 << j;
-                if (b < 0x80 && (t->runTrigger[r][b & 15] >> (b >> 4) & 1)) trigger = 1;
+                if (t->runTriggerLow[b & 15] & t->runTriggerHigh[b >> 4] & t->runTriggerBits[r]) trigger = 1;
             }
             if (trigger && runs_of(span, t->runLength[r])) word |= 1u << (16 + r);
         }

@@ -61,18 +61,11 @@ struct BlockGate {
     /// by index.
     init?(groups: [ScanGroup], patterns: [Pattern]) {
         var tables = CPIIScan_GateTables()
-        var buckets: [Bucket] = []
+        var buckets = BucketTable()
+        var triggerBuckets = BucketTable()
         var masks: [UInt32] = []
         var lookBack: [Int] = []
         var chains: [[Int]] = []
-        // The buckets of `bytes`, added as needed; nil when they no longer fit in eight.
-        func bucketBits(_ bytes: Set<UInt8>) -> UInt32? {
-            let needed = Bucket.cover(bytes)
-            let added = needed.filter { !buckets.contains($0) }
-            guard buckets.count + added.count <= 8 else { return nil }
-            buckets += added
-            return needed.reduce(0) { $0 | 1 << UInt32(buckets.firstIndex(of: $1)!) }
-        }
         // Anchored groups first, case-sensitive anchors before caseless ones (the pass compares
         // those from the first caseless one on folded, which costs an instruction per probe).
         let order = groups.indices.sorted { a, b in
@@ -86,27 +79,48 @@ struct BlockGate {
         lookBack = Array(repeating: 0, count: groups.count)
         for g in order {
             (masks[g], lookBack[g]) = Self.plan(groups[g], patterns: patterns, tables: &tables, chains: &chains,
-                                                bucketBits: bucketBits)
+                                                buckets: &buckets, triggerBuckets: &triggerBuckets)
         }
         guard masks.contains(where: { $0 != 0 }) else { return nil }
-        for (j, bucket) in buckets.enumerated() {
-            let bit = UInt8(1) << j
-            withUnsafeMutableBytes(of: &tables.low) { table in
-                for l in 0..<16 where bucket.low & 1 << l != 0 { table[l] |= bit }
-            }
-            withUnsafeMutableBytes(of: &tables.high) { table in
-                for h in 0..<16 where bucket.high & 1 << h != 0 { table[h] |= bit }
-            }
+        withUnsafeMutableBytes(of: &tables.low) { low in
+            withUnsafeMutableBytes(of: &tables.high) { high in buckets.write(low: low, high: high) }
+        }
+        withUnsafeMutableBytes(of: &tables.runTriggerLow) { low in
+            withUnsafeMutableBytes(of: &tables.runTriggerHigh) { high in triggerBuckets.write(low: low, high: high) }
         }
         self.tables = tables
         self.masks = masks
         self.lookBack = lookBack
     }
 
+    /// Up to eight buckets (``Bucket``) shared by the sets that need them.
+    struct BucketTable {
+        var buckets: [Bucket] = []
+
+        /// The bits of the buckets that make up `bytes`, added as needed; nil when they no longer
+        /// fit in eight.
+        mutating func bits(_ bytes: Set<UInt8>) -> UInt32? {
+            let needed = Bucket.cover(bytes)
+            let added = needed.filter { !buckets.contains($0) }
+            guard buckets.count + added.count <= 8 else { return nil }
+            buckets += added
+            return needed.reduce(0) { $0 | 1 << UInt32(buckets.firstIndex(of: $1)!) }
+        }
+
+        /// The table's two 16-entry halves (``CPIIScan_GateTables/low`` and `high`).
+        func write(low: UnsafeMutableRawBufferPointer, high: UnsafeMutableRawBufferPointer) {
+            for (j, bucket) in buckets.enumerated() {
+                for l in 0..<16 where bucket.low & 1 << l != 0 { low[l] |= UInt8(1) << j }
+                for h in 0..<16 where bucket.high & 1 << h != 0 { high[h] |= UInt8(1) << j }
+            }
+        }
+    }
+
     /// One group's marks (its bits, and how far before a mark its windows may start), added to
     /// `tables`; (0, 0) when it cannot be gated.
     private static func plan(_ group: ScanGroup, patterns: [Pattern], tables: inout CPIIScan_GateTables,
-                             chains: inout [[Int]], bucketBits: (Set<UInt8>) -> UInt32?) -> (UInt32, Int) {
+                             chains: inout [[Int]], buckets: inout BucketTable,
+                             triggerBuckets: inout BucketTable) -> (UInt32, Int) {
         guard let prefilter = group.prefilter else { return (0, 0) }
         let core = prefilter.core
         if core.digitRunLength > 0 {
@@ -150,15 +164,15 @@ struct BlockGate {
         if prefilter.spanUnicode == .none, prefilter.spanIsWordLike, need >= 8, tables.runCount < 4,
            core.triggerGap == 0 {
             let k = Int(tables.runCount)
-            guard let unlessBits = unless.isEmpty ? 0 : bucketBits(unless) else { return (0, 0) }
+            let triggers = Set((0..<128).lazy.filter { prefilter.tables.trigger[$0] != 0 }.map(UInt8.init))
+            guard let triggerBits = triggerBuckets.bits(triggers),
+                  let unlessBits = unless.isEmpty ? 0 : buckets.bits(unless) else { return (0, 0) }
             tables.runCount += 1
+            withUnsafeMutableBytes(of: &tables.runTriggerBits) { $0[k] = UInt8(triggerBits) }
             // A longer run holds a run of 32.
             withUnsafeMutableBytes(of: &tables.runLength) { $0[k] = UInt8(min(need, 32)) }
             withUnsafeMutableBytes(of: &tables.runSpan) { table in
                 for b in 0..<128 where prefilter.tables.span[b] != 0 { table[16 * k + (b & 15)] |= 1 << (b >> 4) }
-            }
-            withUnsafeMutableBytes(of: &tables.runTrigger) { table in
-                for b in 0..<128 where prefilter.tables.trigger[b] != 0 { table[16 * k + (b & 15)] |= 1 << (b >> 4) }
             }
             return (1 << (16 + UInt32(k)) | unlessBits, 0)
         }
@@ -185,7 +199,7 @@ struct BlockGate {
             tables.chainCount += 1
             mask |= 1 << (9 + UInt32(k))
         }
-        guard let leads = bucketBits(unicodeDigitLeadBytes) else { return (0, 0) }
+        guard let leads = buckets.bits(unicodeDigitLeadBytes) else { return (0, 0) }
         return (mask | leads, 0)
     }
 

@@ -80,9 +80,12 @@ struct BlockGateTests {
                 }
                 for r in 0..<Int(t.runCount) {
                     let length = Int(bytes(t.runLength, r))
-                    let span = { bytes(t.runSpan, 16 * r + $0) }, trigger = { bytes(t.runTrigger, 16 * r + $0) }
-                    if (i..<i + length).allSatisfy({ inSet(span, $0) })
-                        && (block..<block + 96).contains(where: { inSet(trigger, $0) }) {
+                    let span = { bytes(t.runSpan, 16 * r + $0) }
+                    func isTrigger(_ j: Int) -> Bool {
+                        j < n && bytes(t.runTriggerLow, Int(p[j] & 15)) & bytes(t.runTriggerHigh, Int(p[j] >> 4))
+                            & bytes(t.runTriggerBits, r) != 0
+                    }
+                    if (i..<i + length).allSatisfy({ inSet(span, $0) }) && (block..<block + 96).contains(where: isTrigger) {
                         word |= 1 << (16 + UInt32(r))
                     }
                 }

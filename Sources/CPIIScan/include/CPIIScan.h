@@ -247,11 +247,13 @@ typedef struct {
     uint8_t low[16];
     uint8_t high[16];
     /// Span runs k < `runCount` (at most 4): `runLength[k]` (2...32) bytes of the ASCII set whose
-    /// nibble table (``CPIIScan_Nibbles``' form) is `runSpan[k]`, with a byte of the set
-    /// `runTrigger[k]` among the 96 from the block's start.
+    /// nibble table (``CPIIScan_Nibbles``' form) is `runSpan[k]`, with a trigger byte among the
+    /// 96 from the block's start: a byte in one of the buckets `runTriggerBits[k]` of the bucket
+    /// table `runTriggerLow`, `runTriggerHigh` (the form of `low`, `high`).
     uint8_t runCount;
     uint8_t runSpan[4][16];
-    uint8_t runTrigger[4][16];
+    uint8_t runTriggerLow[16], runTriggerHigh[16];
+    uint8_t runTriggerBits[4];
     uint8_t runLength[4];
     uint8_t digitRun;
     uint8_t chainCount;

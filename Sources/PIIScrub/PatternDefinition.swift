@@ -147,7 +147,7 @@ public struct PrefilterDefinition: Codable, Sendable, Hashable {
     public var requiresClass: String?
     /// `[length, gap]`: every match the pattern's validator accepts that holds only ASCII digits
     /// holds `length` of them, each at most `gap` bytes after the one before (the groups of a
-    /// phone or card number; the two check digits of an IBAN are `[2, 1]`). With AVX2, the engine
+    /// phone or card number, an IBAN's account number: `[4, 4]`). With AVX2, the engine
     /// then scans a long text only around such chains and non-ASCII digits (see ``BlockGate`` in
     /// the sources), instead of around every digit of prose. `length` of at least 2, `gap` of at
     /// least 1, their product at most 32.

@@ -329,7 +329,9 @@ public struct Scrubber: Sendable {
     /// The prefilter scan of `group` over `p[from ..< end]` as if `end` were the text's end, and
     /// each window's patterns (the text's real end judges a window's ASCII context). `end` is
     /// the text's end or an ASCII byte outside the span, which no window crosses. Returns where
-    /// the scan stopped: `end`, or past it when a match ran past its window.
+    /// the scan stopped: `end`, or past it when a match ran past its window (then the next
+    /// stretch starts there: `nextWindow` itself stops at `end`, so the furthest match end is
+    /// kept apart).
     @inline(__always)
     private func scan(_ group: GroupPlan, _ prefilter: PrefilterCore, engine: EngineTables, text: UnsafeRawBufferPointer,
                       _ p: UnsafePointer<UInt8>, from: Int, to end: Int, candidates: inout [[Span]],
@@ -338,6 +340,7 @@ public struct Scrubber: Sendable {
     {
         let n = text.count
         var position = from
+        var reached = from
         var runs = RunBuffer(storage: runStorage, capacity: RunBuffer.capacity)
         if group.patterns.count == 1 {
             // The common case, kept free of per-window array traffic.
@@ -358,8 +361,9 @@ public struct Scrubber: Sendable {
                 // A match can only end past the window if the prefilter's span claim is wrong;
                 // never search inside a region already matched.
                 if at > position { position = at }
+                reached = max(reached, at)
             }
-            return position
+            return max(position, reached)
         }
         while let found = prefilter.nextWindow(p, from: &position, count: end, runs: &runs) {
             let furthest = try searchWindow(group, engine: engine, window: found.range, triggers: found.triggers,
@@ -367,8 +371,9 @@ public struct Scrubber: Sendable {
                                             candidates: &candidates,
                                             scratch: &scratch, searches: searches)
             position = max(position, furthest)
+            reached = max(reached, furthest)
         }
-        return position
+        return max(position, reached)
     }
 
     /// The window's ``PrefilterCore/Window/asciiContext`` with two ASCII bytes on each side

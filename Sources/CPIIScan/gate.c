@@ -1,16 +1,8 @@
 #include <string.h>
 #include "CPIIScan.h"
+#include "byte_classes.h"
 
 // MARK: Block gate (see CPIIScan_gateBlocks in CPIIScan.h)
-
-// p[0 ..< length] is the anchor (its lower case letters match either case when caseless).
-static inline int anchor_matches(const uint8_t *p, const uint8_t *anchor, size_t length, int caseless) {
-    for (size_t k = 0; k < length; k++) {
-        const uint8_t a = anchor[k], b = p[k];
-        if (caseless && (uint8_t)(a - 'a') < 26 ? (uint8_t)(b | 0x20) != a : b != a) return 0;
-    }
-    return 1;
-}
 
 // Bit i (i < 32): x has bits i ... i + k - 1 set (k in 1...32), by doubling with constant shifts.
 static inline uint64_t run_starts32(uint64_t x, unsigned k) {
@@ -44,19 +36,17 @@ static inline unsigned __int128 followed_within(unsigned __int128 x, unsigned ga
 // prose).
 static inline uint32_t gate_bits(const CPIIScan_GateTables *t, unsigned __int128 digits) {
     uint32_t word = 0;
-    {
-        // A run or chain starting in the block lies in its 96 bytes: too few digits there, none.
-        const unsigned count = (unsigned)__builtin_popcountll((uint64_t)digits)
-            + (unsigned)__builtin_popcountll((uint64_t)(digits >> 64));
-        if (t->digitRun && count >= t->digitRun && runs_of(digits, t->digitRun)) word |= 1u << 8;
-        for (unsigned k = 0; k < t->chainCount; k++) {
-            if (count < t->chainLength[k]) continue;
-            unsigned __int128 chain = digits;
-            for (unsigned j = 1; j < t->chainLength[k] && (uint64_t)chain; j++) {
-                chain = digits & followed_within(chain, t->chainGap[k]);
-            }
-            if ((uint64_t)chain) word |= 1u << (9 + k);
+    // A run or chain starting in the block lies in its 96 bytes: too few digits there, none.
+    const unsigned count = (unsigned)__builtin_popcountll((uint64_t)digits)
+        + (unsigned)__builtin_popcountll((uint64_t)(digits >> 64));
+    if (t->digitRun && count >= t->digitRun && runs_of(digits, t->digitRun)) word |= 1u << 8;
+    for (unsigned k = 0; k < t->chainCount; k++) {
+        if (count < t->chainLength[k]) continue;
+        unsigned __int128 chain = digits;
+        for (unsigned j = 1; j < t->chainLength[k] && (uint64_t)chain; j++) {
+            chain = digits & followed_within(chain, t->chainGap[k]);
         }
+        if ((uint64_t)chain) word |= 1u << (9 + k);
     }
     return word;
 }
@@ -68,13 +58,9 @@ static inline uint32_t gate_bits(const CPIIScan_GateTables *t, unsigned __int128
 // is `table`.
 __attribute__((target("avx2"), always_inline))
 static inline uint32_t ascii_members(__m256i v, const uint8_t *table) {
-    const __m256i low_nibble = _mm256_set1_epi8(0x0F);
-    const __m256i bit_of_high = _mm256_setr_epi8(1, 2, 4, 8, 16, 32, 64, (char)128, 0, 0, 0, 0, 0, 0, 0, 0,
-                                                 1, 2, 4, 8, 16, 32, 64, (char)128, 0, 0, 0, 0, 0, 0, 0, 0);
-    const __m256i entries = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)table));
-    const __m256i bit = _mm256_shuffle_epi8(bit_of_high, _mm256_and_si256(_mm256_srli_epi16(v, 4), low_nibble));
-    const __m256i in = _mm256_and_si256(_mm256_shuffle_epi8(entries, _mm256_and_si256(v, low_nibble)), bit);
-    return ~(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(in, _mm256_setzero_si256()));
+    __m256i low, bit;
+    ascii_nibbles(v, &low, &bit);
+    return ascii_set_mask(low, bit, _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)table)));
 }
 
 // The span-run bits of a block whose 96 bytes v0, v1, v2 hold a trigger of some run (`near`:
@@ -95,16 +81,12 @@ static uint32_t span_runs(const CPIIScan_GateTables *t, __m256i v0, __m256i v1, 
 // The gate word of the 64 bytes at q; q[64 ..< 96] must be readable.
 __attribute__((target("avx2"), always_inline))
 static inline uint32_t gate_block(const uint8_t *q, const CPIIScan_GateTables *t, __m256i low, __m256i high) {
-    const __m256i low_nibble = _mm256_set1_epi8(0x0F);
     const __m256i zero = _mm256_set1_epi8('0'), nine = _mm256_set1_epi8(9);
     const __m256i v0 = _mm256_loadu_si256((const __m256i *)q);
     const __m256i v1 = _mm256_loadu_si256((const __m256i *)(q + 32));
     const __m256i v2 = _mm256_loadu_si256((const __m256i *)(q + 64));
     // Buckets: OR of the block's bytes' bucket bits, reduced to one byte.
-    __m256i c = _mm256_and_si256(_mm256_shuffle_epi8(low, _mm256_and_si256(v0, low_nibble)),
-                                 _mm256_shuffle_epi8(high, _mm256_and_si256(_mm256_srli_epi16(v0, 4), low_nibble)));
-    c = _mm256_or_si256(c, _mm256_and_si256(_mm256_shuffle_epi8(low, _mm256_and_si256(v1, low_nibble)),
-                                            _mm256_shuffle_epi8(high, _mm256_and_si256(_mm256_srli_epi16(v1, 4), low_nibble))));
+    const __m256i c = _mm256_or_si256(bucket_bits(v0, low, high), bucket_bits(v1, low, high));
     uint32_t word = 0;
     if (!_mm256_testz_si256(c, c)) {
         __m128i x = _mm_or_si128(_mm256_castsi256_si128(c), _mm256_extracti128_si256(c, 1));
@@ -127,10 +109,8 @@ static inline uint32_t gate_block(const uint8_t *q, const CPIIScan_GateTables *t
         // triggers of all runs are buckets of one table: one test per run.
         const __m256i tl = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)t->runTriggerLow));
         const __m256i th = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)t->runTriggerHigh));
-#define BUCKETS(v) _mm256_and_si256(_mm256_shuffle_epi8(tl, _mm256_and_si256((v), low_nibble)), \
-                                    _mm256_shuffle_epi8(th, _mm256_and_si256(_mm256_srli_epi16((v), 4), low_nibble)))
-        const __m256i near = _mm256_or_si256(_mm256_or_si256(BUCKETS(v0), BUCKETS(v1)), BUCKETS(v2));
-#undef BUCKETS
+        const __m256i near =
+            _mm256_or_si256(_mm256_or_si256(bucket_bits(v0, tl, th), bucket_bits(v1, tl, th)), bucket_bits(v2, tl, th));
         if (!_mm256_testz_si256(near, near)) word |= span_runs(t, v0, v1, v2, near);
     }
     return word;
@@ -193,7 +173,7 @@ static inline uint32_t anchor_block(const uint8_t *q, const CPIIScan_GateTables 
             while (hits) {
                 const unsigned j = (unsigned)__builtin_ctz(hits);
                 hits &= hits - 1;
-                if (anchor_matches(q + 32 * half + j, t->anchor[k], t->anchorLength[k], t->anchorCaseless[k])) {
+                if (anchor_at(q + 32 * half, j, t->anchor[k], t->anchorLength[k], t->anchorCaseless[k])) {
                     word |= 1u << (12 + k);
                     break;
                 }
@@ -274,18 +254,14 @@ static size_t count_gate_blocks_avx2(const uint32_t *words, size_t count, uint32
 // From i while 32 bytes remain: the first ASCII byte outside the span, or where the scalar loop
 // goes on.
 __attribute__((target("avx2")))
-static size_t run_end_avx2(const uint8_t *p, size_t i, size_t n, const uint8_t *spanNibbles) {
-    const __m256i table = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)spanNibbles));
-    const __m256i low_nibble = _mm256_set1_epi8(0x0F);
-    const __m256i bit_of_high = _mm256_setr_epi8(1, 2, 4, 8, 16, 32, 64, (char)128, 0, 0, 0, 0, 0, 0, 0, 0,
-                                                 1, 2, 4, 8, 16, 32, 64, (char)128, 0, 0, 0, 0, 0, 0, 0, 0);
+static size_t run_end_avx2(const uint8_t *p, size_t i, size_t n, const CPIIScan_Nibbles *nibbles) {
+    const __m256i table = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)nibbles->span));
     while (i + 32 <= n) {
         const __m256i v = _mm256_loadu_si256((const __m256i *)(p + i));
-        const __m256i bit = _mm256_shuffle_epi8(bit_of_high, _mm256_and_si256(_mm256_srli_epi16(v, 4), low_nibble));
-        const __m256i in_span = _mm256_and_si256(_mm256_shuffle_epi8(table, _mm256_and_si256(v, low_nibble)), bit);
+        __m256i low, bit;
+        ascii_nibbles(v, &low, &bit);
         // Outside: ASCII (top bit clear) and not in the span.
-        const uint32_t outside = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(in_span, _mm256_setzero_si256()))
-            & ~(uint32_t)_mm256_movemask_epi8(v);
+        const uint32_t outside = ~ascii_set_mask(low, bit, table) & ~(uint32_t)_mm256_movemask_epi8(v);
         if (outside) return i + (size_t)__builtin_ctz(outside);
         i += 32;
     }
@@ -328,13 +304,13 @@ size_t CPIIScan_countGateBlocks(const uint32_t *words, size_t count, uint32_t ma
     return marked;
 }
 
-size_t CPIIScan_runEnd(const uint8_t *p, size_t i, size_t n, const uint8_t *spanNibbles) {
+size_t CPIIScan_runEnd(const uint8_t *p, size_t i, size_t n, const CPIIScan_Nibbles *nibbles) {
 #if defined(__x86_64__) || defined(_M_X64)
-    if (CPIIScan_hasVectorRunScan()) i = run_end_avx2(p, i, n, spanNibbles);
+    if (CPIIScan_hasVectorRunScan()) i = run_end_avx2(p, i, n, nibbles);
 #endif
     for (; i < n; i++) {
         const uint8_t b = p[i];
-        if (b < 0x80 && !((spanNibbles[b & 15] >> (b >> 4)) & 1)) break;
+        if (b < 0x80 && !((nibbles->span[b & 15] >> (b >> 4)) & 1)) break;
     }
     return i;
 }
@@ -353,7 +329,7 @@ void CPIIScan_gateBlocksPortable(const uint8_t *p, size_t n, const CPIIScan_Gate
         for (size_t j = 0; j < 64 && 64 * k + j < n; j++) {
             const size_t i = 64 * k + j;
             for (unsigned a = 0; a < t->anchorCount; a++) {
-                if (i + t->anchorLength[a] <= n && anchor_matches(p + i, t->anchor[a], t->anchorLength[a], t->anchorCaseless[a]))
+                if (i + t->anchorLength[a] <= n && anchor_at(p, i, t->anchor[a], t->anchorLength[a], t->anchorCaseless[a]))
                     word |= 1u << (12 + a);
             }
         }

@@ -1,6 +1,7 @@
 #define _GNU_SOURCE 1
 #include <string.h>
 #include "CPIIScan.h"
+#include "byte_classes.h"
 
 #if defined(__x86_64__) || defined(_M_X64)
 #include <emmintrin.h>
@@ -68,19 +69,6 @@ size_t CPIIScan_find(const uint8_t *p, size_t from, size_t n, CPIIScan_ByteRange
         if (scalar_hit(p[i], r)) return i;
     }
     return n;
-}
-
-// Byte b of the text equals anchor byte a (lower case when caseless and a letter).
-static inline int anchor_byte_eq(uint8_t b, uint8_t a, int caseless) {
-    if (caseless && (uint8_t)(a - 'a') < 26) return (uint8_t)(b | 0x20) == a;
-    return b == a;
-}
-
-static inline int anchor_at(const uint8_t *p, size_t i, const uint8_t *anchor, size_t length, int caseless) {
-    for (size_t k = 0; k < length; k++) {
-        if (!anchor_byte_eq(p[i + k], anchor[k], caseless)) return 0;
-    }
-    return 1;
 }
 
 #if defined(__x86_64__) || defined(_M_X64)
@@ -216,31 +204,6 @@ int CPIIScan_detectVectorRunScan(void) {
     int v = detect_avx2();
     __atomic_store_n(&CPIIScan_vectorRunScanState, v, __ATOMIC_RELAXED);
     return v;
-}
-
-// Indexed by a byte's high nibble h: bit h for ASCII (h < 8), 0 for bytes >= 0x80. ANDed with a
-// table entry indexed by the low nibble, it says whether an ASCII byte is in that table's set.
-__attribute__((target("avx2")))
-static inline __m256i ascii_nibble_bits(void) {
-    return _mm256_setr_epi8(1, 2, 4, 8, 16, 32, 64, (char)128, 0, 0, 0, 0, 0, 0, 0, 0,
-                            1, 2, 4, 8, 16, 32, 64, (char)128, 0, 0, 0, 0, 0, 0, 0, 0);
-}
-
-// The nibble-table form of v (see ascii_nibble_bits): *low its low nibbles, *bit the bit of each
-// ASCII byte's high nibble (0 for bytes >= 0x80).
-__attribute__((target("avx2")))
-static inline void ascii_nibbles(__m256i v, __m256i *low, __m256i *bit) {
-    const __m256i low_nibble = _mm256_set1_epi8(0x0F);
-    *low = _mm256_and_si256(v, low_nibble);
-    *bit = _mm256_shuffle_epi8(ascii_nibble_bits(), _mm256_and_si256(_mm256_srli_epi16(v, 4), low_nibble));
-}
-
-// Bit k: byte k of the vector that ascii_nibbles split is an ASCII byte of the set whose 16-entry
-// nibble table is `table` (broadcast to both lanes).
-__attribute__((target("avx2")))
-static inline uint32_t ascii_set_mask(__m256i low, __m256i bit, __m256i table) {
-    return ~(uint32_t)_mm256_movemask_epi8(
-        _mm256_cmpeq_epi8(_mm256_and_si256(_mm256_shuffle_epi8(table, low), bit), _mm256_setzero_si256()));
 }
 
 // Three bits per byte of p[0 ..< 64]: *x: a span byte or >= 0x80 (a byte a window may hold);

@@ -64,8 +64,8 @@ struct BlockGate {
         var tables = CPIIScan_GateTables()
         var buckets = BucketTable()
         var triggerBuckets = BucketTable()
-        var masks: [UInt32] = []
-        var lookBack: [Int] = []
+        var masks = [UInt32](repeating: 0, count: groups.count)
+        var lookBack = [Int](repeating: 0, count: groups.count)
         var chains: [[Int]] = []
         // Anchored groups first, case-sensitive anchors before caseless ones (the pass compares
         // those from the first caseless one on folded, which costs an instruction per probe).
@@ -76,8 +76,6 @@ struct BlockGate {
             }
             return (rank(a), a) < (rank(b), b)
         }
-        masks = Array(repeating: 0, count: groups.count)
-        lookBack = Array(repeating: 0, count: groups.count)
         for g in order {
             (masks[g], lookBack[g]) = Self.plan(groups[g], patterns: patterns, tables: &tables, chains: &chains,
                                                 buckets: &buckets, triggerBuckets: &triggerBuckets)
@@ -165,7 +163,7 @@ struct BlockGate {
         if prefilter.spanUnicode == .none, prefilter.spanIsWordLike, need >= 8, tables.runCount < 4,
            core.triggerGap == 0 {
             let k = Int(tables.runCount)
-            let triggers = Set((0..<128).lazy.filter { prefilter.tables.trigger[$0] != 0 }.map(UInt8.init))
+            let triggers = Set(prefilter.key.trigger)
             guard let triggerBits = triggerBuckets.bits(triggers),
                   let unlessBits = unless.isEmpty ? 0 : buckets.bits(unless) else { return (0, 0) }
             tables.runCount += 1
@@ -173,7 +171,7 @@ struct BlockGate {
             // A longer run holds a run of 32.
             withUnsafeMutableBytes(of: &tables.runLength) { $0[k] = UInt8(min(need, 32)) }
             withUnsafeMutableBytes(of: &tables.runSpan) { table in
-                for b in 0..<128 where prefilter.tables.span[b] != 0 { table[16 * k + (b & 15)] |= 1 << (b >> 4) }
+                withUnsafeBytes(of: core.nibbles.span) { UnsafeMutableRawBufferPointer(rebasing: table[16 * k ..< 16 * k + 16]).copyMemory(from: $0) }
             }
             return (1 << (16 + UInt32(k)) | unlessBits, 0)
         }
@@ -223,8 +221,8 @@ struct BlockGate {
 }
 
 /// The next stretch of a gated group (see ``BlockGate``) at or after `from`: `words` holds one
-/// gate word per 64-byte block of `p[0 ..< n]`, `mask` the group's bits, `spanNibbles` its span's
-/// nibble table (bytes >= 0x80 count as span). Returns nil when no marked block is left.
+/// gate word per 64-byte block of `p[0 ..< n]`, `mask` the group's bits, `nibbles` its prefilter's
+/// nibble tables (their span; bytes >= 0x80 count as span). Returns nil when no marked block is left.
 ///
 /// The stretch starts at its first marked block (or `from`), less `lookBack`: the scans grow a
 /// window back from its trigger themselves, and no run reaches back past the previous stretch,
@@ -232,7 +230,7 @@ struct BlockGate {
 /// before their run; their stretches are kept further apart than that by ``BlockGate/mergeBlocks``.)
 @inline(__always)
 func nextGateStretch(_ p: UnsafePointer<UInt8>, count n: Int, words: UnsafePointer<UInt32>, mask: UInt32,
-                     spanNibbles: UnsafePointer<UInt8>, lookBack: Int, from: Int) -> Range<Int>? {
+                     nibbles: CPIIScan_Nibbles, lookBack: Int, from: Int) -> Range<Int>? {
     guard from < n else { return nil }
     let blocks = (n + 63) >> 6
     let b = CPIIScan_nextGateBlock(words, from >> 6, blocks, mask)
@@ -248,7 +246,8 @@ func nextGateStretch(_ p: UnsafePointer<UInt8>, count n: Int, words: UnsafePoint
     var hi = lo
     while true {
         while e < blocks && words[e] & mask != 0 { e += 1 }
-        hi = CPIIScan_runEnd(p, max(hi, min(n, e << 6)), n, spanNibbles)
+        let start = max(hi, min(n, e << 6))
+        hi = withUnsafePointer(to: nibbles) { CPIIScan_runEnd(p, start, n, $0) }
         e = (hi + 63) >> 6
         let limit = min(blocks, e + BlockGate.mergeBlocks)
         e = CPIIScan_nextGateBlock(words, e, limit, mask)

@@ -50,8 +50,6 @@ final class PrefilterTables: @unchecked Sendable {
     let trigger: UnsafeMutablePointer<UInt8>
     /// 256 entries: 1 if the ASCII byte is a span character.
     let span: UnsafeMutablePointer<UInt8>
-    /// The span's ASCII bytes as a 16-entry nibble table (``Prefilter/addASCIINibbles(_:to:)``).
-    let spanNibbles: UnsafeMutablePointer<UInt8>
 
     /// The code points of a `list` Unicode span.
     let list: UnsafeMutableBufferPointer<UInt32>
@@ -69,9 +67,6 @@ final class PrefilterTables: @unchecked Sendable {
         span.initialize(repeating: 0, count: 256)
         for b in triggerSet { trigger[Int(b)] = 1 }
         for b in spanSet { span[Int(b)] = 1 }
-        spanNibbles = .allocate(capacity: 16)
-        spanNibbles.initialize(repeating: 0, count: 16)
-        Prefilter.addASCIINibbles(spanSet, to: UnsafeMutableRawBufferPointer(start: spanNibbles, count: 16))
     }
 
     deinit {
@@ -79,7 +74,6 @@ final class PrefilterTables: @unchecked Sendable {
         list.deallocate()
         trigger.deallocate()
         span.deallocate()
-        spanNibbles.deallocate()
     }
 }
 
@@ -237,7 +231,7 @@ final class Prefilter: Sendable {
         case .list: unicode = .list(UnsafeBufferPointer(tables.list))
         }
         core = PrefilterCore(
-            trigger: tables.trigger, span: tables.span, spanNibbles: tables.spanNibbles, triggerDigits: triggerDigits, minTriggers: minTriggers,
+            trigger: tables.trigger, span: tables.span, triggerDigits: triggerDigits, minTriggers: minTriggers,
             minWindow: 1, spanUnicode: unicode, strategy: strategy, triggerByte: triggers.min()!,
             scanRanges: scanRanges, nibbles: nibbles,
             anchor: UnsafePointer(tables.anchor.baseAddress!), anchorLength: anchor.count, anchorCaseless: anchorCaseless,
@@ -429,8 +423,6 @@ struct PrefilterCore: @unchecked Sendable {
 
     let trigger: UnsafePointer<UInt8>
     let span: UnsafePointer<UInt8>
-    /// ``PrefilterTables/spanNibbles``.
-    let spanNibbles: UnsafePointer<UInt8>
     let triggerDigits: Bool
     var minTriggers: Int
     var minWindow: Int

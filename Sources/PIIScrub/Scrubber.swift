@@ -317,7 +317,7 @@ public struct Scrubber: Sendable {
         }
         var position = 0
         while let stretch = nextGateStretch(p, count: n, words: gateWords, mask: group.gateMask,
-                                            spanNibbles: prefilter.spanNibbles, lookBack: group.gateLookBack,
+                                            nibbles: prefilter.nibbles, lookBack: group.gateLookBack,
                                             from: position) {
             let reached = try scan(group, prefilter, engine: engine, text: text, p, from: stretch.lowerBound,
                                    to: stretch.upperBound, candidates: &candidates, scratch: &scratch,

@@ -278,10 +278,10 @@ size_t CPIIScan_nextGateBlock(const uint32_t *words, size_t from, size_t count, 
 /// How many of words[0 ..< count] have a bit of `mask`; 8 words a step with AVX2.
 size_t CPIIScan_countGateBlocks(const uint32_t *words, size_t count, uint32_t mask);
 
-/// The first i in [from, n) where p[i] is an ASCII byte outside the set whose nibble table
-/// (``CPIIScan_Nibbles``' form) is `spanNibbles`, or n: the end of a run of span or non-ASCII
-/// bytes. 32 bytes a step with AVX2.
-size_t CPIIScan_runEnd(const uint8_t *p, size_t from, size_t n, const uint8_t *spanNibbles);
+/// The first i in [from, n) where p[i] is an ASCII byte outside the span of `nibbles`
+/// (``CPIIScan_Nibbles/span``), or n: the end of a run of span or non-ASCII bytes. 32 bytes a
+/// step with AVX2.
+size_t CPIIScan_runEnd(const uint8_t *p, size_t from, size_t n, const CPIIScan_Nibbles *nibbles);
 
 /// ``CPIIScan_gateBlocks`` byte by byte, on any CPU: the reference the tests compare it with
 /// (the engine scans without a gate where AVX2 is missing).

@@ -78,9 +78,18 @@ static uint32_t span_runs(const CPIIScan_GateTables *t, __m256i v0, __m256i v1, 
     return word;
 }
 
+// What every span run holds: a run of `length` bytes of the union of their spans (`span`, nibble
+// table form). Where the union has none, no span run can start in the block; tested first, it
+// spares the trigger and per-run work in most blocks of prose.
+typedef struct {
+    __m256i span;
+    unsigned length;
+} span_union;
+
 // The gate word of the 64 bytes at q; q[64 ..< 96] must be readable.
 __attribute__((target("avx2"), always_inline))
-static inline uint32_t gate_block(const uint8_t *q, const CPIIScan_GateTables *t, __m256i low, __m256i high) {
+static inline uint32_t gate_block(const uint8_t *q, const CPIIScan_GateTables *t, __m256i low, __m256i high,
+                                  const span_union *u) {
     const __m256i zero = _mm256_set1_epi8('0'), nine = _mm256_set1_epi8(9);
     const __m256i v0 = _mm256_loadu_si256((const __m256i *)q);
     const __m256i v1 = _mm256_loadu_si256((const __m256i *)(q + 32));
@@ -105,6 +114,14 @@ static inline uint32_t gate_block(const uint8_t *q, const CPIIScan_GateTables *t
     }
     if ((uint64_t)digits) word |= gate_bits(t, digits);
     if (t->runCount) {
+        __m256i l0, b0, l1, b1, l2, b2;
+        ascii_nibbles(v0, &l0, &b0);
+        ascii_nibbles(v1, &l1, &b1);
+        ascii_nibbles(v2, &l2, &b2);
+        const unsigned __int128 any = (unsigned __int128)ascii_set_mask(l0, b0, u->span)
+            | (unsigned __int128)ascii_set_mask(l1, b1, u->span) << 32
+            | (unsigned __int128)ascii_set_mask(l2, b2, u->span) << 64;
+        if (!(uint64_t)any || !runs_of(any, u->length)) return word;
         // Span runs: positions that start runLength[k] span bytes, where a trigger is near. The
         // triggers of all runs are buckets of one table: one test per run.
         const __m256i tl = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)t->runTriggerLow));
@@ -121,15 +138,22 @@ __attribute__((target("avx2")))
 static void gate_blocks_avx2(const uint8_t *p, size_t n, const CPIIScan_GateTables *t, uint32_t *out) {
     const __m256i low = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)t->low));
     const __m256i high = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)t->high));
+    uint8_t span[16] = {0};
+    span_union u = {.length = 32};
+    for (unsigned r = 0; r < t->runCount; r++) {
+        for (int j = 0; j < 16; j++) span[j] |= t->runSpan[r][j];
+        if (t->runLength[r] < u.length) u.length = t->runLength[r];
+    }
+    u.span = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)span));
     size_t i = 0, k = 0;
-    for (; i + 96 <= n; i += 64, k++) out[k] = gate_block(p + i, t, low, high);
+    for (; i + 96 <= n; i += 64, k++) out[k] = gate_block(p + i, t, low, high, &u);
     // The last blocks from a padded copy: 0x80 is in no bucket (its high nibble is not one of a
     // bucket's) and not a digit.
     uint8_t tail[160];
     for (; i < n; i += 64, k++) {
         memset(tail, 0x80, sizeof tail);
         memcpy(tail, p + i, n - i < 96 ? n - i : 96);
-        out[k] = gate_block(tail, t, low, high);
+        out[k] = gate_block(tail, t, low, high, &u);
     }
 }
 

@@ -45,7 +45,14 @@ public struct PatternDefinition: Codable, Sendable, Hashable {
     /// For `mask`: how many trailing letters/digits stay visible (default 4).
     public var maskKeep: Int?
 
-    /// Strings that must be matched in full, and strings that must not contain a match.
+    /// Whether ``regex`` resets the match start with `\K`: what it reads before (a label such as
+    /// `SSN: ` or `"phone": "`) is context and stays in the output. That context must consist of
+    /// span characters, so no cut falls inside it, and lie within ``PrefilterDefinition/digitRunWithin``
+    /// of the digits where the pattern claims a digit run.
+    public var resetsMatchStart: Bool { usesMatchReset(regex) }
+
+    /// Strings that must be matched in full (for a pattern that ``resetsMatchStart``: from after
+    /// its context to the end), and strings that must not contain a match.
     public struct Examples: Codable, Sendable, Hashable {
         public var match: [String]?
         public var nomatch: [String]?

@@ -493,17 +493,16 @@ func hasInlineCaseless(_ regex: String) -> Bool {
     return false
 }
 
-/// Whether a regex uses syntax whose result can depend on text beyond a separator: anchors
-/// (`^ $ \A \z \Z \G`) and positive lookaround. Such a set is not cut (see ``PatternSet/separators``).
-/// Lexical and conservative: a false "yes" only costs streaming efficiency.
-func usesContextSyntax(_ regex: String) -> Bool {
+/// Whether `found(bytes, i)` holds at some position i of a regex outside its character classes
+/// (a lexical walk: an escape is visited at its backslash and skipped whole).
+private func anyOutsideClasses(_ regex: String, _ found: ([UInt8], Int) -> Bool) -> Bool {
     let bytes = Array(regex.utf8)
     var i = 0
     var inClass = false
     while i < bytes.count {
         let c = bytes[i]
         if c == UInt8(ascii: "\\") {
-            if i + 1 < bytes.count, !inClass, "AzZG".utf8.contains(bytes[i + 1]) { return true }
+            if !inClass, found(bytes, i) { return true }
             i += 2
             continue
         }
@@ -513,17 +512,34 @@ func usesContextSyntax(_ regex: String) -> Bool {
             inClass = true
             if i + 1 < bytes.count, bytes[i + 1] == UInt8(ascii: "^") { i += 1 }
             if i + 1 < bytes.count, bytes[i + 1] == UInt8(ascii: "]") { i += 1 }
-        } else if c == UInt8(ascii: "^") || c == UInt8(ascii: "$") {
+        } else if found(bytes, i) {
             return true
-        } else if c == UInt8(ascii: "("), i + 2 < bytes.count, bytes[i + 1] == UInt8(ascii: "?") {
-            if bytes[i + 2] == UInt8(ascii: "=") { return true }
-            if bytes[i + 2] == UInt8(ascii: "<"), i + 3 < bytes.count, bytes[i + 3] == UInt8(ascii: "=") { return true }
-        } else if c == UInt8(ascii: "("), i + 1 < bytes.count, bytes[i + 1] == UInt8(ascii: "*") {
-            return true  // (*positive_lookahead: ...), verbs: be conservative
         }
         i += 1
     }
     return false
+}
+
+/// Whether a regex holds `\K` outside a character class (lexical, like ``usesContextSyntax(_:)``).
+func usesMatchReset(_ regex: String) -> Bool {
+    anyOutsideClasses(regex) { bytes, i in
+        bytes[i] == UInt8(ascii: "\\") && i + 1 < bytes.count && bytes[i + 1] == UInt8(ascii: "K")
+    }
+}
+
+/// Whether a regex uses syntax whose result can depend on text beyond a separator: anchors
+/// (`^ $ \A \z \Z \G`) and positive lookaround. Such a set is not cut (see ``PatternSet/separators``).
+/// Lexical and conservative: a false "yes" only costs streaming efficiency.
+func usesContextSyntax(_ regex: String) -> Bool {
+    anyOutsideClasses(regex) { bytes, i in
+        let c = bytes[i]
+        func at(_ k: Int, _ ascii: Unicode.Scalar) -> Bool { i + k < bytes.count && bytes[i + k] == UInt8(ascii: ascii) }
+        if c == UInt8(ascii: "\\") { return i + 1 < bytes.count && "AzZG".utf8.contains(bytes[i + 1]) }
+        if c == UInt8(ascii: "^") || c == UInt8(ascii: "$") { return true }
+        guard c == UInt8(ascii: "(") else { return false }
+        // (?= and (?<=; (*positive_lookahead: ...) and verbs: be conservative.
+        return (at(1, "?") && (at(2, "=") || (at(2, "<") && at(3, "=")))) || at(1, "*")
+    }
 }
 
 /// Patterns of one stage that share a prefilter (or the single pattern without one): the engine

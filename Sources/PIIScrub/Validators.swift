@@ -435,6 +435,7 @@ public enum Validators {
             i += 1
         }
         guard digits >= 7, digits <= 13 else { return false }
+        if isZIPPlus4(bytes) { return false }
         let localNumber = runs == 2 && first == 3 && second == 4
         guard digits >= (runs >= 3 || localNumber ? 7 : 8) else { return false }
         if runs >= 3, first == 1, restAreThree { return false }
@@ -472,6 +473,7 @@ public enum Validators {
         // (1869-1948), 1995-2000: a range of years (a third of the default set's matches on
         // prose before this rule: 2,300 of clean.txt's 2,919).
         if isYearRange(bytes) { return false }
+        if isZIPPlus4(bytes) { return false }
         // 8 13 21 34 55 89, 377 377 377 377: a sequence of short numbers (a table row, a dump),
         // not a number in groups; no national format has six groups of at most three digits.
         if groups.count >= 6 && groups.longest <= 3 { return false }
@@ -493,6 +495,15 @@ public enum Validators {
         if d[0] == 0 || hasParen { return true }
         if d[0] == 8 && d.count == 11 { return true }  // RU/KZ/BY trunk 8
         return PhoneTable.shared.anyCodeAccepts(d[...])
+    }
+
+    /// 94105-1234, WA 98101-2345: a US ZIP+4 code. No national format writes a number as five
+    /// digits, a dash and four alone; with a leading 0 it may be a trunk-prefixed area code and
+    /// subscriber number (02134-1234), which the other rules decide.
+    static func isZIPPlus4(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        guard bytes.count == 10, bytes[5] == 0x2D, bytes[0] != 0x30 else { return false }
+        for i in 0..<10 where i != 5 && bytes[i] &- 0x30 >= 10 { return false }
+        return true
     }
 
     /// A bare digit run (no separators, no `+`): ambiguous, so the rules are strict.

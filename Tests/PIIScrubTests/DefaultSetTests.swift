@@ -18,14 +18,19 @@ struct DefaultSetTests {
         var keep: [(type: String, value: String)]
     }
 
-    static func loadCorpus() throws -> [Labelled] {
-        let path = TestPaths.repositoryRoot + "/samples/eval-default.jsonl"
+    static func loadCorpus(_ name: String = "eval-default.jsonl") throws -> [Labelled] {
+        let path = TestPaths.repositoryRoot + "/samples/" + name
         let text = try String(contentsOfFile: path, encoding: .utf8)
         var records: [Labelled] = []
         for line in text.split(separator: "\n") where !line.isEmpty {
             let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] ?? [:]
+            // Entries are {"type", "value"} objects, or (keep) plain strings.
             func pairs(_ key: String) -> [(type: String, value: String)] {
-                (object[key] as? [[String: String]] ?? []).map { ($0["type"] ?? "", $0["value"] ?? "") }
+                (object[key] as? [Any] ?? []).map { entry in
+                    if let value = entry as? String { return ("keep", value) }
+                    let pair = entry as? [String: String] ?? [:]
+                    return (pair["type"] ?? "", pair["value"] ?? "")
+                }
             }
             records.append(Labelled(text: object["text"] as? String ?? "", pii: pairs("pii"), keep: pairs("keep")))
         }
@@ -38,10 +43,14 @@ struct DefaultSetTests {
         "email": 0.98, "phone": 0.98, "ssn": 0.98, "card": 0.93, "iban": 0.93, "ip": 0.93, "mac": 0.93, "secret": 0.93,
     ]
 
-    @Test("evaluation corpus: recall per type and hard-negative survival meet the targets")
-    func evaluationCorpus() throws {
+    /// `eval-default.jsonl` (tools/gen_eval_corpus.py) and `holdout-default.jsonl`
+    /// (tools/gen_holdout_corpus.py: written later, independently, from scratch, to check the set
+    /// on formats it was not tuned on; what it found is in docs/PATTERNS-DEFAULT.md).
+    @Test("evaluation corpora: recall per type and hard-negative survival meet the targets",
+          arguments: ["eval-default.jsonl", "holdout-default.jsonl"])
+    func evaluationCorpus(_ corpus: String) throws {
         let set = try #require(Self.set)
-        let records = try Self.loadCorpus()
+        let records = try Self.loadCorpus(corpus)
         #expect(records.count >= 1000, "corpus loaded")
         let worker = Scrubber(patternSet: set).makeWorker()
         var total: [String: Int] = [:], found: [String: Int] = [:]
@@ -71,7 +80,7 @@ struct DefaultSetTests {
         report += "hard negatives \(keepTotal - keepLost)/\(keepTotal) (\(String(format: "%.4f", survival))) lost \(lostByType)"
         #expect(survival >= 0.995, "hard negatives surviving: \(survival) \(lostByType)")
         #expect(Set(total.keys).isSuperset(of: Self.recallTargets.keys), "every type is in the corpus")
-        print("DefaultSetTests.evaluationCorpus: \(report)")
+        print("DefaultSetTests.evaluationCorpus \(corpus): \(report)")
     }
 
     struct TruthRow {
@@ -165,6 +174,34 @@ struct DefaultSetTests {
               redact: ["666-12-3456", "000-12-3456", "987 65 4320"]),
         .init(name: "ssn-labelled-bare", text: "social security number: 123456789", redact: ["123456789"]),
         .init(name: "ssn-bare-unlabelled-kept", text: "batch 123456789 done", redact: [], keep: ["123456789"]),
+        // Labels in keys, quotes, tables and brackets (`\K`: the label stays).
+        .init(name: "ssn-labelled-json-key", text: #"{"ssn": "078051120", "itin": "912701234"}"#,
+              redact: ["078051120", "912701234"], keep: [#"{"ssn": ""#, #""itin": ""#]),
+        .init(name: "ssn-labelled-escaped-json", text: #"{"args": "{\"social_security_number\": \"078051120\"}"}"#,
+              redact: ["078051120"], keep: [#"social_security_number\": \""#]),
+        .init(name: "ssn-labelled-forms",
+              text: "SSN No. 078051120, | SSN | 219099999 |, ssn='078051121', SSN `078051122`, SSN (078051123), SSN：078051124",
+              redact: ["078051120", "219099999", "078051121", "078051122", "078051123", "078051124"],
+              keep: ["SSN No. ", "| SSN | ", "ssn='", "SSN `", "SSN (", "SSN："]),
+        .init(name: "phone-labelled-forms",
+              text: #"{"phone": "532224757"} phone_number="812828688" PHONE_NUMBER=2221234567 tel = '96110220'"#,
+              redact: ["532224757", "812828688", "2221234567", "96110220"], keep: [#"{"phone": ""#, "PHONE_NUMBER="]),
+        .init(name: "zip-plus-4-kept", text: "Seattle, WA 98101-2345 and zip 94105-1234", redact: [],
+              keep: ["98101-2345", "94105-1234"]),
+        .init(name: "authorization-lowercase-scheme",
+              text: "authorization: bearer 1ZUQfADXw4aG00rq5rtXiACfdFEmCYZNDuop\nAuthorization: token ghp_abcdefghijklmnopqrstuvwxyz0123456789",
+              redact: ["1ZUQfADXw4aG00rq5rtXiACfdFEmCYZNDuop", "ghp_abcdefghijklmnopqrstuvwxyz0123456789"],
+              keep: ["authorization: bearer ", "Authorization: token "]),
+        .init(name: "slack-webhook-and-app-token",
+              text: "post to https://hooks.slack.com/services/T0AAAAAAA/B0BBBBBBBBB/abcdefghijklmnopqrstuvwx with "
+                  + "xapp-1-A1J37TOQWWE-3543873410842-adb937cb3f451ee90f232e62b6343a94b59634da098119f3cb85c3e74a482060",
+              redact: ["T0AAAAAAA/B0BBBBBBBBB/abcdefghijklmnopqrstuvwx", "adb937cb3f451ee90f232e62b6343a94"],
+              keep: ["https://hooks.slack.com/services/"]),
+        .init(name: "aws-secret-space-and-table",
+              text: "aws_secret_access_key wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n| aws_secret_access_key | /cUrcHGKjAHzmcBHIz6pHaLz2rviXXF+5m1GLfQj |",
+              redact: ["wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "/cUrcHGKjAHzmcBHIz6pHaLz2rviXXF+5m1GLfQj"]),
+        .init(name: "email-quoted-local", text: #"mail "o'hara"@example.com or {"to": "\"john doe\"@example.com"}"#,
+              redact: ["o'hara", "john doe"]),
         .init(name: "fictional-phone", text: "call (555) 010-4477 now", redact: ["(555) 010-4477"]),
         .init(name: "nanp-extension", text: "415-555-0132 ext. 123", redact: ["415-555-0132"]),
         .init(name: "test-card-luhn-invalid-grouped", text: "card 4111 1111 1111 1112", redact: ["4111 1111 1111 1112"]),
@@ -238,6 +275,17 @@ struct DefaultSetTests {
         for size in [1, 2, 3, 5] {
             let same = streamed(chunked(labelled, size: size, rng: &rng), scrubber: scrubber) == expected
             #expect(same, "chunk \(size)")
+        }
+        // A label read before `\K` (context, not match) sees the same text wherever the cut falls:
+        // its characters are span characters, never separators.
+        let keyed = Array(String(repeating: #"{"ssn": "078051120"} | SSN | 219099999 | phone_number='812828688' "#
+                                     + "authorization: bearer 1ZUQfADXw4aG00rq5rtXiACfdFEmCYZNDuop\n", count: 20).utf8)
+        let keyedWhole = scrubber.scrub(keyed)
+        let keyedText = String(decoding: keyedWhole, as: UTF8.self)
+        #expect(keyedText.contains(#"{"ssn": "[SSN]"} | SSN | [SSN] | phone_number='[PHONE]' authorization: bearer [SECRET]"#))
+        for size in [1, 2, 3, 5, 0] {
+            let same = streamed(chunked(keyed, size: size, rng: &rng), scrubber: scrubber) == keyedWhole
+            #expect(same, "labelled context, chunk \(size)")
         }
     }
 }

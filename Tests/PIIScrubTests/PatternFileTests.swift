@@ -4,7 +4,8 @@ import PIIScrubTestSupport
 import Testing
 
 /// Every pattern file tests itself: each pattern compiles (MINLENGTH > 0, prefilter claims hold for
-/// its examples, checked at load), matches each `examples.match` in full, and matches nothing in
+/// its examples, checked at load), matches each `examples.match` in full (after its context, for a
+/// pattern with `\K`), and matches nothing in
 /// each `examples.nomatch`, under every engine configuration.
 @Suite("Pattern files")
 struct PatternFileTests {
@@ -21,6 +22,25 @@ struct PatternFileTests {
             let set = try PatternSet.load(path: TestPaths.patterns + "/" + file)
             #expect(!set.patterns.isEmpty, "\(file) has patterns")
         }
+    }
+
+    @Test("lexical regex checks: context syntax makes a set uncuttable, `\\K` marks a context, classes are skipped")
+    func lexicalChecks() throws {
+        func definition(_ regex: String) -> PatternDefinition {
+            PatternDefinition(id: "t", regex: regex, replacement: "[T]",
+                              prefilter: PrefilterDefinition(trigger: "a", span: "a-z"))
+        }
+        for regex in ["a^b", "ab$", #"\Aab"#, #"ab\z"#, #"\Gab"#, "a(?=b)", "(?<=a)b", "(*UCP)ab"] {
+            let set = try PatternSet(name: "t", definitions: [definition(regex)])
+            #expect(!set.isCuttable, "\(regex) is context syntax")
+        }
+        for regex in ["a[$^]b", "a(?!b)", "(?<!a)b", #"a\^b"#, #"ab\Kc"#] {
+            let set = try PatternSet(name: "t", definitions: [definition(regex)])
+            #expect(set.isCuttable, "\(regex) is not context syntax")
+        }
+        #expect(definition(#"ab\Kc"#).resetsMatchStart)
+        #expect(!definition(#"ab[\K]c"#).resetsMatchStart)
+        #expect(!definition(#"ab\\Kc"#).resetsMatchStart)
     }
 
     @Test("examples of every pattern, every configuration")
@@ -40,8 +60,16 @@ struct PatternFileTests {
                     let scrubber = configuration.scrubber(alone)
                     for (i, example) in (examples?.match ?? []).enumerated() {
                         let findings = scrubber.findings(in: example)
-                        #expect(findings == [Finding(patternID: pattern.id, range: 0..<example.utf8.count)],
-                                "\(file)/\(pattern.id) match example #\(i) [\(configuration)]: \(findings)")
+                        let n = example.utf8.count
+                        if pattern.definition.resetsMatchStart {
+                            // `\K`: the context before the match stays; the match runs to the end.
+                            #expect(findings.count == 1 && findings[0].patternID == pattern.id
+                                        && findings[0].range.upperBound == n && findings[0].range.lowerBound > 0,
+                                    "\(file)/\(pattern.id) match example #\(i) [\(configuration)]: \(findings)")
+                        } else {
+                            #expect(findings == [Finding(patternID: pattern.id, range: 0..<n)],
+                                    "\(file)/\(pattern.id) match example #\(i) [\(configuration)]: \(findings)")
+                        }
                     }
                     for (i, example) in (examples?.nomatch ?? []).enumerated() {
                         let findings = scrubber.findings(in: example)

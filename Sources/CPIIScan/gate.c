@@ -159,9 +159,11 @@ static void gate_blocks_avx2(const uint8_t *p, size_t n, const CPIIScan_GateTabl
 
 // MARK: Anchors
 
+// The probe vectors of up to four anchors of one pass, the tables' anchors `first` on.
 typedef struct {
     __m256i byte1[4], byte2[4];
     size_t offset1[4], offset2[4];
+    unsigned first;
 } anchor_vectors;
 
 // 0xFF at each j < 32 where both probes of anchor k hit at r + j. Caseless anchors (`fold`) are
@@ -192,13 +194,15 @@ static inline uint32_t anchor_block(const uint8_t *q, const CPIIScan_GateTables 
     // Probe hits: the whole anchor decides, per anchor.
     uint32_t word = 0;
     for (unsigned k = 0; k < anchors; k++) {
-        for (int half = 0; half < 2 && !(word >> (12 + k) & 1); half++) {
+        const unsigned a = g->first + k;
+        const uint32_t bit = CPIIScan_gateAnchorBit(a);
+        for (int half = 0; half < 2 && !(word & bit); half++) {
             uint32_t hits = (uint32_t)_mm256_movemask_epi8(probe_hits(q + 32 * half, g, k, k >= plain));
             while (hits) {
                 const unsigned j = (unsigned)__builtin_ctz(hits);
                 hits &= hits - 1;
-                if (anchor_at(q + 32 * half, j, t->anchor[k], t->anchorLength[k], t->anchorCaseless[k])) {
-                    word |= 1u << (12 + k);
+                if (anchor_at(q + 32 * half, j, t->anchor[a], t->anchorLength[a], t->anchorCaseless[a])) {
+                    word |= bit;
                     break;
                 }
             }
@@ -222,22 +226,27 @@ static inline void anchor_loop(const uint8_t *p, size_t n, const CPIIScan_GateTa
     }
 }
 
+// One pass for anchors first ..< first + count (count at most 4: their probe vectors stay in
+// registers).
 __attribute__((target("avx2")))
-static void anchor_blocks_avx2(const uint8_t *p, size_t n, const CPIIScan_GateTables *t, uint32_t *out) {
+static void anchor_blocks_avx2(const uint8_t *p, size_t n, const CPIIScan_GateTables *t, uint32_t *out,
+                               unsigned first, unsigned count) {
     anchor_vectors g;
+    g.first = first;
     // Anchors from the first caseless one on are compared folded (for a case-sensitive one that
     // is a superset of its hits, which the whole-anchor check sorts out).
     unsigned plain = 0;
-    while (plain < t->anchorCount && !t->anchorCaseless[plain]) plain++;
+    while (plain < count && !t->anchorCaseless[first + plain]) plain++;
     for (unsigned k = 0; k < 4; k++) {
+        const unsigned a = first + k < 6 ? first + k : 5;
         const uint8_t fold = k >= plain ? 0x20 : 0;
-        g.byte1[k] = _mm256_set1_epi8((char)(t->byte1[k] | fold));
-        g.byte2[k] = _mm256_set1_epi8((char)(t->byte2[k] | fold));
-        g.offset1[k] = t->offset1[k] & 31;
-        g.offset2[k] = t->offset2[k] & 31;
+        g.byte1[k] = _mm256_set1_epi8((char)(t->byte1[a] | fold));
+        g.byte2[k] = _mm256_set1_epi8((char)(t->byte2[a] | fold));
+        g.offset1[k] = t->offset1[a] & 31;
+        g.offset2[k] = t->offset2[a] & 31;
     }
 #define ANCHOR_CASE(a, c) case (a) * 8 + (c): anchor_loop(p, n, t, &g, out, (a), (c)); break;
-    switch (t->anchorCount * 8 + plain) {
+    switch (count * 8 + plain) {
     ANCHOR_CASE(1, 0) ANCHOR_CASE(1, 1)
     ANCHOR_CASE(2, 0) ANCHOR_CASE(2, 1) ANCHOR_CASE(2, 2)
     ANCHOR_CASE(3, 0) ANCHOR_CASE(3, 1) ANCHOR_CASE(3, 2) ANCHOR_CASE(3, 3)
@@ -299,7 +308,9 @@ int CPIIScan_gateBlocks(const uint8_t *p, size_t n, const CPIIScan_GateTables *t
         gate_blocks_avx2(p, n, tables, out);
         // A second pass: with the block's other work, the probe vectors no longer fit in
         // registers (measured: one fused pass cost 4.3 instructions a byte, these two 1.6).
-        if (tables->anchorCount) anchor_blocks_avx2(p, n, tables, out);
+        const unsigned anchors = tables->anchorCount < 6 ? tables->anchorCount : 6;
+        if (anchors) anchor_blocks_avx2(p, n, tables, out, 0, anchors < 4 ? anchors : 4);
+        if (anchors > 4) anchor_blocks_avx2(p, n, tables, out, 4, anchors - 4);
         return 1;
     }
 #endif
@@ -354,7 +365,7 @@ void CPIIScan_gateBlocksPortable(const uint8_t *p, size_t n, const CPIIScan_Gate
             const size_t i = 64 * k + j;
             for (unsigned a = 0; a < t->anchorCount; a++) {
                 if (i + t->anchorLength[a] <= n && anchor_at(p, i, t->anchor[a], t->anchorLength[a], t->anchorCaseless[a]))
-                    word |= 1u << (12 + a);
+                    word |= CPIIScan_gateAnchorBit(a);
             }
         }
         for (unsigned r = 0; r < t->runCount; r++) {

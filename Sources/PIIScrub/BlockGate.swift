@@ -132,7 +132,7 @@ struct BlockGate {
         }
         if core.strategy == .anchorRuns {
             let k = Int(tables.anchorCount)
-            guard k < 4, core.anchorLength <= 32 else { return (0, 0) }
+            guard k < 6, core.anchorLength <= 32 else { return (0, 0) }
             let anchor = UnsafeBufferPointer(start: core.anchor, count: core.anchorLength)
             let (o1, o2) = core.anchorProbes
             withUnsafeMutableBytes(of: &tables.offset1) { $0[k] = UInt8(o1) }
@@ -140,12 +140,12 @@ struct BlockGate {
             withUnsafeMutableBytes(of: &tables.byte1) { $0[k] = anchor[o1] }
             withUnsafeMutableBytes(of: &tables.byte2) { $0[k] = anchor[o2] }
             withUnsafeMutablePointer(to: &tables.anchor) {
-                $0.withMemoryRebound(to: UnsafePointer<UInt8>?.self, capacity: 4) { $0[k] = core.anchor }
+                $0.withMemoryRebound(to: UnsafePointer<UInt8>?.self, capacity: 6) { $0[k] = core.anchor }
             }
             withUnsafeMutableBytes(of: &tables.anchorLength) { $0[k] = UInt8(core.anchorLength) }
             withUnsafeMutableBytes(of: &tables.anchorCaseless) { $0[k] = core.anchorCaseless ? 1 : 0 }
             tables.anchorCount += 1
-            return (1 << (12 + UInt32(k)), 0)
+            return (CPIIScan_gateAnchorBit(UInt32(k)), 0)
         }
         // Windows of at least `need` ASCII span bytes: a run that long, with a trigger near,
         // marks the block. Where validators accept shorter matches holding one character (a PEM

@@ -239,10 +239,10 @@ size_t CPIIScan_jsonSkipSpace(const uint8_t *p, size_t from, size_t n);
 /// high nibbles and a set of low nibbles. A run of `digitRun` (0: none; else 1...32) ASCII
 /// digits. Chains k < `chainCount` (at most 2): `chainLength[k]` ASCII digits, each at most
 /// `chainGap[k]` bytes after the one before (length times gap at most 32). Anchors k <
-/// `anchorCount` (at most 4): the `anchorLength[k]` (1...32) ASCII bytes at `anchor[k]` (lower
+/// `anchorCount` (at most 6): the `anchorLength[k]` (1...32) ASCII bytes at `anchor[k]` (lower
 /// case letters matching either case when `anchorCaseless[k]`), looked for where its bytes at
 /// `offset1[k]` and `offset2[k]` (below the length) are `byte1[k]` and `byte2[k]` (fastest with
-/// the case-sensitive anchors first).
+/// the case-sensitive anchors first; anchors 4 and 5 take a pass of their own).
 typedef struct {
     uint8_t low[16];
     uint8_t high[16];
@@ -259,14 +259,19 @@ typedef struct {
     uint8_t chainCount;
     uint8_t chainLength[2], chainGap[2];
     uint8_t anchorCount;
-    uint8_t offset1[4], offset2[4], byte1[4], byte2[4];
-    const uint8_t *anchor[4];
-    uint8_t anchorLength[4], anchorCaseless[4];
+    uint8_t offset1[6], offset2[6], byte1[6], byte2[6];
+    const uint8_t *anchor[6];
+    uint8_t anchorLength[6], anchorCaseless[6];
 } CPIIScan_GateTables;
+
+/// The gate-word bit of anchor k (k < 6): 12 + k for the first four, 16 + k (after the span
+/// runs' bits) for the other two.
+static inline uint32_t CPIIScan_gateAnchorBit(unsigned k) { return 1u << (k < 4 ? 12 + k : 16 + k); }
 
 /// One word per 64-byte block of p[0 ..< n] (the last block may be shorter) into `out`
 /// (ceil(n / 64) entries). Bits 0-7: the buckets that a byte of the block is in. Bit 8: the
-/// digit run, 9 + k: chain k, 12 + k: an occurrence of anchor k, 16 + k: span run k, starts in
+/// digit run, 9 + k: chain k, ``CPIIScan_gateAnchorBit``(k): an occurrence of anchor k (12-15,
+/// 20-21), 16 + k: span run k, starts in
 /// the block (and may reach into the next 32 bytes; bytes past n match nothing). Two passes (the
 /// anchors have their own: with the rest, their probe vectors did not fit in registers), 64
 /// bytes a step, with AVX2; returns 0 (and writes nothing) without it.

@@ -23,12 +23,20 @@ static inline uint64_t runs_of(unsigned __int128 x, unsigned k) {
     return run_starts32((uint64_t)x, k) | run_starts32((uint64_t)(x >> 32), k) << 32;
 }
 
-// Bit i: some bit of x in i + 1 ... i + gap (gap in 1...32). Runs only for blocks with enough
-// digits, so the variable shifts cost little.
-static inline unsigned __int128 followed_within(unsigned __int128 x, unsigned gap) {
-    unsigned __int128 s = 0;
-    for (unsigned d = 1; d <= gap; d++) s |= x >> d;
-    return s;
+// Bit i (i < 32): a chain of `length` bits of x starts at i, each at most `gap` bits after the
+// one before ((length - 1) * gap < 32, so the chain lies in x's 64 bits). Step by step, the
+// starts of chains one bit longer: a bit of x with a start of the shorter chain in i + 1 ...
+// i + gap, that window built by doubling.
+static inline uint64_t chain_starts32(uint64_t x, unsigned length, unsigned gap) {
+    uint64_t chain = x;
+    for (unsigned j = 1; j < length && chain; j++) {
+        uint64_t near = chain >> 1;  // [i + 1, i + cover]
+        unsigned cover = 1;
+        for (; cover * 2 <= gap; cover *= 2) near |= near >> cover;
+        if (cover < gap) near |= near >> (gap - cover);
+        chain = x & near;
+    }
+    return chain & 0xFFFFFFFFu;
 }
 
 // The run and chain bits of a block, from the bit mask of the ASCII digits of its 64 bytes and
@@ -40,13 +48,13 @@ static inline uint32_t gate_bits(const CPIIScan_GateTables *t, unsigned __int128
     const unsigned count = (unsigned)__builtin_popcountll((uint64_t)digits)
         + (unsigned)__builtin_popcountll((uint64_t)(digits >> 64));
     if (t->digitRun && count >= t->digitRun && runs_of(digits, t->digitRun)) word |= 1u << 8;
+    // Chains in two 64-bit windows like runs_of: bits 0-63 decide the starts 0-31, bits 32-95
+    // the starts 32-63.
+    const uint64_t low = (uint64_t)digits, middle = (uint64_t)(digits >> 32);
     for (unsigned k = 0; k < t->chainCount; k++) {
         if (count < t->chainLength[k]) continue;
-        unsigned __int128 chain = digits;
-        for (unsigned j = 1; j < t->chainLength[k] && (uint64_t)chain; j++) {
-            chain = digits & followed_within(chain, t->chainGap[k]);
-        }
-        if ((uint64_t)chain) word |= 1u << (9 + k);
+        if (chain_starts32(low, t->chainLength[k], t->chainGap[k])
+            || chain_starts32(middle, t->chainLength[k], t->chainGap[k])) word |= 1u << (9 + k);
     }
     return word;
 }

@@ -201,7 +201,7 @@ struct DefaultSetTests {
               text: "aws_secret_access_key wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n| aws_secret_access_key | /cUrcHGKjAHzmcBHIz6pHaLz2rviXXF+5m1GLfQj |",
               redact: ["wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "/cUrcHGKjAHzmcBHIz6pHaLz2rviXXF+5m1GLfQj"]),
         .init(name: "ipv4-small-octets-in-context",
-              text: "GET http://10.1.1.22/admin from root@10.0.0.5 via 8.8.8.8:53; build 10.4.22.1, \"build\":\"1.0.0.1\"",
+              text: "GET http://10.1.1.22/admin from root@10.0.0.5 via //8.8.8.8/; build 10.4.22.1, \"build\":\"1.0.0.1\"",
               redact: ["10.1.1.22", "10.0.0.5", "8.8.8.8"], keep: ["http://", "root@", "10.4.22.1", "1.0.0.1"]),
         .init(name: "email-quoted-local", text: #"mail "o'hara"@example.com or {"to": "\"john doe\"@example.com"}"#,
               redact: ["o'hara", "john doe"]),

@@ -693,17 +693,47 @@ int CPIIScan_containsLiteral(const uint8_t *p, size_t n, const uint8_t *literal,
 // k < 32, from the masks of p[i ..< i + 32] (lo) and p[i + 32 ..< i + 64] (hi); gap <= 32.
 static inline uint64_t pair_starts(uint64_t lo, uint64_t hi, unsigned gap) {
     const uint64_t m = lo | (hi << 32);
-    uint64_t partner = 0;
-    for (unsigned d = 1; d <= gap; d++) partner |= m >> d;
+    // Bit k of `partner`: a bit of m in k + 1 ... k + gap, the window built by doubling.
+    uint64_t partner = m >> 1;
+    unsigned cover = 1;
+    for (; cover * 2 <= gap; cover *= 2) partner |= partner >> cover;
+    if (cover < gap) partner |= partner >> (gap - cover);
     return lo & partner;
 }
 
+// The mask of the 64 bytes at q equal to v's byte.
+__attribute__((target("avx2"), always_inline))
+static inline uint64_t byte_mask64(const uint8_t *q, __m256i v) {
+    return (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(_mm256_loadu_si256((const __m256i *)q), v))
+        | (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(_mm256_loadu_si256((const __m256i *)(q + 32)), v))
+            << 32;
+}
+
 // From i while 64 bytes remain; returns the first pair start, or where the byte loop goes on.
+// 64 positions a step while 128 bytes remain (in prose, `.` is in most 32-byte steps), then 32.
 __attribute__((target("avx2")))
 static size_t find_pair_avx2(const uint8_t *p, size_t i, size_t n, uint8_t byte, unsigned gap, int *found) {
     const __m256i v = _mm256_set1_epi8((char)byte);
     *found = 0;
     if (n - i < 64) return i;
+    if (n - i >= 128) {
+        uint64_t current = byte_mask64(p + i, v);
+        while (i + 128 <= n) {
+            const uint64_t next = byte_mask64(p + i + 64, v);
+            if (current) {
+                // Starts 0-31 from the two halves of this step, 32-63 from its second half and
+                // the first of the next.
+                const uint64_t pairs = pair_starts(current & 0xFFFFFFFFu, current >> 32, gap)
+                    | pair_starts(current >> 32, next & 0xFFFFFFFFu, gap) << 32;
+                if (pairs) {
+                    *found = 1;
+                    return i + (size_t)__builtin_ctzll(pairs);
+                }
+            }
+            current = next;
+            i += 64;
+        }
+    }
     uint64_t lo = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(_mm256_loadu_si256((const __m256i *)(p + i)), v));
     while (i + 64 <= n) {
         const uint64_t hi =

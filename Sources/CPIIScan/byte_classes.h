@@ -19,6 +19,15 @@ static inline int anchor_at(const uint8_t *p, size_t i, const uint8_t *anchor, s
     return 1;
 }
 
+// Bit k: some bit of m in k + 1 ... k + gap (gap >= 1), the window built by doubling.
+static inline uint64_t bits_within_after(uint64_t m, unsigned gap) {
+    uint64_t near = m >> 1;  // [k + 1, k + cover]
+    unsigned cover = 1;
+    for (; cover * 2 <= gap; cover *= 2) near |= near >> cover;
+    if (cover < gap) near |= near >> (gap - cover);
+    return near;
+}
+
 #if defined(__x86_64__) || defined(_M_X64)
 #include <immintrin.h>
 

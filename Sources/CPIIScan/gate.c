@@ -26,16 +26,10 @@ static inline uint64_t runs_of(unsigned __int128 x, unsigned k) {
 // Bit i (i < 32): a chain of `length` bits of x starts at i, each at most `gap` bits after the
 // one before ((length - 1) * gap < 32, so the chain lies in x's 64 bits). Step by step, the
 // starts of chains one bit longer: a bit of x with a start of the shorter chain in i + 1 ...
-// i + gap, that window built by doubling.
+// i + gap.
 static inline uint64_t chain_starts32(uint64_t x, unsigned length, unsigned gap) {
     uint64_t chain = x;
-    for (unsigned j = 1; j < length && chain; j++) {
-        uint64_t near = chain >> 1;  // [i + 1, i + cover]
-        unsigned cover = 1;
-        for (; cover * 2 <= gap; cover *= 2) near |= near >> cover;
-        if (cover < gap) near |= near >> (gap - cover);
-        chain = x & near;
-    }
+    for (unsigned j = 1; j < length && chain; j++) chain = x & bits_within_after(chain, gap);
     return chain & 0xFFFFFFFFu;
 }
 

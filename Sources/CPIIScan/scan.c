@@ -692,13 +692,7 @@ int CPIIScan_containsLiteral(const uint8_t *p, size_t n, const uint8_t *literal,
 // Bit k of the result: p[i + k] == byte and one of p[i + k + 1 ... i + k + gap] is too, for
 // k < 32, from the masks of p[i ..< i + 32] (lo) and p[i + 32 ..< i + 64] (hi); gap <= 32.
 static inline uint64_t pair_starts(uint64_t lo, uint64_t hi, unsigned gap) {
-    const uint64_t m = lo | (hi << 32);
-    // Bit k of `partner`: a bit of m in k + 1 ... k + gap, the window built by doubling.
-    uint64_t partner = m >> 1;
-    unsigned cover = 1;
-    for (; cover * 2 <= gap; cover *= 2) partner |= partner >> cover;
-    if (cover < gap) partner |= partner >> (gap - cover);
-    return lo & partner;
+    return lo & bits_within_after(lo | (hi << 32), gap);
 }
 
 // The mask of the 64 bytes at q equal to v's byte.

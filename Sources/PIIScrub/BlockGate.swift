@@ -1,8 +1,8 @@
 internal import CPIIScan
 
 /// Which 64-byte blocks of a long text may hold a window of each gated scan group of a stage,
-/// marked for all of them at once (``CPIIScan_gateBlocks``: one vector pass, and one more for the
-/// anchors), so each such group's own scan runs only over the stretches around its marked blocks
+/// marked for all of them at once (``CPIIScan_gateBlocks``: one vector pass, and one more for every
+/// four anchors), so each such group's own scan runs only over the stretches around its marked blocks
 /// instead of over the whole text.
 ///
 /// Before this, each of the default set's sixteen scan groups made its own pass over every byte

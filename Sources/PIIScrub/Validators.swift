@@ -497,9 +497,11 @@ public enum Validators {
         return PhoneTable.shared.anyCodeAccepts(d[...])
     }
 
-    /// 94105-1234, WA 98101-2345: a US ZIP+4 code. No national format writes a number as five
-    /// digits, a dash and four alone; with a leading 0 it may be a trunk-prefixed area code and
-    /// subscriber number (02134-1234), which the other rules decide.
+    /// 94105-1234, WA 98101-2345: a US ZIP+4 code. The same shape is a Brazilian mobile written
+    /// without its area code (91234-5678), read as a ZIP code here: without the area code it is
+    /// the ambiguous form, ZIP+4 codes are far more common in the text this tool sees, and none of
+    /// Faker's locales writes a phone number so. With a leading 0 it may be a trunk-prefixed area
+    /// code and subscriber number (02134-1234), which the other rules decide.
     static func isZIPPlus4(_ bytes: UnsafeRawBufferPointer) -> Bool {
         guard bytes.count == 10, bytes[5] == 0x2D, bytes[0] != 0x30 else { return false }
         for i in 0..<10 where i != 5 && bytes[i] &- 0x30 >= 10 { return false }

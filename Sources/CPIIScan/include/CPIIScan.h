@@ -272,9 +272,10 @@ static inline uint32_t CPIIScan_gateAnchorBit(unsigned k) { return 1u << (k < 4 
 /// (ceil(n / 64) entries). Bits 0-7: the buckets that a byte of the block is in. Bit 8: the
 /// digit run, 9 + k: chain k, ``CPIIScan_gateAnchorBit``(k): an occurrence of anchor k (12-15,
 /// 20-21), 16 + k: span run k, starts in
-/// the block (and may reach into the next 32 bytes; bytes past n match nothing). Two passes (the
-/// anchors have their own: with the rest, their probe vectors did not fit in registers), 64
-/// bytes a step, with AVX2; returns 0 (and writes nothing) without it.
+/// the block (and may reach into the next 32 bytes; bytes past n match nothing). Two passes, three
+/// with more than four anchors (the anchors have their own, four at a time: with the rest, their
+/// probe vectors did not fit in registers), 64 bytes a step, with AVX2; returns 0 (and writes
+/// nothing) without it.
 int CPIIScan_gateBlocks(const uint8_t *p, size_t n, const CPIIScan_GateTables *tables, uint32_t *out);
 
 /// The first i in [from, count) with `words[i] & mask` nonzero, or count; 8 words a step with AVX2.

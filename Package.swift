@@ -55,7 +55,7 @@ let package = Package(
 
         // MARK: - PIIScrubBench (`pii-scrub bench`: speed and precision/recall of pattern sets)
         .target(name: "PIIScrubBench", dependencies: ["PIIScrub"]),
-        .testTarget(name: "PIIScrubBenchTests", dependencies: ["PIIScrubBench", "PIIScrub"]),
+        .testTarget(name: "PIIScrubBenchTests", dependencies: ["PIIScrubBench", "PIIScrub", "PIIScrubTestSupport"]),
         // MARK: - PIIScrubTracing (the only target that depends on swift-distributed-tracing)
         .target(
             name: "PIIScrubTracing",

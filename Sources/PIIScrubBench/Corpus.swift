@@ -51,7 +51,21 @@ public struct Corpus: Sendable {
     private struct RecordFile: Decodable {
         var text: String
         var pii: [Label]?
-        var keep: [String]?
+        var keep: [KeepEntry]?
+    }
+
+    /// A hard negative: the value as a string, or `{"type": …, "value": …}` like a `pii` entry
+    /// (the form `tools/gen_eval_corpus.py` writes; the type is kept for reading, not scored).
+    private struct KeepEntry: Decodable {
+        var value: String
+
+        init(from decoder: any Decoder) throws {
+            if let value = try? decoder.singleValueContainer().decode(String.self) {
+                self.value = value
+            } else {
+                self.value = try Label(from: decoder).value
+            }
+        }
     }
 
     /// Loads a corpus file. A file whose first non-blank line starts with `{` is labelled JSONL,
@@ -82,7 +96,7 @@ public struct Corpus: Sendable {
                 }
                 let pii = (record.pii ?? []).map { Label(type: PIITypes.normalize(label: $0.type), value: $0.value) }
                 records.append(CorpusRecord(bytes: Array(record.text.utf8), pii: pii.filter { !$0.value.isEmpty },
-                                            keep: (record.keep ?? []).filter { !$0.isEmpty }, line: index + 1))
+                                            keep: (record.keep ?? []).map(\.value).filter { !$0.isEmpty }, line: index + 1))
             }
         } else {
             for (index, line) in lines.enumerated() {

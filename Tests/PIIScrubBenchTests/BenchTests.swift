@@ -1,6 +1,7 @@
 import Foundation
 import PIIScrub
 import PIIScrubBench
+import PIIScrubTestSupport
 import Testing
 
 private let repositoryRoot: String = {
@@ -122,6 +123,25 @@ private let handCorpus = """
         let report = try quickHarness().run(set: try seedSet(), source: "seed", corpus: corpus)
         #expect(report.types.isEmpty)
         #expect(report.patterns.map(\.matches) == [1, 1, 0])
+    }
+
+    /// Hard negatives as strings or as `{"type", "value"}` objects (the form of the shipped
+    /// `samples/*.jsonl` corpora); a keep entry of another shape is an error with the line number.
+    @Test func keepEntriesAreStringsOrTypedValues() throws {
+        let input = #"{"text": "ts 1700000000 sha 687b1683b9", "keep": ["1700000000", {"type": "git_sha", "value": "687b1683b9"}]}"#
+        let corpus = try Corpus.parse(Array(input.utf8), name: "k.jsonl")
+        #expect(corpus.records.map(\.keep) == [["1700000000", "687b1683b9"]])
+        #expect {
+            _ = try Corpus.parse(Array("{\"text\": \"x\"}\n{\"text\": \"y\", \"keep\": [5]}\n".utf8), name: "k.jsonl")
+        } throws: { error in "\(error)".contains("k.jsonl:2") }
+    }
+
+    @Test func shippedCorporaLoad() throws {
+        for name in ["eval-default.jsonl", "holdout-default.jsonl"] {
+            let corpus = try Corpus.load(path: TestPaths.repositoryRoot + "/samples/" + name)
+            #expect(corpus.isLabelled && corpus.records.count >= 3000, "\(name)")
+            #expect(corpus.records.contains { !$0.keep.isEmpty }, "\(name) has hard negatives")
+        }
     }
 
     @Test func badLineIsReportedByNumberOnly() {

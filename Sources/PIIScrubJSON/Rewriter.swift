@@ -16,6 +16,64 @@ internal import CPIIScan
 /// downloads: `timestamp` / `startTime`; anything else: `created_at` / `createdAt`).
 let timestampKeys: [[UInt8]] = ["timestamp", "start_time", "startTime", "created_at", "createdAt"].map { Array($0.utf8) }
 
+/// The label a member's key gives a bare number (see ``JSONScrubber/Worker/keyContext``): written
+/// before the value in the engine's input, as in text.
+enum KeyContext {
+    case ssn, phone
+
+    var text: StaticString {
+        switch self {
+        case .ssn: "SSN: "
+        case .phone: "phone: "
+        }
+    }
+
+    /// Keys that label an SSN or a phone number: their ASCII letters, lower-cased, are one of these
+    /// or end in one (`customerPhone`, `user_ssn`, `PHONE_NUMBER`).
+    private static let ssnKeys: [[UInt8]] = ["ssn", "socialsecuritynumber", "socialsecurity", "itin", "taxid"]
+        .map { Array($0.utf8) }
+    private static let phoneKeys: [[UInt8]] = ["phone", "phonenumber", "phoneno", "telephone", "mobile",
+                                               "mobilenumber", "cellphone", "cellnumber", "fax", "faxnumber"]
+        .map { Array($0.utf8) }
+
+    init?(key: UnsafeRawBufferPointer) {
+        guard key.count <= 40 else { return nil }
+        var letters: [UInt8] = []
+        letters.reserveCapacity(key.count)
+        for b in key {
+            if b &- UInt8(ascii: "a") < 26 { letters.append(b) } else if b &- UInt8(ascii: "A") < 26 { letters.append(b | 0x20) }
+        }
+        func ends(_ suffixes: [[UInt8]]) -> Bool {
+            suffixes.contains { $0.count <= letters.count && letters.suffix($0.count).elementsEqual($0) }
+        }
+        if ends(Self.ssnKeys) {
+            self = .ssn
+        } else if ends(Self.phoneKeys) || letters.elementsEqual("tel".utf8) || letters.elementsEqual("cell".utf8) {
+            self = .phone
+        } else {
+            return nil
+        }
+    }
+
+    /// Whether the value token at `c.pos` is 7 to 12 ASCII digits, as a string or a number.
+    @inline(__always)
+    static func precedesBareNumber(_ c: Cursor) -> Bool {
+        var i = c.pos
+        let quoted = i < c.end && c.base[i] == UInt8(ascii: "\"")
+        if quoted { i += 1 }
+        let start = i
+        while i < c.end && i - start <= 12 && c.base[i] &- UInt8(ascii: "0") < 10 { i += 1 }
+        guard (7...12).contains(i - start), i < c.end else { return false }
+        let next = c.base[i]
+        return quoted ? next == UInt8(ascii: "\"") : next != UInt8(ascii: ".") && next | 0x20 != UInt8(ascii: "e")
+    }
+
+    /// Whether `value` is what the label patterns read after a label: 7 to 12 ASCII digits.
+    static func labels(_ value: UnsafeRawBufferPointer) -> Bool {
+        (7...12).contains(value.count) && value.allSatisfy { $0 &- UInt8(ascii: "0") < 10 }
+    }
+}
+
 extension JSONScrubber.Worker {
     var rootScope: Scope { Scope(kept: false, inOnly: options.onlyFields.isEmpty) }
 
@@ -41,8 +99,10 @@ extension JSONScrubber.Worker {
         case UInt8(ascii: "\""):
             return string(&c, out, level: level, depth: depth, scope: scope, isKey: false)
         case UInt8(ascii: "{"):
+            if keyContext { pendingKeyContext = nil }
             return object(&c, out, level: level, depth: depth, scope: scope)
         case UInt8(ascii: "["):
+            if keyContext { pendingKeyContext = nil }
             return array(&c, out, level: level, depth: depth, scope: scope)
         case UInt8(ascii: "t"):
             return literal(&c, "true")
@@ -99,7 +159,11 @@ extension JSONScrubber.Worker {
             guard c.pos < c.end, c.base[c.pos] == UInt8(ascii: ":") else { return false }
             c.pos += 1
             c.skipWhitespace()
+            // The key is read only where the value is a bare number (rare): reading every key cost
+            // a third more instructions on trace exports.
+            if keyContext { pendingKeyContext = KeyContext.precedesBareNumber(c) ? KeyContext(key: key) : nil }
             let ok = value(&c, out, level: level, depth: depth + 1, scope: childScope)
+            if keyContext { pendingKeyContext = nil }
             pendingTimestampRank = nil
             pathBytes.count = savedPath
             pathEnds.removeLast()
@@ -124,6 +188,7 @@ extension JSONScrubber.Worker {
             return true
         }
         while true {
+            if keyContext { pendingKeyContext = nil }  // elements have no key
             guard value(&c, out, level: level, depth: depth + 1, scope: scope) else { return false }
             c.skipWhitespace()
             guard c.pos < c.end else { return false }
@@ -162,12 +227,22 @@ extension JSONScrubber.Worker {
             guard i > digits else { return false }
         }
         c.pos = i
+        let context = keyContext ? takeKeyContext() : nil
         if options.scrubNumbers && scope.scrubs {
             // A number that matches becomes a string token ("[PHONE]"): still valid JSON.
-            scrubPlain(UnsafeRawBufferPointer(start: p + start, count: i - start), &c, out,
-                       tokenStart: start, tokenEnd: i, style: StringStyle())
+            let text = UnsafeRawBufferPointer(start: p + start, count: i - start)
+            scrubPlain(text, &c, out, tokenStart: start, tokenEnd: i, style: StringStyle(),
+                       context: context != nil && KeyContext.labels(text) ? context : nil)
         }
         return true
+    }
+
+    /// The key-label context of the value being walked, once.
+    @inline(__always)
+    private func takeKeyContext() -> KeyContext? {
+        let context = pendingKeyContext
+        pendingKeyContext = nil
+        return context
     }
 
     // MARK: - Strings
@@ -207,6 +282,7 @@ extension JSONScrubber.Worker {
     /// Scrubs a string value: recursively when its content is JSON text, as text otherwise.
     private func string(_ c: inout Cursor, _ out: ByteBuffer, level: Int, depth: Int, scope: Scope,
                         isKey: Bool) -> Bool {
+        let context = keyContext ? takeKeyContext() : nil
         guard let token = scanString(&c) else { return false }
         var style = StringStyle()
         guard let text = content(of: token, c.base, level: level, style: &style) else { return false }
@@ -230,7 +306,8 @@ extension JSONScrubber.Worker {
                 return true
             }
         }
-        scrubPlain(text, &c, out, tokenStart: token.start, tokenEnd: token.end, style: style)
+        scrubPlain(text, &c, out, tokenStart: token.start, tokenEnd: token.end, style: style,
+                   context: context != nil && KeyContext.labels(text) ? context : nil)
         return true
     }
 
@@ -251,9 +328,14 @@ extension JSONScrubber.Worker {
             let direct = allSlotsDirect
             let poisoned = batchPoisoned
             let valid = walkNested(p, text.count, inner, level: level, depth: depth, scope: scope).valid
+            if keyContext { pendingKeyContext = nil }
             if !valid {
                 batch.count = batchCount
                 slotStarts.removeLast(slotStarts.count - slotCount)
+                if keyContext {
+                    for k in slotCount..<slotContexts.count where slotContexts[k] > 0 { slotContextCount -= 1 }
+                    slotContexts.removeLast(slotContexts.count - slotCount)
+                }
                 slotTokens.removeLast(slotTokens.count - tokenCount)
                 slotPaths.count = pathsCount
                 allSlotsDirect = direct
@@ -286,6 +368,7 @@ extension JSONScrubber.Worker {
         let valid = wholeValue(&nested, inner, level: level + 1, depth: depth + 1, scope: scope)
         pathBytes.count = savedPath
         pathEnds.removeLast(pathEnds.count - savedDepth)
+        if keyContext { pendingKeyContext = nil }  // a text that stopped parsing may leave one set
         return (valid, nested)
     }
 
@@ -305,7 +388,7 @@ extension JSONScrubber.Worker {
     /// form is taken from the batch result (the passes visit strings in the same order).
     @inline(__always)
     func scrubPlain(_ text: UnsafeRawBufferPointer, _ c: inout Cursor, _ out: ByteBuffer,
-                    tokenStart: Int, tokenEnd: Int, style: StringStyle) {
+                    tokenStart: Int, tokenEnd: Int, style: StringStyle, context: KeyContext? = nil) {
         // Nothing can match: no engine call, no batch slot. Both batched passes decide the same
         // way on the same text, so their slots still pair up.
         if !triggerFilter.mayMatch(text) { return }
@@ -318,6 +401,7 @@ extension JSONScrubber.Worker {
                 batchPoisoned = true
             }
             slotStarts.append(batch.count)
+            if keyContext { collectContext(context) }
             batch.append(text)
             batch.append(batchSeparator)
             if c.base == documentBase {
@@ -339,9 +423,48 @@ extension JSONScrubber.Worker {
             rewrites += 1
             countCurrentPath(delta: max(1, slotMatches[slot]))
         case .immediate:
+            if let context {
+                scrubImmediately(text, after: context, &c, out, tokenStart: tokenStart, tokenEnd: tokenEnd, style: style)
+                return
+            }
             engine.withScrubbed(text) { result, outcome in
                 guard outcome.changed else { return }
                 splice(result, style: style, &c, tokenStart: tokenStart, tokenEnd: tokenEnd, into: out)
+                rewrites += 1
+                countCurrentPath()
+            }
+        }
+    }
+
+    /// Pass 1's record of a slot's key-label context: written before the text in the batch
+    /// (pass 2 takes the piece after it, ``scrubbedPiece(ofSlot:)``), its length kept per slot.
+    @inline(never)
+    private func collectContext(_ context: KeyContext?) {
+        guard let context else {
+            slotContexts.append(0)
+            return
+        }
+        batch.append(context.text)
+        slotContexts.append(context.text.utf8CodeUnitCount)
+        slotContextCount += 1
+    }
+
+    /// ``scrubPlain`` in ``Pass/immediate`` for a value with a key-label context.
+    @inline(never)
+    private func scrubImmediately(_ text: UnsafeRawBufferPointer, after context: KeyContext, _ c: inout Cursor,
+                                  _ out: ByteBuffer, tokenStart: Int, tokenEnd: Int, style: StringStyle) {
+        let label = context.text
+        let n = label.utf8CodeUnitCount
+        var input = [UInt8](UnsafeBufferPointer(start: label.utf8Start, count: n))
+        input.append(contentsOf: text)
+        input.withUnsafeBytes { labelled in
+            engine.withScrubbed(labelled) { result, outcome in
+                guard outcome.changed else { return }
+                // The label holds nothing to match; were it changed, the whole result goes in
+                // (it holds no more of the value than the value's own result).
+                let kept = result.count >= n && memcmp(result.baseAddress!, label.utf8Start, n) == 0
+                splice(kept ? UnsafeRawBufferPointer(rebasing: result[n...]) : result, style: style, &c,
+                       tokenStart: tokenStart, tokenEnd: tokenEnd, into: out)
                 rewrites += 1
                 countCurrentPath()
             }
@@ -472,7 +595,9 @@ extension JSONScrubber.Worker {
             // The slot holding the first difference (a slot's separator is its own).
             var k = slot
             while k + 1 < slots.upperBound && slotStart(k + 1) <= difference { k += 1 }
-            let pieceStart = r + (slotStart(k) - t)
+            // The key-label context (if any) is before the first difference: unchanged.
+            guard difference >= slotStart(k) + slotContext(k) else { return nil }
+            let pieceStart = r + (slotStart(k) - t) + slotContext(k)
             guard let hit = memchr(scrubbed + r + same, Int32(batchSeparator), scrubbedCount - r - same) else { return nil }
             let pieceEnd = UnsafeRawPointer(hit) - UnsafeRawPointer(scrubbed)
             let token = slotToken(k)
@@ -492,14 +617,15 @@ extension JSONScrubber.Worker {
     /// Slot `slot`'s piece of the scrubbed batch (pass 2).
     @inline(__always)
     func scrubbedPiece(ofSlot slot: Int) -> UnsafeRawBufferPointer {
-        let start = slot == 0 ? 0 : pieceEnds[slot - 1] + 1
+        // After the key-label context, which ``splitPieces(_:)`` checked came back unchanged.
+        let start = (slot == 0 ? 0 : pieceEnds[slot - 1] + 1) + slotContext(slot)
         return UnsafeRawBufferPointer(start: applyBase! + start, count: pieceEnds[slot] - start)
     }
 
     /// Slot `slot`'s text as pass 1 put it in the batch (without its separator).
     @inline(__always)
     func batchText(ofSlot slot: Int) -> UnsafeRawBufferPointer {
-        let start = slotStart(slot)
+        let start = slotStart(slot) + slotContext(slot)
         let end = (slot + 1 < slotCount ? slotStart(slot + 1) : batch.count) - 1
         return UnsafeRawBufferPointer(start: batch.base + start, count: end - start)
     }

@@ -66,6 +66,19 @@ extension JSONScrubber {
         let canBatch: Bool
         let batch = ByteBuffer(capacity: 1 << 16)
         let slotStarts = PlainStack<Int>()
+        /// Per slot: the length of the key-label context before its text in the batch (0 for
+        /// most; see ``keyContext``).
+        let slotContexts = PlainStack<Int>()
+        /// A member's key that labels a bare number (`"ssn"`, `"phone_number"`) is handed to the
+        /// engine with the value, as `SSN: ` or `phone: ` before it, so the label patterns read it
+        /// as they read `SSN: 078051120` in text; only the value is rewritten. On where the set
+        /// reads such context (a pattern with `\K`), not in `--flat` mode (values only).
+        let keyContext: Bool
+        /// The context for the scalar value about to be walked (set by its member's key).
+        @exclusivity(unchecked) var pendingKeyContext: KeyContext?
+        /// Slots of this document with a key-label context (``slotContexts`` is kept only where
+        /// ``keyContext`` is on).
+        @exclusivity(unchecked) var slotContextCount = 0
         @exclusivity(unchecked) var slotMatches: [Int] = []
         @exclusivity(unchecked) var matchStarts: [Int] = []
         @exclusivity(unchecked) var pieceEnds: [Int] = []
@@ -120,6 +133,7 @@ extension JSONScrubber {
             options = scrubber.options
             hasFieldRules = !options.keepFields.isEmpty || !options.onlyFields.isEmpty
             recordsEntries = !options.flat
+            keyContext = !options.flat && scrubber.scrubber.patternSet.patterns.contains { $0.definition.resetsMatchStart }
             patternCount = scrubber.scrubber.patternSet.patterns.count
             decode = (0...(options.maxNestedLevels + 1)).map { _ in ByteBuffer() }
             output = (0...(options.maxNestedLevels + 1)).map { _ in ByteBuffer() }
@@ -196,6 +210,7 @@ extension JSONScrubber {
             rowTimestampRank = Int.max
             pathBytes.count = 0
             pathEnds.removeAll()
+            pendingKeyContext = nil
 
             let start = c.pos
             var ok: Bool
@@ -204,6 +219,8 @@ extension JSONScrubber {
                 pass = .collect
                 batch.count = 0
                 slotStarts.removeAll()
+                slotContexts.removeAll()
+                slotContextCount = 0
                 slotTokens.removeAll()
                 cSlotCount = -1
                 slotPaths.count = 0
@@ -223,6 +240,8 @@ extension JSONScrubber {
                     // the error offset.
                     batch.count = 0
                     slotStarts.removeAll()
+                    slotContexts.removeAll()
+                    slotContextCount = 0
                     slotTokens.removeAll()
                     batchPoisoned = false
                     ok = parseDocument(&c, out)
@@ -334,6 +353,7 @@ extension JSONScrubber.Worker {
     }
 
     func resetForPass(_ c: inout Cursor, _ out: ByteBuffer, start: Int) {
+        pendingKeyContext = nil
         c.pos = start
         c.copied = 0
         out.count = 0
@@ -352,8 +372,22 @@ extension JSONScrubber.Worker {
             pieceEnds.append(end)
             at = end + 1
         }
-        return pieceEnds.count == slotCount && at == result.count
+        guard pieceEnds.count == slotCount && at == result.count else { return false }
+        // A key-label context must come back as it went in (it holds nothing to match).
+        if cSlotCount < 0 && slotContextCount > 0 {
+            for slot in 0..<slotCount where slotContexts[slot] > 0 {
+                let start = slot == 0 ? 0 : pieceEnds[slot - 1] + 1
+                let length = slotContexts[slot]
+                guard pieceEnds[slot] - start >= length,
+                      memcmp(base + start, batch.base + slotStart(slot), length) == 0 else { return false }
+            }
+        }
+        return true
     }
+
+    /// The length of slot `k`'s key-label context in the batch (0 for C slots).
+    @inline(__always)
+    func slotContext(_ k: Int) -> Int { slotContextCount == 0 || cSlotCount >= 0 ? 0 : slotContexts[k] }
 
     /// Matches per slot, from the batch call's findings (for per-field counts), and which slots
     /// changed. Needs ``splitPieces(_:)`` and `applyBase` set.

@@ -71,7 +71,7 @@ extension JSONScrubber {
         let slotContexts = PlainStack<Int>()
         /// A member's key that labels a bare number (`"ssn"`, `"phone_number"`) is handed to the
         /// engine with the value, as `SSN: ` or `phone: ` before it, so the label patterns read it
-        /// as they read `SSN: 078051120` in text; only the value is rewritten. On where the set
+        /// as they read `SSN: 078051120` in text; only the value is rewritten. Used where the set
         /// reads such context (a pattern with `\K`), not in `--flat` mode (values only).
         let keyContext: Bool
         /// The context for the scalar value about to be walked (set by its member's key).

@@ -56,25 +56,29 @@ static inline uint32_t gate_bits(const CPIIScan_GateTables *t, unsigned __int128
 #if defined(__x86_64__) || defined(_M_X64)
 #include <immintrin.h>
 
-// Bit j: byte j of v is an ASCII byte of the set whose nibble table (``CPIIScan_Nibbles``' form)
-// is `table`.
+// The nibble-table form (see ascii_nibbles) of a block's 96 bytes, computed once for the union
+// test and the per-run tests.
+typedef struct {
+    __m256i low[3], bit[3];
+} block_nibbles;
+
+// Bit j (j < 96): byte j of the block is an ASCII byte of the set whose nibble table is `table`.
 __attribute__((target("avx2"), always_inline))
-static inline uint32_t ascii_members(__m256i v, const uint8_t *table) {
-    __m256i low, bit;
-    ascii_nibbles(v, &low, &bit);
-    return ascii_set_mask(low, bit, _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)table)));
+static inline unsigned __int128 block_members(const block_nibbles *b, __m256i table) {
+    return (unsigned __int128)ascii_set_mask(b->low[0], b->bit[0], table)
+        | (unsigned __int128)ascii_set_mask(b->low[1], b->bit[1], table) << 32
+        | (unsigned __int128)ascii_set_mask(b->low[2], b->bit[2], table) << 64;
 }
 
-// The span-run bits of a block whose 96 bytes v0, v1, v2 hold a trigger of some run (`near`:
-// their trigger bucket bits).
+// The span-run bits of a block whose 96 bytes hold a trigger of some run (`near`: their trigger
+// bucket bits).
 __attribute__((target("avx2")))
-static uint32_t span_runs(const CPIIScan_GateTables *t, __m256i v0, __m256i v1, __m256i v2, __m256i near) {
+static uint32_t span_runs(const CPIIScan_GateTables *t, const block_nibbles *b, __m256i near) {
     uint32_t word = 0;
     for (unsigned k = 0; k < t->runCount; k++) {
         if (_mm256_testz_si256(near, _mm256_set1_epi8((char)t->runTriggerBits[k]))) continue;
-        const unsigned __int128 span = (unsigned __int128)ascii_members(v0, t->runSpan[k])
-            | (unsigned __int128)ascii_members(v1, t->runSpan[k]) << 32
-            | (unsigned __int128)ascii_members(v2, t->runSpan[k]) << 64;
+        const unsigned __int128 span =
+            block_members(b, _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)t->runSpan[k])));
         if ((uint64_t)span && runs_of(span, t->runLength[k])) word |= 1u << (16 + k);
     }
     return word;
@@ -116,13 +120,11 @@ static inline uint32_t gate_block(const uint8_t *q, const CPIIScan_GateTables *t
     }
     if ((uint64_t)digits) word |= gate_bits(t, digits);
     if (t->runCount) {
-        __m256i l0, b0, l1, b1, l2, b2;
-        ascii_nibbles(v0, &l0, &b0);
-        ascii_nibbles(v1, &l1, &b1);
-        ascii_nibbles(v2, &l2, &b2);
-        const unsigned __int128 any = (unsigned __int128)ascii_set_mask(l0, b0, u->span)
-            | (unsigned __int128)ascii_set_mask(l1, b1, u->span) << 32
-            | (unsigned __int128)ascii_set_mask(l2, b2, u->span) << 64;
+        block_nibbles b;
+        ascii_nibbles(v0, &b.low[0], &b.bit[0]);
+        ascii_nibbles(v1, &b.low[1], &b.bit[1]);
+        ascii_nibbles(v2, &b.low[2], &b.bit[2]);
+        const unsigned __int128 any = block_members(&b, u->span);
         if (!(uint64_t)any || !runs_of(any, u->length)) return word;
         // Span runs: positions that start runLength[k] span bytes, where a trigger is near. The
         // triggers of all runs are buckets of one table: one test per run.
@@ -130,7 +132,7 @@ static inline uint32_t gate_block(const uint8_t *q, const CPIIScan_GateTables *t
         const __m256i th = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)t->runTriggerHigh));
         const __m256i near =
             _mm256_or_si256(_mm256_or_si256(bucket_bits(v0, tl, th), bucket_bits(v1, tl, th)), bucket_bits(v2, tl, th));
-        if (!_mm256_testz_si256(near, near)) word |= span_runs(t, v0, v1, v2, near);
+        if (!_mm256_testz_si256(near, near)) word |= span_runs(t, &b, near);
     }
     return word;
 }

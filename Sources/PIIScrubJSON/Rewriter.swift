@@ -55,7 +55,8 @@ enum KeyContext {
         }
     }
 
-    /// Whether the value token at `c.pos` is 7 to 12 ASCII digits, as a string or a number.
+    /// Whether the value token at `c.pos` is 7 to 12 ASCII digits, as a string or a number: the
+    /// only value a context is set for (so the string or number that takes it is that token).
     @inline(__always)
     static func precedesBareNumber(_ c: Cursor) -> Bool {
         var i = c.pos
@@ -68,10 +69,6 @@ enum KeyContext {
         return quoted ? next == UInt8(ascii: "\"") : next != UInt8(ascii: ".") && next | 0x20 != UInt8(ascii: "e")
     }
 
-    /// Whether `value` is what the label patterns read after a label: 7 to 12 ASCII digits.
-    static func labels(_ value: UnsafeRawBufferPointer) -> Bool {
-        (7...12).contains(value.count) && value.allSatisfy { $0 &- UInt8(ascii: "0") < 10 }
-    }
 }
 
 extension JSONScrubber.Worker {
@@ -231,8 +228,7 @@ extension JSONScrubber.Worker {
         if options.scrubNumbers && scope.scrubs {
             // A number that matches becomes a string token ("[PHONE]"): still valid JSON.
             let text = UnsafeRawBufferPointer(start: p + start, count: i - start)
-            scrubPlain(text, &c, out, tokenStart: start, tokenEnd: i, style: StringStyle(),
-                       context: context != nil && KeyContext.labels(text) ? context : nil)
+            scrubPlain(text, &c, out, tokenStart: start, tokenEnd: i, style: StringStyle(), context: context)
         }
         return true
     }
@@ -306,8 +302,7 @@ extension JSONScrubber.Worker {
                 return true
             }
         }
-        scrubPlain(text, &c, out, tokenStart: token.start, tokenEnd: token.end, style: style,
-                   context: context != nil && KeyContext.labels(text) ? context : nil)
+        scrubPlain(text, &c, out, tokenStart: token.start, tokenEnd: token.end, style: style, context: context)
         return true
     }
 

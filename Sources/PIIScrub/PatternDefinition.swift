@@ -44,12 +44,37 @@ public struct PatternDefinition: Codable, Sendable, Hashable {
     public var `operator`: String?
     /// For `mask`: how many trailing letters/digits stay visible (default 4).
     public var maskKeep: Int?
+    /// JSON member keys that label a bare number for this pattern (`{"ssn": "078051120"}`): where
+    /// `jsonl` meets such a key before a value of 7 to 12 ASCII digits, it scrubs the value with
+    /// ``KeyLabels/context`` written before it, as in text, and rewrites only the value. Needs a
+    /// pattern that ``resetsMatchStart``; checked at load.
+    public var keyLabels: KeyLabels?
 
     /// Whether ``regex`` resets the match start with `\K`: what it reads before (a label such as
     /// `SSN: ` or `"phone": "`) is context and stays in the output. That context must consist of
     /// span characters, so no cut falls inside it, and lie within ``PrefilterDefinition/digitRunWithin``
     /// of the digits where the pattern claims a digit run.
     public var resetsMatchStart: Bool { usesMatchReset(regex) }
+
+    /// Which member keys label a bare number for a pattern (``PatternDefinition/keyLabels``). A key
+    /// is compared by its ASCII letters, lower-cased (`customerPhone`, `user_ssn` and
+    /// `PHONE_NUMBER` read as `customerphone`, `userssn`, `phonenumber`).
+    public struct KeyLabels: Codable, Sendable, Hashable {
+        /// The label the engine reads before the value (`SSN: `): ASCII, 1 to 32 bytes, and the
+        /// pattern matches a bare number after it from the number's first digit.
+        public var context: String
+        /// The key's letters end in one of these (lower-case ASCII letters).
+        public var suffixes: [String]?
+        /// The key's letters are one of these (short words that would end too many other keys:
+        /// `tel`, `cell`).
+        public var keys: [String]?
+
+        public init(context: String, suffixes: [String]? = nil, keys: [String]? = nil) {
+            self.context = context
+            self.suffixes = suffixes
+            self.keys = keys
+        }
+    }
 
     /// Strings that must be matched in full (for a pattern that ``resetsMatchStart``: from after
     /// its context to the end), and strings that must not contain a match.
@@ -66,7 +91,8 @@ public struct PatternDefinition: Codable, Sendable, Hashable {
     public init(id: String, description: String? = nil, regex: String, flags: [String]? = nil,
                 replacement: String, stage: Int? = nil, priority: Int? = nil, maxLength: Int? = nil,
                 prefilter: PrefilterDefinition? = nil, examples: Examples? = nil, validate: String? = nil,
-                type: String? = nil, operator: String? = nil, maskKeep: Int? = nil, asciiRegex: String? = nil) {
+                type: String? = nil, operator: String? = nil, maskKeep: Int? = nil, asciiRegex: String? = nil,
+                keyLabels: KeyLabels? = nil) {
         self.id = id
         self.description = description
         self.regex = regex
@@ -82,6 +108,7 @@ public struct PatternDefinition: Codable, Sendable, Hashable {
         self.type = type
         self.operator = `operator`
         self.maskKeep = maskKeep
+        self.keyLabels = keyLabels
     }
 }
 

@@ -267,6 +267,9 @@ public final class PatternSet: Sendable {
                     try Self.checkPrefilter(prefilter, example: example, patternID: id)
                 }
             }
+            if let labels = definition.keyLabels {
+                try Self.checkKeyLabels(labels, of: pattern)
+            }
             compiledPatterns.append(pattern)
         }
         self.name = name
@@ -370,6 +373,39 @@ public final class PatternSet: Sendable {
             throw PIIScrubError(.prefilterMismatch,
                                 "example #\(example.utf8.count)B is not covered by the prefilter (span/trigger too narrow)",
                                 patternID: patternID)
+        }
+    }
+
+    /// A key-label claim (``PatternDefinition/keyLabels``): words of lower-case ASCII letters, a
+    /// printable ASCII context, and a pattern that, after the context, matches a bare number (of
+    /// some length in 7...12, the values `jsonl` gives a context) from its first digit to its end.
+    private static func checkKeyLabels(_ labels: PatternDefinition.KeyLabels, of pattern: Pattern) throws(PIIScrubError) {
+        guard pattern.definition.resetsMatchStart else {
+            throw PIIScrubError(.invalidPatternFile, "keyLabels needs a regex that keeps its context out of the match with \\K",
+                                patternID: pattern.id)
+        }
+        let context = Array(labels.context.utf8)
+        guard (1...32).contains(context.count), context.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) else {
+            throw PIIScrubError(.invalidPatternFile, "keyLabels.context must be 1 to 32 printable ASCII bytes",
+                                patternID: pattern.id)
+        }
+        let words = (labels.suffixes ?? []) + (labels.keys ?? [])
+        guard !words.isEmpty,
+              words.allSatisfy({ (1...40).contains($0.utf8.count) && $0.utf8.allSatisfy { $0 &- 0x61 < 26 } })
+        else {
+            throw PIIScrubError(.invalidPatternFile, "keyLabels needs suffixes or keys of 1 to 40 lower-case ASCII letters",
+                                patternID: pattern.id)
+        }
+        var scratch = MatchScratch(maxCaptureCount: pattern.compiled.captureCount)
+        let reads = (7...12).contains { length in
+            let subject = context + Array("314159265358".utf8.prefix(length))
+            let match = subject.withUnsafeBytes { try? pattern.compiled.firstMatch(in: $0, from: 0, scratch: &scratch) }
+            return match == context.count..<subject.count
+        }
+        guard reads else {
+            throw PIIScrubError(.invalidPatternFile,
+                                "the regex does not match a bare number of 7 to 12 digits after keyLabels.context",
+                                patternID: pattern.id)
         }
     }
 

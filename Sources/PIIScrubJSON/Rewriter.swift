@@ -16,44 +16,10 @@ internal import CPIIScan
 /// downloads: `timestamp` / `startTime`; anything else: `created_at` / `createdAt`).
 let timestampKeys: [[UInt8]] = ["timestamp", "start_time", "startTime", "created_at", "createdAt"].map { Array($0.utf8) }
 
-/// The label a member's key gives a bare number (see ``JSONScrubber/Worker/keyContext``): written
-/// before the value in the engine's input, as in text.
-enum KeyContext {
-    case ssn, phone
-
-    var text: StaticString {
-        switch self {
-        case .ssn: "SSN: "
-        case .phone: "phone: "
-        }
-    }
-
-    /// Keys that label an SSN or a phone number: their ASCII letters, lower-cased, are one of these
-    /// or end in one (`customerPhone`, `user_ssn`, `PHONE_NUMBER`).
-    private static let ssnKeys: [[UInt8]] = ["ssn", "socialsecuritynumber", "socialsecurity", "itin", "taxid"]
-        .map { Array($0.utf8) }
-    private static let phoneKeys: [[UInt8]] = ["phone", "phonenumber", "phoneno", "telephone", "mobile",
-                                               "mobilenumber", "cellphone", "cellnumber", "fax", "faxnumber"]
-        .map { Array($0.utf8) }
-
-    init?(key: UnsafeRawBufferPointer) {
-        guard key.count <= 40 else { return nil }
-        var letters: [UInt8] = []
-        letters.reserveCapacity(key.count)
-        for b in key {
-            if b &- UInt8(ascii: "a") < 26 { letters.append(b) } else if b &- UInt8(ascii: "A") < 26 { letters.append(b | 0x20) }
-        }
-        func ends(_ suffixes: [[UInt8]]) -> Bool {
-            suffixes.contains { $0.count <= letters.count && letters.suffix($0.count).elementsEqual($0) }
-        }
-        if ends(Self.ssnKeys) {
-            self = .ssn
-        } else if ends(Self.phoneKeys) || letters.elementsEqual("tel".utf8) || letters.elementsEqual("cell".utf8) {
-            self = .phone
-        } else {
-            return nil
-        }
-    }
+/// The label a member's key gives a bare number (see ``JSONScrubber/Worker/keyContext``): an
+/// index into ``KeyLabelTable/contexts``. One byte: it is passed with every string.
+struct KeyContext {
+    let index: UInt8
 
     /// Whether the value token at `c.pos` is 7 to 12 ASCII digits, as a string or a number: the
     /// only value a context is set for (so the string or number that takes it is that token).
@@ -69,6 +35,46 @@ enum KeyContext {
         return quoted ? next == UInt8(ascii: "\"") : next != UInt8(ascii: ".") && next | 0x20 != UInt8(ascii: "e")
     }
 
+}
+
+/// The key labels of a pattern set (``PatternDefinition/keyLabels``): which member keys label a
+/// bare number, and the context written before such a value. The patterns are tried by priority
+/// (then position in the set), as overlapping matches are resolved; the first whose words the key's
+/// letters end in (or are) gives the context.
+struct KeyLabelTable: Sendable {
+    /// The contexts' bytes (`SSN: `), indexed by ``KeyContext/index``.
+    let contexts: [[UInt8]]
+    private let rules: [(suffixes: [[UInt8]], keys: [[UInt8]])]
+
+    init(_ set: PatternSet) {
+        // At most 256 (``KeyContext/index`` is a byte): the first by priority.
+        let labelled = set.patterns.enumerated().filter { $0.element.definition.keyLabels != nil }
+            .sorted { ($0.element.priority, $0.offset) < ($1.element.priority, $1.offset) }.prefix(256).map(\.element)
+        contexts = labelled.map { Array($0.definition.keyLabels!.context.utf8) }
+        rules = labelled.map { pattern in
+            let labels = pattern.definition.keyLabels!
+            return ((labels.suffixes ?? []).map { Array($0.utf8) }, (labels.keys ?? []).map { Array($0.utf8) })
+        }
+    }
+
+    var isEmpty: Bool { contexts.isEmpty }
+
+    /// The context `key` (raw JSON key bytes) gives, if any: keys longer than 40 bytes give none.
+    func context(forKey key: UnsafeRawBufferPointer) -> KeyContext? {
+        guard key.count <= 40 else { return nil }
+        var letters: [UInt8] = []
+        letters.reserveCapacity(key.count)
+        for b in key {
+            if b &- UInt8(ascii: "a") < 26 { letters.append(b) } else if b &- UInt8(ascii: "A") < 26 { letters.append(b | 0x20) }
+        }
+        for (index, rule) in rules.enumerated() {
+            if rule.keys.contains(where: { $0 == letters })
+                || rule.suffixes.contains(where: { $0.count <= letters.count && letters.suffix($0.count).elementsEqual($0) }) {
+                return KeyContext(index: UInt8(index))
+            }
+        }
+        return nil
+    }
 }
 
 extension JSONScrubber.Worker {
@@ -158,7 +164,7 @@ extension JSONScrubber.Worker {
             c.skipWhitespace()
             // The key is read only where the value is a bare number (rare): reading every key cost
             // a third more instructions on trace exports.
-            if keyContext { pendingKeyContext = KeyContext.precedesBareNumber(c) ? KeyContext(key: key) : nil }
+            if keyContext { pendingKeyContext = KeyContext.precedesBareNumber(c) ? keyLabels.context(forKey: key) : nil }
             let ok = value(&c, out, level: level, depth: depth + 1, scope: childScope)
             if keyContext { pendingKeyContext = nil }
             pendingTimestampRank = nil
@@ -385,8 +391,9 @@ extension JSONScrubber.Worker {
     func scrubPlain(_ text: UnsafeRawBufferPointer, _ c: inout Cursor, _ out: ByteBuffer,
                     tokenStart: Int, tokenEnd: Int, style: StringStyle, context: KeyContext? = nil) {
         // Nothing can match: no engine call, no batch slot. Both batched passes decide the same
-        // way on the same text, so their slots still pair up.
-        if !triggerFilter.mayMatch(text) { return }
+        // way on the same text, so their slots still pair up. A value with a key-label context is
+        // read with it: alone it may be shorter than any match (`{"tel": "9611022"}`).
+        if context == nil && !triggerFilter.mayMatch(text) { return }
         switch pass {
         case .collect:
             // Raw string bytes are never control characters (the scanner rejects them), so only a
@@ -439,8 +446,9 @@ extension JSONScrubber.Worker {
             slotContexts.append(0)
             return
         }
-        batch.append(context.text)
-        slotContexts.append(context.text.utf8CodeUnitCount)
+        let label = keyLabels.contexts[Int(context.index)]
+        label.withUnsafeBytes { batch.append($0) }
+        slotContexts.append(label.count)
         slotContextCount += 1
     }
 
@@ -448,16 +456,16 @@ extension JSONScrubber.Worker {
     @inline(never)
     private func scrubImmediately(_ text: UnsafeRawBufferPointer, after context: KeyContext, _ c: inout Cursor,
                                   _ out: ByteBuffer, tokenStart: Int, tokenEnd: Int, style: StringStyle) {
-        let label = context.text
-        let n = label.utf8CodeUnitCount
-        var input = [UInt8](UnsafeBufferPointer(start: label.utf8Start, count: n))
+        let label = keyLabels.contexts[Int(context.index)]
+        let n = label.count
+        var input = label
         input.append(contentsOf: text)
         input.withUnsafeBytes { labelled in
             engine.withScrubbed(labelled) { result, outcome in
                 guard outcome.changed else { return }
                 // The label holds nothing to match; were it changed, the whole result goes in
                 // (it holds no more of the value than the value's own result).
-                let kept = result.count >= n && memcmp(result.baseAddress!, label.utf8Start, n) == 0
+                let kept = result.count >= n && label.withUnsafeBytes { memcmp(result.baseAddress!, $0.baseAddress!, n) == 0 }
                 splice(kept ? UnsafeRawBufferPointer(rebasing: result[n...]) : result, style: style, &c,
                        tokenStart: tokenStart, tokenEnd: tokenEnd, into: out)
                 rewrites += 1

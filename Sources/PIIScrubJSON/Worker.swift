@@ -71,9 +71,11 @@ extension JSONScrubber {
         let slotContexts = PlainStack<Int>()
         /// A member's key that labels a bare number (`"ssn"`, `"phone_number"`) is handed to the
         /// engine with the value, as `SSN: ` or `phone: ` before it, so the label patterns read it
-        /// as they read `SSN: 078051120` in text; only the value is rewritten. Used where the set
-        /// reads such context (a pattern with `\K`), not in `--flat` mode (values only).
+        /// as they read `SSN: 078051120` in text; only the value is rewritten. Used where the set's
+        /// patterns declare such keys (``PatternDefinition/keyLabels``), not in `--flat` mode
+        /// (values only).
         let keyContext: Bool
+        let keyLabels: KeyLabelTable
         /// The context for the scalar value about to be walked (set by its member's key).
         @exclusivity(unchecked) var pendingKeyContext: KeyContext?
         /// Slots of this document with a key-label context (``slotContexts`` is kept only where
@@ -133,7 +135,8 @@ extension JSONScrubber {
             options = scrubber.options
             hasFieldRules = !options.keepFields.isEmpty || !options.onlyFields.isEmpty
             recordsEntries = !options.flat
-            keyContext = !options.flat && scrubber.scrubber.patternSet.patterns.contains { $0.definition.resetsMatchStart }
+            keyLabels = KeyLabelTable(scrubber.scrubber.patternSet)
+            keyContext = !options.flat && !keyLabels.isEmpty
             patternCount = scrubber.scrubber.patternSet.patterns.count
             decode = (0...(options.maxNestedLevels + 1)).map { _ in ByteBuffer() }
             output = (0...(options.maxNestedLevels + 1)).map { _ in ByteBuffer() }

@@ -71,4 +71,26 @@ struct KeyContextTests {
         let seedUnchanged = scrub(input, scrubber: JSONTestSupport.seed) == input
         #expect(seedUnchanged)
     }
+
+    @Test("the key words and the context come from the pattern data: a set of one's own, a set without them")
+    func fromPatternData() throws {
+        func set(_ labels: PatternDefinition.KeyLabels?) throws -> Scrubber {
+            Scrubber(patternSet: try PatternSet(name: "t", definitions: [PatternDefinition(
+                id: "employee-id", regex: #"(?i:emp(?:loyee)?)[ :#]{1,2}\K[0-9]{7}(?![0-9])"#, replacement: "[EMPLOYEE]",
+                prefilter: PrefilterDefinition(trigger: "0-9", minTriggers: 7, span: "A-Za-z0-9 :#"),
+                examples: .init(match: ["EMP 1234567"], nomatch: ["x"]), keyLabels: labels)]))
+        }
+        let input = #"{"employeeId": "1234567", "EMP": 7654321, "ssn": "078051120", "memo": "employee# 1234567"}"#
+        let labelled = try set(.init(context: "employee: ", suffixes: ["employeeid"], keys: ["emp"]))
+        for batching in [true, false] {
+            let same = scrub(input, batching: batching, scrubber: labelled, numbers: true)
+                == #"{"employeeId": "[EMPLOYEE]", "EMP": "[EMPLOYEE]", "ssn": "078051120", "memo": "employee# [EMPLOYEE]"}"#
+            #expect(same, "batching \(batching)")
+        }
+        // The same regex without keyLabels: its \K alone gives no key a meaning.
+        let unlabelled = try set(nil)
+        let keysIgnored = scrub(input, scrubber: unlabelled, numbers: true)
+            == #"{"employeeId": "1234567", "EMP": 7654321, "ssn": "078051120", "memo": "employee# [EMPLOYEE]"}"#
+        #expect(keysIgnored)
+    }
 }

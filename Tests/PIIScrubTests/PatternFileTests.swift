@@ -43,6 +43,34 @@ struct PatternFileTests {
         #expect(!definition(#"ab\\Kc"#).resetsMatchStart)
     }
 
+    @Test("keyLabels are checked at load: \\K, the context, the words, a bare number read after the context")
+    func keyLabelsAreChecked() {
+        func load(_ regex: String, _ labels: PatternDefinition.KeyLabels) -> PIIScrubError.Code? {
+            do {
+                _ = try PatternSet(name: "t", definitions: [PatternDefinition(
+                    id: "employee-id", regex: regex, replacement: "[EMPLOYEE]",
+                    examples: .init(match: ["EMP 1234567"], nomatch: ["x"]), keyLabels: labels)])
+                return nil
+            } catch {
+                return error.code
+            }
+        }
+        let regex = #"(?i:emp)[ :]{1,2}\K[0-9]{7}(?![0-9])"#
+        #expect(load(regex, .init(context: "EMP: ", suffixes: ["employeeid"], keys: ["emp"])) == nil)
+        #expect(load(regex, .init(context: "emp ", keys: ["emp"])) == nil)
+        // No \K: the context would be part of the match (and of what replaces it).
+        #expect(load(#"(?i:emp)[ :]{1,2}[0-9]{7}(?![0-9])"#, .init(context: "EMP: ", keys: ["emp"])) == .invalidPatternFile)
+        // A context after which the regex reads no bare number, or only part of one.
+        #expect(load(regex, .init(context: "ID: ", keys: ["emp"])) == .invalidPatternFile)
+        #expect(load(#"(?i:emp)[ :]{1,2}\K[0-9]{5}"#, .init(context: "EMP: ", keys: ["emp"])) == .invalidPatternFile)
+        // Malformed contexts and words.
+        #expect(load(regex, .init(context: "", keys: ["emp"])) == .invalidPatternFile)
+        #expect(load(regex, .init(context: "EMP:\n", keys: ["emp"])) == .invalidPatternFile)
+        #expect(load(regex, .init(context: "EMP: ")) == .invalidPatternFile)
+        #expect(load(regex, .init(context: "EMP: ", suffixes: ["employee_id"])) == .invalidPatternFile)
+        #expect(load(regex, .init(context: "EMP: ", keys: ["Emp"])) == .invalidPatternFile)
+    }
+
     @Test("examples of every pattern, every configuration")
     func examples() throws {
         for file in try Self.patternFiles() {

@@ -21,6 +21,26 @@ let timestampKeys: [[UInt8]] = ["timestamp", "start_time", "startTime", "created
 struct KeyContext {
     let index: UInt8
 
+    /// The member names of an OTLP attribute value that hold a number as a string or a number:
+    /// `stringValue`, `intValue`.
+    static func isAttributeValueKey(_ key: UnsafeRawBufferPointer) -> Bool {
+        (key.count == 11 && key.elementsEqual("stringValue".utf8)) || (key.count == 8 && key.elementsEqual("intValue".utf8))
+    }
+
+    /// The bytes of the string token at `start` of `c`'s buffer when it has no escape and at most
+    /// 40 bytes (an attribute name), else nil.
+    static func rawString(at start: Int, _ c: Cursor) -> UnsafeRawBufferPointer? {
+        guard start < c.end, c.base[start] == UInt8(ascii: "\"") else { return nil }
+        var i = start + 1
+        while i < c.end && i - start <= 41 {
+            let b = c.base[i]
+            if b == UInt8(ascii: "\"") { return UnsafeRawBufferPointer(start: c.base + start + 1, count: i - start - 1) }
+            if b == UInt8(ascii: "\\") { return nil }
+            i += 1
+        }
+        return nil
+    }
+
     /// Whether the value token at `c.pos` is 7 to 12 ASCII digits, as a string or a number: the
     /// only value a context is set for (so the string or number that takes it is that token).
     @inline(__always)
@@ -45,6 +65,8 @@ struct KeyLabelTable: Sendable {
     /// The contexts' bytes (`SSN: `), indexed by ``KeyContext/index``.
     let contexts: [[UInt8]]
     private let rules: [(suffixes: [[UInt8]], keys: [[UInt8]])]
+    /// Bit k: some word ends in the letter `a` + k.
+    private let finalLetters: UInt32
 
     init(_ set: PatternSet) {
         // At most 256 (``KeyContext/index`` is a byte): the first by priority.
@@ -55,25 +77,35 @@ struct KeyLabelTable: Sendable {
             let labels = pattern.definition.keyLabels!
             return ((labels.suffixes ?? []).map { Array($0.utf8) }, (labels.keys ?? []).map { Array($0.utf8) })
         }
+        finalLetters = rules.flatMap { $0.suffixes + $0.keys }.reduce(0) { $0 | 1 << ($1.last! &- UInt8(ascii: "a")) }
     }
 
     var isEmpty: Bool { contexts.isEmpty }
 
     /// The context `key` (raw JSON key bytes) gives, if any: keys longer than 40 bytes give none.
+    /// Asked for every OTLP attribute name: no allocation, and a key whose last letter ends no
+    /// word is turned down first.
     func context(forKey key: UnsafeRawBufferPointer) -> KeyContext? {
         guard key.count <= 40 else { return nil }
-        var letters: [UInt8] = []
-        letters.reserveCapacity(key.count)
-        for b in key {
-            if b &- UInt8(ascii: "a") < 26 { letters.append(b) } else if b &- UInt8(ascii: "A") < 26 { letters.append(b | 0x20) }
-        }
-        for (index, rule) in rules.enumerated() {
-            if rule.keys.contains(where: { $0 == letters })
-                || rule.suffixes.contains(where: { $0.count <= letters.count && letters.suffix($0.count).elementsEqual($0) }) {
-                return KeyContext(index: UInt8(index))
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 40) { buffer -> KeyContext? in
+            var n = 0
+            for b in key {
+                let lower = b | 0x20
+                if lower &- UInt8(ascii: "a") < 26 && (b &- UInt8(ascii: "a") < 26 || b &- UInt8(ascii: "A") < 26) {
+                    buffer[n] = lower
+                    n += 1
+                }
             }
+            guard n > 0, finalLetters & (1 << (buffer[n - 1] &- UInt8(ascii: "a"))) != 0 else { return nil }
+            let letters = UnsafeBufferPointer(rebasing: buffer[0..<n])
+            for (index, rule) in rules.enumerated() {
+                if rule.keys.contains(where: { $0.elementsEqual(letters) })
+                    || rule.suffixes.contains(where: { $0.count <= n && letters.suffix($0.count).elementsEqual($0) }) {
+                    return KeyContext(index: UInt8(index))
+                }
+            }
+            return nil
         }
-        return nil
     }
 }
 
@@ -126,7 +158,12 @@ extension JSONScrubber.Worker {
     }
 
     private func object(_ c: inout Cursor, _ out: ByteBuffer, level: Int, depth: Int, scope: Scope) -> Bool {
+        // An OTLP attribute's value object (`{"stringValue": "…"}`): where its sibling `"key"`'s
+        // string starts (``attributeKeyAt``), read only for a bare number.
+        let attributeKeyAt = keyContext ? takeAttributeKeyAt() : -1
         guard depth < options.maxDepth else { return false }
+        // Where this object's `"key": "user.phone"` member's string starts, for its `"value"`.
+        var siblingKeyAt = -1
         c.pos += 1
         c.skipWhitespace()
         guard c.pos < c.end else { return false }
@@ -164,7 +201,16 @@ extension JSONScrubber.Worker {
             c.skipWhitespace()
             // The key is read only where the value is a bare number (rare): reading every key cost
             // a third more instructions on trace exports.
-            if keyContext { pendingKeyContext = KeyContext.precedesBareNumber(c) ? keyLabels.context(forKey: key) : nil }
+            if keyContext {
+                if KeyContext.precedesBareNumber(c) {
+                    pendingKeyContext = attributeKeyAt >= 0 && KeyContext.isAttributeValueKey(key)
+                        ? KeyContext.rawString(at: attributeKeyAt, c).flatMap { keyLabels.context(forKey: $0) }
+                        : keyLabels.context(forKey: key)
+                } else {
+                    pendingKeyContext = nil
+                    siblingKeyAt = attributeMember(key, c, siblingKeyAt)
+                }
+            }
             let ok = value(&c, out, level: level, depth: depth + 1, scope: childScope)
             if keyContext { pendingKeyContext = nil }
             pendingTimestampRank = nil
@@ -241,6 +287,26 @@ extension JSONScrubber.Worker {
 
     /// The key-label context of the value being walked, once.
     @inline(__always)
+    private func takeAttributeKeyAt() -> Int {
+        let at = attributeKeyAt
+        attributeKeyAt = -1
+        return at
+    }
+
+    /// OTLP attributes (`{"key": "user.phone", "value": {"stringValue": "5471897133"}}`): a
+    /// `"key"` member gives where its string starts (returned); the object of the `"value"`
+    /// member after it takes that (``attributeKeyAt``), and reads the name only for a bare number
+    /// (the name is in the same buffer: the value object is walked within this one). Other
+    /// members keep `keyAt`.
+    @inline(__always)
+    private func attributeMember(_ key: UnsafeRawBufferPointer, _ c: Cursor, _ keyAt: Int) -> Int {
+        if key.count == 3 && key.elementsEqual("key".utf8) { return c.pos }
+        if key.count == 5 && keyAt >= 0 && key.elementsEqual("value".utf8) && c.pos < c.end && c.base[c.pos] == UInt8(ascii: "{") {
+            attributeKeyAt = keyAt
+        }
+        return keyAt
+    }
+
     private func takeKeyContext() -> KeyContext? {
         let context = pendingKeyContext
         pendingKeyContext = nil

@@ -78,6 +78,9 @@ extension JSONScrubber {
         let keyLabels: KeyLabelTable
         /// The context for the scalar value about to be walked (set by its member's key).
         @exclusivity(unchecked) var pendingKeyContext: KeyContext?
+        /// For the object about to be walked, an OTLP attribute's value: where its sibling `"key"`'s
+        /// string starts (`{"key": "user.phone", "value": {"stringValue": …}}`), or -1.
+        @exclusivity(unchecked) var attributeKeyAt = -1
         /// Slots of this document with a key-label context (``slotContexts`` is kept only where
         /// ``keyContext`` is on).
         @exclusivity(unchecked) var slotContextCount = 0
@@ -214,6 +217,7 @@ extension JSONScrubber {
             pathBytes.count = 0
             pathEnds.removeAll()
             pendingKeyContext = nil
+            attributeKeyAt = -1
 
             let start = c.pos
             var ok: Bool
@@ -357,6 +361,7 @@ extension JSONScrubber.Worker {
 
     func resetForPass(_ c: inout Cursor, _ out: ByteBuffer, start: Int) {
         pendingKeyContext = nil
+        attributeKeyAt = -1
         c.pos = start
         c.copied = 0
         out.count = 0

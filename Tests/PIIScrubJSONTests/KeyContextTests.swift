@@ -20,6 +20,12 @@ struct KeyContextTests {
          #"{"args": "{\"social_security_number\": \"[SSN]\", \"tel\": \"[PHONE]\"}"}"#),
         (#"{"a": "x@example.com", "ssn": "078051120", "b": "call 415-555-0132", "fax": "96110220"}"#,
          #"{"a": "[EMAIL]", "ssn": "[SSN]", "b": "call [PHONE]", "fax": "[PHONE]"}"#),
+        // OTLP attributes: the sibling "key" labels the value object's stringValue / intValue.
+        (#"{"attributes": [{"key": "user.phone", "value": {"stringValue": "5471897133"}}, {"key": "app.ssn", "value": {"intValue": "078051120"}}, {"key": "order.id", "value": {"stringValue": "5471897133"}}]}"#,
+         #"{"attributes": [{"key": "user.phone", "value": {"stringValue": "[PHONE]"}}, {"key": "app.ssn", "value": {"intValue": "[SSN]"}}, {"key": "order.id", "value": {"stringValue": "5471897133"}}]}"#),
+        // ...only there: a "value" before its "key", a nested array value, another member name.
+        (#"[{"value": {"stringValue": "5471897133"}, "key": "user.phone"}, {"key": "tel", "value": {"arrayValue": {"values": [{"stringValue": "5471897133"}]}}}, {"key": "tel", "value": {"doubleValue": "5471897133"}}, {"key": "tel", "other": {"stringValue": "5471897133"}}]"#,
+         #"[{"value": {"stringValue": "5471897133"}, "key": "user.phone"}, {"key": "tel", "value": {"arrayValue": {"values": [{"stringValue": "5471897133"}]}}}, {"key": "tel", "value": {"doubleValue": "5471897133"}}, {"key": "tel", "other": {"stringValue": "5471897133"}}]"#),
         // Not a labelling key, not a bare number, or in an array: as before.
         (#"{"hotel": "1234567", "ids": ["123456789"], "ssn": "n/a", "phone": ["5471897133"]}"#,
          #"{"hotel": "1234567", "ids": ["123456789"], "ssn": "n/a", "phone": ["5471897133"]}"#),

@@ -90,9 +90,8 @@ struct KeyLabelTable: Sendable {
         return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 40) { buffer -> KeyContext? in
             var n = 0
             for b in key {
-                let lower = b | 0x20
-                if lower &- UInt8(ascii: "a") < 26 && (b &- UInt8(ascii: "a") < 26 || b &- UInt8(ascii: "A") < 26) {
-                    buffer[n] = lower
+                if b &- UInt8(ascii: "a") < 26 || b &- UInt8(ascii: "A") < 26 {
+                    buffer[n] = b | 0x20
                     n += 1
                 }
             }
@@ -285,7 +284,7 @@ extension JSONScrubber.Worker {
         return true
     }
 
-    /// The key-label context of the value being walked, once.
+    /// ``attributeKeyAt`` for the object being walked, once.
     @inline(__always)
     private func takeAttributeKeyAt() -> Int {
         let at = attributeKeyAt
@@ -307,6 +306,8 @@ extension JSONScrubber.Worker {
         return keyAt
     }
 
+    /// The key-label context of the value being walked, once.
+    @inline(__always)
     private func takeKeyContext() -> KeyContext? {
         let context = pendingKeyContext
         pendingKeyContext = nil

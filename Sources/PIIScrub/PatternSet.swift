@@ -53,6 +53,8 @@ public final class PatternSet: Sendable {
     public let name: String
     /// Patterns in file order.
     public let patterns: [Pattern]
+    /// The keys that label a bare number for the set's patterns (``PatternDefinition/keyLabels``).
+    public let keyLabels: KeyLabelTable
     /// Pattern indices per stage, stages ascending, each in priority order.
     let stages: [[Int]]
     /// Per stage, the patterns grouped by shared prefilter (one scan per group).
@@ -291,6 +293,7 @@ public final class PatternSet: Sendable {
             return tokenIDs.count - 1
         }
         self.allFixedTokens = compiledPatterns.allSatisfy { $0.replacementOperator == .token }
+        self.keyLabels = KeyLabelTable(compiledPatterns)
         self.engine = EngineTables(stages: stages, groups: stageGroups, patterns: compiledPatterns)
         var separatorBytes = Set<UInt8>()
         if compiledPatterns.allSatisfy({ $0.prefilter != nil && !usesContextSyntax($0.definition.regex) }) {

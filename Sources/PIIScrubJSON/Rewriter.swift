@@ -21,6 +21,12 @@ let timestampKeys: [[UInt8]] = ["timestamp", "start_time", "startTime", "created
 struct KeyContext {
     let index: UInt8
 
+    /// The context `key` gives in `table`, if any.
+    @inline(__always)
+    static func forKey(_ key: UnsafeRawBufferPointer, in table: KeyLabelTable) -> KeyContext? {
+        table.context(forKey: key).map { KeyContext(index: UInt8(truncatingIfNeeded: $0)) }
+    }
+
     /// The member names of an OTLP attribute value that hold a number as a string or a number:
     /// `stringValue`, `intValue`.
     static func isAttributeValueKey(_ key: UnsafeRawBufferPointer) -> Bool {
@@ -55,57 +61,6 @@ struct KeyContext {
         return quoted ? next == UInt8(ascii: "\"") : next != UInt8(ascii: ".") && next | 0x20 != UInt8(ascii: "e")
     }
 
-}
-
-/// The key labels of a pattern set (``PatternDefinition/keyLabels``): which member keys label a
-/// bare number, and the context written before such a value. The patterns are tried by priority
-/// (then position in the set), as overlapping matches are resolved; the first whose words the key's
-/// letters end in (or are) gives the context.
-struct KeyLabelTable: Sendable {
-    /// The contexts' bytes (`SSN: `), indexed by ``KeyContext/index``.
-    let contexts: [[UInt8]]
-    private let rules: [(suffixes: [[UInt8]], keys: [[UInt8]])]
-    /// Bit k: some word ends in the letter `a` + k.
-    private let finalLetters: UInt32
-
-    init(_ set: PatternSet) {
-        // At most 256 (``KeyContext/index`` is a byte): the first by priority.
-        let labelled = set.patterns.enumerated().filter { $0.element.definition.keyLabels != nil }
-            .sorted { ($0.element.priority, $0.offset) < ($1.element.priority, $1.offset) }.prefix(256).map(\.element)
-        contexts = labelled.map { Array($0.definition.keyLabels!.context.utf8) }
-        rules = labelled.map { pattern in
-            let labels = pattern.definition.keyLabels!
-            return ((labels.suffixes ?? []).map { Array($0.utf8) }, (labels.keys ?? []).map { Array($0.utf8) })
-        }
-        finalLetters = rules.flatMap { $0.suffixes + $0.keys }.reduce(0) { $0 | 1 << ($1.last! &- UInt8(ascii: "a")) }
-    }
-
-    var isEmpty: Bool { contexts.isEmpty }
-
-    /// The context `key` (raw JSON key bytes) gives, if any: keys longer than 40 bytes give none.
-    /// Asked for every OTLP attribute name: no allocation, and a key whose last letter ends no
-    /// word is turned down first.
-    func context(forKey key: UnsafeRawBufferPointer) -> KeyContext? {
-        guard key.count <= 40 else { return nil }
-        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 40) { buffer -> KeyContext? in
-            var n = 0
-            for b in key {
-                if b &- UInt8(ascii: "a") < 26 || b &- UInt8(ascii: "A") < 26 {
-                    buffer[n] = b | 0x20
-                    n += 1
-                }
-            }
-            guard n > 0, finalLetters & (1 << (buffer[n - 1] &- UInt8(ascii: "a"))) != 0 else { return nil }
-            let letters = UnsafeBufferPointer(rebasing: buffer[0..<n])
-            for (index, rule) in rules.enumerated() {
-                if rule.keys.contains(where: { $0.elementsEqual(letters) })
-                    || rule.suffixes.contains(where: { $0.count <= n && letters.suffix($0.count).elementsEqual($0) }) {
-                    return KeyContext(index: UInt8(index))
-                }
-            }
-            return nil
-        }
-    }
 }
 
 extension JSONScrubber.Worker {
@@ -203,8 +158,8 @@ extension JSONScrubber.Worker {
             if keyContext {
                 if KeyContext.precedesBareNumber(c) {
                     pendingKeyContext = attributeKeyAt >= 0 && KeyContext.isAttributeValueKey(key)
-                        ? KeyContext.rawString(at: attributeKeyAt, c).flatMap { keyLabels.context(forKey: $0) }
-                        : keyLabels.context(forKey: key)
+                        ? KeyContext.rawString(at: attributeKeyAt, c).flatMap { KeyContext.forKey($0, in: keyLabels) }
+                        : KeyContext.forKey(key, in: keyLabels)
                 } else {
                     pendingKeyContext = nil
                     siblingKeyAt = attributeMember(key, c, siblingKeyAt)

@@ -138,7 +138,7 @@ extension JSONScrubber {
             options = scrubber.options
             hasFieldRules = !options.keepFields.isEmpty || !options.onlyFields.isEmpty
             recordsEntries = !options.flat
-            keyLabels = KeyLabelTable(scrubber.scrubber.patternSet)
+            keyLabels = scrubber.scrubber.patternSet.keyLabels
             keyContext = !options.flat && !keyLabels.isEmpty
             patternCount = scrubber.scrubber.patternSet.patterns.count
             decode = (0...(options.maxNestedLevels + 1)).map { _ in ByteBuffer() }

@@ -15,7 +15,8 @@ public import Tracing
 /// | operation name (at start and on rename) | scrubbed |
 /// | attribute `.string`, `.stringArray` | every string scrubbed |
 /// | attribute `.stringConvertible`, `.stringConvertibleArray` | `description` taken once and scrubbed, stored as `.string` / `.stringArray` |
-/// | attribute `.int32`, `.int64`, `.double`, `.bool` and their arrays | kept as they are |
+/// | attribute `.int32`, `.int64`, `.double`, `.bool` and their arrays | kept as they are, except below |
+/// | attribute `.string`, `.int32`, `.int64` of 7 to 12 digits under a key that labels a bare number for a pattern of the set (``PIIScrub/PatternDefinition/keyLabels``: `user.phone`, `customer_ssn` in the `default` set) | scrubbed with the key's context before it, as `SSN: 078051120` is in text; a changed number is stored as `.string` (`[PHONE]`) |
 /// | any other attribute case (the enum is open) | fails closed: replaced by ``Configuration/unsupportedAttributeMarker`` |
 /// | event name and event attributes | scrubbed as above; the event's timestamp is kept |
 /// | recorded error | becomes a ``ScrubbedError``: scrubbed type name and scrubbed `description`; attributes scrubbed |

@@ -46,10 +46,39 @@ struct SpanRedactor: Sendable {
     func scrub(_ attributes: SpanAttributes) -> SpanAttributes {
         var result = SpanAttributes()
         result.reserveCapacity(attributes.count)
+        let labels = scrubber.patternSet.keyLabels
         attributes.forEach { key, value in
-            result.set(key, value: scrub(value))
+            result.set(key, value: labels.isEmpty ? scrub(value) : scrub(value, key: key, labels: labels))
         }
         return result
+    }
+
+    /// A value under a key that labels a bare number for the set's patterns
+    /// (``PIIScrub/PatternDefinition/keyLabels``: `user.phone`, `customer_ssn`): a `.string`,
+    /// `.int32` or `.int64` of 7 to 12 digits is scrubbed with the key's context before it
+    /// (`phone: 5471897133`), as `jsonl` does with a member key; a changed number becomes a
+    /// `.string` (`[PHONE]`). Anything else, as ``scrub(_:)-(SpanAttribute)``.
+    func scrub(_ value: SpanAttribute, key: String, labels: KeyLabelTable) -> SpanAttribute {
+        let number: String
+        switch value {
+        case .string(let text): number = text
+        case .int32(let n) where n >= 0: number = String(n)
+        case .int64(let n) where n >= 0: number = String(n)
+        default: return scrub(value)
+        }
+        var name = key
+        guard KeyLabelTable.isBareNumber(number.utf8),
+              let index = name.withUTF8({ labels.context(forKey: UnsafeRawBufferPointer($0)) })
+        else { return scrub(value) }
+        let context = labels.contexts[index]
+        let input = String(decoding: context + Array(number.utf8), as: UTF8.self)
+        let output = scrub(input)
+        if output == input { return value }
+        // The context holds nothing to match; were it changed (or the whole input replaced by the
+        // failure marker), the whole output goes in: it holds no more of the number than its own
+        // output would.
+        let kept = output.utf8.starts(with: context)
+        return .string(kept ? String(decoding: output.utf8.dropFirst(context.count), as: UTF8.self) : output)
     }
 
     func scrub(_ value: SpanAttribute) -> SpanAttribute {

@@ -305,6 +305,20 @@ struct LangfuseBodyFieldTests {
         #expect(text.contains("at /home/[EMAIL]/app.py"))
     }
 
+    @Test("OTLP with the default set: an attribute's key labels its bare-number stringValue; intValue stays valid OTLP")
+    func otlpLabelledAttributes() throws {
+        let json = #"{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"a","spanId":"b","name":"s","attributes":["#
+            + #"{"key":"user.phone","value":{"stringValue":"5471897133"}},{"key":"app.ssn","value":{"intValue":"078051120"}},"#
+            + #"{"key":"order.id","value":{"stringValue":"5471897133"}}]}]}]}]}"#
+        let scrubber = LangfuseBodyScrubber(scrubber: Scrubber(patternSet: try TestSets.load("default")))
+        let output = String(decoding: scrubber.scrub(Array(json.utf8)).0, as: UTF8.self)
+        // Compared whole, as a Bool: the phone is gone, the key and the other values stay.
+        let expected = json.replacingOccurrences(of: #""user.phone","value":{"stringValue":"5471897133"}"#,
+                                                 with: #""user.phone","value":{"stringValue":"[PHONE]"}"#)
+        let same = output == expected
+        #expect(same && expected != json)
+    }
+
     @Test("score arrays (POST /api/public/scores) keep ids and scrub comments and metadata")
     func scores() throws {
         let m = Self.mail

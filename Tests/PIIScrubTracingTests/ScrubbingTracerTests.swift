@@ -247,3 +247,48 @@ struct ScrubbingTracerSpanTests {
         #expect(tracer.statistics.failures == 1)
     }
 }
+
+/// Keys that label a bare number for the set's patterns (`keyLabels` in the pattern data): the
+/// tracing adapter reads them as `jsonl` reads member keys, numbers included.
+@Suite("ScrubbingTracer labelled keys")
+struct ScrubbingTracerKeyLabelTests {
+    static let defaultScrubber = Scrubber(patternSet: try! TestSets.load("default"))
+
+    func finished(_ attributes: SpanAttributes, scrubber: Scrubber = defaultScrubber) throws -> SpanAttributes {
+        let backend = InMemoryTracer()
+        let tracer = ScrubbingTracer(wrapping: backend, scrubber: scrubber)
+        let span = tracer.startSpan("op")
+        span.attributes = attributes
+        span.addEvent(SpanEvent(name: "e", attributes: attributes))
+        span.end()
+        let span0 = try #require(backend.finishedSpans.first)
+        // Events go through the same redactor: they must agree with the span's attributes.
+        #expect(span0.events.first?.attributes == span0.attributes)
+        return span0.attributes
+    }
+
+    @Test("a bare number under a labelling key is scrubbed with its key, as a number or a string")
+    func labelled() throws {
+        let out = try finished([
+            "user.phone": .int64(5_471_897_133), "customer_ssn": .string("078051120"), "tel": .int32(96_110_220),
+        ])
+        #expect(out.get("user.phone") == .string("[PHONE]"))
+        #expect(out.get("customer_ssn") == .string("[SSN]"))
+        #expect(out.get("tel") == .string("[PHONE]"))
+    }
+
+    @Test("other keys, other values, and a set without labels keep numbers")
+    func unlabelled() throws {
+        let out = try finished([
+            "order.id": .int64(5_471_897_133), "user.phone": .int64(42), "user.mobile": .int64(-5_471_897_133),
+            "fax": .double(5_471_897_133), "phone": .string("n/a"),
+        ])
+        #expect(out.get("order.id") == .int64(5_471_897_133))
+        #expect(out.get("user.phone") == .int64(42))
+        #expect(out.get("user.mobile") == .int64(-5_471_897_133))
+        #expect(out.get("fax") == .double(5_471_897_133))
+        #expect(out.get("phone") == .string("n/a"))
+        let seed = try finished(["user.phone": .int64(5_471_897_133)], scrubber: scrubber)
+        #expect(seed.get("user.phone") == .int64(5_471_897_133))
+    }
+}

@@ -23,12 +23,16 @@ struct FlatCollectTests {
     }()
 
     /// Pieces inserted at random offsets: JSON structure, escapes (valid, invalid, lone and paired
-    /// surrogates), control bytes, invalid UTF-8, whitespace, and PII the seed set matches.
+    /// surrogates), control bytes, invalid UTF-8, whitespace, PII the seed set matches, and keys
+    /// that label a bare number.
     static let pieces: [[UInt8]] = [
         "\"", "\\", "{", "}", "[", "]", ",", ":", " ", "\n", "\t", "\r", "0", "-", "1e5", "e", ".", "true", "nul",
         "\\u00e9", "\\ud83d\\ude00", "\\ud800", "\\udc00x", "\\u00", "\\x", "\\/", "\\n555-123-4567", "\\u0040",
         "x@example.com", "555.123.4567", "123-45-6789", "{\"k\":\"y@example.org\"}", "[\"a\",1,null]",
         "\"\":\"\"", "\"k\\u0062\":\"z@example.net\"",
+        // Keys that label a bare number for the default set, as members and as OTLP attributes.
+        "\"ssn\":\"078051120\"", "\"tel\":9611022", "{\"key\":\"user.phone\",\"value\":{\"stringValue\":\"5471897133\"}}",
+        "\"key\":\"app.ssn\",\"value\":{\"intValue\":\"078051120\"",
     ].map { Array($0.utf8) } + [[0x00], [0x1F], [0x7F], [0x80], [0xC3], [0xC3, 0xA9], [0xED, 0xA0, 0x80], [0xFF],
                                [0xE2, 0x80, 0xA8], [0xD9, 0xA5, 0xD9, 0xA5]]
 

@@ -270,10 +270,13 @@ struct DefaultSetTests {
             let same = streamed(chunked(input, size: size, rng: &rng), scrubber: scrubber) == whole
             #expect(same, "streamed in chunks of \(size == 0 ? "random" : String(size)) equals whole")
         }
-        // The negative lookbehinds for order labels see the same text wherever the cut falls.
-        let labelled = Array(String(repeating: "Order 4829301746, call 4155550132; ref: 2125550143\n", count: 50).utf8)
+        // The negative lookbehinds for order labels and access-log request lines see the same text
+        // wherever the cut falls.
+        let labelled = Array(String(repeating: "Order 4829301746, call 4155550132; ref: 2125550143 "
+                                        + #""GET /v1/chat HTTP/1.1" 200 6381 "-"\#n"#, count: 50).utf8)
         let expected = scrubber.scrub(labelled)
-        let orderKept = String(decoding: expected, as: UTF8.self).contains("Order 4829301746")
+        let expectedText = String(decoding: expected, as: UTF8.self)
+        let orderKept = expectedText.contains("Order 4829301746") && expectedText.contains(#"HTTP/1.1" 200 6381 "-""#)
         #expect(orderKept)
         for size in [1, 2, 3, 5] {
             let same = streamed(chunked(labelled, size: size, rng: &rng), scrubber: scrubber) == expected

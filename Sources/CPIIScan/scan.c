@@ -689,10 +689,12 @@ int CPIIScan_containsLiteral(const uint8_t *p, size_t n, const uint8_t *literal,
 }
 
 #if defined(__x86_64__) || defined(_M_X64)
-// Bit k of the result: p[i + k] == byte and one of p[i + k + 1 ... i + k + gap] is too, for
-// k < 32, from the masks of p[i ..< i + 32] (lo) and p[i + 32 ..< i + 64] (hi); gap <= 32.
-static inline uint64_t pair_starts(uint64_t lo, uint64_t hi, unsigned gap) {
-    return lo & bits_within_after(lo | (hi << 32), gap);
+// Bit k of the result: p[i + k] == byte and one of p[i + k + 1 ... i + k + gap] is too (with
+// `exact`, p[i + k + gap]), for k < 32, from the masks of p[i ..< i + 32] (lo) and
+// p[i + 32 ..< i + 64] (hi); gap <= 32.
+static inline uint64_t pair_starts(uint64_t lo, uint64_t hi, unsigned gap, int exact) {
+    const uint64_t m = lo | (hi << 32);
+    return lo & (exact ? m >> gap : bits_within_after(m, gap));
 }
 
 // The mask of the 64 bytes at q equal to v's byte.
@@ -706,7 +708,7 @@ static inline uint64_t byte_mask64(const uint8_t *q, __m256i v) {
 // From i while 64 bytes remain; returns the first pair start, or where the byte loop goes on.
 // 64 positions a step while 128 bytes remain (in prose, `.` is in most 32-byte steps), then 32.
 __attribute__((target("avx2")))
-static size_t find_pair_avx2(const uint8_t *p, size_t i, size_t n, uint8_t byte, unsigned gap, int *found) {
+static size_t find_pair_avx2(const uint8_t *p, size_t i, size_t n, uint8_t byte, unsigned gap, int exact, int *found) {
     const __m256i v = _mm256_set1_epi8((char)byte);
     *found = 0;
     if (n - i < 64) return i;
@@ -717,8 +719,8 @@ static size_t find_pair_avx2(const uint8_t *p, size_t i, size_t n, uint8_t byte,
             if (current) {
                 // Starts 0-31 from the two halves of this step, 32-63 from its second half and
                 // the first of the next.
-                const uint64_t pairs = pair_starts(current & 0xFFFFFFFFu, current >> 32, gap)
-                    | pair_starts(current >> 32, next & 0xFFFFFFFFu, gap) << 32;
+                const uint64_t pairs = pair_starts(current & 0xFFFFFFFFu, current >> 32, gap, exact)
+                    | pair_starts(current >> 32, next & 0xFFFFFFFFu, gap, exact) << 32;
                 if (pairs) {
                     *found = 1;
                     return i + (size_t)__builtin_ctzll(pairs);
@@ -733,7 +735,7 @@ static size_t find_pair_avx2(const uint8_t *p, size_t i, size_t n, uint8_t byte,
         const uint64_t hi =
             (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(_mm256_loadu_si256((const __m256i *)(p + i + 32)), v));
         if (lo) {
-            const uint64_t pairs = pair_starts(lo, hi, gap);
+            const uint64_t pairs = pair_starts(lo, hi, gap, exact);
             if (pairs) {
                 *found = 1;
                 return i + (size_t)__builtin_ctzll(pairs);
@@ -746,7 +748,8 @@ static size_t find_pair_avx2(const uint8_t *p, size_t i, size_t n, uint8_t byte,
 }
 #endif
 
-size_t CPIIScan_findTriggerPair(const uint8_t *p, size_t from, size_t n, uint8_t byte, size_t gap, int vector) {
+size_t CPIIScan_findTriggerPair(const uint8_t *p, size_t from, size_t n, uint8_t byte, size_t gap, int exact,
+                                int vector) {
     size_t i = from;
     if (gap < 1) gap = 1;
     if (gap > 32) gap = 32;
@@ -754,7 +757,7 @@ size_t CPIIScan_findTriggerPair(const uint8_t *p, size_t from, size_t n, uint8_t
 #if defined(__x86_64__) || defined(_M_X64)
     if (vector && CPIIScan_hasVectorRunScan()) {
         int found;
-        i = find_pair_avx2(p, i, n, byte, (unsigned)gap, &found);
+        i = find_pair_avx2(p, i, n, byte, (unsigned)gap, exact, &found);
         if (found) return i;
     }
 #endif
@@ -763,7 +766,7 @@ size_t CPIIScan_findTriggerPair(const uint8_t *p, size_t from, size_t n, uint8_t
         if (hit == NULL) return n;
         i = (size_t)(hit - p);
         const size_t last = n - 1 - i < gap ? n - 1 : i + gap;
-        for (size_t j = i + 1; j <= last; j++) {
+        for (size_t j = exact ? i + gap : i + 1; j <= last; j++) {
             if (p[j] == byte) return i;
         }
         i++;

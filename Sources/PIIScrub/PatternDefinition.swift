@@ -168,6 +168,11 @@ public struct PrefilterDefinition: Codable, Sendable, Hashable {
     /// of at least 2 and no anchor. When every pattern of a scan group has the claim, the group
     /// searches with the largest gap.
     public var triggerGap: Int?
+    /// With ``triggerGap``: the two trigger bytes are exactly that many bytes apart (the dots of
+    /// `0a1b.2c3d.4e5f`, 5), so the pairs of prose (`e.g.`, `...`, `1.2.3`) start no window. When
+    /// every pattern of a scan group claims it with the same gap, the group searches exact pairs;
+    /// otherwise pairs at most the largest gap apart.
+    public var triggerGapExact: Bool?
     /// Every match the pattern's validator accepts contains one of these ASCII strings, as
     /// written (`"://"` of a URL with credentials, `"\"@"` of a quoted local part): a window
     /// holding none of them is not searched for this pattern. Letters are refused in a pattern
@@ -191,7 +196,8 @@ public struct PrefilterDefinition: Codable, Sendable, Hashable {
                 spanUnicode: String? = nil, spanCodePoints: [String]? = nil, anchor: String? = nil,
                 anchorCaseless: Bool? = nil, digitRun: Int? = nil, digitRunWithin: Int? = nil,
                 validLength: Int? = nil, validLengthUnless: String? = nil, triggerGap: Int? = nil,
-                requires: [String]? = nil, requiresClass: String? = nil, digitChain: [Int]? = nil) {
+                requires: [String]? = nil, requiresClass: String? = nil, digitChain: [Int]? = nil,
+                triggerGapExact: Bool? = nil) {
         self.trigger = trigger
         self.triggerUnicode = triggerUnicode
         self.minTriggers = minTriggers
@@ -205,6 +211,7 @@ public struct PrefilterDefinition: Codable, Sendable, Hashable {
         self.validLength = validLength
         self.validLengthUnless = validLengthUnless
         self.triggerGap = triggerGap
+        self.triggerGapExact = triggerGapExact
         self.requires = requires
         self.requiresClass = requiresClass
         self.digitChain = digitChain

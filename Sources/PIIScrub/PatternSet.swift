@@ -210,13 +210,16 @@ public final class PatternSet: Sendable {
                                         patternID: id)
                 }
                 let byte = prefilter.key.trigger[0]
+                let exact = definition.prefilter?.triggerGapExact ?? false
                 for example in definition.examples?.match ?? [] {
-                    guard Self.hasTriggerPair(Array(example.utf8), byte: byte, gap: gap) else {
+                    guard Self.hasTriggerPair(Array(example.utf8), byte: byte, gap: gap, exact: exact) else {
                         throw PIIScrubError(.prefilterMismatch,
-                                            "example #\(example.utf8.count)B has no two trigger bytes within \(gap) bytes",
+                                            "example #\(example.utf8.count)B has no two trigger bytes \(exact ? "exactly" : "within") \(gap) bytes apart",
                                             patternID: id)
                     }
                 }
+            } else if definition.prefilter?.triggerGapExact != nil {
+                throw PIIScrubError(.invalidPatternFile, "prefilter.triggerGapExact needs triggerGap", patternID: id)
             }
             if let literals = definition.prefilter?.requires {
                 guard !literals.isEmpty, literals.allSatisfy({ literal in
@@ -329,12 +332,12 @@ public final class PatternSet: Sendable {
         }
     }
 
-    /// Whether `bytes` hold two `byte`s at most `gap` apart (``PrefilterDefinition/triggerGap``),
-    /// by the search the engine uses.
-    static func hasTriggerPair(_ bytes: [UInt8], byte: UInt8, gap: Int) -> Bool {
+    /// Whether `bytes` hold two `byte`s at most (`exact`: exactly) `gap` apart
+    /// (``PrefilterDefinition/triggerGap``), by the search the engine uses.
+    static func hasTriggerPair(_ bytes: [UInt8], byte: UInt8, gap: Int, exact: Bool = false) -> Bool {
         bytes.withUnsafeBufferPointer { buffer in
             guard let base = buffer.baseAddress else { return false }
-            return CPIIScan_findTriggerPair(base, 0, buffer.count, byte, gap, 1) < buffer.count
+            return CPIIScan_findTriggerPair(base, 0, buffer.count, byte, gap, exact ? 1 : 0, 1) < buffer.count
         }
     }
 
@@ -617,13 +620,16 @@ final class ScanGroup: Sendable {
             }
             let digitRunWindows = claims.count == group.count
                 ? (length: claims.map(\.length).min()!, within: claims.map(\.within).max()!) : nil
-            // Pair windows when every pattern claims a trigger pair.
+            // Pair windows when every pattern claims a trigger pair; exact pairs when every one
+            // claims the same exact gap.
             let gaps = group.compactMap { $0.definition.prefilter?.triggerGap }
+            let exact = Set(gaps).count == 1 && group.allSatisfy { $0.definition.prefilter?.triggerGapExact == true }
             return ScanGroup(patterns: group.map(\.index),
                              prefilter: Prefilter(prefilter, minTriggers: group.map { $0.prefilter!.minTriggers }.min()!,
                                                   minWindow: group.map(\.minLength).min()!,
                                                   digitRunWindows: digitRunWindows,
-                                                  triggerGap: gaps.count == group.count ? gaps.max()! : 0))
+                                                  triggerGap: gaps.count == group.count ? gaps.max()! : 0,
+                                                  triggerGapExact: gaps.count == group.count && exact))
         }
     }
 }

@@ -329,7 +329,7 @@ final class Prefilter: Sendable {
     /// digits starting at most `within` bytes after its start), the windows are found from those
     /// runs instead (``PrefilterCore/digitRunLength``).
     init(_ other: Prefilter, minTriggers: Int, minWindow: Int = 1, longRunScan: Bool = true, vectorFindRun: Bool = true,
-         digitRunWindows: (length: Int, within: Int)? = nil, triggerGap: Int = 0) {
+         digitRunWindows: (length: Int, within: Int)? = nil, triggerGap: Int = 0, triggerGapExact: Bool = false) {
         tables = other.tables
         key = other.key
         spanIsNarrow = other.spanIsNarrow
@@ -345,6 +345,7 @@ final class Prefilter: Sendable {
         core.digitRunLength = digitRunWindows?.length ?? 0
         core.digitRunWithin = digitRunWindows?.within ?? 0
         core.triggerGap = triggerGap
+        core.triggerGapExact = triggerGap > 0 && triggerGapExact
         self.core = core
     }
 
@@ -454,6 +455,8 @@ struct PrefilterCore: @unchecked Sendable {
     /// most this many bytes apart (``PrefilterDefinition/triggerGap``), so only runs around such a
     /// pair are grown (``CPIIScan_findTriggerPair``), instead of around every trigger.
     var triggerGap = 0
+    /// The pair's bytes are exactly ``triggerGap`` apart (``PrefilterDefinition/triggerGapExact``).
+    var triggerGapExact = false
 
     /// The trigger count of a digit-run window: not counted, and never below a pattern's
     /// `minTriggers` (the digit-run claim is the stronger one). Not `Int.max`, which marks the
@@ -496,7 +499,8 @@ struct PrefilterCore: @unchecked Sendable {
             let t: Int
             if triggerGap > 0 {
                 // A match holds a pair, and the pair lies in the match's run: skip to the next pair.
-                let i = CPIIScan_findTriggerPair(p, position, n, triggerByte, triggerGap, vectorFindRun ? 1 : 0)
+                let i = CPIIScan_findTriggerPair(p, position, n, triggerByte, triggerGap, triggerGapExact ? 1 : 0,
+                                                 vectorFindRun ? 1 : 0)
                 guard i < n else { break }
                 t = i
             } else if usesLongRunScan || strategy == .classTriggerRuns {

@@ -321,14 +321,14 @@ struct PrefilterScanTests {
     // MARK: Trigger pairs
 
     /// `CPIIScan_findTriggerPair` with AVX2 against the byte loop and a plain Swift loop, for
-    /// every gap the claim allows, from random starts, pairs across 32- and 64-byte steps and
-    /// the buffer's end.
+    /// every gap the claim allows, at most or exactly that far apart, from random starts, pairs
+    /// across 32- and 64-byte steps and the buffer's end.
     @Test("the trigger-pair search finds what a byte loop finds")
     func triggerPairEqualsByteLoop() {
         let atoms: [[UInt8]] = [":", ".", "a", "0", " ", "f", "é", "::"].map { Array($0.utf8) }
         var rng = SplitMix64(seed: 0x9A1_2)
         var mismatches = 0
-        var found = 0
+        var found = 0, foundExact = 0
         for round in 0..<4000 {
             var bytes: [UInt8] = []
             let length = Int.random(in: 0...(round % 3 == 0 ? 500 : 130), using: &rng)
@@ -339,35 +339,37 @@ struct PrefilterScanTests {
             }
             let byte = UInt8(ascii: round % 2 == 0 ? ":" : ".")
             let gap = Int.random(in: 1...32, using: &rng)
+            let exact = round % 4 >= 2
             let from = Int.random(in: 0...bytes.count, using: &rng)
             var expected = bytes.count
             search: for i in from..<bytes.count where bytes[i] == byte {
-                for j in (i + 1)..<min(bytes.count, i + gap + 1) where bytes[j] == byte {
+                for j in (i + 1)..<min(bytes.count, i + gap + 1) where bytes[j] == byte && (!exact || j == i + gap) {
                     expected = i
                     break search
                 }
             }
             let (vector, portable) = bytes.withUnsafeBufferPointer { buffer -> (Int, Int) in
                 guard let base = buffer.baseAddress else { return (0, 0) }
-                return (CPIIScan_findTriggerPair(base, from, buffer.count, byte, gap, 1),
-                        CPIIScan_findTriggerPair(base, from, buffer.count, byte, gap, 0))
+                return (CPIIScan_findTriggerPair(base, from, buffer.count, byte, gap, exact ? 1 : 0, 1),
+                        CPIIScan_findTriggerPair(base, from, buffer.count, byte, gap, exact ? 1 : 0, 0))
             }
-            if expected < bytes.count { found += 1 }
+            if expected < bytes.count { found += 1; if exact { foundExact += 1 } }
             if vector != expected || portable != expected { mismatches += 1 }
         }
-        #expect(found > 500)
+        #expect(found > 500 && foundExact > 100, "\(found) found, \(foundExact) exactly")
         #expect(mismatches == 0)
     }
 
     /// Pair windows (``PrefilterCore/triggerGap``) are windows of the plain scan, and every plain
     /// window that holds a pair of triggers at most `gap` apart, at or after the scan's start,
     /// is one: a match (which holds such a pair) is never outside them.
-    @Test("pair windows are the trigger windows that hold a pair", arguments: [1, 3, 5, 32])
-    func pairWindows(_ gap: Int) throws {
+    @Test("pair windows are the trigger windows that hold a pair",
+          arguments: [(1, false), (3, false), (5, false), (32, false), (1, true), (3, true), (5, true), (9, true)])
+    func pairWindows(_ gap: Int, _ exact: Bool) throws {
         let definition = PrefilterDefinition(trigger: ":", minTriggers: 2, span: "0-9A-Fa-f:.")
         let parsed = try Prefilter(definition, patternID: "t")
         let plain = Prefilter(parsed, minTriggers: 2)
-        let paired = Prefilter(parsed, minTriggers: 2, triggerGap: gap)
+        let paired = Prefilter(parsed, minTriggers: 2, triggerGap: gap, triggerGapExact: exact)
         var rng = SplitMix64(seed: 0x9A1_3 &+ UInt64(gap))
         var held = 0
         var missing = 0
@@ -382,14 +384,16 @@ struct PrefilterScanTests {
             for w in expected {
                 // A match found from `start` (a window's or a match's end) starts there or later.
                 let hasPair = (max(w[0], start)..<w[1]).contains { i in
-                    bytes[i] == UInt8(ascii: ":") && ((i + 1)..<min(w[1], i + gap + 1)).contains { bytes[$0] == UInt8(ascii: ":") }
+                    bytes[i] == UInt8(ascii: ":") && ((i + 1)..<min(w[1], i + gap + 1)).contains {
+                        bytes[$0] == UInt8(ascii: ":") && (!exact || $0 == i + gap)
+                    }
                 }
                 guard hasPair else { continue }
                 held += 1
                 if !actual.contains(w) { missing += 1 }
             }
         }
-        #expect(held > 200)
+        #expect(held > 100, "\(held) windows with a pair")
         #expect(missing == 0)
         #expect(extra == 0)
     }
@@ -405,6 +409,12 @@ struct PrefilterScanTests {
         #expect(try gap(of: "mac-address") == 5)
         #expect(try gap(of: "mac-address-dotted") == 5)
         #expect(try gap(of: "ipv4") == 0)
+        func exact(of id: String) throws -> Bool? {
+            let index = try #require(set.patterns.firstIndex { $0.id == id })
+            return set.stageGroups.joined().first { $0.patterns.contains(index) }?.prefilter?.core.triggerGapExact
+        }
+        #expect(try exact(of: "mac-address-dotted") == true)
+        #expect(try exact(of: "ipv6") == false)
     }
 
     @Test("a trigger-pair claim that an example or the prefilter contradicts is refused when the set is loaded")
@@ -425,6 +435,20 @@ struct PrefilterScanTests {
         #expect(throws: PIIScrubError.self) { _ = try set(7, minTriggers: 1) }
         #expect(throws: PIIScrubError.self) { _ = try set(7, anchor: ":") }
         #expect(throws: Never.self) { _ = try set(7) }
+        // Exactly that far apart: the first example's colons are 3 apart, the second's 7.
+        func exactSet(_ gap: Int?, examples: [String]) throws -> PatternSet {
+            try PatternSet(name: "t", definitions: [
+                PatternDefinition(
+                    id: "mac", regex: "[0-9a-f]{2}(?::[0-9a-f]{2}){5}|[0-9a-f]{2}(?::[0-9a-f]{6}){2}", replacement: "[MAC]",
+                    prefilter: PrefilterDefinition(trigger: ":", minTriggers: 2, span: "0-9a-f:", triggerGap: gap,
+                                                   triggerGapExact: true),
+                    examples: .init(match: examples)),
+            ])
+        }
+        #expect(throws: Never.self) { _ = try exactSet(3, examples: ["00:1a:2b:3c:4d:5e"]) }
+        #expect(throws: PIIScrubError.self) { _ = try exactSet(3, examples: ["00:1a:2b:3c:4d:5e", "00:1a2b3c:4d5e6f"]) }
+        #expect(throws: PIIScrubError.self) { _ = try exactSet(4, examples: ["00:1a:2b:3c:4d:5e"]) }
+        #expect(throws: PIIScrubError.self) { _ = try exactSet(nil, examples: ["00:1a:2b:3c:4d:5e"]) }
     }
 
     @Test("a requires claim that an example or the pattern's case folding contradicts is refused")

@@ -122,10 +122,12 @@ size_t CPIIScan_findDigitRun(const uint8_t *p, size_t from, size_t end, size_t k
 int CPIIScan_containsLiteral(const uint8_t *p, size_t n, const uint8_t *literal, size_t length);
 
 /// The first i in [from, n) where p[i] is `byte` and so is one of the next `gap` bytes (inside
-/// p[0 ..< n]), or n: the start of the first pair of trigger bytes at most `gap` apart. `gap` is
-/// 1 to 32. 32 positions a step with AVX2 when `vector` is nonzero and the CPU has it (zero:
-/// the byte loop, which tests compare it with).
-size_t CPIIScan_findTriggerPair(const uint8_t *p, size_t from, size_t n, uint8_t byte, size_t gap, int vector);
+/// p[0 ..< n]), or n: the start of the first pair of trigger bytes at most `gap` apart; with
+/// `exact` nonzero, exactly `gap` apart (p[i + gap] is `byte`). `gap` is 1 to 32. 64 positions
+/// a step with AVX2 when `vector` is nonzero and the CPU has it (zero: the byte loop, which tests
+/// compare it with).
+size_t CPIIScan_findTriggerPair(const uint8_t *p, size_t from, size_t n, uint8_t byte, size_t gap, int exact,
+                                int vector);
 
 // MARK: JSON strings (json.c)
 

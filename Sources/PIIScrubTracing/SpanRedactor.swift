@@ -57,7 +57,7 @@ struct SpanRedactor: Sendable {
     /// (``PIIScrub/PatternDefinition/keyLabels``: `user.phone`, `customer_ssn`): a `.string`,
     /// `.int32` or `.int64` of 7 to 12 digits is scrubbed with the key's context before it
     /// (`phone: 5471897133`), as `jsonl` does with a member key; a changed number becomes a
-    /// `.string` (`[PHONE]`). Anything else, as ``scrub(_:)-(SpanAttribute)``.
+    /// `.string` (`[PHONE]`). Any other value is scrubbed as under any key.
     func scrub(_ value: SpanAttribute, key: String, labels: KeyLabelTable) -> SpanAttribute {
         let number: String
         switch value {

@@ -394,6 +394,8 @@ public enum Validators {
         var hasParen = false, hasDot = false, hasOther = false, hasSlash = false
         var length = 0
         var value = 0
+        var previous = 0, smallSteps = true  // see isCountingSequence
+        var zeros = 0, longZeroRun = false  // see isZeroFill
         var i = 0
         while true {
             let b: UInt8 = i < n ? bytes[i] : 0x20
@@ -409,6 +411,12 @@ public enum Validators {
             if b >= 0x80 { return phoneNationalGeneral(bytes) }
             if length > 0 {
                 // A run ends (at a separator, or at the end, read as a space).
+                if runs > 0 && !(1...2).contains(value &- previous) { smallSteps = false }  // wraps only on runs too long to matter
+                previous = value
+                if value == 0 {
+                    zeros += length
+                    if length >= 6 { longZeroRun = true }
+                }
                 longest = max(longest, length)
                 if runs == 0 {
                     first = length
@@ -446,6 +454,8 @@ public enum Validators {
         if !hasParen && singleDigitInnerRun { return false }
         let leading = prefix / 100
         if hasSlash && runs == 2 && leading != 0 { return false }
+        if runs >= 3 && longest <= 3 && leading != 0 && smallSteps { return false }  // isCountingSequence
+        if zeros == digits || longZeroRun { return false }  // isZeroFill
         if leading == 0 || hasParen { return true }
         if leading == 8 && digits == 11 { return true }
         return PhoneTable.shared.anyCodeAccepts(length: digits, prefix: prefix)
@@ -464,7 +474,8 @@ public enum Validators {
     }
 
     private static func phoneNational(_ bytes: UnsafeRawBufferPointer, digits d: Digits) -> Bool {
-        let groups = DigitGroups(bytes)
+        let lengths = groupLengths(bytes)
+        let groups = DigitGroups(lengths)
         // Seven digits only in three or more groups, or as a 3-4 local number (321 2345).
         let localNumber = groups.count == 2 && groups.first == 3 && groups.second == 4
         guard d.count <= 13, d.count >= (groups.count >= 3 || localNumber ? 7 : 8) else { return false }
@@ -492,9 +503,60 @@ public enum Validators {
         if !hasParen && hasSingleDigitInnerGroup(bytes) { return false }
         // 86979/6908 is a fraction; a slash belongs to area codes (0221/1234567, 22/528 7766).
         if hasSlash && groups.count == 2 && d[0] != 0 { return false }
+        // (A byte of another non-digit character would make the groups disagree with the
+        // digits: never in a match, whose characters are digits and separators.)
+        if lengths.reduce(0, +) == d.count && (isCountingSequence(lengths, d) || isZeroFill(lengths, d)) { return false }
         if d[0] == 0 || hasParen { return true }
         if d[0] == 8 && d.count == 11 { return true }  // RU/KZ/BY trunk 8
         return PhoneTable.shared.anyCodeAccepts(d[...])
+    }
+
+    /// 19 20 21 22 23, 8 10 12 14, 103-104 106 108: three or more groups of at most three
+    /// digits, each one or two more than the one before (a calendar row, a list of pages or
+    /// failed tests), not starting with 0. No national number is written so but by chance.
+    /// `lengths` must add up to `d.count`.
+    static func isCountingSequence(_ lengths: [Int], _ d: Digits) -> Bool {
+        guard lengths.count >= 3, lengths.allSatisfy({ $0 <= 3 }), d[0] != 0 else { return false }
+        var at = 0
+        var previous = 0
+        for (k, length) in lengths.enumerated() {
+            let value = d[at..<(at + length)].reduce(0) { $0 * 10 + Int($1) }
+            if k > 0 && !(1...2).contains(value - previous) { return false }
+            previous = value
+            at += length
+        }
+        return true
+    }
+
+    /// 00 00 00 00 00, 100644 0000000: all digits 0, or a group of six or more 0s (a hex dump,
+    /// a null object id); no subscriber number is. `lengths` must add up to `d.count`.
+    static func isZeroFill(_ lengths: [Int], _ d: Digits) -> Bool {
+        if d.allSatisfy({ $0 == 0 }) { return true }
+        var at = 0
+        for length in lengths {
+            if length >= 6 && d[at..<(at + length)].allSatisfy({ $0 == 0 }) { return true }
+            at += length
+        }
+        return false
+    }
+
+    /// The lengths of the digit groups of `bytes`, a non-ASCII digit counting as one (any lead
+    /// byte is taken for a digit's: a match holds only digits and ASCII separators).
+    static func groupLengths(_ bytes: UnsafeRawBufferPointer) -> [Int] {
+        var lengths: [Int] = []
+        var length = 0
+        for b in bytes {
+            if b &- 0x30 < 10 || b >= 0xC0 {
+                length += 1
+            } else if b >= 0x80 {
+                continue  // continuation byte
+            } else if length > 0 {
+                lengths.append(length)
+                length = 0
+            }
+        }
+        if length > 0 { lengths.append(length) }
+        return lengths
     }
 
     /// 94105-1234, WA 98101-2345: a US ZIP+4 code. The same shape is a Brazilian mobile written
@@ -553,19 +615,8 @@ public enum Validators {
         var longest = 0
         var restAreThree = true
 
-        init(_ bytes: UnsafeRawBufferPointer) {
-            var length = 0
-            for b in bytes {
-                if b &- 0x30 < 10 || b >= 0xC0 {
-                    length += 1
-                } else if b >= 0x80 {
-                    continue  // continuation byte
-                } else if length > 0 {
-                    add(length)
-                    length = 0
-                }
-            }
-            if length > 0 { add(length) }
+        init(_ lengths: [Int]) {
+            for length in lengths { add(length) }
         }
 
         private mutating func add(_ length: Int) {

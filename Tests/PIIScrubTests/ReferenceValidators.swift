@@ -248,6 +248,20 @@ enum ReferenceValidators {
         if !hasParen && Validators.hasSingleDigitInnerGroup(bytes) { return false }
         // 86979/6908 is a fraction; a slash belongs to area codes (0221/1234567, 22/528 7766).
         if hasSlash && groups.count == 2 && d[0] != 0 { return false }
+        // The groups' values: counting by ones or twos (19 20 21 22), or zero-filled.
+        var values: [Int] = []
+        var groupDigits: [[UInt8]] = []
+        var rest = d[...]
+        for length in groups {
+            groupDigits.append(Array(rest.prefix(length)))
+            values.append(rest.prefix(length).reduce(0) { $0 * 10 + Int($1) })
+            rest = rest.dropFirst(length)
+        }
+        if groups.count >= 3, groups.allSatisfy({ $0 <= 3 }), d[0] != 0,
+           zip(values, values.dropFirst()).allSatisfy({ [1, 2].contains($1 - $0) }) { return false }
+        if d.allSatisfy({ $0 == 0 }) || groupDigits.contains(where: { $0.count >= 6 && $0.allSatisfy { $0 == 0 } }) {
+            return false
+        }
         if d[0] == 0 || hasParen { return true }
         if d[0] == 8 && d.count == 11 { return true }  // RU/KZ/BY trunk 8
         return anyCodeAccepts(d[...])

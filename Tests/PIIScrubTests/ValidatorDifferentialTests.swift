@@ -19,6 +19,32 @@ struct ValidatorDifferentialTests {
     static let separators = [".", ".", "-", "-", " ", " ", "/", "", ":"]
     static let suffixes = ["", "", "", " x12", "ext. 9", ".", "=", "\u{0663}"]
 
+    /// Groups counting up by one to three (17 18 19 20, 8 10 12), sometimes from 0 or with a
+    /// longer group, or zero-filled groups (00 00 00, 100644 0000000) among random ones: both
+    /// sides of the phone-national rules about them.
+    static func countingOrZeros(_ rng: inout SplitMix64, nonASCII: Bool) -> [UInt8] {
+        let separator = [" ", "-", " ", ".", "/"][Int.random(in: 0..<5, using: &rng)]
+        var groups: [String] = []
+        if Bool.random(using: &rng) {
+            var value = Int.random(in: 0...120, using: &rng)
+            for _ in 0..<Int.random(in: 2...7, using: &rng) {
+                groups.append(Int.random(in: 0..<12, using: &rng) == 0 ? "0" + String(value) : String(value))
+                value += Int.random(in: 1...3, using: &rng)
+            }
+        } else {
+            for _ in 0..<Int.random(in: 2...6, using: &rng) {
+                let length = Int.random(in: 1...8, using: &rng)
+                groups.append(Int.random(in: 0..<3, using: &rng) == 0
+                    ? String((0..<length).map { _ in Character(String(Int.random(in: 0...9, using: &rng))) })
+                    : String(repeating: "0", count: length))
+            }
+        }
+        var text = groups.joined(separator: separator)
+        // A non-ASCII digit (Arabic-Indic 3) for the general path.
+        if nonASCII, let i = text.firstIndex(of: "3") { text.replaceSubrange(i...i, with: "\u{0663}") }
+        return Array(text.utf8)
+    }
+
     @Test("every rewritten validator answers as its reference on random candidates")
     func sameAnswers() throws {
         var rng = SplitMix64(seed: 0x7A11_DA7E)
@@ -28,7 +54,9 @@ struct ValidatorDifferentialTests {
         #expect(names.count == 9 && names.allSatisfy { Validators.all[$0] != nil })
         for round in 0..<60_000 {
             var bytes: [UInt8] = []
-            if round % 2 == 0 {
+            if round % 7 == 3 {
+                bytes = Self.countingOrZeros(&rng, nonASCII: round % 2 == 0)
+            } else if round % 2 == 0 {
                 let length = Int.random(in: 0...(round % 10 == 0 ? 90 : 28), using: &rng)
                 // Mostly digits, so lengths and checksums come out right often enough to matter.
                 while bytes.count < length {
@@ -111,6 +139,7 @@ struct ValidatorDifferentialTests {
                 let suffixes = Self.suffixes.filter { $0.utf8.allSatisfy { $0 < 0x80 } } + [" X9", "E"]
                 bytes += Array(suffixes[Int.random(in: 0..<suffixes.count, using: &rng)].utf8)
             }
+            if round % 7 == 3 { bytes = Self.countingOrZeros(&rng, nonASCII: false) }
             bytes.withUnsafeBytes { candidate in
                 let national = Validators.phoneNational(candidate)
                 if national != Validators.phoneNationalGeneral(candidate) { mismatches.national += 1 }

@@ -53,8 +53,13 @@ enum ASCIIVariant {
 
     /// Whether the ASCII-class variant of `regex` is exact inside ASCII windows (see above).
     /// The caller must also refuse patterns compiled with the extended flag.
+    ///
+    /// The fragments are looked for by bytes (``PatternSet/containsLiteral(_:_:)``), not with
+    /// `String.contains`, which compares characters and misses a fragment followed by a combining
+    /// mark; bytes find every fragment characters find, so the answer errs towards "no".
     static func isExact(_ regex: String) -> Bool {
-        !unsafeFragments.contains { containsBytes(regex, $0) } && !setsExtendedMode(regex)
+        let bytes = Array(regex.utf8)
+        return !unsafeFragments.contains { PatternSet.containsLiteral(bytes, Array($0.utf8)) } && !setsExtendedMode(regex)
     }
 
     /// Whether an inline option group (`(?x)`, `(?ix:`, `(?xx)`, ...) may turn on extended mode.
@@ -80,21 +85,9 @@ enum ASCIIVariant {
         return false
     }
 
-    /// Whether `fragment`'s bytes occur in `regex`'s: a plain byte search, where `String.contains`
-    /// compares characters (a tenth of a set's load time, 33 patterns × 30 fragments). It finds
-    /// every fragment `String.contains` finds, and also one followed by a combining mark: so
-    /// ``isExact`` errs towards "no", as it must.
-    static func containsBytes(_ regex: String, _ fragment: String) -> Bool {
-        let text = Array(regex.utf8), needle = Array(fragment.utf8)
-        guard let first = needle.first, needle.count <= text.count else { return needle.isEmpty }
-        for i in 0...(text.count - needle.count) where text[i] == first {
-            if text[i..<(i + needle.count)].elementsEqual(needle) { return true }
-        }
-        return false
-    }
-
     /// Whether to compile the variant: it is exact and differs from the Unicode pattern.
     static func isWorthCompiling(_ regex: String) -> Bool {
-        isExact(regex) && unicodeClassFragments.contains { containsBytes(regex, $0) }
+        let bytes = Array(regex.utf8)
+        return isExact(regex) && unicodeClassFragments.contains { PatternSet.containsLiteral(bytes, Array($0.utf8)) }
     }
 }

@@ -621,7 +621,7 @@ final class ScanGroup: Sendable {
             let digitRunWindows = claims.count == group.count
                 ? (length: claims.map(\.length).min()!, within: claims.map(\.within).max()!) : nil
             // Pair windows when every pattern claims a trigger pair; exact pairs when every one
-            // claims the same exact gap.
+            // claims the same exact gap (an exact claim needs a gap: checked at load).
             let gaps = group.compactMap { $0.definition.prefilter?.triggerGap }
             let exact = Set(gaps).count == 1 && group.allSatisfy { $0.definition.prefilter?.triggerGapExact == true }
             return ScanGroup(patterns: group.map(\.index),
@@ -629,7 +629,7 @@ final class ScanGroup: Sendable {
                                                   minWindow: group.map(\.minLength).min()!,
                                                   digitRunWindows: digitRunWindows,
                                                   triggerGap: gaps.count == group.count ? gaps.max()! : 0,
-                                                  triggerGapExact: gaps.count == group.count && exact))
+                                                  triggerGapExact: exact))
         }
     }
 }

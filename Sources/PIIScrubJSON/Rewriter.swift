@@ -33,20 +33,6 @@ struct KeyContext {
         (key.count == 11 && key.elementsEqual("stringValue".utf8)) || (key.count == 8 && key.elementsEqual("intValue".utf8))
     }
 
-    /// The bytes of the string token at `start` of `c`'s buffer when it has no escape and at most
-    /// 40 bytes (an attribute name), else nil.
-    static func rawString(at start: Int, _ c: Cursor) -> UnsafeRawBufferPointer? {
-        guard start < c.end, c.base[start] == UInt8(ascii: "\"") else { return nil }
-        var i = start + 1
-        while i < c.end && i - start <= 41 {
-            let b = c.base[i]
-            if b == UInt8(ascii: "\"") { return UnsafeRawBufferPointer(start: c.base + start + 1, count: i - start - 1) }
-            if b == UInt8(ascii: "\\") { return nil }
-            i += 1
-        }
-        return nil
-    }
-
     /// Whether the value token at `c.pos` is 7 to 12 ASCII digits, as a string or a number: the
     /// only value a context is set for (so the string or number that takes it is that token).
     @inline(__always)
@@ -158,7 +144,7 @@ extension JSONScrubber.Worker {
             if keyContext {
                 if KeyContext.precedesBareNumber(c) {
                     pendingKeyContext = attributeKeyAt >= 0 && KeyContext.isAttributeValueKey(key)
-                        ? KeyContext.rawString(at: attributeKeyAt, c).flatMap { KeyContext.forKey($0, in: keyLabels) }
+                        ? attributeName(at: attributeKeyAt, c).flatMap { KeyContext.forKey($0, in: keyLabels) }
                         : KeyContext.forKey(key, in: keyLabels)
                 } else {
                     pendingKeyContext = nil
@@ -259,6 +245,17 @@ extension JSONScrubber.Worker {
             attributeKeyAt = keyAt
         }
         return keyAt
+    }
+
+    /// The content of the string token at `start` of `c`'s buffer (an OTLP attribute's name, walked
+    /// already), when it is a string without escapes: decoding one would take this level's buffer,
+    /// which may hold the member name being read.
+    private func attributeName(at start: Int, _ c: Cursor) -> UnsafeRawBufferPointer? {
+        guard start < c.end, c.base[start] == UInt8(ascii: "\"") else { return nil }
+        var k = c
+        k.pos = start
+        guard let token = scanString(&k), !token.hasEscape else { return nil }
+        return UnsafeRawBufferPointer(start: c.base + token.start + 1, count: token.end - token.start - 2)
     }
 
     /// The key-label context of the value being walked, once.

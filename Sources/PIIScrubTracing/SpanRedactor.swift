@@ -59,17 +59,17 @@ struct SpanRedactor: Sendable {
     /// (`phone: 5471897133`), as `jsonl` does with a member key; a changed number becomes a
     /// `.string` (`[PHONE]`). Any other value is scrubbed as under any key.
     func scrub(_ value: SpanAttribute, key: String, labels: KeyLabelTable) -> SpanAttribute {
+        // The value's shape first (no String made for the small numbers most attributes hold),
+        // then the key.
         let number: String
         switch value {
-        case .string(let text): number = text
-        case .int32(let n) where n >= 0: number = String(n)
-        case .int64(let n) where n >= 0: number = String(n)
+        case .string(let text) where KeyLabelTable.isBareNumber(text.utf8): number = text
+        case .int32(let n) where n >= 1_000_000: number = String(n)
+        case .int64(let n) where (1_000_000...999_999_999_999).contains(n): number = String(n)
         default: return scrub(value)
         }
         var name = key
-        guard KeyLabelTable.isBareNumber(number.utf8),
-              let index = name.withUTF8({ labels.context(forKey: UnsafeRawBufferPointer($0)) })
-        else { return scrub(value) }
+        guard let index = name.withUTF8({ labels.context(forKey: UnsafeRawBufferPointer($0)) }) else { return scrub(value) }
         let context = labels.contexts[index]
         let input = String(decoding: context + Array(number.utf8), as: UTF8.self)
         let output = scrub(input)

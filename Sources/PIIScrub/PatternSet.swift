@@ -571,7 +571,8 @@ func usesMatchReset(_ regex: String) -> Bool {
 
 /// Whether a regex uses syntax whose result can depend on text beyond a separator: anchors
 /// (`^ $ \A \z \Z \G`) and positive lookaround. Such a set is not cut (see ``PatternSet/separators``).
-/// Lexical and conservative: a false "yes" only costs streaming efficiency.
+/// Lexical and conservative: a false "yes" costs streaming and parallel scrubbing (a set that
+/// cannot be cut holds at most `maxHoldBack` of text, then fails closed).
 func usesContextSyntax(_ regex: String) -> Bool {
     anyOutsideClasses(regex) { bytes, i in
         let c = bytes[i]
@@ -579,9 +580,18 @@ func usesContextSyntax(_ regex: String) -> Bool {
         if c == UInt8(ascii: "\\") { return i + 1 < bytes.count && "AzZG".utf8.contains(bytes[i + 1]) }
         if c == UInt8(ascii: "^") || c == UInt8(ascii: "$") { return true }
         guard c == UInt8(ascii: "(") else { return false }
-        // (?= and (?<=; (*positive_lookahead: ...) and verbs: be conservative.
-        return (at(1, "?") && (at(2, "=") || (at(2, "<") && at(3, "=")))) || at(1, "*")
+        // (?= and (?<=; (*positive_lookahead: ...) and other verbs: be conservative. Script runs
+        // and atomic groups constrain only the characters they match.
+        if at(1, "*") { return !confinedVerbs.contains { startsWith(bytes, at: i + 2, $0) } }
+        return at(1, "?") && (at(2, "=") || (at(2, "<") && at(3, "=")))
     }
+}
+
+/// `(*name:` groups that look at nothing outside their own match.
+private let confinedVerbs: [[UInt8]] = ["sr:", "script_run:", "asr:", "atomic_script_run:", "atomic:"].map { Array($0.utf8) }
+
+private func startsWith(_ bytes: [UInt8], at i: Int, _ prefix: [UInt8]) -> Bool {
+    i + prefix.count <= bytes.count && prefix.indices.allSatisfy { bytes[i + $0] == prefix[$0] }
 }
 
 /// Patterns of one stage that share a prefilter (or the single pattern without one): the engine

@@ -30,11 +30,12 @@ struct PatternFileTests {
             PatternDefinition(id: "t", regex: regex, replacement: "[T]",
                               prefilter: PrefilterDefinition(trigger: "a", span: "a-z"))
         }
-        for regex in ["a^b", "ab$", #"\Aab"#, #"ab\z"#, #"\Gab"#, "a(?=b)", "(?<=a)b", "(*UCP)ab"] {
+        for regex in ["a^b", "ab$", #"\Aab"#, #"ab\z"#, #"\Gab"#, "a(?=b)", "(?<=a)b", "(*UCP)ab", "(*plb:a)b", "(*positive_lookahead:a)a"] {
             let set = try PatternSet(name: "t", definitions: [definition(regex)])
             #expect(!set.isCuttable, "\(regex) is context syntax")
         }
-        for regex in ["a[$^]b", "a(?!b)", "(?<!a)b", #"a\^b"#, #"ab\Kc"#] {
+        for regex in ["a[$^]b", "a(?!b)", "(?<!a)b", #"a\^b"#, #"ab\Kc"#, "(*sr:[a-z]+)b", "(?>(*script_run:a+))b",
+                      "(*atomic:a+)b", "(*asr:a+)"] {
             let set = try PatternSet(name: "t", definitions: [definition(regex)])
             #expect(set.isCuttable, "\(regex) is not context syntax")
         }

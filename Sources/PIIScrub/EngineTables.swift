@@ -57,6 +57,8 @@ final class EngineTables: @unchecked Sendable {
     /// 1 MiB OTLP body).
     private let validators: UnsafeMutablePointer<Validator?>
     private let validatorCount: Int
+    /// The pattern set's separators, for validators' context rules.
+    private let separators: SeparatorTable
     /// Overlap priority of each pattern (lower wins).
     let priority: UnsafeBufferPointer<Int>
     /// The fixed replacement token of each pattern.
@@ -77,7 +79,8 @@ final class EngineTables: @unchecked Sendable {
     let groupsFitting: UnsafeBufferPointer<UInt64>?
     private let owned: [UnsafeMutableRawPointer]
 
-    init(stages: [[Int]], groups: [[ScanGroup]], patterns: [Pattern]) {
+    init(stages: [[Int]], groups: [[ScanGroup]], patterns: [Pattern], separators: SeparatorTable) {
+        self.separators = separators
         var owned: [UnsafeMutableRawPointer] = []
         func copy<T>(_ values: [T]) -> UnsafeBufferPointer<T> {
             let buffer = UnsafeMutableBufferPointer<T>.allocate(capacity: max(values.count, 1))
@@ -167,9 +170,14 @@ final class EngineTables: @unchecked Sendable {
         validators.deallocate()
     }
 
-    /// Whether pattern `index` has a validator and it rejects `match`.
+    /// Whether pattern `index` has a validator and it rejects the match `text[match]`, also by
+    /// the text around it (``Validator``'s context rule, which reads no byte past a separator).
     @inline(__always)
-    func rejects(_ index: Int, _ match: UnsafeRawBufferPointer) -> Bool {
-        validators[index] != nil && !validators[index].unsafelyUnwrapped.check(match)
+    func rejects(_ index: Int, in text: UnsafeRawBufferPointer, _ match: Range<Int>) -> Bool {
+        guard validators[index] != nil,
+              !validators[index].unsafelyUnwrapped.check(UnsafeRawBufferPointer(rebasing: text[match]))
+        else { return false }
+        guard let context = validators[index].unsafelyUnwrapped.context else { return true }
+        return !context(text, match, UnsafePointer(separators.table))
     }
 }

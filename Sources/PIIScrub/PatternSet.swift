@@ -297,7 +297,6 @@ public final class PatternSet: Sendable {
         }
         self.allFixedTokens = compiledPatterns.allSatisfy { $0.replacementOperator == .token }
         self.keyLabels = KeyLabelTable(compiledPatterns)
-        self.engine = EngineTables(stages: stages, groups: stageGroups, patterns: compiledPatterns)
         var separatorBytes = Set<UInt8>()
         if compiledPatterns.allSatisfy({ $0.prefilter != nil && !usesContextSyntax($0.definition.regex) }) {
             for b in UInt8(0)..<0x80 {
@@ -308,6 +307,8 @@ public final class PatternSet: Sendable {
             }
         }
         self.separators = SeparatorTable(separatorBytes)
+        self.engine = EngineTables(stages: stages, groups: stageGroups, patterns: compiledPatterns,
+                                   separators: separators)
     }
 
     /// Whether texts scrubbed with this set can be cut at separators: every pattern has a

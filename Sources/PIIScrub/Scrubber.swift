@@ -456,7 +456,7 @@ public struct Scrubber: Sendable {
                 checkEnd = false
                 continue
             }
-            if engine.rejects(index, UnsafeRawBufferPointer(rebasing: text[m])) {
+            if engine.rejects(index, in: text, m) {
                 at = nextCharacter(after: m.lowerBound, in: text)
                 continue
             }

@@ -10,10 +10,22 @@
 public struct Validator: Sendable {
     public let name: String
     let check: @Sendable (UnsafeRawBufferPointer) -> Bool
+    /// Built-in only: decides a match that `check` rejected by the text around it (the whole
+    /// text, the match's range in it, and the pattern set's 256-entry separator table: the
+    /// rule may read no byte beyond a separator, so a text cut at separators scrubs the same).
+    let context: (@Sendable (UnsafeRawBufferPointer, Range<Int>, UnsafePointer<UInt8>) -> Bool)?
 
     public init(name: String, _ check: @escaping @Sendable (UnsafeRawBufferPointer) -> Bool) {
         self.name = name
         self.check = check
+        self.context = nil
+    }
+
+    init(name: String, _ check: @escaping @Sendable (UnsafeRawBufferPointer) -> Bool,
+         context: @escaping @Sendable (UnsafeRawBufferPointer, Range<Int>, UnsafePointer<UInt8>) -> Bool) {
+        self.name = name
+        self.check = check
+        self.context = context
     }
 
     /// Whether `match` passes.
@@ -33,7 +45,7 @@ public struct Validator: Sendable {
 /// | `phone-intl` | `+CC …` / `00CC …`: known calling code, national length in that code's range |
 /// | `phone-national` | a grouped national number: 8-13 digits (7 in three groups), not a date, year range, decimal, thousands, ISBN or run of short numbers; trunk-prefixed or plausible |
 /// | `phone-bare` | a digit run: trunk prefix + valid national number, 00 + E.164, 1 + NANP, CN mobile |
-/// | `ipv4` | four octets ≤ 255 without leading zeros, not all below 32 (versions like 10.4.22.1) |
+/// | `ipv4` | four octets ≤ 255 without leading zeros, not all below 32 (versions like 10.4.22.1) unless the text around says address (``ipv4InContext(_:_:separators:)``) |
 /// | `ipv6` | eight groups, or fewer with one `::`; holds a digit; at least 5 hex digits (not `::1`, `1::2`) |
 /// | `mixed-base64` | upper case, lower case and a digit (not a hex hash) |
 /// | `base64-line` | a PEM/MIME body line: 64, 70 or 76 characters, or ending in `=` padding; and `mixed-base64` |
@@ -61,7 +73,7 @@ public enum Validators {
         Validator(name: "phone-intl") { phoneInternational($0) },
         Validator(name: "phone-national") { phoneNational($0) },
         Validator(name: "phone-bare") { withDigits(of: $0) { phoneBare($0) } },
-        Validator(name: "ipv4") { ipv4($0) },
+        Validator(name: "ipv4", { ipv4($0) }, context: { ipv4InContext($0, $1, separators: $2) }),
         Validator(name: "ipv6") { ipv6($0) },
         Validator(name: "mixed-base64") { mixedBase64($0) },
         Validator(name: "credential-token") { credentialToken($0) },
@@ -709,18 +721,32 @@ public enum Validators {
     // MARK: IP addresses
 
     /// Four dotted octets ≤ 255 without leading zeros. All four octets below 32 reads as a version
-    /// number (`10.4.22.1`, `1.2.3.4`), not an address. A trailing `.`, `/nn` or `:port` is ignored.
+    /// number (`10.4.22.1`, `1.2.3.4`), not an address, unless the text around it says otherwise
+    /// (``ipv4InContext(_:_:separators:)``). A trailing `.`, `/nn` or `:port` is ignored.
     public static func ipv4(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        ipv4Shape(bytes) == .address
+    }
+
+    /// How ``ipv4(_:)`` reads a match.
+    enum IPv4Shape {
+        /// Not four octets ≤ 255 without leading zeros.
+        case invalid
+        /// Four octets, all below 32: a version number, or an address the context names.
+        case smallOctets
+        case address
+    }
+
+    static func ipv4Shape(_ bytes: UnsafeRawBufferPointer) -> IPv4Shape {
         var count = 0
         var anyLarge = false
         var value = -1
         var length = 0
         for b in bytes {
             if b &- 0x30 < 10 {
-                if length > 0 && value == 0 { return false }  // leading zero
+                if length > 0 && value == 0 { return .invalid }  // leading zero
                 value = (value < 0 ? 0 : value) * 10 + Int(b - 0x30)
                 length += 1
-                if value > 255 { return false }
+                if value > 255 { return .invalid }
             } else if b == 0x2E {
                 if value < 0 { break }
                 count += 1
@@ -736,7 +762,115 @@ public enum Validators {
             count += 1
             anyLarge = anyLarge || value >= 32
         }
-        return count == 4 && anyLarge
+        guard count == 4 else { return .invalid }
+        return anyLarge ? .address : .smallOctets
+    }
+
+    /// Whether a match of four octets all below 32, which ``ipv4(_:)`` takes for a version
+    /// number, is an address by the text around it: a port right after it (`10.0.0.8:443`,
+    /// `1.0.0.1:8080`), or an address word right before it, past at most 16 bytes of spaces,
+    /// punctuation and non-ASCII characters (`IP = `, `remote_addr": "`, `SRC_IP=`, `client IP - `,
+    /// `IPアドレス:`). The word is the last part of an identifier (split at `_`, `-` and where a
+    /// lower-case letter meets an upper-case one), without case: ``ipv4AddressWords``, or `for`
+    /// after `forwarded` (`x_forwarded_for`). `version`, `build`, `release` are none of them.
+    ///
+    /// Reads no byte past a separator of the set (`separators`: 256 entries, nonzero for a
+    /// separator) and takes a separator for the edge of the text: a text cut after one (streaming,
+    /// parallel blocks) decides the same as the whole.
+    public static func ipv4InContext(_ text: UnsafeRawBufferPointer, _ match: Range<Int>,
+                                     separators: UnsafePointer<UInt8>) -> Bool {
+        guard ipv4Shape(UnsafeRawBufferPointer(rebasing: text[match])) == .smallOctets else { return false }
+        return hasPort(text, after: match.upperBound, separators: separators)
+            || hasAddressWord(text, before: match.lowerBound, separators: separators)
+    }
+
+    /// The words that name an IPv4 address before it (lower case), for ``ipv4InContext(_:_:separators:)``.
+    public static let ipv4AddressWords: [String] = [
+        "ip", "ipv4", "ipaddr", "ipaddress", "addr", "address", "adresse", "adresa", "host", "hostname", "server",
+        "dns", "nameserver", "resolver", "gateway", "proxy", "peer", "src", "dst", "forwarded",
+    ]
+
+    private static let addressWords: [[UInt8]] = ipv4AddressWords.map { Array($0.utf8) }
+
+    /// `:` and a port (1-5 digits, at most 65535) at `end`, not followed by a digit, `.` or `:`.
+    /// The byte at `end` follows a digit of the match, so it is never cut away.
+    private static func hasPort(_ text: UnsafeRawBufferPointer, after end: Int, separators: UnsafePointer<UInt8>) -> Bool {
+        let colon = UInt8(ascii: ":")
+        guard end < text.count, text[end] == colon, separators[Int(colon)] == 0 else { return false }
+        var i = end + 1
+        var port = 0
+        while i < text.count, i - end <= 5, text[i] &- 0x30 < 10 {
+            port = port * 10 + Int(text[i] &- 0x30)
+            i += 1
+        }
+        guard i > end + 1, port <= 65535 else { return false }
+        guard i < text.count else { return true }
+        let next = text[i]
+        return !(next &- 0x30 < 10 || next == UInt8(ascii: ".") || next == colon)
+    }
+
+    /// An address word (``ipv4AddressWords``) before `start`, past glue: spaces, `=:"'\([<`*#-|`
+    /// and non-ASCII bytes, at most 16 bytes of them.
+    private static func hasAddressWord(_ text: UnsafeRawBufferPointer, before start: Int,
+                                       separators: UnsafePointer<UInt8>) -> Bool {
+        var i = start
+        while i > 0, start - i < 16 {
+            let b = text[i - 1]
+            if separators[Int(b)] != 0 { return false }
+            guard b >= 0x80 || isLabelGlue(b) else { break }
+            i -= 1
+        }
+        let end = i
+        while i > 0, end - i < 32 {
+            let b = text[i - 1]
+            guard separators[Int(b)] == 0, isIdentifierByte(b) else { break }
+            i -= 1
+        }
+        guard let last = lastPart(text, from: i, to: end) else { return false }
+        if addressWords.contains(where: { equalsIgnoringCase(text, last, $0) }) { return true }
+        // `x_forwarded_for`: `for` after `forwarded`.
+        guard equalsIgnoringCase(text, last, Array("for".utf8)), last.lowerBound - 1 > i,
+              let before = lastPart(text, from: i, to: last.lowerBound - 1),
+              text[last.lowerBound - 1] == UInt8(ascii: "_") || text[last.lowerBound - 1] == UInt8(ascii: "-")
+        else { return false }
+        return equalsIgnoringCase(text, before, Array("forwarded".utf8))
+    }
+
+    @inline(__always)
+    private static func isLabelGlue(_ b: UInt8) -> Bool {
+        switch b {
+        case UInt8(ascii: " "), UInt8(ascii: "="), UInt8(ascii: ":"), UInt8(ascii: "\""), UInt8(ascii: "'"),
+             UInt8(ascii: "\\"), UInt8(ascii: "("), UInt8(ascii: "["), UInt8(ascii: "<"), UInt8(ascii: "`"),
+             UInt8(ascii: "*"), UInt8(ascii: "#"), UInt8(ascii: "-"), UInt8(ascii: "|"):
+            return true
+        default:
+            return false
+        }
+    }
+
+    @inline(__always)
+    private static func isIdentifierByte(_ b: UInt8) -> Bool {
+        b &- 0x30 < 10 || (b | 0x20) &- 0x61 < 26 || b == UInt8(ascii: "_") || b == UInt8(ascii: "-")
+    }
+
+    /// The last part of the identifier `text[from..<to]`: after its last `_` or `-`, or from an
+    /// upper-case letter that follows a lower-case one (`clientIp` → `Ip`); nil when empty.
+    private static func lastPart(_ text: UnsafeRawBufferPointer, from: Int, to end: Int) -> Range<Int>? {
+        var start = end
+        while start > from {
+            let b = text[start - 1]
+            if b == UInt8(ascii: "_") || b == UInt8(ascii: "-") { break }
+            start -= 1
+            if b &- 0x41 < 26, start > from, text[start - 1] &- 0x61 < 26 { break }
+        }
+        return start < end ? start..<end : nil
+    }
+
+    private static func equalsIgnoringCase(_ text: UnsafeRawBufferPointer, _ range: Range<Int>, _ word: [UInt8]) -> Bool {
+        guard range.count == word.count else { return false }
+        // ORing in 0x20 lowers ASCII letters and leaves digits (`v4`) as they are.
+        for (k, w) in word.enumerated() where text[range.lowerBound + k] | 0x20 != w { return false }
+        return true
     }
 
     /// Eight hex groups, or fewer with exactly one `::` (an embedded IPv4 tail counts as two), at

@@ -203,6 +203,13 @@ struct DefaultSetTests {
         .init(name: "ipv4-small-octets-in-context",
               text: "GET http://10.1.1.22/admin from root@10.0.0.5 via //8.8.8.8/; build 10.4.22.1, \"build\":\"1.0.0.1\"",
               redact: ["10.1.1.22", "10.0.0.5", "8.8.8.8"], keep: ["http://", "root@", "10.4.22.1", "1.0.0.1"]),
+        .init(name: "ipv4-small-octets-port-or-address-word",
+              text: "remote_addr = '10.0.0.8:443'; IP = 10.14.0.11, SRC_IP=10.2.5.2 clientIp 4.2.2.2 IPアドレス:8.8.4.4吗 dns 9.9.9.9 ok",
+              redact: ["10.0.0.8", "10.14.0.11", "10.2.5.2", "4.2.2.2", "8.8.4.4", "9.9.9.9"],
+              keep: [":443", "remote_addr = '", "IPアドレス:", "吗 dns "]),
+        .init(name: "ipv4-small-octets-versions",
+              text: "version 10.4.22.1, pip 1.0.0.1; zip: 1.2.3.4 release 4.0.0.0 1.2.3.4:99999 build 2.1.0.3",
+              redact: [], keep: ["10.4.22.1", "1.0.0.1", "1.2.3.4", "4.0.0.0", "1.2.3.4:99999", "2.1.0.3"]),
         .init(name: "email-quoted-local", text: #"mail "o'hara"@example.com or {"to": "\"john doe\"@example.com"}"#,
               redact: ["o'hara", "john doe"]),
         .init(name: "fictional-phone", text: "call (555) 010-4477 now", redact: ["(555) 010-4477"]),
@@ -288,10 +295,24 @@ struct DefaultSetTests {
                                      + "authorization: bearer 1ZUQfADXw4aG00rq5rtXiACfdFEmCYZNDuop\n", count: 20).utf8)
         let keyedWhole = scrubber.scrub(keyed)
         let keyedText = String(decoding: keyedWhole, as: UTF8.self)
-        #expect(keyedText.contains(#"{"ssn": "[SSN]"} | SSN | [SSN] | phone_number='[PHONE]' authorization: bearer [SECRET]"#))
+        let keyedScrubbed = keyedText.contains(
+            #"{"ssn": "[SSN]"} | SSN | [SSN] | phone_number='[PHONE]' authorization: bearer [SECRET]"#)
+        #expect(keyedScrubbed)
         for size in [1, 2, 3, 5, 0] {
             let same = streamed(chunked(keyed, size: size, rng: &rng), scrubber: scrubber) == keyedWhole
             #expect(same, "labelled context, chunk \(size)")
+        }
+        // The ipv4 validator's context (a port after, an address word before) reads no byte past
+        // a separator.
+        let addressed = Array(String(repeating: "remote_addr = 10.0.0.8:443, IP = 10.14.0.11 'SRC_IP=10.2.5.2' "
+                                         + "version 10.4.22.1\n", count: 20).utf8)
+        let addressedWhole = scrubber.scrub(addressed)
+        let addressedText = String(decoding: addressedWhole, as: UTF8.self)
+        let addressedScrubbed = addressedText.contains("remote_addr = [IP]:443, IP = [IP] 'SRC_IP=[IP]' version 10.4.22.1")
+        #expect(addressedScrubbed)
+        for size in [1, 2, 3, 5, 0] {
+            let same = streamed(chunked(addressed, size: size, rng: &rng), scrubber: scrubber) == addressedWhole
+            #expect(same, "ipv4 context, chunk \(size)")
         }
     }
 }

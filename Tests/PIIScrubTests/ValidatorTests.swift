@@ -161,4 +161,85 @@ struct ValidatorTests {
         }
         #expect((root["license"] as? String ?? "").contains("Apache"))
     }
+
+    /// `text` with the IPv4 match marked `⟦…⟧`: the text without marks and the match's range.
+    static func marked(_ text: String) -> (bytes: [UInt8], match: Range<Int>) {
+        let bytes = Array(text.utf8)
+        let open = Array("⟦".utf8), close = Array("⟧".utf8)
+        let start = (0...(bytes.count - open.count)).first { Array(bytes[$0..<($0 + open.count)]) == open }!
+        let end = (start...(bytes.count - close.count)).first { Array(bytes[$0..<($0 + close.count)]) == close }!
+        let plain = Array(bytes[..<start] + bytes[(start + open.count)..<end] + bytes[(end + close.count)...])
+        return (plain, start..<(end - open.count))
+    }
+
+    static func inContext(_ bytes: [UInt8], _ match: Range<Int>, separators: Set<UInt8>) -> Bool {
+        let table = (0..<256).map { separators.contains(UInt8($0)) ? UInt8(1) : 0 }
+        return bytes.withUnsafeBytes { text in
+            table.withUnsafeBufferPointer { Validators.ipv4InContext(text, match, separators: $0.baseAddress!) }
+        }
+    }
+
+    @Test("ipv4: four octets below 32 are an address next to a port or after an address word, else a version")
+    func ipv4Context() {
+        let addresses = [
+            "IP = ⟦10.14.0.11⟧ Merci", "remote_addr: ⟦8.8.4.4⟧", "REMOTE_ADDR=⟦8.8.4.4⟧", "clientIp ⟦1.2.3.4⟧",
+            "IPアドレス:⟦4.2.2.2⟧", "x-forwarded-for: ⟦1.0.0.1⟧", "x_forwarded_for=⟦1.0.0.1⟧", "client IP - ⟦8.8.8.8⟧",
+            #"\"remote_addr\": \"⟦8.8.8.8⟧"#, "IPv4 address: ⟦10.0.0.1⟧", "SRC=⟦10.1.2.3⟧ DST=", "nameserver ⟦9.9.9.9⟧",
+            "⟦10.0.0.8⟧:443", "'⟦1.0.0.1⟧:8080'", "⟦1.0.0.1⟧:65535", "at ⟦1.0.0.1⟧:8080,", "ipAddress=⟦1.1.1.1⟧",
+        ]
+        let versions = [
+            "version ⟦10.4.22.1⟧", "build ⟦1.0.0.1⟧", "v⟦1.2.3.4⟧", "pip ⟦1.0.0.1⟧", "zip: ⟦1.2.3.4⟧", "ship ⟦1.2.3.4⟧",
+            "for ⟦1.2.3.4⟧", "release ⟦4.0.0.0⟧", "⟦1.2.3.4⟧:99999", "⟦1.2.3.4⟧:80.5", "⟦1.2.3.4⟧:123456", "⟦1.2.3.4⟧:",
+            "⟦1.2.3.4⟧:8:", "IP                 ⟦1.2.3.4⟧", "IP = ⟦203.0.113.42⟧", "IP = ⟦1.2.3.400⟧", "⟦1.2.3.4⟧",
+            "the ip of build ⟦1.2.3.4⟧",
+        ]
+        for (i, text) in addresses.enumerated() {
+            let (bytes, match) = Self.marked(text)
+            #expect(Self.inContext(bytes, match, separators: []), "address #\(i)")
+        }
+        for (i, text) in versions.enumerated() {
+            let (bytes, match) = Self.marked(text)
+            #expect(!Self.inContext(bytes, match, separators: []), "version #\(i)")
+        }
+        // A separator ends what the rule reads: a port after a separator `:`, a word before `=`.
+        let (port, portMatch) = Self.marked("⟦10.0.0.8⟧:443")
+        #expect(!Self.inContext(port, portMatch, separators: [UInt8(ascii: ":")]))
+        let (word, wordMatch) = Self.marked("ip=⟦10.0.0.8⟧")
+        #expect(!Self.inContext(word, wordMatch, separators: [UInt8(ascii: "=")]))
+    }
+
+    @Test("ipv4 context: a text cut right after a separator decides as the whole text (streaming, parallel blocks)")
+    func ipv4ContextCuts() {
+        let pieces = ["IP", "ip", "Addr", "x_forwarded_for", "version", "v", "_", "-", " ", "=", ":", "\"", "'", ",", "\n",
+                      "アドレス", "443", ":8080", ".", "5", "|"]
+        let separatorSets: [Set<UInt8>] = [
+            Set(",\n'|".utf8), Set(",\n:= ".utf8), Set("\"-_".utf8), Set(" ".utf8),
+        ]
+        var rng = SplitMix64(seed: 46)
+        var decided = [0, 0]
+        for round in 0..<2000 {
+            let separators = separatorSets[round % separatorSets.count]
+            func randomText() -> [UInt8] {
+                (0..<Int.random(in: 0...6, using: &rng)).flatMap { _ in Array(pieces.randomElement(using: &rng)!.utf8) }
+            }
+            let before = randomText()
+            let bytes = before + Array("10.0.0.8".utf8) + randomText()
+            let match = before.count..<(before.count + 8)
+            let whole = Self.inContext(bytes, match, separators: separators)
+            decided[whole ? 1 : 0] += 1
+            for cut in 1...bytes.count where separators.contains(bytes[cut - 1]) {
+                if cut <= match.lowerBound {
+                    let piece = Array(bytes[cut...])
+                    let same = Self.inContext(piece, (match.lowerBound - cut)..<(match.upperBound - cut),
+                                              separators: separators) == whole
+                    #expect(same, "round \(round): cut \(cut) before the match")
+                } else if cut >= match.upperBound {
+                    let same = Self.inContext(Array(bytes[..<cut]), match, separators: separators) == whole
+                    #expect(same, "round \(round): cut \(cut) after the match")
+                }
+            }
+        }
+        // Both answers occur, so the property is not met by a constant.
+        #expect(decided[0] > 100 && decided[1] > 100, "\(decided)")
+    }
 }

@@ -9,6 +9,8 @@ struct GroupPlan {
     let gateMask: UInt32
     /// ``BlockGate/lookBack`` of the group.
     let gateLookBack: Int
+    /// Some pattern of the group claims ``PrefilterDefinition/requiresNonASCII``.
+    let requiresNonASCII: Bool
 }
 
 /// One stage as the hot loop sees it.
@@ -52,6 +54,8 @@ final class EngineTables: @unchecked Sendable {
     /// Per pattern: 256 entries, nonzero for the bytes of ``PrefilterDefinition/requiresClass``
     /// (empty: none).
     let requiredClass: UnsafeBufferPointer<UnsafeBufferPointer<UInt8>>
+    /// Per pattern: ``PrefilterDefinition/requiresNonASCII``.
+    let requiresNonASCII: UnsafeBufferPointer<Bool>
     /// Per pattern: its validator, read in place by ``rejects(_:_:)``: copying a `Validator?`
     /// out of an array per window retained and released its name and closure (7,500 times per
     /// 1 MiB OTLP body).
@@ -93,7 +97,8 @@ final class EngineTables: @unchecked Sendable {
             let gate = BlockGate(groups: groups[s], patterns: patterns)
             let groupPlans = groups[s].enumerated().map { g, group in
                 GroupPlan(patterns: copy(group.patterns), prefilter: group.prefilter?.core,
-                          gateMask: gate?.masks[g] ?? 0, gateLookBack: gate?.lookBack[g] ?? 0)
+                          gateMask: gate?.masks[g] ?? 0, gateLookBack: gate?.lookBack[g] ?? 0,
+                          requiresNonASCII: group.patterns.contains { patterns[$0].definition.prefilter?.requiresNonASCII == true })
             }
             stagePlans.append(StagePlan(patterns: copy(stage), groups: copy(groupPlans),
                                         gate: gate.map { copy([$0.tables]).baseAddress! }))
@@ -119,6 +124,7 @@ final class EngineTables: @unchecked Sendable {
         validatorCount = patterns.count
         validators = .allocate(capacity: max(1, patterns.count))
         validators.initialize(from: patterns.map(\.validator), count: patterns.count)
+        self.requiresNonASCII = copy(patterns.map { $0.definition.prefilter?.requiresNonASCII ?? false })
         self.requiredClass = copy(patterns.map { pattern in
             let members = pattern.prefilter?.requiredClass ?? []
             return copy(members.isEmpty ? [] : (0..<256).map { members.contains(UInt8($0)) ? UInt8(1) : 0 })

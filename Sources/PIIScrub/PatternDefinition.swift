@@ -184,6 +184,11 @@ public struct PrefilterDefinition: Codable, Sendable, Hashable {
     /// capital letter, and each one spared is a PCRE2 search. Letters are refused in a pattern
     /// that matches case-insensitively.
     public var requiresClass: String?
+    /// Every match the pattern's validator accepts, with the context its regex reads before `\K`,
+    /// holds a character outside ASCII (a label in another script: `電話番号`, `телефон`): a
+    /// window with ASCII context (all ASCII, and ASCII on both sides) is not searched for this
+    /// pattern. Such a label's characters must be span characters, as every `\K` context's are.
+    public var requiresNonASCII: Bool?
     /// `[length, gap]`: every match the pattern's validator accepts that holds only ASCII digits
     /// holds `length` of them, each at most `gap` bytes after the one before (the groups of a
     /// phone or card number, an IBAN's account number: `[4, 4]`). With AVX2, the engine
@@ -197,7 +202,7 @@ public struct PrefilterDefinition: Codable, Sendable, Hashable {
                 anchorCaseless: Bool? = nil, digitRun: Int? = nil, digitRunWithin: Int? = nil,
                 validLength: Int? = nil, validLengthUnless: String? = nil, triggerGap: Int? = nil,
                 requires: [String]? = nil, requiresClass: String? = nil, digitChain: [Int]? = nil,
-                triggerGapExact: Bool? = nil) {
+                triggerGapExact: Bool? = nil, requiresNonASCII: Bool? = nil) {
         self.trigger = trigger
         self.triggerUnicode = triggerUnicode
         self.minTriggers = minTriggers
@@ -214,6 +219,7 @@ public struct PrefilterDefinition: Codable, Sendable, Hashable {
         self.triggerGapExact = triggerGapExact
         self.requires = requires
         self.requiresClass = requiresClass
+        self.requiresNonASCII = requiresNonASCII
         self.digitChain = digitChain
     }
 }

@@ -252,6 +252,13 @@ public final class PatternSet: Sendable {
                     }
                 }
             }
+            if definition.prefilter?.requiresNonASCII == true {
+                for example in definition.examples?.match ?? [] where !example.utf8.contains(where: { $0 >= 0x80 }) {
+                    throw PIIScrubError(.prefilterMismatch,
+                                        "example #\(example.utf8.count)B holds no non-ASCII character (prefilter.requiresNonASCII)",
+                                        patternID: id)
+                }
+            }
             if let length = definition.prefilter?.validLength {
                 let unless = definition.prefilter?.validLengthUnless.map { Array($0.utf8) }
                 guard length >= 1, unless.map({ $0.count == 1 && $0[0] < 0x80 }) ?? true else {

@@ -592,7 +592,26 @@ struct PrefilterCore: @unchecked Sendable {
             hi = aEnd
         }
         position = hi
-        return Window(range: lo..<hi, triggers: Self.uncountedTriggers, asciiContext: false)
+        // ASCII context lets the group's patterns use their ASCII-class variants, and spares a
+        // pattern that needs a non-ASCII character (``PrefilterDefinition/requiresNonASCII``).
+        let ascii = Self.isASCII(p, from: lo == 0 ? 0 : lo - 1, to: hi == n ? n : hi + 1)
+        return Window(range: lo..<hi, triggers: Self.uncountedTriggers, asciiContext: ascii)
+    }
+
+    /// Whether every byte of p[from ..< to] is ASCII, eight at a time.
+    @inline(__always)
+    static func isASCII(_ p: UnsafePointer<UInt8>, from: Int, to: Int) -> Bool {
+        var i = from
+        var any: UInt64 = 0
+        while i + 8 <= to {
+            any |= UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self)
+            i += 8
+        }
+        while i < to {
+            any |= UInt64(p[i])
+            i += 1
+        }
+        return any & 0x8080_8080_8080_8080 == 0
     }
 
     /// The window grown from the candidate byte at `t`, or nil when `t` does not start a trigger

@@ -352,10 +352,13 @@ public struct Scrubber: Sendable {
             var list: [Span] = []
             swap(&list, &candidates[index])
             defer { swap(&list, &candidates[index]) }
+            let skipASCIIWindows = group.requiresNonASCII && prefilterEnabled
             while let found = prefilter.nextWindow(p, from: &position, count: end, runs: &runs) {
                 let window = found.range
                 if cannotHoldMatch(engine, index, p, window, checkRequired: checkRequired) { continue }
-                let at = try windowMatches(of: index, engine: engine, asciiContext: hasWideASCIIContext(found, p, count: n),
+                let asciiContext = hasWideASCIIContext(found, p, count: n)
+                if skipASCIIWindows && asciiContext { continue }
+                let at = try windowMatches(of: index, engine: engine, asciiContext: asciiContext,
                                            window: window, startLimit: window.upperBound - minLength, text: text,
                                            into: &list, scratch: &scratch, searches: searches)
                 // A match can only end past the window if the prefilter's span claim is wrong;
@@ -536,8 +539,13 @@ public struct Scrubber: Sendable {
                               searches: UnsafeMutableBufferPointer<Int>) throws(PCRE2Error) -> Int
     {
         var furthest = window.upperBound
+        // A window with ASCII context cannot hold a match that needs a non-ASCII character (the
+        // prefilter-off reference searches it all the same). Decided once per window: a check per
+        // pattern and window cost 1 % of dense text's instructions.
+        let skipNonASCIIOnly = asciiContext && group.requiresNonASCII && prefilterEnabled
         for index in group.patterns {
             if triggers < engine.minTriggers[index] { continue }
+            if skipNonASCIIOnly && engine.requiresNonASCII[index] { continue }
             // The PCRE2-only window (the whole text, prefilter off) is searched as it is.
             if triggers != Int.max, let base = text.baseAddress,
                cannotHoldMatch(engine, index, base.assumingMemoryBound(to: UInt8.self), window, checkRequired: true) {

@@ -509,6 +509,44 @@ struct PrefilterScanTests {
         #expect(ibans.count == 2 && ibans.allSatisfy { $0.definition.prefilter?.requiresClass == "A-Z" })
     }
 
+    @Test("a requiresNonASCII claim that an example contradicts is refused; windows with ASCII context are not searched for it")
+    func requiresNonASCIIRules() throws {
+        func prefilter(_ claim: Bool?) -> PrefilterDefinition {
+            PrefilterDefinition(trigger: "0-9", minTriggers: 7, span: "0-9a-z :", spanUnicode: "any",
+                                digitRun: 7, digitRunWithin: 16, requiresNonASCII: claim)
+        }
+        func intl(_ examples: [String], claim: Bool? = true) -> PatternDefinition {
+            PatternDefinition(id: "label-intl", regex: #"(?:電話|тел)[ :]{0,2}\K[0-9]{7,10}(?![0-9])"#,
+                              replacement: "[PHONE]", prefilter: prefilter(claim), examples: .init(match: examples))
+        }
+        let ascii = PatternDefinition(id: "label", regex: #"phone[ :]{0,2}\K[0-9]{7,10}(?![0-9])"#, replacement: "[PHONE]",
+                                      prefilter: prefilter(nil), examples: .init(match: ["phone: 1234567"]))
+        #expect(throws: PIIScrubError.self) { _ = try PatternSet(name: "t", definitions: [intl(["電話: 1234567", "tel 1234567"])]) }
+        let texts = ["電話: 1234567", "тел 12345678 and phone: 7654321", "phone 1234567 電話", "x 1234567 y",
+                     "電話1234567890", "abc 電話 1234567", "phone: 1234567 " + String(repeating: "x", count: 40) + "тел:7654321"]
+        // Alone (one pattern in its group) and beside an ASCII pattern (a group of two).
+        for definitions in [[intl(["電話: 1234567"])], [intl(["電話: 1234567"]), ascii]] {
+            let set = try PatternSet(name: "t", definitions: definitions)
+            let claimed = Scrubber(patternSet: set)
+            let reference = EngineConfiguration(jit: true, prefilter: false).scrubber(set)
+            var differences = 0
+            for text in texts where claimed.scrub(text) != reference.scrub(text) { differences += 1 }
+            #expect(differences == 0, "\(definitions.count) patterns")
+            let scrubbed = claimed.scrub("電話: 1234567") == "電話: [PHONE]"  // a Bool: prints no text
+            #expect(scrubbed)
+            // Windows with ASCII context are not searched for the claiming pattern; others are.
+            let worker = claimed.makeWorker()
+            _ = worker.scrub("phone 1234567 x 7654321 y 1111111")
+            #expect(worker.searches(forPatternAt: 0) == 0, "\(definitions.count) patterns: ASCII windows")
+            _ = worker.scrub("電話 1234567")
+            #expect(worker.searches(forPatternAt: 0) > 0, "\(definitions.count) patterns: a non-ASCII window")
+        }
+        let unclaimed = Scrubber(patternSet: try PatternSet(name: "t", definitions: [intl(["電話: 1234567"], claim: nil)]))
+        let worker = unclaimed.makeWorker()
+        _ = worker.scrub("phone 1234567 x 7654321 y 1111111")
+        #expect(worker.searches(forPatternAt: 0) > 0, "without the claim, ASCII windows are searched")
+    }
+
     // MARK: Anchors
 
     /// Whether `anchor` (lower case when caseless) occurs in `bytes` at `i`.

@@ -218,8 +218,11 @@ struct DefaultSetTests {
         .init(name: "mac-after-label",
               text: "MAC:30:D3:D5:8F:49:36です MAC地址:BE-47-47-E8-87-4E令牌 mac:ac:de:48:00:11:22",
               redact: ["30:D3:D5:8F:49:36", "BE-47-47-E8-87-4E", "ac:de:48:00:11:22"], keep: ["MAC:", "MAC地址:", "mac:"]),
-        .init(name: "aws-secret-in-parentheses", text: "AWS_SECRET_ACCESS_KEY (wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY)",
-              redact: ["wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"]),
+        .init(name: "aws-secret-in-brackets",
+              text: "AWS_SECRET_ACCESS_KEY (wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY) aws_secret_access_key "
+                  + "<je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY> SecretAccessKey [/cUrcHGKjAHzmcBHIz6pHaLz2rviXXF+5m1GLfQj]",
+              redact: ["wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY",
+                       "/cUrcHGKjAHzmcBHIz6pHaLz2rviXXF+5m1GLfQj"]),
         .init(name: "email-quoted-local", text: #"mail "o'hara"@example.com or {"to": "\"john doe\"@example.com"}"#,
               redact: ["o'hara", "john doe"]),
         .init(name: "fictional-phone", text: "call (555) 010-4477 now", redact: ["(555) 010-4477"]),

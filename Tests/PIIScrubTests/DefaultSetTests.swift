@@ -223,6 +223,14 @@ struct DefaultSetTests {
                   + "<je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY> SecretAccessKey [/cUrcHGKjAHzmcBHIz6pHaLz2rviXXF+5m1GLfQj]",
               redact: ["wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY",
                        "/cUrcHGKjAHzmcBHIz6pHaLz2rviXXF+5m1GLfQj"]),
+        // The longest contexts the labelled patterns read, 48 and 49 bytes before the digits
+        // (digitRunWithin 56 must reach them), and labels in other scripts.
+        .init(name: "labelled-longest-and-other-scripts",
+              text: "Taxpayer-Identification-Number：：：：：：219099999 โทรศัพท์-number：：：：：：0812345678 "
+                  + "電話番号:81103372까지 फ़ोन \"2221234567\" "
+                  + "| मोबाइल | `88937930` | Телефон: 4951234567. 전화번호: 0212345678 هاتف: 0501234567",
+              redact: ["219099999", "0812345678", "81103372", "2221234567", "88937930", "4951234567", "0212345678", "0501234567"],
+              keep: ["Taxpayer-Identification-Number：", "電話番号:", "까지", "फ़ोन", "मोबाइल", "Телефон: ", "هاتف: "]),
         .init(name: "email-quoted-local", text: #"mail "o'hara"@example.com or {"to": "\"john doe\"@example.com"}"#,
               redact: ["o'hara", "john doe"]),
         .init(name: "fictional-phone", text: "call (555) 010-4477 now", redact: ["(555) 010-4477"]),

@@ -311,8 +311,9 @@ struct PrefilterScanTests {
             return try #require(set.stageGroups.joined().first { $0.patterns.contains(index) })
         }
         let labels = try group(of: "phone-labelled").prefilter?.core
-        #expect(labels?.digitRunLength == 7 && labels?.digitRunWithin == 96)
+        #expect(labels?.digitRunLength == 7 && labels?.digitRunWithin == 56)
         #expect(try group(of: "us-ssn-labelled") === group(of: "phone-labelled"))
+        #expect(try group(of: "phone-labelled-intl") === group(of: "phone-labelled"))
         // phone-bare claims a run too, but of any Nd digits, and shares its group with patterns
         // that claim none.
         #expect(try group(of: "phone-bare").prefilter?.core.digitRunLength == 0)
@@ -545,6 +546,8 @@ struct PrefilterScanTests {
         let worker = unclaimed.makeWorker()
         _ = worker.scrub("phone 1234567 x 7654321 y 1111111")
         #expect(worker.searches(forPatternAt: 0) > 0, "without the claim, ASCII windows are searched")
+        let intlPattern = try TestSets.load("default").patterns.first { $0.id == "phone-labelled-intl" }
+        #expect(intlPattern?.definition.prefilter?.requiresNonASCII == true)
     }
 
     // MARK: Anchors

@@ -1,9 +1,9 @@
 internal import CPIIScan
 
 /// Which 64-byte blocks of a long text may hold a window of each gated scan group of a stage,
-/// marked for all of them at once (``CPIIScan_gateBlocks``: one vector pass, and one more for every
-/// four anchors), so each such group's own scan runs only over the stretches around its marked blocks
-/// instead of over the whole text.
+/// marked for all of them at once (``CPIIScan_gateBlocks``: one vector pass), so each such
+/// group's own scan runs only over the stretches around its marked blocks instead of over the
+/// whole text.
 ///
 /// Before this, each of the default set's sixteen scan groups made its own pass over every byte
 /// (anchor searches, class and long-run scans), and those passes were most of clean text's cost.
@@ -67,16 +67,7 @@ struct BlockGate {
         var masks = [UInt32](repeating: 0, count: groups.count)
         var lookBack = [Int](repeating: 0, count: groups.count)
         var chains: [[Int]] = []
-        // Anchored groups first, case-sensitive anchors before caseless ones (the pass compares
-        // those from the first caseless one on folded, which costs an instruction per probe).
-        let order = groups.indices.sorted { a, b in
-            func rank(_ g: Int) -> Int {
-                guard let core = groups[g].prefilter?.core, core.strategy == .anchorRuns else { return 2 }
-                return core.anchorCaseless ? 1 : 0
-            }
-            return (rank(a), a) < (rank(b), b)
-        }
-        for g in order {
+        for g in groups.indices {
             (masks[g], lookBack[g]) = Self.plan(groups[g], patterns: patterns, tables: &tables, chains: &chains,
                                                 buckets: &buckets, triggerBuckets: &triggerBuckets)
         }
@@ -131,21 +122,9 @@ struct BlockGate {
             return (1 << 8, core.digitRunWithin)
         }
         if core.strategy == .anchorRuns {
-            let k = Int(tables.anchorCount)
-            guard k < 6, core.anchorLength <= 32 else { return (0, 0) }
-            let anchor = UnsafeBufferPointer(start: core.anchor, count: core.anchorLength)
-            let (o1, o2) = core.anchorProbes
-            withUnsafeMutableBytes(of: &tables.offset1) { $0[k] = UInt8(o1) }
-            withUnsafeMutableBytes(of: &tables.offset2) { $0[k] = UInt8(o2) }
-            withUnsafeMutableBytes(of: &tables.byte1) { $0[k] = anchor[o1] }
-            withUnsafeMutableBytes(of: &tables.byte2) { $0[k] = anchor[o2] }
-            withUnsafeMutablePointer(to: &tables.anchor) {
-                $0.withMemoryRebound(to: UnsafePointer<UInt8>?.self, capacity: 6) { $0[k] = core.anchor }
-            }
-            withUnsafeMutableBytes(of: &tables.anchorLength) { $0[k] = UInt8(core.anchorLength) }
-            withUnsafeMutableBytes(of: &tables.anchorCaseless) { $0[k] = core.anchorCaseless ? 1 : 0 }
-            tables.anchorCount += 1
-            return (CPIIScan_gateAnchorBit(UInt32(k)), 0)
+            guard let bit = addAnchor(core.anchor, length: core.anchorLength, caseless: core.anchorCaseless,
+                                      to: &tables) else { return (0, 0) }
+            return (bit, 0)
         }
         // Windows of at least `need` ASCII span bytes: a run that long, with a trigger near,
         // marks the block. Where validators accept shorter matches holding one character (a PEM
@@ -200,6 +179,39 @@ struct BlockGate {
         }
         guard let leads = buckets.bits(unicodeDigitLeadBytes) else { return (0, 0) }
         return (mask | leads, 0)
+    }
+
+    /// Adds an anchor (ASCII bytes at `anchor`, as many as a fingerprint has up to 32, which must
+    /// outlive the tables; lower case when `caseless`) to `tables`, with its fingerprint; its
+    /// gate-word bit, or nil when the tables have six already or the anchor is shorter (its group
+    /// then scans the whole text: such an anchor is in most blocks of text anyway).
+    static func addAnchor(_ anchor: UnsafePointer<UInt8>, length: Int, caseless: Bool,
+                          to tables: inout CPIIScan_GateTables) -> UInt32? {
+        let k = Int(tables.anchorCount)
+        let fingerprint = Int(CPIIScan_GATE_FINGERPRINT)
+        guard k < 6, (fingerprint...32).contains(length) else { return nil }
+        let bytes = Array(UnsafeBufferPointer(start: anchor, count: length))
+        let offset = Prefilter.anchorFingerprint(bytes, length: fingerprint)
+        withUnsafeMutableBytes(of: &tables.fingerprintOffset) { $0[k] = UInt8(offset) }
+        withUnsafeMutableBytes(of: &tables.fingerprintLow) { low in
+            withUnsafeMutableBytes(of: &tables.fingerprintHigh) { high in
+                // Bucket k of byte f: the anchor's byte, or both cases of a caseless letter (their
+                // nibbles make exactly those two).
+                for f in 0..<fingerprint {
+                    let b = bytes[offset + f]
+                    low[16 * f + Int(b & 15)] |= UInt8(1) << k
+                    high[16 * f + Int(b >> 4)] |= UInt8(1) << k
+                    if caseless && b &- 0x61 < 26 { high[16 * f + Int((b - 0x20) >> 4)] |= UInt8(1) << k }
+                }
+            }
+        }
+        withUnsafeMutablePointer(to: &tables.anchor) {
+            $0.withMemoryRebound(to: UnsafePointer<UInt8>?.self, capacity: 6) { $0[k] = anchor }
+        }
+        withUnsafeMutableBytes(of: &tables.anchorLength) { $0[k] = UInt8(length) }
+        withUnsafeMutableBytes(of: &tables.anchorCaseless) { $0[k] = caseless ? 1 : 0 }
+        tables.anchorCount += 1
+        return CPIIScan_gateAnchorBit(UInt32(k))
     }
 
     /// A set of bytes that is a product: every byte whose high nibble is in `high` and low nibble

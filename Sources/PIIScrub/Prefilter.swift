@@ -253,21 +253,34 @@ final class Prefilter: Sendable {
     /// offsets give the same result; this only decides how often the whole anchor is compared.
     static func anchorProbes(_ anchor: [UInt8]) -> (Int, Int) {
         guard anchor.count > 1 else { return (0, 0) }
-        func rank(_ b: UInt8) -> Int {
-            let order = Array("zqxjkvbpygfwmucldrhsnioate".utf8)
-            if b &- 0x41 < 26 { return 1 }  // capitals (a caseless anchor is lower case)
-            if b &- 0x30 < 10 { return 2 }
-            if let k = order.firstIndex(of: b) { return 4 + k }
-            switch b {
-            case UInt8(ascii: " "), UInt8(ascii: "."), UInt8(ascii: ","): return 40
-            case UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "/"), UInt8(ascii: ":"), UInt8(ascii: "="): return 3
-            default: return 0
-            }
-        }
         let sorted = anchor.indices.sorted { (rank(anchor[$0]), $0) < (rank(anchor[$1]), $1) }
         // Two different bytes where the anchor has them: a repeated byte tells little more.
         let second = sorted.dropFirst().first { anchor[$0] != anchor[sorted[0]] } ?? sorted[1]
         return (sorted[0], second)
+    }
+
+    /// How common byte b is in English prose and code, coarsely (lower: rarer).
+    private static func rank(_ b: UInt8) -> Int {
+        let order = Array("zqxjkvbpygfwmucldrhsnioate".utf8)
+        if b &- 0x41 < 26 { return 1 }  // capitals (a caseless anchor is lower case)
+        if b &- 0x30 < 10 { return 2 }
+        if let k = order.firstIndex(of: b) { return 4 + k }
+        switch b {
+        case UInt8(ascii: " "), UInt8(ascii: "."), UInt8(ascii: ","): return 40
+        case UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "/"), UInt8(ascii: ":"), UInt8(ascii: "="): return 3
+        default: return 0
+        }
+    }
+
+    /// Where the `length` consecutive bytes of `anchor` that the block gate looks for (its
+    /// fingerprint, ``CPIIScan_GateTables``) start: the rarest by the ranks of their bytes,
+    /// summed (`BEG` of `-----BEGIN `, not `---`; `riz` of `uthorization`). 0 for an anchor no
+    /// longer than that. Like the probes, this only decides how often the whole anchor is compared.
+    static func anchorFingerprint(_ anchor: [UInt8], length: Int) -> Int {
+        guard anchor.count > length else { return 0 }
+        return (0...anchor.count - length).min { a, b in
+            (anchor[a..<a + length].map(rank).reduce(0, +), a) < (anchor[b..<b + length].map(rank).reduce(0, +), b)
+        }!
     }
 
     /// The anchor's bytes (lower case when caseless), checked against the claim's other parts:

@@ -129,6 +129,80 @@ struct BlockGateTests {
         #expect(marked > 500)
     }
 
+    @Test("anchors at every offset of a block, near block ends and the text's end")
+    func anchorsAtEveryOffset() throws {
+        // The set holds the anchors' bytes: kept to the end.
+        let set = try TestSets.load("default")
+        defer { withExtendedLifetime(set) {} }
+        let shipped = try #require(set.engine.stages[0].gate).pointee
+        // Anchors as short as a fingerprint, one of 32 bytes, both cases of caseless letters.
+        let custom: [(String, Bool)] = [("zxq", false), ("abc", true), ("-lf-", false), ("the", true),
+                                        ("uthorization", true), ("hooks.slack.com/services/0123456", false)]
+        let stored = custom.map { anchor, _ in
+            let bytes = UnsafeMutablePointer<UInt8>.allocate(capacity: anchor.utf8.count)
+            bytes.initialize(from: Array(anchor.utf8), count: anchor.utf8.count)
+            return bytes
+        }
+        defer { for bytes in stored { bytes.deallocate() } }
+        var made = CPIIScan_GateTables()
+        for (k, (anchor, caseless)) in custom.enumerated() {
+            _ = try #require(BlockGate.addAnchor(stored[k], length: anchor.utf8.count, caseless: caseless, to: &made))
+        }
+        // Shorter anchors and a seventh are not gated.
+        var full = made
+        #expect(BlockGate.addAnchor(stored[0], length: 3, caseless: false, to: &full) == nil)
+        var short = CPIIScan_GateTables()
+        #expect(BlockGate.addAnchor(stored[0], length: 2, caseless: false, to: &short) == nil && short.anchorCount == 0)
+        let filler = Array("the quick brown fox, 0123 -_/.:= \u{80}\u{D9}ABXYZ".utf8)
+        var rng = SplitMix64(seed: 0x6A7E_0003)
+        var differences = 0, portableDifferences = 0, planted = 0
+        for tables in [shipped, made] {
+            let anchors: [[UInt8]] = withUnsafeBytes(of: tables.anchor) { pointers in
+                (0..<Int(tables.anchorCount)).map { a in
+                    let length = withUnsafeBytes(of: tables.anchorLength) { Int($0[a]) }
+                    return Array(UnsafeBufferPointer(start: pointers.load(fromByteOffset: 8 * a, as: UnsafePointer<UInt8>.self),
+                                                     count: length))
+                }
+            }
+            for a in anchors.indices {
+                let caseless = withUnsafeBytes(of: tables.anchorCaseless) { $0[a] != 0 }
+                for offset in 0..<200 {
+                    // The anchor at `offset`, in texts that end right after it, a little later,
+                    // or much later; a copy with one byte changed (its fingerprint may stay)
+                    // before it.
+                    for extra in [0, Int.random(in: 1...40, using: &rng), 300] {
+                        var bytes = (0..<offset).map { _ in filler.randomElement(using: &rng)! }
+                        var anchor = anchors[a].map { b in
+                            caseless && b &- 0x61 < 26 && Bool.random(using: &rng) ? b - 0x20 : b
+                        }
+                        if offset >= anchor.count + 1 {
+                            var broken = anchor
+                            broken[Int.random(in: 0..<broken.count, using: &rng)] ^= 0x01
+                            bytes.replaceSubrange(0..<broken.count, with: broken)
+                        }
+                        if Int.random(in: 0..<4, using: &rng) == 0 { anchor.removeLast() }
+                        bytes += anchor
+                        bytes += (0..<extra).map { _ in filler.randomElement(using: &rng)! }
+                        let expected = Self.referenceWords(bytes, tables)
+                        var vector = [UInt32](repeating: 0xDEAD, count: expected.count)
+                        var portable = vector
+                        let ran = bytes.withUnsafeBufferPointer { p in
+                            withUnsafePointer(to: tables) { t in
+                                CPIIScan_gateBlocksPortable(p.baseAddress, p.count, t, &portable)
+                                return CPIIScan_gateBlocks(p.baseAddress, p.count, t, &vector)
+                            }
+                        }
+                        if ran != 0 && vector != expected { differences += 1 }
+                        if portable != expected { portableDifferences += 1 }
+                        if expected.contains(where: { $0 & CPIIScan_gateAnchorBit(UInt32(a)) != 0 }) { planted += 1 }
+                    }
+                }
+            }
+        }
+        #expect(differences == 0 && portableDifferences == 0, "\(differences) vector, \(portableDifferences) portable")
+        #expect(planted > 2 * 6 * 200 * 3 / 2)
+    }
+
     /// Sparse text, as the gate is meant for: prose without digits or long tokens, and now and
     /// then an example of a pattern, numbers in other scripts' digits, or a stress atom.
     static func sparseText(_ atoms: [[UInt8]], length: Int, using rng: inout SplitMix64) -> [UInt8] {

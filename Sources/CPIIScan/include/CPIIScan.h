@@ -236,15 +236,19 @@ size_t CPIIScan_jsonSkipSpace(const uint8_t *p, size_t from, size_t n);
 
 // MARK: Block gate (gate.c)
 
+/// How many consecutive bytes of an anchor its fingerprint has (``CPIIScan_GateTables``).
+#define CPIIScan_GATE_FINGERPRINT 3
+
 /// What ``CPIIScan_gateBlocks`` looks for. Class buckets: byte b is in bucket j (j < 8) when bit
 /// j of `low[b & 15]` and of `high[b >> 4]` are both set, so each bucket is a product of a set of
 /// high nibbles and a set of low nibbles. A run of `digitRun` (0: none; else 1...32) ASCII
 /// digits. Chains k < `chainCount` (at most 2): `chainLength[k]` ASCII digits, each at most
 /// `chainGap[k]` bytes after the one before (length times gap at most 32). Anchors k <
-/// `anchorCount` (at most 6): the `anchorLength[k]` (1...32) ASCII bytes at `anchor[k]` (lower
-/// case letters matching either case when `anchorCaseless[k]`), looked for where its bytes at
-/// `offset1[k]` and `offset2[k]` (below the length) are `byte1[k]` and `byte2[k]` (fastest with
-/// the case-sensitive anchors first; anchors 4 and 5 take a pass of their own).
+/// `anchorCount` (at most 6): the `anchorLength[k]` (``CPIIScan_GATE_FINGERPRINT``...32) ASCII
+/// bytes at `anchor[k]` (lower case letters matching either case when `anchorCaseless[k]`),
+/// looked for where its fingerprint is: its ``CPIIScan_GATE_FINGERPRINT`` bytes from
+/// `fingerprintOffset[k]` on, byte f of them in bucket k of the table `fingerprintLow[f]`,
+/// `fingerprintHigh[f]` (the form of `low`, `high`; a caseless letter's bucket holds both cases).
 typedef struct {
     uint8_t low[16];
     uint8_t high[16];
@@ -261,7 +265,8 @@ typedef struct {
     uint8_t chainCount;
     uint8_t chainLength[2], chainGap[2];
     uint8_t anchorCount;
-    uint8_t offset1[6], offset2[6], byte1[6], byte2[6];
+    uint8_t fingerprintOffset[6];
+    uint8_t fingerprintLow[CPIIScan_GATE_FINGERPRINT][16], fingerprintHigh[CPIIScan_GATE_FINGERPRINT][16];
     const uint8_t *anchor[6];
     uint8_t anchorLength[6], anchorCaseless[6];
 } CPIIScan_GateTables;
@@ -274,10 +279,8 @@ static inline uint32_t CPIIScan_gateAnchorBit(unsigned k) { return 1u << (k < 4 
 /// (ceil(n / 64) entries). Bits 0-7: the buckets that a byte of the block is in. Bit 8: the
 /// digit run, 9 + k: chain k, ``CPIIScan_gateAnchorBit``(k): an occurrence of anchor k (12-15,
 /// 20-21), 16 + k: span run k, starts in
-/// the block (and may reach into the next 32 bytes; bytes past n match nothing). Two passes, three
-/// with more than four anchors (the anchors have their own, four at a time: with the rest, their
-/// probe vectors did not fit in registers), 64 bytes a step, with AVX2; returns 0 (and writes
-/// nothing) without it.
+/// the block (and may reach into the next 32 bytes; bytes past n match nothing). One pass, 64
+/// bytes a step, with AVX2; returns 0 (and writes nothing) without it.
 int CPIIScan_gateBlocks(const uint8_t *p, size_t n, const CPIIScan_GateTables *tables, uint32_t *out);
 
 /// The first i in [from, count) with `words[i] & mask` nonzero, or count; 8 words a step with AVX2.

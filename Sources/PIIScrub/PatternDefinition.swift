@@ -56,21 +56,25 @@ public struct PatternDefinition: Codable, Sendable, Hashable {
     /// of the digits where the pattern claims a digit run.
     public var resetsMatchStart: Bool { usesMatchReset(regex) }
 
-    /// Which member keys label a bare number for a pattern (``PatternDefinition/keyLabels``). A key
+    /// Which member keys label a bare value for a pattern (``PatternDefinition/keyLabels``). A key
     /// is compared by its ASCII letters, lower-cased (`customerPhone`, `user_ssn` and
     /// `PHONE_NUMBER` read as `customerphone`, `userssn`, `phonenumber`).
     public struct KeyLabels: Codable, Sendable, Hashable {
         /// The label the engine reads before the value (`SSN: `): ASCII, 1 to 32 bytes, and the
-        /// pattern matches a bare number after it from the number's first digit.
+        /// pattern matches a value of the kind ``value`` after it, from its first digit.
         public var context: String
+        /// The values the context is for: `number` (the default: 7 to 12 ASCII digits) or `ipv4`
+        /// (four dotted groups of 1 to 3 ASCII digits; the `ipv4` validator reads the context).
+        public var value: String?
         /// The key's letters end in one of these (lower-case ASCII letters).
         public var suffixes: [String]?
         /// The key's letters are one of these (short words that would end too many other keys:
         /// `tel`, `cell`).
         public var keys: [String]?
 
-        public init(context: String, suffixes: [String]? = nil, keys: [String]? = nil) {
+        public init(context: String, suffixes: [String]? = nil, keys: [String]? = nil, value: String? = nil) {
             self.context = context
+            self.value = value
             self.suffixes = suffixes
             self.keys = keys
         }

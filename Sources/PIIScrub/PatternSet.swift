@@ -279,9 +279,6 @@ public final class PatternSet: Sendable {
                     try Self.checkPrefilter(prefilter, example: example, patternID: id)
                 }
             }
-            if let labels = definition.keyLabels {
-                try Self.checkKeyLabels(labels, of: pattern)
-            }
             compiledPatterns.append(pattern)
         }
         self.name = name
@@ -314,6 +311,11 @@ public final class PatternSet: Sendable {
             }
         }
         self.separators = SeparatorTable(separatorBytes)
+        for pattern in compiledPatterns {
+            if let labels = pattern.definition.keyLabels {
+                try Self.checkKeyLabels(labels, of: pattern, separators: separators)
+            }
+        }
         self.engine = EngineTables(stages: stages, groups: stageGroups, patterns: compiledPatterns,
                                    separators: separators)
     }
@@ -392,9 +394,16 @@ public final class PatternSet: Sendable {
 
     /// A key-label claim (``PatternDefinition/keyLabels``): words of lower-case ASCII letters, a
     /// printable ASCII context, and a pattern that, after the context, matches a bare number (of
-    /// some length in 7...12, the values `jsonl` gives a context) from its first digit to its end.
-    private static func checkKeyLabels(_ labels: PatternDefinition.KeyLabels, of pattern: Pattern) throws(PIIScrubError) {
-        guard pattern.definition.resetsMatchStart else {
+    /// some length in 7...12, the values `jsonl` gives a context) from its first digit to its end;
+    /// or, for `ipv4` values, an address of four octets below 32 (what only the context makes an
+    /// address), which its validator accepts there with the set's separators.
+    private static func checkKeyLabels(_ labels: PatternDefinition.KeyLabels, of pattern: Pattern,
+                                       separators: SeparatorTable) throws(PIIScrubError) {
+        let isAddress = labels.value == "ipv4"
+        guard isAddress || labels.value == nil || labels.value == "number" else {
+            throw PIIScrubError(.invalidPatternFile, "keyLabels.value must be number or ipv4", patternID: pattern.id)
+        }
+        guard isAddress || pattern.definition.resetsMatchStart else {
             throw PIIScrubError(.invalidPatternFile, "keyLabels needs a regex that keeps its context out of the match with \\K",
                                 patternID: pattern.id)
         }
@@ -411,6 +420,23 @@ public final class PatternSet: Sendable {
                                 patternID: pattern.id)
         }
         var scratch = MatchScratch(maxCaptureCount: pattern.compiled.captureCount)
+        if isAddress {
+            let subject = context + Array("10.0.0.8".utf8)
+            let range = context.count..<subject.count
+            let reads = subject.withUnsafeBytes { text in
+                (try? pattern.compiled.firstMatch(in: text, from: 0, scratch: &scratch)) == range
+                    && pattern.validator.map { v in
+                        v.check(UnsafeRawBufferPointer(rebasing: text[range]))
+                            || v.context?(text, range, UnsafePointer(separators.table)) == true
+                    } ?? true
+            }
+            guard reads else {
+                throw PIIScrubError(.invalidPatternFile,
+                                    "the regex and validator do not take an IPv4 address (10.0.0.8) after keyLabels.context",
+                                    patternID: pattern.id)
+            }
+            return
+        }
         let reads = (7...12).contains { length in
             let subject = context + Array("314159265358".utf8.prefix(length))
             let match = subject.withUnsafeBytes { try? pattern.compiled.firstMatch(in: $0, from: 0, scratch: &scratch) }

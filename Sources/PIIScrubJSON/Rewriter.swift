@@ -16,7 +16,7 @@ internal import CPIIScan
 /// downloads: `timestamp` / `startTime`; anything else: `created_at` / `createdAt`).
 let timestampKeys: [[UInt8]] = ["timestamp", "start_time", "startTime", "created_at", "createdAt"].map { Array($0.utf8) }
 
-/// The label a member's key gives a bare number (see ``JSONScrubber/Worker/keyContext``): an
+/// The label a member's key gives a bare number or address (see ``JSONScrubber/Worker/keyContext``): an
 /// index into ``KeyLabelTable/contexts``. One byte: it is passed with every string.
 struct KeyContext {
     let index: UInt8
@@ -33,18 +33,33 @@ struct KeyContext {
         (key.count == 11 && key.elementsEqual("stringValue".utf8)) || (key.count == 8 && key.elementsEqual("intValue".utf8))
     }
 
-    /// Whether the value token at `c.pos` is 7 to 12 ASCII digits, as a string or a number: the
-    /// only value a context is set for (so the string or number that takes it is that token).
+    /// Whether the value token at `c.pos` is 7 to 12 ASCII digits, as a string or a number, or a
+    /// string holding an IPv4 address (``KeyLabelTable/isDottedQuad(_:)``): the only values a
+    /// context is set for (so the string or number that takes it is that token).
     @inline(__always)
-    static func precedesBareNumber(_ c: Cursor) -> Bool {
+    static func precedesLabelledValue(_ c: Cursor) -> Bool {
         var i = c.pos
         let quoted = i < c.end && c.base[i] == UInt8(ascii: "\"")
         if quoted { i += 1 }
         let start = i
         while i < c.end && i - start <= 12 && c.base[i] &- UInt8(ascii: "0") < 10 { i += 1 }
-        guard (7...12).contains(i - start), i < c.end else { return false }
+        let digits = i - start
+        guard digits > 0, i < c.end else { return false }
         let next = c.base[i]
+        guard digits >= 7 else {
+            return digits <= 3 && quoted && next == UInt8(ascii: ".") && isQuotedAddress(c.base, from: start, end: c.end)
+        }
+        guard digits <= 12 else { return false }
         return quoted ? next == UInt8(ascii: "\"") : next != UInt8(ascii: ".") && next | 0x20 != UInt8(ascii: "e")
+    }
+
+    /// Whether the string content at `p[start...]` (after its opening quote) is an IPv4 address
+    /// up to its closing quote. Out of line: values of that shape are rare.
+    @inline(never)
+    static func isQuotedAddress(_ p: UnsafePointer<UInt8>, from start: Int, end n: Int) -> Bool {
+        var end = start
+        while end < n && end - start <= 15 && p[end] != UInt8(ascii: "\"") { end += 1 }
+        return end < n && p[end] == UInt8(ascii: "\"") && KeyLabelTable.isDottedQuad(UnsafeBufferPointer(start: p + start, count: end - start))
     }
 
 }
@@ -99,7 +114,7 @@ extension JSONScrubber.Worker {
 
     private func object(_ c: inout Cursor, _ out: ByteBuffer, level: Int, depth: Int, scope: Scope) -> Bool {
         // An OTLP attribute's value object (`{"stringValue": "…"}`): where its sibling `"key"`'s
-        // string starts (``attributeKeyAt``), read only for a bare number.
+        // string starts (``attributeKeyAt``), read only for a bare number or address.
         let attributeKeyAt = keyContext ? takeAttributeKeyAt() : -1
         guard depth < options.maxDepth else { return false }
         // Where this object's `"key": "user.phone"` member's string starts, for its `"value"`.
@@ -139,10 +154,10 @@ extension JSONScrubber.Worker {
             guard c.pos < c.end, c.base[c.pos] == UInt8(ascii: ":") else { return false }
             c.pos += 1
             c.skipWhitespace()
-            // The key is read only where the value is a bare number (rare): reading every key cost
+            // The key is read only where the value is a bare number or address (rare): reading every key cost
             // a third more instructions on trace exports.
             if keyContext {
-                if KeyContext.precedesBareNumber(c) {
+                if KeyContext.precedesLabelledValue(c) {
                     pendingKeyContext = attributeKeyAt >= 0 && KeyContext.isAttributeValueKey(key)
                         ? attributeName(at: attributeKeyAt, c).flatMap { KeyContext.forKey($0, in: keyLabels) }
                         : KeyContext.forKey(key, in: keyLabels)
@@ -236,7 +251,7 @@ extension JSONScrubber.Worker {
     /// OTLP attributes (`{"key": "user.phone", "value": {"stringValue": "5471897133"}}`): a
     /// `"key"` member gives where its string starts (returned); the object of the `"value"`
     /// member after it takes that (``attributeKeyAt``), and reads the name only for a bare number
-    /// (the name is in the same buffer: the value object is walked within this one). Other
+    /// or address (the name is in the same buffer: the value object is walked within this one). Other
     /// members keep `keyAt`.
     @inline(__always)
     private func attributeMember(_ key: UnsafeRawBufferPointer, _ c: Cursor, _ keyAt: Int) -> Int {

@@ -53,17 +53,17 @@ struct SpanRedactor: Sendable {
         return result
     }
 
-    /// A value under a key that labels a bare number for the set's patterns
-    /// (``PIIScrub/PatternDefinition/keyLabels``: `user.phone`, `customer_ssn`): a `.string`,
-    /// `.int32` or `.int64` of 7 to 12 digits is scrubbed with the key's context before it
-    /// (`phone: 5471897133`), as `jsonl` does with a member key; a changed number becomes a
-    /// `.string` (`[PHONE]`). Any other value is scrubbed as under any key.
+    /// A value under a key that labels a bare value for the set's patterns
+    /// (``PIIScrub/PatternDefinition/keyLabels``: `user.phone`, `customer_ssn`, `client.ip`): a
+    /// `.string`, `.int32` or `.int64` of 7 to 12 digits, or a `.string` IPv4 address, is scrubbed
+    /// with the key's context before it (`phone: 5471897133`), as `jsonl` does with a member key; a
+    /// changed number becomes a `.string` (`[PHONE]`). Any other value is scrubbed as under any key.
     func scrub(_ value: SpanAttribute, key: String, labels: KeyLabelTable) -> SpanAttribute {
         // The value's shape first (no String made for the small numbers most attributes hold),
         // then the key.
         let number: String
         switch value {
-        case .string(let text) where KeyLabelTable.isBareNumber(text.utf8): number = text
+        case .string(let text) where KeyLabelTable.isLabelledValue(text.utf8): number = text
         case .int32(let n) where n >= 1_000_000: number = String(n)
         case .int64(let n) where (1_000_000...999_999_999_999).contains(n): number = String(n)
         default: return scrub(value)

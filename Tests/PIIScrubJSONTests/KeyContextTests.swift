@@ -26,6 +26,12 @@ struct KeyContextTests {
         // ...only there: a "value" before its "key", a nested array value, another member name.
         (#"[{"value": {"stringValue": "5471897133"}, "key": "user.phone"}, {"key": "tel", "value": {"arrayValue": {"values": [{"stringValue": "5471897133"}]}}}, {"key": "tel", "value": {"doubleValue": "5471897133"}}, {"key": "tel", "other": {"stringValue": "5471897133"}}]"#,
          #"[{"value": {"stringValue": "5471897133"}, "key": "user.phone"}, {"key": "tel", "value": {"arrayValue": {"values": [{"stringValue": "5471897133"}]}}}, {"key": "tel", "value": {"doubleValue": "5471897133"}}, {"key": "tel", "other": {"stringValue": "5471897133"}}]"#),
+        // An IPv4 address of four small octets (a version to the validator alone) under an
+        // address key, a member or an OTLP attribute; a version key keeps its version.
+        (#"{"remote_addr": "8.8.8.8", "clientIp": "10.0.0.2", "x-forwarded-for": "1.0.0.1", "version": "10.4.22.1", "host": "10.0.0.5:80", "ip": "1.2.3"}"#,
+         #"{"remote_addr": "[IP]", "clientIp": "[IP]", "x-forwarded-for": "[IP]", "version": "10.4.22.1", "host": "[IP]:80", "ip": "1.2.3"}"#),
+        (#"{"attributes": [{"key": "client.ip", "value": {"stringValue": "10.0.0.9"}}, {"key": "app.version", "value": {"stringValue": "1.0.0.1"}}]}"#,
+         #"{"attributes": [{"key": "client.ip", "value": {"stringValue": "[IP]"}}, {"key": "app.version", "value": {"stringValue": "1.0.0.1"}}]}"#),
         // Not a labelling key, not a bare number, or in an array: as before.
         (#"{"hotel": "1234567", "ids": ["123456789"], "ssn": "n/a", "phone": ["5471897133"]}"#,
          #"{"hotel": "1234567", "ids": ["123456789"], "ssn": "n/a", "phone": ["5471897133"]}"#),

@@ -70,6 +70,25 @@ struct PatternFileTests {
         #expect(load(regex, .init(context: "EMP: ")) == .invalidPatternFile)
         #expect(load(regex, .init(context: "EMP: ", suffixes: ["employee_id"])) == .invalidPatternFile)
         #expect(load(regex, .init(context: "EMP: ", keys: ["Emp"])) == .invalidPatternFile)
+        #expect(load(regex, .init(context: "EMP: ", keys: ["emp"], value: "date")) == .invalidPatternFile)
+        // IPv4 values: the regex and its validator must take 10.0.0.8 after the context.
+        func loadAddress(_ regex: String, validate: String?, _ labels: PatternDefinition.KeyLabels) -> PIIScrubError.Code? {
+            do {
+                _ = try PatternSet(name: "t", definitions: [PatternDefinition(
+                    id: "ip", regex: regex, replacement: "[IP]", examples: .init(match: ["203.0.113.5"], nomatch: ["x"]),
+                    validate: validate, keyLabels: labels)])
+                return nil
+            } catch {
+                return error.code
+            }
+        }
+        let address = #"(?<![0-9.])[0-9]{1,3}(?:\.[0-9]{1,3}){3}(?![0-9])"#
+        #expect(loadAddress(address, validate: "ipv4", .init(context: "ip: ", keys: ["ip"], value: "ipv4")) == nil)
+        #expect(loadAddress(address, validate: nil, .init(context: "ip: ", keys: ["ip"], value: "ipv4")) == nil)
+        // A context the validator does not read as an address word, or a regex that takes no address.
+        #expect(loadAddress(address, validate: "ipv4", .init(context: "id: ", keys: ["ip"], value: "ipv4")) == .invalidPatternFile)
+        #expect(loadAddress(#"[0-9]{1,3}(?:\.[0-9]{1,3}){2}"#, validate: nil, .init(context: "ip: ", keys: ["ip"], value: "ipv4"))
+                    == .invalidPatternFile)
     }
 
     @Test("examples of every pattern, every configuration")

@@ -275,6 +275,12 @@ struct ScrubbingTracerKeyLabelTests {
         #expect(out.get("user.phone") == .string("[PHONE]"))
         #expect(out.get("customer_ssn") == .string("[SSN]"))
         #expect(out.get("tel") == .string("[PHONE]"))
+        // An IPv4 address of four small octets under an address key; a version keeps its value.
+        let addresses = try finished(["net.peer.ip": .string("10.0.0.8"), "client_address": .string("8.8.8.8"),
+                                      "service.version": .string("10.4.22.1")])
+        #expect(addresses.get("net.peer.ip") == .string("[IP]"))
+        #expect(addresses.get("client_address") == .string("[IP]"))
+        #expect(addresses.get("service.version") == .string("10.4.22.1"))
     }
 
     @Test("other keys, other values, and a set without labels keep numbers")

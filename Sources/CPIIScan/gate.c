@@ -62,40 +62,91 @@ typedef struct {
     __m256i low[3], bit[3];
 } block_nibbles;
 
-// Bit j (j < 96): byte j of the block is an ASCII byte of the set whose nibble table is `table`.
+// Which bytes of the block are ASCII bytes of the set whose nibble table is `table`, as the two
+// 64-bit windows of runs_of: bytes 0-63 in the low lane, 32-95 in the high one.
 __attribute__((target("avx2"), always_inline))
-static inline unsigned __int128 block_members(const block_nibbles *b, __m256i table) {
-    return (unsigned __int128)ascii_set_mask(b->low[0], b->bit[0], table)
-        | (unsigned __int128)ascii_set_mask(b->low[1], b->bit[1], table) << 32
-        | (unsigned __int128)ascii_set_mask(b->low[2], b->bit[2], table) << 64;
+static inline __m128i block_members(const block_nibbles *b, __m256i table) {
+    const uint32_t middle = ascii_set_mask(b->low[1], b->bit[1], table);
+    return _mm_setr_epi32((int)ascii_set_mask(b->low[0], b->bit[0], table), (int)middle, (int)middle,
+                          (int)ascii_set_mask(b->low[2], b->bit[2], table));
+}
+
+// runs_of's doubling with shifts set once per text for a run-time length, the same in every
+// block: shift j takes the runs the mask's bits start from `have` bits to `have + shift[j]`
+// (1, 2, 4, 8, then what is left). Five reach any length up to 32; the shifts past the length are
+// 0, which change nothing. In a vector, both windows at once: runs_of with a run-time length
+// (a conditional move for each `if`) took 67 instructions a block for the union test, this
+// one 16 with the vector's making.
+typedef struct {
+    __m128i shift[5];
+} run_ladder;
+
+__attribute__((target("avx2")))
+static run_ladder run_ladder_of(unsigned length) {
+    run_ladder l;
+    unsigned have = 1;
+    for (int j = 0; j < 5; j++) {
+        const unsigned step = length <= have ? 0 : length - have < have ? length - have : have;
+        l.shift[j] = _mm_cvtsi32_si128((int)step);
+        have += step;
+    }
+    return l;
+}
+
+// runs_of(x, length) != 0 for the ladder of `length`, x in block_members' form.
+__attribute__((target("avx2"), always_inline))
+static inline int has_run(__m128i x, const run_ladder *l) {
+    for (int j = 0; j < 5; j++) x = _mm_and_si128(x, _mm_srl_epi64(x, l->shift[j]));
+    return !_mm_testz_si128(x, _mm_set1_epi64x(0xFFFFFFFF));
+}
+
+// What the vector pass's run and chain tests take from the tables, set once per text: the union
+// of the span runs' spans (`span`, nibble table form) and the ladder of the shortest run's length
+// (`shortest`), the ladders of each run's length (`run`) and the digit run's (`digits`), and of
+// the chains' gaps (`gap`: bits_within_after's shifts are the same doubling).
+typedef struct {
+    __m256i span;
+    run_ladder shortest, run[4], digits, gap[2];
+} run_plan;
+
+// gate_bits for the vector pass, x in block_members' form: the same bits, without its count of
+// digits (a popcount without the POPCNT instruction costs more than a ladder). A chain's step
+// ORs the shifts of bits_within_after. Out of line: inlined, it took registers from the main
+// loop, which spilled more in every block than a call costs in the blocks with digits.
+__attribute__((target("avx2"), noinline))
+static uint32_t digit_bits(const CPIIScan_GateTables *t, const run_plan *u, __m128i x) {
+    uint32_t word = 0;
+    if (t->digitRun && has_run(x, &u->digits)) word |= 1u << 8;
+    for (unsigned k = 0; k < t->chainCount; k++) {
+        __m128i chain = x;
+        for (unsigned j = 1; j < t->chainLength[k] && !_mm_testz_si128(chain, chain); j++) {
+            __m128i near = _mm_srli_epi64(chain, 1);
+            for (int s = 0; s < 5; s++) near = _mm_or_si128(near, _mm_srl_epi64(near, u->gap[k].shift[s]));
+            chain = _mm_and_si128(x, near);
+        }
+        if (!_mm_testz_si128(chain, _mm_set1_epi64x(0xFFFFFFFF))) word |= 1u << (9 + k);
+    }
+    return word;
 }
 
 // The span-run bits of a block whose 96 bytes hold a trigger of some run (`near`: their trigger
 // bucket bits).
 __attribute__((target("avx2")))
-static uint32_t span_runs(const CPIIScan_GateTables *t, const block_nibbles *b, __m256i near) {
+static uint32_t span_runs(const CPIIScan_GateTables *t, const run_plan *u, const block_nibbles *b, __m256i near) {
     uint32_t word = 0;
     for (unsigned k = 0; k < t->runCount; k++) {
         if (_mm256_testz_si256(near, _mm256_set1_epi8((char)t->runTriggerBits[k]))) continue;
-        const unsigned __int128 span =
+        const __m128i span =
             block_members(b, _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)t->runSpan[k])));
-        if ((uint64_t)span && runs_of(span, t->runLength[k])) word |= 1u << (16 + k);
+        if (has_run(span, &u->run[k])) word |= 1u << (16 + k);
     }
     return word;
 }
 
-// What every span run holds: a run of `length` bytes of the union of their spans (`span`, nibble
-// table form). Where the union has none, no span run can start in the block; tested first, it
-// spares the trigger and per-run work in most blocks of prose.
-typedef struct {
-    __m256i span;
-    unsigned length;
-} span_union;
-
 // The gate word of the 64 bytes at q; q[64 ..< 96] must be readable.
 __attribute__((target("avx2"), always_inline))
 static inline uint32_t gate_block(const uint8_t *q, const CPIIScan_GateTables *t, __m256i low, __m256i high,
-                                  const span_union *u) {
+                                  const run_plan *u) {
     const __m256i zero = _mm256_set1_epi8('0'), nine = _mm256_set1_epi8(9);
     const __m256i v0 = _mm256_loadu_si256((const __m256i *)q);
     const __m256i v1 = _mm256_loadu_si256((const __m256i *)(q + 32));
@@ -111,28 +162,32 @@ static inline uint32_t gate_block(const uint8_t *q, const CPIIScan_GateTables *t
         x = _mm_or_si128(x, _mm_srli_si128(x, 1));
         word = (uint32_t)(uint8_t)_mm_cvtsi128_si32(x);
     }
-    unsigned __int128 digits = 0;
     if (t->digitRun | t->chainCount) {
         const __m256i d0 = _mm256_sub_epi8(v0, zero), d1 = _mm256_sub_epi8(v1, zero), d2 = _mm256_sub_epi8(v2, zero);
-        digits = (unsigned __int128)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(_mm256_min_epu8(d0, nine), d0))
-            | (unsigned __int128)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(_mm256_min_epu8(d1, nine), d1)) << 32
-            | (unsigned __int128)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(_mm256_min_epu8(d2, nine), d2)) << 64;
+        const uint32_t first = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(_mm256_min_epu8(d0, nine), d0));
+        const uint32_t middle = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(_mm256_min_epu8(d1, nine), d1));
+        // A run or chain starting in the block starts with a digit of its 64 bytes.
+        if (first | middle) {
+            const uint32_t last = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(_mm256_min_epu8(d2, nine), d2));
+            word |= digit_bits(t, u, _mm_setr_epi32((int)first, (int)middle, (int)middle, (int)last));
+        }
     }
-    if ((uint64_t)digits) word |= gate_bits(t, digits);
     if (t->runCount) {
         block_nibbles b;
         ascii_nibbles(v0, &b.low[0], &b.bit[0]);
         ascii_nibbles(v1, &b.low[1], &b.bit[1]);
         ascii_nibbles(v2, &b.low[2], &b.bit[2]);
-        const unsigned __int128 any = block_members(&b, u->span);
-        if (!(uint64_t)any || !runs_of(any, u->length)) return word;
+        // What every span run holds: a run of the shortest one's length of the union of their
+        // spans. Where there is none, no span run can start in the block; tested first, it
+        // spares the trigger and per-run work in most blocks of prose.
+        if (!has_run(block_members(&b, u->span), &u->shortest)) return word;
         // Span runs: positions that start runLength[k] span bytes, where a trigger is near. The
         // triggers of all runs are buckets of one table: one test per run.
         const __m256i tl = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)t->runTriggerLow));
         const __m256i th = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)t->runTriggerHigh));
         const __m256i near =
             _mm256_or_si256(_mm256_or_si256(bucket_bits(v0, tl, th), bucket_bits(v1, tl, th)), bucket_bits(v2, tl, th));
-        if (!_mm256_testz_si256(near, near)) word |= span_runs(t, &b, near);
+        if (!_mm256_testz_si256(near, near)) word |= span_runs(t, u, &b, near);
     }
     return word;
 }
@@ -193,7 +248,7 @@ static void mark_anchors(const uint8_t *p, size_t n, size_t i, __m256i h0, __m25
 // gate word, and the anchors whose fingerprints it holds.
 __attribute__((target("avx2"), always_inline))
 static inline void gate_step(const uint8_t *q, const uint8_t *p, size_t n, size_t i, const CPIIScan_GateTables *t,
-                             __m256i low, __m256i high, const span_union *u, const fingerprint_tables *f,
+                             __m256i low, __m256i high, const run_plan *u, const fingerprint_tables *f,
                              uint32_t *out) {
     const __m256i h0 = fingerprint_hits(q, f), h1 = fingerprint_hits(q + 32, f);
     const __m256i any = _mm256_or_si256(h0, h1);
@@ -211,12 +266,17 @@ static void gate_blocks_avx2(const uint8_t *p, size_t n, const CPIIScan_GateTabl
     const __m256i low = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)t->low));
     const __m256i high = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)t->high));
     uint8_t span[16] = {0};
-    span_union u = {.length = 32};
+    unsigned shortest = 32;
+    run_plan u;
     for (unsigned r = 0; r < t->runCount; r++) {
         for (int j = 0; j < 16; j++) span[j] |= t->runSpan[r][j];
-        if (t->runLength[r] < u.length) u.length = t->runLength[r];
+        if (t->runLength[r] < shortest) shortest = t->runLength[r];
+        u.run[r] = run_ladder_of(t->runLength[r]);
     }
     u.span = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)span));
+    u.shortest = run_ladder_of(shortest);
+    u.digits = run_ladder_of(t->digitRun);
+    for (unsigned k = 0; k < t->chainCount; k++) u.gap[k] = run_ladder_of(t->chainGap[k]);
     fingerprint_tables f;
     for (int b = 0; b < CPIIScan_GATE_FINGERPRINT; b++) {
         f.low[b] = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)t->fingerprintLow[b]));

@@ -129,6 +129,80 @@ struct BlockGateTests {
         #expect(marked > 500)
     }
 
+    /// Runs of span bytes and of digits, and digits a few bytes apart, of lengths around `lengths`,
+    /// between prose and separators, so runs and chains just long enough, and one byte short,
+    /// fall on every offset of a block.
+    static func runText(_ atoms: [[UInt8]], lengths: [Int], length: Int, using rng: inout SplitMix64) -> [UInt8] {
+        let span = Array("abcXYZ0123456789-_+/=.".utf8), separators = Array(" ,;\n\u{80}".utf8)
+        var bytes: [UInt8] = []
+        while bytes.count < length {
+            let count = max(1, lengths.randomElement(using: &rng)! + Int.random(in: -1...1, using: &rng))
+            switch Int.random(in: 0..<4, using: &rng) {
+            case 0:
+                bytes += (0..<count).map { _ in span.randomElement(using: &rng)! }
+            case 1:
+                bytes += (0..<count).map { _ in UInt8.random(in: 0x30...0x39, using: &rng) }
+            case 2:
+                let gap = Int.random(in: 1...8, using: &rng)
+                for _ in 0..<count {
+                    bytes.append(UInt8.random(in: 0x30...0x39, using: &rng))
+                    bytes += (0..<Int.random(in: 0..<gap, using: &rng)).map { _ in separators.randomElement(using: &rng)! }
+                }
+            default:
+                bytes += Self.text(atoms, length: Int.random(in: 1...100, using: &rng), using: &rng)
+            }
+            bytes.append(separators.randomElement(using: &rng)!)
+        }
+        return bytes
+    }
+
+    /// The vector pass takes its run tests' shifts from the lengths once per text: every length
+    /// of span runs and digit runs (the default set has 17, 20, 32 and 7), and chains of other
+    /// lengths and gaps.
+    @Test("the vector pass, the portable one and the definition agree on other lengths", arguments: [
+        // Span-run lengths, digit run, chains (length, gap).
+        ([2, 3, 5, 8], 1, [(2, 1), (3, 7)]),
+        ([9, 16, 17, 31], 32, [(4, 4), (8, 4)]),
+        ([32, 20, 1, 24], 2, [(5, 6), (16, 2)]),
+        ([7, 12, 19, 32], 3, [(32, 1), (2, 16)]),
+        ([15, 15, 15, 15], 16, [(3, 10), (1, 5)]),
+        ([4, 6, 10, 25], 31, [(2, 3), (6, 5)]),
+    ])
+    func passMatchesDefinitionAtOtherLengths(_ runs: [Int], _ digitRun: Int, _ chains: [(Int, Int)]) throws {
+        let set = try TestSets.load("default")
+        var tables = try #require(set.engine.stages[0].gate).pointee
+        withUnsafeMutableBytes(of: &tables.runLength) { for (k, length) in runs.enumerated() { $0[k] = UInt8(length) } }
+        tables.digitRun = UInt8(digitRun)
+        tables.chainCount = UInt8(chains.count)
+        withUnsafeMutableBytes(of: &tables.chainLength) { for (k, chain) in chains.enumerated() { $0[k] = UInt8(chain.0) } }
+        withUnsafeMutableBytes(of: &tables.chainGap) { for (k, chain) in chains.enumerated() { $0[k] = UInt8(chain.1) } }
+        let atoms = Self.atoms(set)
+        var rng = SplitMix64(seed: 0x6A7E_0004 &+ UInt64(runs[0] * 64 + digitRun))
+        var differences = 0, portableDifferences = 0, blocks = 0, marked = [Int](repeating: 0, count: 32)
+        for _ in 0..<60 {
+            let bytes = Self.runText(atoms, lengths: runs + [digitRun] + chains.map(\.0),
+                                     length: Int.random(in: 0...1500, using: &rng), using: &rng)
+            let expected = Self.referenceWords(bytes, tables)
+            var vector = [UInt32](repeating: 0xDEAD, count: expected.count)
+            var portable = vector
+            let ran = bytes.withUnsafeBufferPointer { p in
+                withUnsafePointer(to: tables) { t in
+                    CPIIScan_gateBlocksPortable(p.baseAddress, p.count, t, &portable)
+                    return CPIIScan_gateBlocks(p.baseAddress, p.count, t, &vector)
+                }
+            }
+            if ran != 0 && vector != expected { differences += 1 }
+            if portable != expected { portableDifferences += 1 }
+            blocks += expected.count
+            for word in expected { for bit in 0..<32 where word & 1 << bit != 0 { marked[bit] += 1 } }
+        }
+        #expect(differences == 0 && portableDifferences == 0, "\(differences) vector, \(portableDifferences) portable")
+        // Every run and chain marks blocks, and leaves others unmarked.
+        for bit in [8, 9, 10, 16, 17, 18, 19] {
+            #expect(marked[bit] > 10 && marked[bit] < blocks, "bit \(bit): \(marked[bit]) of \(blocks) blocks")
+        }
+    }
+
     @Test("anchors at every offset of a block, near block ends and the text's end")
     func anchorsAtEveryOffset() throws {
         // The set holds the anchors' bytes: kept to the end.

@@ -1,8 +1,9 @@
 /// The key labels of a pattern set (``PatternDefinition/keyLabels``): which keys (JSON member
 /// names, OTLP attribute names, span attribute keys) label a bare number or IPv4 address, and the
 /// context an adapter writes before such a value so that the pattern reads it as it reads
-/// `SSN: 078051120` or `ip: 10.0.0.8` in text. The patterns are tried by priority (then position in the set), as overlapping matches
-/// are resolved; the first whose words the key's letters end in (or are) gives the context.
+/// `SSN: 078051120` or `ip 10.0.0.8` in text. The patterns are tried by priority (then position
+/// in the set), as overlapping matches are resolved; the first whose words the key's letters end
+/// in (or are) gives the context.
 ///
 /// Used by `jsonl` and `ingest-body` (member keys and OTLP attributes) and by the tracing
 /// adapter (span attribute keys).
@@ -56,8 +57,8 @@ public struct KeyLabelTable: Sendable {
     }
 
     /// Whether `value` is what an `ipv4` key label is for: four dotted groups of 1 to 3 ASCII
-    /// digits (`10.0.0.8`; the validator decides the rest).
-    /// Inlinable: called from other modules, unspecialised it cost ~1,500 instructions a value.
+    /// digits (`10.0.0.8`; the validator decides the rest). Inlinable, as the other shape tests:
+    /// called from other modules unspecialised, it cost ~1,500 instructions a value.
     @inlinable
     public static func isDottedQuad(_ value: some Collection<UInt8>) -> Bool {
         guard (7...15).contains(value.count) else { return false }

@@ -70,7 +70,7 @@ extension JSONScrubber {
         /// most; see ``keyContext``).
         let slotContexts = PlainStack<Int>()
         /// A member's key that labels a bare number or address (`"ssn"`, `"phone_number"`,
-        /// `"client_ip"`) is handed to the engine with the value, as `SSN: `, `phone: ` or `ip: `
+        /// `"client_ip"`) is handed to the engine with the value, as `SSN: `, `phone: ` or `ip `
         /// before it, so the patterns read it as they read `SSN: 078051120` in text; only the value is rewritten. Used where the set's
         /// patterns declare such keys (``PatternDefinition/keyLabels``), not in `--flat` mode
         /// (values only).

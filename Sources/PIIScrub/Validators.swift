@@ -768,7 +768,8 @@ public enum Validators {
 
     /// Whether a match of four octets all below 32, which ``ipv4(_:)`` takes for a version
     /// number, is an address by the text around it: a port right after it (`10.0.0.8:443`,
-    /// `1.0.0.1:8080`), or an address word right before it, past at most 16 bytes of spaces,
+    /// `1.0.0.1:8080`, sshd's `10.0.0.5 port 22`), an access log line's rest (`10.1.2.3 - - [`),
+    /// or an address word right before it, past at most 16 bytes of spaces,
     /// punctuation and non-ASCII characters (`IP = `, `remote_addr": "`, `SRC_IP=`, `client IP - `,
     /// `IPアドレス:`). The word is the last part of an identifier (split at `_`, `-` and where a
     /// lower-case letter meets an upper-case one), without case: ``ipv4AddressWords``, or `for`
@@ -792,21 +793,43 @@ public enum Validators {
 
     private static let addressWords: [[UInt8]] = ipv4AddressWords.map { Array($0.utf8) }
 
-    /// `:` and a port (1-5 digits, at most 65535) at `end`, not followed by a digit, `.` or `:`.
-    /// The byte at `end` follows a digit of the match, so it is never cut away.
+    /// What follows at `end` says address: a port, after `:` or as sshd writes it (`10.0.0.5 port
+    /// 22`), or the rest of an access log line's start (`10.1.2.3 - - [06/Dec/2026:…`). The byte
+    /// at `end` follows a digit of the match, so it is never cut away; the next ones are read only
+    /// while no separator comes before them.
     private static func hasPort(_ text: UnsafeRawBufferPointer, after end: Int, separators: UnsafePointer<UInt8>) -> Bool {
-        let colon = UInt8(ascii: ":")
-        guard end < text.count, text[end] == colon, separators[Int(colon)] == 0 else { return false }
-        var i = end + 1
+        if let i = literal(":", in: text, at: end, separators) { return isPort(text, at: i, separators) }
+        if let i = literal(" port ", in: text, at: end, separators) { return isPort(text, at: i, separators) }
+        return literal(" - - [", in: text, at: end, separators) != nil
+    }
+
+    /// The position after `word` (ASCII) when `text[at...]` starts with it, or nil; reads no byte
+    /// after a separator (a cut may fall there).
+    private static func literal(_ word: StaticString, in text: UnsafeRawBufferPointer, at: Int,
+                                _ separators: UnsafePointer<UInt8>) -> Int? {
+        var i = at
+        for k in 0..<word.utf8CodeUnitCount {
+            if k > 0 && separators[Int(text[i - 1])] != 0 { return nil }
+            guard i < text.count, text[i] == word.utf8Start[k] else { return nil }
+            i += 1
+        }
+        return i
+    }
+
+    /// A port at `i` (after the separator-free byte before it): 1-5 digits, at most 65535, not
+    /// followed by a digit, `.` or `:`.
+    private static func isPort(_ text: UnsafeRawBufferPointer, at start: Int, _ separators: UnsafePointer<UInt8>) -> Bool {
+        guard separators[Int(text[start - 1])] == 0 else { return false }
+        var i = start
         var port = 0
-        while i < text.count, i - end <= 5, text[i] &- 0x30 < 10 {
+        while i < text.count, i - start < 5, text[i] &- 0x30 < 10 {
             port = port * 10 + Int(text[i] &- 0x30)
             i += 1
         }
-        guard i > end + 1, port <= 65535 else { return false }
+        guard i > start, port <= 65535 else { return false }
         guard i < text.count else { return true }
         let next = text[i]
-        return !(next &- 0x30 < 10 || next == UInt8(ascii: ".") || next == colon)
+        return !(next &- 0x30 < 10 || next == UInt8(ascii: ".") || next == UInt8(ascii: ":"))
     }
 
     /// An address word (``ipv4AddressWords``) before `start`, past glue: spaces, `=:"'\([<`*#-|`

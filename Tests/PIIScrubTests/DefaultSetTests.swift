@@ -207,6 +207,10 @@ struct DefaultSetTests {
               text: "remote_addr = '10.0.0.8:443'; IP = 10.14.0.11, SRC_IP=10.2.5.2 clientIp 4.2.2.2 IPアドレス:8.8.4.4吗 dns 9.9.9.9 ok",
               redact: ["10.0.0.8", "10.14.0.11", "10.2.5.2", "4.2.2.2", "8.8.4.4", "9.9.9.9"],
               keep: [":443", "remote_addr = '", "IPアドレス:", "吗 dns "]),
+        .init(name: "ipv4-small-octets-sshd-and-access-log",
+              text: "Accepted password for root from 10.0.0.5 port 22 ssh2\n"
+                  + #"10.1.2.3 - - [06/Dec/2026:10:00:00 +0000] "GET / HTTP/1.1" 200 512"#,
+              redact: ["10.0.0.5", "10.1.2.3"], keep: [" port 22 ssh2", " - - [06/Dec/2026"]),
         .init(name: "ipv4-small-octets-versions",
               text: "version 10.4.22.1, pip 1.0.0.1; zip: 1.2.3.4 release 4.0.0.0 1.2.3.4:99999 build 2.1.0.3",
               redact: [], keep: ["10.4.22.1", "1.0.0.1", "1.2.3.4", "4.0.0.0", "1.2.3.4:99999", "2.1.0.3"]),

@@ -186,12 +186,14 @@ struct ValidatorTests {
             "IPアドレス:⟦4.2.2.2⟧", "x-forwarded-for: ⟦1.0.0.1⟧", "x_forwarded_for=⟦1.0.0.1⟧", "client IP - ⟦8.8.8.8⟧",
             #"\"remote_addr\": \"⟦8.8.8.8⟧"#, "IPv4 address: ⟦10.0.0.1⟧", "SRC=⟦10.1.2.3⟧ DST=", "nameserver ⟦9.9.9.9⟧",
             "⟦10.0.0.8⟧:443", "'⟦1.0.0.1⟧:8080'", "⟦1.0.0.1⟧:65535", "at ⟦1.0.0.1⟧:8080,", "ipAddress=⟦1.1.1.1⟧",
+            "Accepted password for root from ⟦10.0.0.5⟧ port 22 ssh2", "⟦10.1.2.3⟧ - - [06/Dec/2026:10:00:00 +0000]",
         ]
         let versions = [
             "version ⟦10.4.22.1⟧", "build ⟦1.0.0.1⟧", "v⟦1.2.3.4⟧", "pip ⟦1.0.0.1⟧", "zip: ⟦1.2.3.4⟧", "ship ⟦1.2.3.4⟧",
             "for ⟦1.2.3.4⟧", "release ⟦4.0.0.0⟧", "⟦1.2.3.4⟧:99999", "⟦1.2.3.4⟧:80.5", "⟦1.2.3.4⟧:123456", "⟦1.2.3.4⟧:",
             "⟦1.2.3.4⟧:8:", "IP                 ⟦1.2.3.4⟧", "IP = ⟦203.0.113.42⟧", "IP = ⟦1.2.3.400⟧", "⟦1.2.3.4⟧",
-            "the ip of build ⟦1.2.3.4⟧",
+            "the ip of build ⟦1.2.3.4⟧", "⟦1.2.3.4⟧ port", "⟦1.2.3.4⟧ portable 22", "⟦1.2.3.4⟧ port 123456",
+            "⟦1.2.3.4⟧ - - x", "⟦1.2.3.4⟧ - [",
         ]
         for (i, text) in addresses.enumerated() {
             let (bytes, match) = Self.marked(text)
@@ -211,9 +213,9 @@ struct ValidatorTests {
     @Test("ipv4 context: a text cut right after a separator decides as the whole text (streaming, parallel blocks)")
     func ipv4ContextCuts() {
         let pieces = ["IP", "ip", "Addr", "x_forwarded_for", "version", "v", "_", "-", " ", "=", ":", "\"", "'", ",", "\n",
-                      "アドレス", "443", ":8080", ".", "5", "|"]
+                      "アドレス", "443", ":8080", ".", "5", "|", " port ", "22", " - - [", "["]
         let separatorSets: [Set<UInt8>] = [
-            Set(",\n'|".utf8), Set(",\n:= ".utf8), Set("\"-_".utf8), Set(" ".utf8),
+            Set(",\n'|".utf8), Set(",\n:= ".utf8), Set("\"-_".utf8), Set(" ".utf8), Set("[-".utf8),
         ]
         var rng = SplitMix64(seed: 46)
         var decided = [0, 0]

@@ -180,6 +180,9 @@ final class EngineTables: @unchecked Sendable {
     /// the text around it (``Validator``'s context rule, which reads no byte past a separator).
     @inline(__always)
     func rejects(_ index: Int, in text: UnsafeRawBufferPointer, _ match: Range<Int>) -> Bool {
+        // ``Validator/accepts(in:_:separators:)`` with its fields read in place: calling the
+        // method copied the validator (its name and closures retained and released), +0.5 % of
+        // dense text's instructions.
         guard validators[index] != nil,
               !validators[index].unsafelyUnwrapped.check(UnsafeRawBufferPointer(rebasing: text[match]))
         else { return false }

@@ -425,10 +425,7 @@ public final class PatternSet: Sendable {
             let range = context.count..<subject.count
             let reads = subject.withUnsafeBytes { text in
                 (try? pattern.compiled.firstMatch(in: text, from: 0, scratch: &scratch)) == range
-                    && pattern.validator.map { v in
-                        v.check(UnsafeRawBufferPointer(rebasing: text[range]))
-                            || v.context?(text, range, UnsafePointer(separators.table)) == true
-                    } ?? true
+                    && pattern.validator?.accepts(in: text, range, separators: separators.table) ?? true
             }
             guard reads else {
                 throw PIIScrubError(.invalidPatternFile,
@@ -616,17 +613,13 @@ func usesContextSyntax(_ regex: String) -> Bool {
         guard c == UInt8(ascii: "(") else { return false }
         // (?= and (?<=; (*positive_lookahead: ...) and other verbs: be conservative. Script runs
         // and atomic groups constrain only the characters they match.
-        if at(1, "*") { return !confinedVerbs.contains { startsWith(bytes, at: i + 2, $0) } }
+        if at(1, "*") { return !confinedVerbs.contains { i + 2 <= bytes.count && bytes[(i + 2)...].starts(with: $0) } }
         return at(1, "?") && (at(2, "=") || (at(2, "<") && at(3, "=")))
     }
 }
 
 /// `(*name:` groups that look at nothing outside their own match.
 private let confinedVerbs: [[UInt8]] = ["sr:", "script_run:", "asr:", "atomic_script_run:", "atomic:"].map { Array($0.utf8) }
-
-private func startsWith(_ bytes: [UInt8], at i: Int, _ prefix: [UInt8]) -> Bool {
-    i + prefix.count <= bytes.count && prefix.indices.allSatisfy { bytes[i + $0] == prefix[$0] }
-}
 
 /// Patterns of one stage that share a prefilter (or the single pattern without one): the engine
 /// finds their windows once and runs each pattern inside each window. A class: the hot path

@@ -30,6 +30,15 @@ public struct Validator: Sendable {
 
     /// Whether `match` passes.
     public func callAsFunction(_ match: UnsafeRawBufferPointer) -> Bool { check(match) }
+
+    /// Whether `text[match]` passes, by itself or by the text around it (the context rule, with
+    /// the set's 256-entry separator table).
+    @inline(__always)
+    func accepts(in text: UnsafeRawBufferPointer, _ match: Range<Int>, separators: UnsafePointer<UInt8>) -> Bool {
+        if check(UnsafeRawBufferPointer(rebasing: text[match])) { return true }
+        guard let context else { return false }
+        return context(text, match, separators)
+    }
 }
 
 /// The registry of built-in validators, by name.
@@ -781,7 +790,7 @@ public enum Validators {
     public static func ipv4InContext(_ text: UnsafeRawBufferPointer, _ match: Range<Int>,
                                      separators: UnsafePointer<UInt8>) -> Bool {
         guard ipv4Shape(UnsafeRawBufferPointer(rebasing: text[match])) == .smallOctets else { return false }
-        return hasPort(text, after: match.upperBound, separators: separators)
+        return hasAddressSuffix(text, after: match.upperBound, separators: separators)
             || hasAddressWord(text, before: match.lowerBound, separators: separators)
     }
 
@@ -797,7 +806,8 @@ public enum Validators {
     /// 22`), or the rest of an access log line's start (`10.1.2.3 - - [06/Dec/2026:…`). The byte
     /// at `end` follows a digit of the match, so it is never cut away; the next ones are read only
     /// while no separator comes before them.
-    private static func hasPort(_ text: UnsafeRawBufferPointer, after end: Int, separators: UnsafePointer<UInt8>) -> Bool {
+    private static func hasAddressSuffix(_ text: UnsafeRawBufferPointer, after end: Int,
+                                         separators: UnsafePointer<UInt8>) -> Bool {
         if let i = literal(":", in: text, at: end, separators) { return isPort(text, at: i, separators) }
         if let i = literal(" port ", in: text, at: end, separators) { return isPort(text, at: i, separators) }
         return literal(" - - [", in: text, at: end, separators) != nil

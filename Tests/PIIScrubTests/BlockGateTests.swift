@@ -44,6 +44,21 @@ struct BlockGateTests {
         return atoms
     }
 
+    /// Whether the vector pass (where the CPU runs it) and the portable pass give `bytes` other
+    /// words than `expected`.
+    static func passesDiffer(_ bytes: [UInt8], _ tables: CPIIScan_GateTables,
+                             from expected: [UInt32]) -> (vector: Bool, portable: Bool) {
+        var vector = [UInt32](repeating: 0xDEAD, count: expected.count)
+        var portable = vector
+        let ran = bytes.withUnsafeBufferPointer { p in
+            withUnsafePointer(to: tables) { t in
+                CPIIScan_gateBlocksPortable(p.baseAddress, p.count, t, &portable)
+                return CPIIScan_gateBlocks(p.baseAddress, p.count, t, &vector)
+            }
+        }
+        return (ran != 0 && vector != expected, portable != expected)
+    }
+
     /// The words by the definition in `CPIIScan.h`, written plainly.
     static func referenceWords(_ p: [UInt8], _ t: CPIIScan_GateTables) -> [UInt32] {
         let n = p.count
@@ -113,16 +128,9 @@ struct BlockGateTests {
             let tables = round % 2 == 0 ? shipped : twoChains
             let bytes = Self.text(atoms, length: Int.random(in: 0...(round % 10 == 0 ? 4000 : 700), using: &rng), using: &rng)
             let expected = Self.referenceWords(bytes, tables)
-            var vector = [UInt32](repeating: 0xDEAD, count: expected.count)
-            var portable = vector
-            let ran = bytes.withUnsafeBufferPointer { p in
-                withUnsafePointer(to: tables) { t in
-                    CPIIScan_gateBlocksPortable(p.baseAddress, p.count, t, &portable)
-                    return CPIIScan_gateBlocks(p.baseAddress, p.count, t, &vector)
-                }
-            }
-            if ran != 0 && vector != expected { differences += 1 }
-            if portable != expected { portableDifferences += 1 }
+            let differ = Self.passesDiffer(bytes, tables, from: expected)
+            if differ.vector { differences += 1 }
+            if differ.portable { portableDifferences += 1 }
             marked += expected.filter { $0 != 0 }.count
         }
         #expect(differences == 0 && portableDifferences == 0, "\(differences) vector, \(portableDifferences) portable")
@@ -183,16 +191,9 @@ struct BlockGateTests {
             let bytes = Self.runText(atoms, lengths: runs + [digitRun] + chains.map(\.0),
                                      length: Int.random(in: 0...1500, using: &rng), using: &rng)
             let expected = Self.referenceWords(bytes, tables)
-            var vector = [UInt32](repeating: 0xDEAD, count: expected.count)
-            var portable = vector
-            let ran = bytes.withUnsafeBufferPointer { p in
-                withUnsafePointer(to: tables) { t in
-                    CPIIScan_gateBlocksPortable(p.baseAddress, p.count, t, &portable)
-                    return CPIIScan_gateBlocks(p.baseAddress, p.count, t, &vector)
-                }
-            }
-            if ran != 0 && vector != expected { differences += 1 }
-            if portable != expected { portableDifferences += 1 }
+            let differ = Self.passesDiffer(bytes, tables, from: expected)
+            if differ.vector { differences += 1 }
+            if differ.portable { portableDifferences += 1 }
             blocks += expected.count
             for word in expected { for bit in 0..<32 where word & 1 << bit != 0 { marked[bit] += 1 } }
         }
@@ -258,16 +259,9 @@ struct BlockGateTests {
                         bytes += anchor
                         bytes += (0..<extra).map { _ in filler.randomElement(using: &rng)! }
                         let expected = Self.referenceWords(bytes, tables)
-                        var vector = [UInt32](repeating: 0xDEAD, count: expected.count)
-                        var portable = vector
-                        let ran = bytes.withUnsafeBufferPointer { p in
-                            withUnsafePointer(to: tables) { t in
-                                CPIIScan_gateBlocksPortable(p.baseAddress, p.count, t, &portable)
-                                return CPIIScan_gateBlocks(p.baseAddress, p.count, t, &vector)
-                            }
-                        }
-                        if ran != 0 && vector != expected { differences += 1 }
-                        if portable != expected { portableDifferences += 1 }
+                        let differ = Self.passesDiffer(bytes, tables, from: expected)
+                        if differ.vector { differences += 1 }
+                        if differ.portable { portableDifferences += 1 }
                         if expected.contains(where: { $0 & CPIIScan_gateAnchorBit(UInt32(a)) != 0 }) { planted += 1 }
                     }
                 }

@@ -52,7 +52,7 @@ public struct Validator: Sendable {
 /// | `us-ssn` | SSN/ITIN area, group and serial rules |
 /// | `nanp` | a NANP number: assigned area code, exchange 2-9, not N11 (optional leading 1) |
 /// | `phone-intl` | `+CC …` / `00CC …`: known calling code, national length in that code's range |
-/// | `phone-national` | a grouped national number: 8-13 digits (7 in three groups), not a date, year range, decimal, thousands, ISBN or run of short numbers; trunk-prefixed or plausible |
+/// | `phone-national` | a grouped national number: 8-13 digits (7 in three groups), not a date, year range, decimal, thousands, ISBN, ZIP+4 code or run of short numbers; trunk-prefixed or plausible; a ZIP+4 shape with a leading 0 unless a postal label is before it (``phoneNationalInContext(_:_:separators:)``) |
 /// | `phone-bare` | a digit run: trunk prefix + valid national number, 00 + E.164, 1 + NANP, CN mobile |
 /// | `ipv4` | four octets ≤ 255 without leading zeros, not all below 32 (versions like 10.4.22.1) unless the text around says address (``ipv4InContext(_:_:separators:)``) |
 /// | `ipv6` | eight groups, or fewer with one `::`; holds a digit; at least 5 hex digits (not `::1`, `1::2`) |
@@ -80,7 +80,8 @@ public enum Validators {
         Validator(name: "us-ssn") { withDigits(of: $0) { usSSN($0) } },
         Validator(name: "nanp") { withDigits(of: $0) { nanp($0) } },
         Validator(name: "phone-intl") { phoneInternational($0) },
-        Validator(name: "phone-national") { phoneNational($0) },
+        Validator(name: "phone-national", { phoneNational($0) },
+                  context: { phoneNationalInContext($0, $1, separators: $2) }),
         Validator(name: "phone-bare") { withDigits(of: $0) { phoneBare($0) } },
         Validator(name: "ipv4", { ipv4($0) }, context: { ipv4InContext($0, $1, separators: $2) }),
         Validator(name: "ipv6") { ipv6($0) },
@@ -583,12 +584,63 @@ public enum Validators {
     /// 94105-1234, WA 98101-2345: a US ZIP+4 code. The same shape is a Brazilian mobile written
     /// without its area code (91234-5678), read as a ZIP code here: without the area code it is
     /// the ambiguous form, ZIP+4 codes are far more common in the text this tool sees, and none of
-    /// Faker's locales writes a phone number so. With a leading 0 it may be a trunk-prefixed area
-    /// code and subscriber number (02134-1234), which the other rules decide.
+    /// Faker's locales writes a phone number so. With a leading 0 it may also be a trunk-prefixed
+    /// area code and subscriber number (02134-1234): the text before it decides
+    /// (``phoneNationalInContext(_:_:separators:)``).
     static func isZIPPlus4(_ bytes: UnsafeRawBufferPointer) -> Bool {
-        guard bytes.count == 10, bytes[5] == 0x2D, bytes[0] != 0x30 else { return false }
+        guard bytes.count == 10, bytes[5] == 0x2D else { return false }
         for i in 0..<10 where i != 5 && bytes[i] &- 0x30 >= 10 { return false }
         return true
+    }
+
+    /// Whether a match ``phoneNational(_:)`` rejected is a phone number by the text before it:
+    /// a ZIP+4 shape with a leading 0 (`02134-1234`, a trunk prefix and a subscriber number as
+    /// often as a ZIP+4 code of New England, New Jersey or Puerto Rico), not all zeros, is one
+    /// unless a postal label comes right before it: ``postalWords`` as the last part of an
+    /// identifier (`zip=`, `"zipcode": "`, `ZIP: `), `code` after `zip`, `postal` or `post`
+    /// (`zip_code`, `postalCode`, `ZIP code `), or a state whose codes start with 0 and one space
+    /// (`Newark, NJ `, ``zeroZIPStates``, upper case). Reads no byte past a separator of the set
+    /// (as ``ipv4InContext(_:_:separators:)``).
+    public static func phoneNationalInContext(_ text: UnsafeRawBufferPointer, _ match: Range<Int>,
+                                              separators: UnsafePointer<UInt8>) -> Bool {
+        let bytes = UnsafeRawBufferPointer(rebasing: text[match])
+        guard bytes.first == 0x30, isZIPPlus4(bytes), bytes.contains(where: { $0 &- 0x31 < 9 }) else { return false }
+        return !hasPostalLabel(text, before: match.lowerBound, separators: separators)
+    }
+
+    /// The last parts of identifiers that label a ZIP code (lower case), for
+    /// ``phoneNationalInContext(_:_:separators:)``.
+    public static let postalWords: [String] = ["zip", "zipcode", "zip4", "postcode", "postal", "postalcode"]
+
+    /// The US states and territories whose ZIP codes start with 0 (and the armed forces in
+    /// Europe, 09xxx), as written before a ZIP code.
+    public static let zeroZIPStates: [String] = ["CT", "MA", "ME", "NH", "NJ", "NY", "PR", "RI", "VT", "VI", "AE"]
+
+    private static let postalWordBytes: [[UInt8]] = postalWords.map { Array($0.utf8) }
+    private static let codePrefixes: [[UInt8]] = ["zip", "postal", "post"].map { Array($0.utf8) }
+
+    private static func hasPostalLabel(_ text: UnsafeRawBufferPointer, before start: Int,
+                                       separators: UnsafePointer<UInt8>) -> Bool {
+        guard let label = label(before: start, in: text, separators: separators) else { return false }
+        let last = label.last
+        if postalWordBytes.contains(where: { equalsIgnoringCase(text, last, $0) }) { return true }
+        if equalsIgnoringCase(text, last, Array("code".utf8)) {
+            var before = part(before: last, from: label.start, in: text, jointRequired: false)
+            // `ZIP code: `: the word before, after one space that is not a separator.
+            if before == nil, last.lowerBound == label.start, label.start >= 2,
+               text[label.start - 1] == UInt8(ascii: " "), separators[Int(UInt8(ascii: " "))] == 0 {
+                var i = label.start - 1
+                while i > 0, label.start - 1 - i < 8, separators[Int(text[i - 1])] == 0,
+                      text[i - 1] | 0x20 &- 0x61 < 26 { i -= 1 }
+                if i < label.start - 1 { before = i..<(label.start - 1) }
+            }
+            if let before, codePrefixes.contains(where: { equalsIgnoringCase(text, before, $0) }) { return true }
+        }
+        // `NJ 07102-1234`: a state code alone, upper case, one space before the number.
+        guard label.glue.count == 1, text[label.glue.lowerBound] == UInt8(ascii: " "),
+              last.lowerBound == label.start, last.count == 2
+        else { return false }
+        return zeroZIPStates.contains { $0.utf8.elementsEqual(UnsafeRawBufferPointer(rebasing: text[last])) }
     }
 
     /// A bare digit run (no separators, no `+`): ambiguous, so the rules are strict.
@@ -797,7 +849,7 @@ public enum Validators {
     /// The words that name an IPv4 address before it (lower case), for ``ipv4InContext(_:_:separators:)``.
     public static let ipv4AddressWords: [String] = [
         "ip", "ipv4", "ipaddr", "ipaddress", "addr", "address", "adresse", "adresa", "host", "hostname", "server",
-        "dns", "nameserver", "resolver", "gateway", "proxy", "peer", "src", "dst", "forwarded",
+        "dns", "nameserver", "resolver", "gateway", "proxy", "peer", "src", "dst", "source", "destination", "forwarded",
     ]
 
     private static let addressWords: [[UInt8]] = ipv4AddressWords.map { Array($0.utf8) }
@@ -842,14 +894,29 @@ public enum Validators {
         return !(next &- 0x30 < 10 || next == UInt8(ascii: ".") || next == UInt8(ascii: ":"))
     }
 
-    /// An address word (``ipv4AddressWords``) before `start`, past glue: spaces, `=:"'\([<`*#-|`
-    /// and non-ASCII bytes, at most 16 bytes of them.
+    /// An address word (``ipv4AddressWords``) before `start`, past glue (``label(before:in:separators:)``).
     private static func hasAddressWord(_ text: UnsafeRawBufferPointer, before start: Int,
                                        separators: UnsafePointer<UInt8>) -> Bool {
+        guard let label = label(before: start, in: text, separators: separators) else { return false }
+        if addressWords.contains(where: { equalsIgnoringCase(text, label.last, $0) }) { return true }
+        // `x_forwarded_for`: `for` after `forwarded`.
+        guard equalsIgnoringCase(text, label.last, Array("for".utf8)),
+              let before = part(before: label.last, from: label.start, in: text, jointRequired: true)
+        else { return false }
+        return equalsIgnoringCase(text, before, Array("forwarded".utf8))
+    }
+
+    /// The identifier that labels the value at `start`: the bytes before it, past at most 16
+    /// bytes of glue (spaces, `=:"'\([<`*#-|` and non-ASCII bytes), that are ASCII letters,
+    /// digits, `_` and `-` (at most 32). Its start, its last part (``lastPart(_:from:to:)``) and
+    /// the glue's range; nil when there is none or a separator comes first (reads no byte past
+    /// one).
+    private static func label(before start: Int, in text: UnsafeRawBufferPointer,
+                              separators: UnsafePointer<UInt8>) -> (start: Int, last: Range<Int>, glue: Range<Int>)? {
         var i = start
         while i > 0, start - i < 16 {
             let b = text[i - 1]
-            if separators[Int(b)] != 0 { return false }
+            if separators[Int(b)] != 0 { return nil }
             guard b >= 0x80 || isLabelGlue(b) else { break }
             i -= 1
         }
@@ -859,14 +926,21 @@ public enum Validators {
             guard separators[Int(b)] == 0, isIdentifierByte(b) else { break }
             i -= 1
         }
-        guard let last = lastPart(text, from: i, to: end) else { return false }
-        if addressWords.contains(where: { equalsIgnoringCase(text, last, $0) }) { return true }
-        // `x_forwarded_for`: `for` after `forwarded`.
-        guard equalsIgnoringCase(text, last, Array("for".utf8)), last.lowerBound - 1 > i,
-              let before = lastPart(text, from: i, to: last.lowerBound - 1),
-              text[last.lowerBound - 1] == UInt8(ascii: "_") || text[last.lowerBound - 1] == UInt8(ascii: "-")
-        else { return false }
-        return equalsIgnoringCase(text, before, Array("forwarded".utf8))
+        guard let last = lastPart(text, from: i, to: end) else { return nil }
+        return (i, last, end..<start)
+    }
+
+    /// The part of an identifier starting at `from` before its part `last`: after a `_` or `-`
+    /// (`x_forwarded_for`), or, unless `jointRequired`, where the case changes (`zipCode`); nil
+    /// when `last` is the first part.
+    private static func part(before last: Range<Int>, from: Int, in text: UnsafeRawBufferPointer,
+                             jointRequired: Bool) -> Range<Int>? {
+        guard last.lowerBound > from else { return nil }
+        let joint = text[last.lowerBound - 1]
+        if joint == UInt8(ascii: "_") || joint == UInt8(ascii: "-") {
+            return last.lowerBound - 1 > from ? lastPart(text, from: from, to: last.lowerBound - 1) : nil
+        }
+        return jointRequired ? nil : lastPart(text, from: from, to: last.lowerBound)
     }
 
     @inline(__always)

@@ -188,6 +188,14 @@ struct DefaultSetTests {
               redact: ["532224757", "812828688", "2221234567", "96110220"], keep: [#"{"phone": ""#, "PHONE_NUMBER="]),
         .init(name: "zip-plus-4-kept", text: "Seattle, WA 98101-2345 and zip 94105-1234", redact: [],
               keep: ["98101-2345", "94105-1234"]),
+        // With a leading 0 the shape is also a trunk prefix and a subscriber number: a postal
+        // label or a state before it says ZIP code, anything else leaves it a phone number.
+        .init(name: "zip-plus-4-leading-zero-after-postal-label",
+              text: #"zip=07795-0337 Zip: 08530-5626 {"zipCode": "05685-5952"} postal_code 09388-2709 ZIP code: 06972-9484 Newark, NJ 07102-1234"#,
+              redact: [], keep: ["07795-0337", "08530-5626", "05685-5952", "09388-2709", "06972-9484", "07102-1234"]),
+        .init(name: "zip-plus-4-leading-zero-phone",
+              text: "call 02134-1234, tel 03865-4321 or me 04412-5566 (code 05512-6677, nj 06612-7788)",
+              redact: ["02134-1234", "03865-4321", "04412-5566", "05512-6677", "06612-7788"]),
         .init(name: "authorization-lowercase-scheme",
               text: "authorization: bearer 1ZUQfADXw4aG00rq5rtXiACfdFEmCYZNDuop\nAuthorization: token ghp_abcdefghijklmnopqrstuvwxyz0123456789",
               redact: ["1ZUQfADXw4aG00rq5rtXiACfdFEmCYZNDuop", "ghp_abcdefghijklmnopqrstuvwxyz0123456789"],

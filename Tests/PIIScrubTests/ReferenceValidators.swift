@@ -229,8 +229,9 @@ enum ReferenceValidators {
            let first = Int(String(decoding: text[0..<4], as: UTF8.self)),
            let second = Int(String(decoding: text[5..<9], as: UTF8.self)),
            (1000...2099).contains(first), (1000...2099).contains(second) { return false }
-        // A ZIP+4 code: five digits (not starting with 0), `-`, four digits, nothing else.
-        if text.count == 10, text[5] == 0x2D, groups == [5, 4], text[0] != 0x30 { return false }
+        // A ZIP+4 code: five digits, `-`, four digits, nothing else (with a leading 0, the
+        // context rule may take it back).
+        if text.count == 10, text[5] == 0x2D, groups == [5, 4] { return false }
         // Six or more groups of at most three digits.
         if groups.count >= 6 && groups.allSatisfy({ $0 <= 3 }) { return false }
         if looksLikeDate(bytes) { return false }

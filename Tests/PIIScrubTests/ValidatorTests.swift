@@ -172,11 +172,17 @@ struct ValidatorTests {
         return (plain, start..<(end - open.count))
     }
 
-    static func inContext(_ bytes: [UInt8], _ match: Range<Int>, separators: Set<UInt8>) -> Bool {
+    /// A context rule's answer for `bytes[match]` with a separator table built from `separators`.
+    static func decide(_ rule: (UnsafeRawBufferPointer, Range<Int>, UnsafePointer<UInt8>) -> Bool,
+                       _ bytes: [UInt8], _ match: Range<Int>, _ separators: Set<UInt8>) -> Bool {
         let table = (0..<256).map { separators.contains(UInt8($0)) ? UInt8(1) : 0 }
         return bytes.withUnsafeBytes { text in
-            table.withUnsafeBufferPointer { Validators.ipv4InContext(text, match, separators: $0.baseAddress!) }
+            table.withUnsafeBufferPointer { rule(text, match, $0.baseAddress!) }
         }
+    }
+
+    static func inContext(_ bytes: [UInt8], _ match: Range<Int>, separators: Set<UInt8>) -> Bool {
+        decide({ Validators.ipv4InContext($0, $1, separators: $2) }, bytes, match, separators)
     }
 
     @Test("ipv4: four octets below 32 are an address next to a port or after an address word, else a version")
@@ -187,6 +193,7 @@ struct ValidatorTests {
             #"\"remote_addr\": \"⟦8.8.8.8⟧"#, "IPv4 address: ⟦10.0.0.1⟧", "SRC=⟦10.1.2.3⟧ DST=", "nameserver ⟦9.9.9.9⟧",
             "⟦10.0.0.8⟧:443", "'⟦1.0.0.1⟧:8080'", "⟦1.0.0.1⟧:65535", "at ⟦1.0.0.1⟧:8080,", "ipAddress=⟦1.1.1.1⟧",
             "Accepted password for root from ⟦10.0.0.5⟧ port 22 ssh2", "⟦10.1.2.3⟧ - - [06/Dec/2026:10:00:00 +0000]",
+            "source - ⟦8.8.8.8⟧", "destination=⟦10.0.0.2⟧",
         ]
         let versions = [
             "version ⟦10.4.22.1⟧", "build ⟦1.0.0.1⟧", "v⟦1.2.3.4⟧", "pip ⟦1.0.0.1⟧", "zip: ⟦1.2.3.4⟧", "ship ⟦1.2.3.4⟧",
@@ -210,33 +217,85 @@ struct ValidatorTests {
         #expect(!Self.inContext(word, wordMatch, separators: [UInt8(ascii: "=")]))
     }
 
+    static func phoneInContext(_ bytes: [UInt8], _ match: Range<Int>, separators: Set<UInt8>) -> Bool {
+        decide({ Validators.phoneNationalInContext($0, $1, separators: $2) }, bytes, match, separators)
+    }
+
+    @Test("phone-national: a ZIP+4 shape with a leading 0 is a phone number unless a postal label or state is before it")
+    func zipPlus4Context() {
+        let zipCodes = [
+            "zip=⟦07795-0337⟧", "ZIP: ⟦08530-5626⟧", #"{"zipcode": "⟦05685-5952⟧"}"#, "zip_code ⟦09388-2709⟧",
+            "postalCode=⟦06972-9484⟧", "ZIP code: ⟦02134-1234⟧", "Postal code ⟦02134-1234⟧", "Newark, NJ ⟦07102-1234⟧",
+            "PR ⟦00901-1234⟧", "shipping_zip4 ⟦02134-1234⟧", "postcode|⟦02134-1234⟧", "post_code: ⟦02134-1234⟧",
+        ]
+        let phones = [
+            "call ⟦02134-1234⟧", "tel ⟦02134-1234⟧", "call me ⟦04412-5566⟧", "nj ⟦06612-7788⟧", "NJ: ⟦06612-7788⟧",
+            "NJ  ⟦06612-7788⟧", "xNJ ⟦06612-7788⟧", "code ⟦05512-6677⟧", "zipper ⟦02134-1234⟧", "unzip ⟦02134-1234⟧",
+            "error code ⟦02134-1234⟧", "⟦02134-1234⟧", "TX ⟦02134-1234⟧",
+        ]
+        for (i, text) in zipCodes.enumerated() {
+            let (bytes, match) = Self.marked(text)
+            #expect(!Self.phoneInContext(bytes, match, separators: []), "ZIP code #\(i)")
+        }
+        for (i, text) in phones.enumerated() {
+            let (bytes, match) = Self.marked(text)
+            #expect(Self.phoneInContext(bytes, match, separators: []), "phone #\(i)")
+        }
+        // Only the ZIP+4 shape with a leading 0 (not all zeros) is decided here.
+        for text in ["call ⟦98101-2345⟧", "call ⟦00000-0000⟧", "call ⟦0213-41234⟧", "call ⟦02134 1234⟧"] {
+            let (bytes, match) = Self.marked(text)
+            #expect(!Self.phoneInContext(bytes, match, separators: []))
+        }
+        // A separator ends what the rule reads: the label after a separator `=`, a space.
+        let (word, wordMatch) = Self.marked("zip=⟦07795-0337⟧")
+        #expect(Self.phoneInContext(word, wordMatch, separators: [UInt8(ascii: "=")]))
+        let (state, stateMatch) = Self.marked("NJ ⟦07102-1234⟧")
+        #expect(Self.phoneInContext(state, stateMatch, separators: [UInt8(ascii: " ")]))
+        let (code, codeMatch) = Self.marked("ZIP code ⟦07102-1234⟧")
+        #expect(Self.phoneInContext(code, codeMatch, separators: [UInt8(ascii: " ")]))
+    }
+
     @Test("ipv4 context: a text cut right after a separator decides as the whole text (streaming, parallel blocks)")
     func ipv4ContextCuts() {
         let pieces = ["IP", "ip", "Addr", "x_forwarded_for", "version", "v", "_", "-", " ", "=", ":", "\"", "'", ",", "\n",
                       "アドレス", "443", ":8080", ".", "5", "|", " port ", "22", " - - [", "["]
+        Self.checkCuts(value: "10.0.0.8", pieces: pieces, seed: 46, decide: Self.inContext)
+    }
+
+    @Test("phone-national context: a text cut right after a separator decides as the whole text")
+    func zipPlus4ContextCuts() {
+        let pieces = ["zip", "ZIP", "Zip", "code", "Code", "postal", "post", "NJ", "TX", "x", "_", "-", " ", "=", ":",
+                      "\"", "'", ",", "\n", "|", "5", "[", "郵便", "ZIP code:", "postal code=", "Newark, NJ "]
+        Self.checkCuts(value: "07102-1234", pieces: pieces, seed: 47, decide: Self.phoneInContext)
+    }
+
+    /// Texts of random `pieces` around `value`, cut after each separator of several sets: a
+    /// context rule (`decide`) must answer for the piece that holds the value as for the whole.
+    static func checkCuts(value: String, pieces: [String], seed: UInt64,
+                          decide: ([UInt8], Range<Int>, Set<UInt8>) -> Bool) {
         let separatorSets: [Set<UInt8>] = [
             Set(",\n'|".utf8), Set(",\n:= ".utf8), Set("\"-_".utf8), Set(" ".utf8), Set("[-".utf8),
         ]
-        var rng = SplitMix64(seed: 46)
+        var rng = SplitMix64(seed: seed)
         var decided = [0, 0]
+        let valueBytes = Array(value.utf8)
         for round in 0..<2000 {
             let separators = separatorSets[round % separatorSets.count]
             func randomText() -> [UInt8] {
                 (0..<Int.random(in: 0...6, using: &rng)).flatMap { _ in Array(pieces.randomElement(using: &rng)!.utf8) }
             }
             let before = randomText()
-            let bytes = before + Array("10.0.0.8".utf8) + randomText()
-            let match = before.count..<(before.count + 8)
-            let whole = Self.inContext(bytes, match, separators: separators)
+            let bytes = before + valueBytes + randomText()
+            let match = before.count..<(before.count + valueBytes.count)
+            let whole = decide(bytes, match, separators)
             decided[whole ? 1 : 0] += 1
             for cut in 1...bytes.count where separators.contains(bytes[cut - 1]) {
                 if cut <= match.lowerBound {
                     let piece = Array(bytes[cut...])
-                    let same = Self.inContext(piece, (match.lowerBound - cut)..<(match.upperBound - cut),
-                                              separators: separators) == whole
+                    let same = decide(piece, (match.lowerBound - cut)..<(match.upperBound - cut), separators) == whole
                     #expect(same, "round \(round): cut \(cut) before the match")
                 } else if cut >= match.upperBound {
-                    let same = Self.inContext(Array(bytes[..<cut]), match, separators: separators) == whole
+                    let same = decide(Array(bytes[..<cut]), match, separators) == whole
                     #expect(same, "round \(round): cut \(cut) after the match")
                 }
             }

@@ -472,7 +472,7 @@ public enum Validators {
         if isYearRange(bytes) { return false }
         if runs >= 6 && longest <= 3 { return false }
         if runs >= 3 && isDate((value0, value1, value2), lengths: (length0, length1, length2)) { return false }
-        if hasDot && (hasOther || hasParen || runs < 3 || digits < 9) { return false }
+        if hasDot && (hasOther || (hasParen && !(bytes[0] == 0x28 && prefix < 100)) || runs < 3 || digits < 9) { return false }
         if !hasParen && singleDigitInnerRun { return false }
         let leading = prefix / 100
         if hasSlash && runs == 2 && leading != 0 { return false }
@@ -518,9 +518,11 @@ public enum Validators {
             else if b == 0x20 || b == 0x2D || b == 0x2F { hasOther = true }
             if b == 0x2F { hasSlash = true }
         }
-        // Dots as separators stand alone, in three or more groups, 9+ digits (06.12.34.56.78);
+        // Dots as separators stand alone, in three or more groups, 9+ digits (06.12.34.56.78),
+        // or follow a trunk-prefixed area code in parentheses ((02).0809.5346, Australia);
         // "0.1234 0.5678" and "175.834164" are decimals, "11.28.123" a version.
-        if hasDot && (hasOther || hasParen || groups.count < 3 || d.count < 9) { return false }
+        let trunkInParentheses = bytes.first == 0x28 && d[0] == 0
+        if hasDot && (hasOther || (hasParen && !trunkInParentheses) || groups.count < 3 || d.count < 9) { return false }
         // A one-digit group after the first (978-3-16-148410-0, 1.2.3.4) is an ISBN or a version.
         if !hasParen && hasSingleDigitInnerGroup(bytes) { return false }
         // 86979/6908 is a fraction; a slash belongs to area codes (0221/1234567, 22/528 7766).

@@ -193,6 +193,8 @@ struct DefaultSetTests {
         .init(name: "zip-plus-4-leading-zero-after-postal-label",
               text: #"zip=07795-0337 Zip: 08530-5626 {"zipCode": "05685-5952"} postal_code 09388-2709 ZIP code: 06972-9484 Newark, NJ 07102-1234"#,
               redact: [], keep: ["07795-0337", "08530-5626", "05685-5952", "09388-2709", "06972-9484", "07102-1234"]),
+        .init(name: "phone-au-parenthesised-trunk-with-dots", text: #"{"phoneNumber": "(02).0809.5346"} section (1).2345.6789"#,
+              redact: ["(02).0809.5346"], keep: ["(1).2345.6789"]),
         .init(name: "zip-plus-4-leading-zero-phone",
               text: "call 02134-1234, tel 03865-4321 or me 04412-5566 (code 05512-6677, nj 06612-7788)",
               redact: ["02134-1234", "03865-4321", "04412-5566", "05512-6677", "06612-7788"]),

@@ -242,9 +242,10 @@ enum ReferenceValidators {
             else if b == 0x20 || b == 0x2D || b == 0x2F { hasOther = true }
             if b == 0x2F { hasSlash = true }
         }
-        // Dots as separators stand alone, in three or more groups, 9+ digits (06.12.34.56.78);
-        // "0.1234 0.5678" and "175.834164" are decimals, "11.28.123" a version.
-        if hasDot && (hasOther || hasParen || groups.count < 3 || d.count < 9) { return false }
+        // Dots as separators stand alone, in three or more groups, 9+ digits (06.12.34.56.78),
+        // or follow a trunk-prefixed area code in parentheses ((02).0809.5346).
+        let trunkInParentheses = text.first == 0x28 && d.first == 0
+        if hasDot && (hasOther || (hasParen && !trunkInParentheses) || groups.count < 3 || d.count < 9) { return false }
         // A one-digit group after the first (978-3-16-148410-0, 1.2.3.4) is an ISBN or a version.
         if !hasParen && Validators.hasSingleDigitInnerGroup(bytes) { return false }
         // 86979/6908 is a fraction; a slash belongs to area codes (0221/1234567, 22/528 7766).

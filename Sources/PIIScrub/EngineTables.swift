@@ -49,6 +49,8 @@ final class EngineTables: @unchecked Sendable {
     /// ``PrefilterDefinition/validLengthUnless`` (-1: none).
     let validLength: UnsafeBufferPointer<Int>
     let validLengthUnless: UnsafeBufferPointer<Int32>
+    /// Per pattern: ``PrefilterDefinition/validLengthUnlessAlone``.
+    let validLengthUnlessAlone: UnsafeBufferPointer<Bool>
     /// Per pattern: the strings of ``PrefilterDefinition/requires`` (empty: none).
     let requiredLiterals: UnsafeBufferPointer<UnsafeBufferPointer<UnsafeBufferPointer<UInt8>>>
     /// Per pattern: 256 entries, nonzero for the bytes of ``PrefilterDefinition/requiresClass``
@@ -118,6 +120,7 @@ final class EngineTables: @unchecked Sendable {
         self.validLengthUnless = copy(patterns.map { pattern in
             pattern.definition.prefilter?.validLengthUnless?.utf8.first.map(Int32.init) ?? -1
         })
+        self.validLengthUnlessAlone = copy(patterns.map { $0.definition.prefilter?.validLengthUnlessAlone ?? false })
         self.requiredLiterals = copy(patterns.map { pattern in
             copy((pattern.definition.prefilter?.requires ?? []).map { copy(Array($0.utf8)) })
         })
@@ -174,6 +177,14 @@ final class EngineTables: @unchecked Sendable {
         for pointer in owned { pointer.deallocate() }
         validators.deinitialize(count: validatorCount)
         validators.deallocate()
+    }
+
+    /// Whether `range` of the `count` bytes at `p` stands alone: the bytes before and after it
+    /// are separators of the set, or the text's edges.
+    @inline(__always)
+    func standsAlone(_ range: Range<Int>, _ p: UnsafePointer<UInt8>, count: Int) -> Bool {
+        (range.lowerBound == 0 || separators.table[Int(p[range.lowerBound - 1])] != 0)
+            && (range.upperBound == count || separators.table[Int(p[range.upperBound])] != 0)
     }
 
     /// Whether pattern `index` has a validator and it rejects the match `text[match]`, also by

@@ -165,6 +165,10 @@ public struct PrefilterDefinition: Codable, Sendable, Hashable {
     public var validLength: Int?
     /// See ``validLength``; without it, every accepted match is at least that long.
     public var validLengthUnless: String?
+    /// With ``validLength``: a shorter match the validator accepts may also stand alone, the
+    /// bytes before and after it separators of the set or the text's edges (a PEM body's last
+    /// line, on a line of its own): a shorter window is searched when it stands so.
+    public var validLengthUnlessAlone: Bool?
     /// Every match the pattern's validator accepts holds two of its (single, ASCII) trigger
     /// bytes at most this many bytes apart: the colons of `fe80::1` or `00:1a:...`, the dots of
     /// `0a1b.2c3d.4e5f`. Windows are then grown only around such pairs, found 32 bytes a step,
@@ -206,7 +210,7 @@ public struct PrefilterDefinition: Codable, Sendable, Hashable {
                 anchorCaseless: Bool? = nil, digitRun: Int? = nil, digitRunWithin: Int? = nil,
                 validLength: Int? = nil, validLengthUnless: String? = nil, triggerGap: Int? = nil,
                 requires: [String]? = nil, requiresClass: String? = nil, digitChain: [Int]? = nil,
-                triggerGapExact: Bool? = nil, requiresNonASCII: Bool? = nil) {
+                triggerGapExact: Bool? = nil, requiresNonASCII: Bool? = nil, validLengthUnlessAlone: Bool? = nil) {
         self.trigger = trigger
         self.triggerUnicode = triggerUnicode
         self.minTriggers = minTriggers
@@ -224,6 +228,7 @@ public struct PrefilterDefinition: Codable, Sendable, Hashable {
         self.requires = requires
         self.requiresClass = requiresClass
         self.requiresNonASCII = requiresNonASCII
+        self.validLengthUnlessAlone = validLengthUnlessAlone
         self.digitChain = digitChain
     }
 }

@@ -259,7 +259,11 @@ public final class PatternSet: Sendable {
                                         patternID: id)
                 }
             }
-            if let length = definition.prefilter?.validLength {
+            if definition.prefilter?.validLengthUnlessAlone == true && definition.prefilter?.validLength == nil {
+                throw PIIScrubError(.invalidPatternFile, "prefilter.validLengthUnlessAlone needs validLength", patternID: id)
+            }
+            // An example is alone in its text: with validLengthUnlessAlone it may be shorter.
+            if let length = definition.prefilter?.validLength, definition.prefilter?.validLengthUnlessAlone != true {
                 let unless = definition.prefilter?.validLengthUnless.map { Array($0.utf8) }
                 guard length >= 1, unless.map({ $0.count == 1 && $0[0] < 0x80 }) ?? true else {
                     throw PIIScrubError(.invalidPatternFile,

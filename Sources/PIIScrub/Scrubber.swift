@@ -355,7 +355,7 @@ public struct Scrubber: Sendable {
             let skipASCIIWindows = group.requiresNonASCII && prefilterEnabled
             while let found = prefilter.nextWindow(p, from: &position, count: end, runs: &runs) {
                 let window = found.range
-                if cannotHoldMatch(engine, index, p, window, checkRequired: checkRequired) { continue }
+                if cannotHoldMatch(engine, index, p, count: n, window, checkRequired: checkRequired) { continue }
                 let asciiContext = hasWideASCIIContext(found, p, count: n)
                 if skipASCIIWindows && asciiContext { continue }
                 let at = try windowMatches(of: index, engine: engine, asciiContext: asciiContext,
@@ -473,9 +473,10 @@ public struct Scrubber: Sendable {
     /// lacks the required byte (checked unless the caller knows the window holds it), is too
     /// short to validate, or holds none of the required strings or of the required class.
     @inline(__always)
-    private func cannotHoldMatch(_ engine: EngineTables, _ index: Int, _ p: UnsafePointer<UInt8>,
+    private func cannotHoldMatch(_ engine: EngineTables, _ index: Int, _ p: UnsafePointer<UInt8>, count: Int,
                                  _ window: Range<Int>, checkRequired: Bool) -> Bool {
-        (checkRequired && lacksRequiredByte(engine, index, p, window)) || tooShortToValidate(engine, index, p, window)
+        (checkRequired && lacksRequiredByte(engine, index, p, window))
+            || tooShortToValidate(engine, index, p, count: count, window)
             || lacksRequiredLiteral(engine, index, p, window) || lacksRequiredClass(engine, index, p, window)
     }
 
@@ -520,16 +521,19 @@ public struct Scrubber: Sendable {
     }
 
     /// Whether `window` is shorter than every match pattern `index`'s validator accepts
-    /// (``PrefilterDefinition/validLength``) and lacks the byte that would excuse that; then no
-    /// match in it would be kept. (Prefilter windows only: with the prefilter off, every start is
-    /// searched.)
+    /// (``PrefilterDefinition/validLength``) and lacks the byte that would excuse that, and does
+    /// not stand alone where the pattern claims ``PrefilterDefinition/validLengthUnlessAlone``;
+    /// then no match in it would be kept. (A window is a run of span bytes, and separators are in
+    /// no span: a match standing alone is its whole window.) Prefilter windows only: with the
+    /// prefilter off, every start is searched.
     @inline(__always)
-    private func tooShortToValidate(_ engine: EngineTables, _ index: Int, _ p: UnsafePointer<UInt8>,
+    private func tooShortToValidate(_ engine: EngineTables, _ index: Int, _ p: UnsafePointer<UInt8>, count: Int,
                                     _ window: Range<Int>) -> Bool {
         let length = engine.validLength[index]
         guard window.count < length else { return false }
         let unless = engine.validLengthUnless[index]
-        return unless < 0 || memchr(p + window.lowerBound, unless, window.count) == nil
+        if unless >= 0 && memchr(p + window.lowerBound, unless, window.count) != nil { return false }
+        return !(engine.validLengthUnlessAlone[index] && engine.standsAlone(window, p, count: count))
     }
 
     /// Runs the patterns of `group` inside one window; returns how far matches reached.
@@ -548,7 +552,8 @@ public struct Scrubber: Sendable {
             if skipNonASCIIOnly && engine.requiresNonASCII[index] { continue }
             // The PCRE2-only window (the whole text, prefilter off) is searched as it is.
             if triggers != Int.max, let base = text.baseAddress,
-               cannotHoldMatch(engine, index, base.assumingMemoryBound(to: UInt8.self), window, checkRequired: true) {
+               cannotHoldMatch(engine, index, base.assumingMemoryBound(to: UInt8.self), count: text.count, window,
+                               checkRequired: true) {
                 continue
             }
             let at = try windowMatches(of: index, engine: engine, asciiContext: asciiContext, window: window,

@@ -57,7 +57,7 @@ public struct Validator: Sendable {
 /// | `ipv4` | four octets ≤ 255 without leading zeros, not all below 32 (versions like 10.4.22.1) unless the text around says address (``ipv4InContext(_:_:separators:)``) |
 /// | `ipv6` | eight groups, or fewer with one `::`; holds a digit; at least 5 hex digits (not `::1`, `1::2`) |
 /// | `mixed-base64` | upper case, lower case and a digit (not a hex hash) |
-/// | `base64-line` | a PEM/MIME body line: 64, 70 or 76 characters, or ending in `=` padding; and `mixed-base64` |
+/// | `base64-line` | a PEM/MIME body line: 64, 70 or 76 characters, or ending in `=` padding; and `mixed-base64`; a last line without padding alone between separators or before an escaped `\n-----END ` (``base64LineInContext(_:_:separators:)``) |
 /// | `credential-token` | the value after the last space holds a digit, punctuation or an inner capital (not a word) |
 public enum Validators {
     /// All built-in validators.
@@ -87,7 +87,7 @@ public enum Validators {
         Validator(name: "ipv6") { ipv6($0) },
         Validator(name: "mixed-base64") { mixedBase64($0) },
         Validator(name: "credential-token") { credentialToken($0) },
-        Validator(name: "base64-line") { base64Line($0) },
+        Validator(name: "base64-line", { base64Line($0) }, context: { base64LineInContext($0, $1, separators: $2) }),
     ]
 
     /// The decimal digit values of `bytes`, in order (separators dropped). Non-ASCII decimal
@@ -1047,6 +1047,52 @@ public enum Validators {
         let length = bytes.count
         guard padded || length == 64 || length == 70 || length == 76 else { return false }
         return mixedBase64(bytes)
+    }
+
+    /// Whether a line ``base64Line(_:)`` rejected is the last line of a PEM body by the text
+    /// around it: 16 or more characters, a multiple of 4 (whole base64 quanta, no padding),
+    /// ``mixedBase64(_:)`` with the class changes of random text (``changesClassOften(_:)``), and
+    /// either alone between separators of the set (a line of its own: the byte before and the byte
+    /// after are separators, or the text's edges) or, JSON-escaped, after a full line (64 base64
+    /// characters right before the escape) and before the escaped newline and the block's end
+    /// (`\n-----END `). Reads no byte past a separator. (The full line before keeps the pattern's
+    /// prefilter claim true: such a match lies in a window of at least 64 bytes.)
+    public static func base64LineInContext(_ text: UnsafeRawBufferPointer, _ match: Range<Int>,
+                                           separators: UnsafePointer<UInt8>) -> Bool {
+        var body = match
+        let escaped = match.count > 2 && text[match.lowerBound] == 0x5C
+        if escaped { body = (match.lowerBound + 2)..<match.upperBound }
+        let line = UnsafeRawBufferPointer(rebasing: text[body])
+        guard line.count >= 16, line.count % 4 == 0, mixedBase64(line), changesClassOften(line) else { return false }
+        if escaped {
+            guard match.lowerBound >= 64 else { return false }
+            for i in (match.lowerBound - 64)..<match.lowerBound {
+                let b = text[i]
+                guard separators[Int(b)] == 0, isBase64Byte(b) else { return false }
+            }
+            return literal("\\n-----END ", in: text, at: match.upperBound, separators) != nil
+                || literal("\\r\\n-----END ", in: text, at: match.upperBound, separators) != nil
+        }
+        let alone = { (i: Int) in i < 0 || i >= text.count || separators[Int(text[i])] != 0 }
+        return alone(match.lowerBound - 1) && alone(match.upperBound)
+    }
+
+    @inline(__always)
+    private static func isBase64Byte(_ b: UInt8) -> Bool {
+        b &- 0x30 < 10 || (b | 0x20) &- 0x61 < 26 || b == UInt8(ascii: "+") || b == UInt8(ascii: "/") || b == UInt8(ascii: "=")
+    }
+
+    /// Whether the character class (upper case, lower case, digit, other) changes between at
+    /// least 2 of 5 neighbouring pairs: random base64 changes at about 2 of 3, an identifier
+    /// (`getUser2FactorAuthenticationToken`) at 1 of 4.
+    static func changesClassOften(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        @inline(__always) func kind(_ b: UInt8) -> UInt8 {
+            b &- 0x41 < 26 ? 0 : b &- 0x61 < 26 ? 1 : b &- 0x30 < 10 ? 2 : 3
+        }
+        guard bytes.count > 1 else { return false }
+        var changes = 0
+        for i in 1..<bytes.count where kind(bytes[i]) != kind(bytes[i - 1]) { changes += 1 }
+        return changes * 5 >= (bytes.count - 1) * 2
     }
 
     /// The token after the last space (`Bearer <token>`) is at least 8 characters and holds a

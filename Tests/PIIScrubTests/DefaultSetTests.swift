@@ -195,6 +195,20 @@ struct DefaultSetTests {
               redact: [], keep: ["07795-0337", "08530-5626", "05685-5952", "09388-2709", "06972-9484", "07102-1234"]),
         .init(name: "phone-au-parenthesised-trunk-with-dots", text: #"{"phoneNumber": "(02).0809.5346"} section (1).2345.6789"#,
               redact: ["(02).0809.5346"], keep: ["(1).2345.6789"]),
+        // The last line of a PEM body, shorter than the others and without padding: alone on its
+        // line, or JSON-escaped before the escaped newline and the block's end.
+        .init(name: "pem-last-line-without-padding",
+              text: "-----BEGIN EC PRIVATE KEY-----\nMHcCAQEEIBkg4LVWM9nuwNSk3yByxZpYRTBnVJk5hkNDK1ixKOSjoAoGCCqGSM49\n"
+                  + "Kq3x9Vb7Lm2Np8Rt4Wy6Zc1Df5Gh0Jk3\n-----END EC PRIVATE KEY-----\n"
+                  + #"{"pem": "-----BEGIN PRIVATE KEY-----\nMHcCAQEEIBkg4LVWM9nuwNSk3yByxZpYRTBnVJk5hkNDK1ixKOSjoAoGCCqGSM49\nR9drM0uYIQeWql6oolw7Y/e7UYufQ5ba\n-----END PRIVATE KEY-----"}"#,
+              redact: ["Kq3x9Vb7Lm2Np8Rt4Wy6Zc1Df5Gh0Jk3", "R9drM0uYIQeWql6oolw7Y/e7UYufQ5ba"],
+              keep: ["-----END EC PRIVATE KEY-----", "-----END PRIVATE KEY-----"]),
+        // Not a last line: a hash, an identifier, a token inside a sentence, a line of 30.
+        .init(name: "pem-last-line-look-alikes-kept",
+              text: "e3b0c44298fc1c149afbf4c8996fb924\ngetUserAuthenticationToken2024V1\nProductCatalogueExport20241202ab\n"
+                  + "see Kq3x9Vb7Lm2Np8Rt4Wy6Zc1Df5Gh0Jk3 here\nKq3x9Vb7Lm2Np8Rt4Wy6Zc1Df5Gh0J\n",
+              redact: [], keep: ["e3b0c44298fc1c149afbf4c8996fb924", "getUserAuthenticationToken2024V1", "ProductCatalogueExport20241202ab",
+                                 "Kq3x9Vb7Lm2Np8Rt4Wy6Zc1Df5Gh0Jk3 here", "\nKq3x9Vb7Lm2Np8Rt4Wy6Zc1Df5Gh0J\n"]),
         .init(name: "zip-plus-4-leading-zero-phone",
               text: "call 02134-1234, tel 03865-4321 or me 04412-5566 (code 05512-6677, nj 06612-7788)",
               redact: ["02134-1234", "03865-4321", "04412-5566", "05512-6677", "06612-7788"]),

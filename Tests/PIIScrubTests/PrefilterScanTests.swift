@@ -703,12 +703,12 @@ struct PrefilterScanTests {
 
     @Test("a validLength claim that an example contradicts is refused when the set is loaded")
     func validLengthRules() {
-        func set(_ length: Int, unless: String?) throws -> PatternSet {
+        func set(_ length: Int?, unless: String?, alone: Bool? = nil) throws -> PatternSet {
             try PatternSet(name: "t", definitions: [
                 PatternDefinition(
                     id: "line", regex: "[A-Za-z0-9]*[0-9][A-Za-z0-9]*=?", replacement: "[K]",
                     prefilter: PrefilterDefinition(trigger: "0-9", span: "A-Za-z0-9=", validLength: length,
-                                                   validLengthUnless: unless),
+                                                   validLengthUnless: unless, validLengthUnlessAlone: alone),
                     examples: .init(match: [String(repeating: "aB3", count: 21) + "x", "aB3dE5=" ]),
                     validate: "base64-line"),
             ])
@@ -721,9 +721,13 @@ struct PrefilterScanTests {
         #expect(throws: PIIScrubError.self) { _ = try set(0, unless: "=") }
         #expect(throws: Never.self) { _ = try set(64, unless: "=") }
         #expect(throws: Never.self) { _ = try set(7, unless: nil) }
+        // An example stands alone in its text: with validLengthUnlessAlone it may be shorter;
+        // the claim needs a length.
+        #expect(throws: Never.self) { _ = try set(64, unless: nil, alone: true) }
+        #expect(throws: PIIScrubError.self) { _ = try set(nil, unless: nil, alone: true) }
     }
 
-    @Test("windows shorter than validLength are searched only when they hold its character")
+    @Test("windows shorter than validLength are searched only when they hold its character or stand alone")
     func validLengthWindows() throws {
         let scrubber = Scrubber(patternSet: try TestSets.load("default"))
         var exhaustive = Scrubber.Configuration()
@@ -732,13 +736,20 @@ struct PrefilterScanTests {
         let line = "MIIEpAIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV6ffAt0gun"
         // Full lines, padded last lines (short), JSON-escaped lines, and tokens with four digits
         // that neither a full line nor padding makes a key line.
+        // A last line without padding on a line of its own, or glued to other text (not alone);
+        // JSON-escaped after a full line, before the block's end.
+        let last = "Kq3x9Vb7Lm2Np8Rt4Wy6Zc1Df5Gh0Jk3"
         for text in ["k: \(line)", "k: b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ==", "\"\\n\(line)\\n\"",
-                     "id a1b2c3d4 x", "tok Ab1Cd2Ef3Gh4=", "v " + String(line.prefix(63)), "v " + line + "Q"] {
+                     "id a1b2c3d4 x", "tok Ab1Cd2Ef3Gh4=", "v " + String(line.prefix(63)), "v " + line + "Q",
+                     "\(line)\n\(last)\n-----END", "\(last)", "x\(last)", "\(last)-", "a,\(last);b", "a \(last)\n",
+                     "\"\\n\(line)\\n\(last)\\n-----END PRIVATE KEY-----\""] {
             let same = scrubber.scrub(text) == reference.scrub(text)
             #expect(same, "text of \(text.utf8.count) bytes")
         }
         let redacted = scrubber.scrub("k: \(line)") != "k: \(line)"  // a Bool: a failure prints no text
         #expect(redacted)
+        let lastRedacted = scrubber.scrub("\(line)\n\(last)\n") == "[PRIVATE-KEY]\n[PRIVATE-KEY]\n"
+        #expect(lastRedacted)
     }
 
     @Test("a case-sensitive anchor on a case-insensitive pattern is refused")

@@ -272,12 +272,26 @@ struct ValidatorTests {
         Self.checkCuts(value: "07102-1234", pieces: pieces, seed: 47, decide: Self.phoneInContext)
     }
 
+    @Test("base64-line context: a text cut right after a separator decides as the whole text")
+    func base64LineContextCuts() {
+        let pieces = ["\n", ",", "x", " ", "=", "-", "\\n-----END ", "\\r\\n-----END ", "-----END ", "\\n", "'", "|", "[",
+                      "\\n-----", "END "]
+        let rule: ([UInt8], Range<Int>, Set<UInt8>) -> Bool = {
+            Self.decide({ Validators.base64LineInContext($0, $1, separators: $2) }, $0, $1, $2)
+        }
+        Self.checkCuts(value: "Kq3x9Vb7Lm2Np8Rt4Wy6Zc1Df5Gh0Jk3", pieces: pieces, seed: 48, decide: rule)
+        // The escaped form after a full line (the rule reads it), which a cut may split too.
+        Self.checkCuts(value: #"\nKq3x9Vb7Lm2Np8Rt4Wy6Zc1Df5Gh0Jk3"#, pieces: pieces, seed: 49, decide: rule,
+                       before: "MHcCAQEEIBkg4LVWM9nuwNSk3yByxZpYRTBnVJk5hkNDK1ixKOSjoAoGC/qGSM49")
+    }
+
     /// Texts of random `pieces` around `value`, cut after each separator of several sets: a
     /// context rule (`decide`) must answer for the piece that holds the value as for the whole.
+    /// `before`, when given, comes right before the value (after the random text).
     static func checkCuts(value: String, pieces: [String], seed: UInt64,
-                          decide: ([UInt8], Range<Int>, Set<UInt8>) -> Bool) {
+                          decide: ([UInt8], Range<Int>, Set<UInt8>) -> Bool, before fixed: String = "") {
         let separatorSets: [Set<UInt8>] = [
-            Set(",\n'|".utf8), Set(",\n:= ".utf8), Set("\"-_".utf8), Set(" ".utf8), Set("[-".utf8),
+            Set(",\n'|".utf8), Set(",\n:= ".utf8), Set("\"-_".utf8), Set(" ".utf8), Set("[-".utf8), Set("/\n".utf8),
         ]
         var rng = SplitMix64(seed: seed)
         var decided = [0, 0]
@@ -287,7 +301,7 @@ struct ValidatorTests {
             func randomText() -> [UInt8] {
                 (0..<Int.random(in: 0...6, using: &rng)).flatMap { _ in Array(pieces.randomElement(using: &rng)!.utf8) }
             }
-            let before = randomText()
+            let before = randomText() + Array(fixed.utf8)
             let bytes = before + valueBytes + randomText()
             let match = before.count..<(before.count + valueBytes.count)
             let whole = decide(bytes, match, separators)

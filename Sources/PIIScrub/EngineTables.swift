@@ -51,6 +51,10 @@ final class EngineTables: @unchecked Sendable {
     let validLengthUnless: UnsafeBufferPointer<Int32>
     /// Per pattern: ``PrefilterDefinition/validLengthUnlessAlone``.
     let validLengthUnlessAlone: UnsafeBufferPointer<Bool>
+    /// Per pattern: its validator's ``Validator/Trim`` (`cuts` 0: none), read without copying
+    /// the validator.
+    let trimCuts: UnsafeBufferPointer<Int>
+    let trimDigitsAbove: UnsafeBufferPointer<Int>
     /// Per pattern: the strings of ``PrefilterDefinition/requires`` (empty: none).
     let requiredLiterals: UnsafeBufferPointer<UnsafeBufferPointer<UnsafeBufferPointer<UInt8>>>
     /// Per pattern: 256 entries, nonzero for the bytes of ``PrefilterDefinition/requiresClass``
@@ -127,6 +131,8 @@ final class EngineTables: @unchecked Sendable {
         validatorCount = patterns.count
         validators = .allocate(capacity: max(1, patterns.count))
         validators.initialize(from: patterns.map(\.validator), count: patterns.count)
+        self.trimCuts = copy(patterns.map { $0.validator?.trim?.cuts ?? 0 })
+        self.trimDigitsAbove = copy(patterns.map { $0.validator?.trim?.digitsAbove ?? 0 })
         self.requiresNonASCII = copy(patterns.map { $0.definition.prefilter?.requiresNonASCII ?? false })
         self.requiredClass = copy(patterns.map { pattern in
             let members = pattern.prefilter?.requiredClass ?? []
@@ -199,5 +205,33 @@ final class EngineTables: @unchecked Sendable {
         else { return false }
         guard let context = validators[index].unsafelyUnwrapped.context else { return true }
         return !context(text, match, UnsafePointer(separators.table))
+    }
+
+    /// For a match ``rejects(_:in:_:)`` refused: the longest cut of it back to a space that the
+    /// validator accepts (``Validator/Trim``), or nil.
+    @inline(__always)
+    func acceptedCut(_ index: Int, in text: UnsafeRawBufferPointer, _ match: Range<Int>) -> Range<Int>? {
+        trimCuts[index] == 0 ? nil : cut(index, in: text, match)
+    }
+
+    private func cut(_ index: Int, in text: UnsafeRawBufferPointer, _ match: Range<Int>) -> Range<Int>? {
+        if trimDigitsAbove[index] > 0 {
+            var digits = 0
+            for i in match where text[i] &- 0x30 < 10 { digits += 1 }
+            guard digits > trimDigitsAbove[index] else { return nil }
+        }
+        var end = match.upperBound
+        var cuts = 0
+        while cuts < trimCuts[index] {
+            // The last space before `end` that follows a digit.
+            var i = end - 1
+            while i > match.lowerBound && !(text[i] == 0x20 && text[i - 1] &- 0x30 < 10) { i -= 1 }
+            guard i > match.lowerBound else { return nil }
+            end = i
+            cuts += 1
+            let cut = match.lowerBound..<end
+            if !rejects(index, in: text, cut) { return cut }
+        }
+        return nil
     }
 }

@@ -434,7 +434,8 @@ public struct Scrubber: Sendable {
     }
 
     /// One pattern's leftmost-first matches starting in `window.lowerBound...startLimit`,
-    /// appended to `list`; candidates its validator rejects are retried from the next character.
+    /// appended to `list`; a candidate its validator rejects is cut back where the validator
+    /// allows (``EngineTables/acceptedCut(_:in:_:)``), else retried from the next character.
     /// Returns where the search stopped (the end of the last match, or the window's start).
     ///
     /// A window with ASCII context is searched with the pattern's ASCII-class variant first; a
@@ -460,6 +461,11 @@ public struct Scrubber: Sendable {
                 continue
             }
             if engine.rejects(index, in: text, m) {
+                if let cut = engine.acceptedCut(index, in: text, m) {
+                    list.append(Span(start: cut.lowerBound, end: cut.upperBound, pattern: index))
+                    at = cut.upperBound
+                    continue
+                }
                 at = nextCharacter(after: m.lowerBound, in: text)
                 continue
             }

@@ -75,6 +75,7 @@ public struct Validator: Sendable {
 /// | `ipv6` | eight groups, or fewer with one `::`; holds a digit; at least 5 hex digits (not `::1`, `1::2`) |
 /// | `mixed-base64` | upper case, lower case and a digit (not a hex hash) |
 /// | `base64-line` | a PEM/MIME body line: 64, 70 or 76 characters, or ending in `=` padding; and `mixed-base64`; a last line without padding alone between separators or before an escaped `\n-----END ` (``base64LineInContext(_:_:separators:)``) |
+/// | `json-escaped` | holds a JSON `\u` escape (`\u` and four hex digits), at most 1,600 bytes: a form that only adds escapes to another pattern's leaves the rest to it |
 /// | `credential-token` | the value after the last space holds a digit, punctuation or an inner capital (not a word) |
 public enum Validators {
     /// All built-in validators.
@@ -108,6 +109,7 @@ public enum Validators {
         Validator(name: "ipv6") { ipv6($0) },
         Validator(name: "mixed-base64") { mixedBase64($0) },
         Validator(name: "credential-token") { credentialToken($0) },
+        Validator(name: "json-escaped") { holdsJSONEscape($0) },
         Validator(name: "base64-line", { base64Line($0) }, context: { base64LineInContext($0, $1, separators: $2) }),
     ]
 
@@ -1069,6 +1071,21 @@ public enum Validators {
         guard padded || length == 64 || length == 70 || length == 76 else { return false }
         return mixedBase64(bytes)
     }
+
+    /// Whether `bytes` hold a JSON `\u` escape (a backslash, `u` and four hex digits) and are
+    /// at most 1,600 bytes long (the bound of `email-json-escaped`, whose regex repeats without
+    /// counts: PCRE2 compiles a counted repeat of a group as that many copies of it, and the
+    /// counted form cost 4 M instructions of start-up).
+    public static func holdsJSONEscape(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        guard bytes.count >= 6, bytes.count <= 1600 else { return false }
+        for i in 0...(bytes.count - 6) where bytes[i] == 0x5C && bytes[i + 1] == 0x75 {
+            if (2..<6).allSatisfy({ isHexDigit(bytes[i + $0]) }) { return true }
+        }
+        return false
+    }
+
+    @inline(__always)
+    private static func isHexDigit(_ b: UInt8) -> Bool { b &- 0x30 < 10 || (b | 0x20) &- 0x61 < 6 }
 
     /// Whether a line ``base64Line(_:)`` rejected is the last line of a PEM body by the text
     /// around it: 16 or more characters, a multiple of 4 (whole base64 quanta, no padding),

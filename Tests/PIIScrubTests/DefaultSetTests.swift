@@ -216,6 +216,12 @@ struct DefaultSetTests {
                   + "信息+38512349130 1982-05-27, 0044 20 7946 0958 12",
               redact: ["+14155550132", "+1 415 555 0132", "+44 20 7946 0958", "+38512349130", "0044 20 7946 0958"],
               keep: [" 2024-01-01,", " 2024;", " 1982 5;", "信息", " 1982-05-27,", " 12"]),
+        // Python's json.dumps escapes non-ASCII characters by default: addresses in JSON text
+        // with \u escapes, whole (not the part after the last escape).
+        .init(name: "email-json-escaped",
+              text: #"{"email": "\u0142ukasz.w\u00f3jcik@\u4f8b\u3048.jp", "to": "jos\u00e9@example.com", "n": "caf\u00e9 bob@example.org"}"#,
+              redact: [#"\u0142ukasz.w\u00f3jcik@\u4f8b\u3048.jp"#, #"jos\u00e9@example.com"#, "bob@example.org"],
+              keep: [#"{"email": ""#, #"", "to": ""#, #""n": "caf\u00e9 "#]),
         .init(name: "zip-plus-4-leading-zero-phone",
               text: "call 02134-1234, tel 03865-4321 or me 04412-5566 (code 05512-6677, nj 06612-7788)",
               redact: ["02134-1234", "03865-4321", "04412-5566", "05512-6677", "06612-7788"]),

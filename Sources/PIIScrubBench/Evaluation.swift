@@ -48,6 +48,10 @@ public struct Evaluator: Sendable {
             labelledRanges += where_
             if occurrences(of: value, in: scrubbed).isEmpty {
                 bump(label.type) { $0.truePositives += 1 }
+                if let open = where_.first(where: { !isCovered($0, of: record.bytes, by: findings) }) {
+                    bump(label.type) { $0.partial += 1 }
+                    tally.misses.append(example(record, type: label.type, patternID: nil, open, kind: "partial"))
+                }
             } else {
                 bump(label.type) { $0.falseNegatives += 1 }
                 let span = where_.first ?? 0 ..< 0
@@ -83,6 +87,22 @@ public struct Evaluator: Sendable {
             scores[type] = TypeScore(type: type, patterns: ids)
         }
         return scores.values.sorted { $0.type < $1.type }
+    }
+
+    /// Whether the findings' ranges together cover every letter and digit of `bytes[range]`
+    /// (ASCII letters and digits, and every non-ASCII byte): a bracket or space left between
+    /// or after redactions is no piece of the value.
+    private func isCovered(_ range: Range<Int>, of bytes: [UInt8], by findings: [Finding]) -> Bool {
+        func isContent(_ b: UInt8) -> Bool { b >= 0x80 || b &- 0x30 < 10 || (b | 0x20) &- 0x61 < 26 }
+        var at = range.lowerBound
+        for finding in findings.sorted(by: { $0.range.lowerBound < $1.range.lowerBound }) where finding.range.upperBound > at {
+            if finding.range.lowerBound > at {
+                if bytes[at ..< min(finding.range.lowerBound, range.upperBound)].contains(where: isContent) { return false }
+            }
+            at = max(at, finding.range.upperBound)
+            if at >= range.upperBound { return true }
+        }
+        return !bytes[at ..< range.upperBound].contains(where: isContent)
     }
 
     private func example(_ record: CorpusRecord, type: String, patternID: String?, _ span: Range<Int>, kind: String) -> ErrorExample {

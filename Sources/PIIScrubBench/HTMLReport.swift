@@ -213,12 +213,12 @@ extension BenchReport {
             body += "</tbody></table>"
             if labelled {
                 body += "<table><thead><tr><th>type</th><th>patterns</th><th>labelled</th><th>TP</th><th>FN</th><th>FP</th>"
-                    + "<th>keep lost</th><th>precision</th><th>recall</th><th>F1</th></tr></thead><tbody>"
+                    + "<th>keep lost</th><th>partial</th><th>precision</th><th>recall</th><th>F1</th></tr></thead><tbody>"
                 for t in run.types + [run.overall] {
                     body += "<tr\(t.type == "all" ? " class=\"total\"" : "")><td>\(html(t.type))</td>"
                         + "<td>\(t.type == "all" ? "" : (t.patterns.isEmpty ? "<i>none</i>" : html(t.patterns.joined(separator: ", "))))</td>"
                         + "<td class=\"n\">\(t.labelled)</td><td class=\"n\">\(t.truePositives)</td><td class=\"n\">\(t.falseNegatives)</td>"
-                        + "<td class=\"n\">\(t.falsePositives)</td><td class=\"n\">\(t.keepLost)</td>"
+                        + "<td class=\"n\">\(t.falsePositives)</td><td class=\"n\">\(t.keepLost)</td><td class=\"n\">\(t.partial)</td>"
                         + "<td class=\"n\">\(optional(t.precision))</td><td class=\"n\">\(optional(t.recall))</td>"
                         + "<td class=\"n\">\(optional(t.f1))</td></tr>"
                 }

@@ -6,6 +6,8 @@
 ///   kind (includes destroyed `keep` values and redactions the labels do not explain).
 /// - `keepLost`: `keep` values that disappeared, attributed to the kind of the pattern that
 ///   covered them (a subset of the false positives unless that match also covered a label).
+/// - `partial`: true positives that redactions covered only in part (`FR76 [CARD] 7890 189`):
+///   the value as a whole is gone, pieces of it are not. Counted apart, not as leaks.
 public struct TypeScore: Codable, Sendable, Hashable {
     public var type: String
     public var patterns: [String]
@@ -13,15 +15,32 @@ public struct TypeScore: Codable, Sendable, Hashable {
     public var falseNegatives: Int
     public var falsePositives: Int
     public var keepLost: Int
+    public var partial: Int
 
     public init(type: String, patterns: [String] = [], truePositives: Int = 0, falseNegatives: Int = 0,
-                falsePositives: Int = 0, keepLost: Int = 0) {
+                falsePositives: Int = 0, keepLost: Int = 0, partial: Int = 0) {
         self.type = type
         self.patterns = patterns
         self.truePositives = truePositives
         self.falseNegatives = falseNegatives
         self.falsePositives = falsePositives
         self.keepLost = keepLost
+        self.partial = partial
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case type, patterns, truePositives, falseNegatives, falsePositives, keepLost, partial
+    }
+
+    /// Reports written before `partial` existed decode with 0.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(type: try c.decode(String.self, forKey: .type), patterns: try c.decode([String].self, forKey: .patterns),
+                  truePositives: try c.decode(Int.self, forKey: .truePositives),
+                  falseNegatives: try c.decode(Int.self, forKey: .falseNegatives),
+                  falsePositives: try c.decode(Int.self, forKey: .falsePositives),
+                  keepLost: try c.decode(Int.self, forKey: .keepLost),
+                  partial: try c.decodeIfPresent(Int.self, forKey: .partial) ?? 0)
     }
 
     /// Labelled values of this kind.
@@ -171,6 +190,7 @@ public struct SetReport: Codable, Sendable, Hashable {
             $0.falseNegatives += $1.falseNegatives
             $0.falsePositives += $1.falsePositives
             $0.keepLost += $1.keepLost
+            $0.partial += $1.partial
         }
     }
 }

@@ -46,14 +46,15 @@ extension BenchReport {
             out += table(rows, rightAligned: [2, 3, 4, 5, 6])
             if labelled {
                 out += "\n"
-                var typeRows = [["type", "patterns", "labelled", "TP", "FN", "FP", "keep lost", "precision", "recall", "F1"]]
+                var typeRows = [["type", "patterns", "labelled", "TP", "FN", "FP", "keep lost", "partial", "precision",
+                                 "recall", "F1"]]
                 for t in run.types + [run.overall] {
                     typeRows.append([t.type, t.type == "all" ? "" : (t.patterns.isEmpty ? "(none)" : abbreviated(t.patterns)),
                                      String(t.labelled), String(t.truePositives), String(t.falseNegatives),
-                                     String(t.falsePositives), String(t.keepLost), optional(t.precision),
+                                     String(t.falsePositives), String(t.keepLost), String(t.partial), optional(t.precision),
                                      optional(t.recall), optional(t.f1)])
                 }
-                out += table(typeRows, rightAligned: [2, 3, 4, 5, 6, 7, 8, 9])
+                out += table(typeRows, rightAligned: [2, 3, 4, 5, 6, 7, 8, 9, 10])
                 out += examples("worst misses", run.misses)
                 out += examples("worst false positives", run.falsePositives)
             }

@@ -106,6 +106,29 @@ private let handCorpus = """
         #expect(scores["phone"]?.falsePositives == 1)
         #expect(scores["phone"]?.keepLost == 1)
         #expect(scores["email"] == TypeScore(type: "email", patterns: ["email"]))
+        #expect(scores["ssn"]?.partial == 0)
+    }
+
+    /// A value gone as a whole but covered only in part (an IBAN whose middle a card pattern
+    /// took) counts as a true positive and as partial; two findings that meet cover it whole.
+    @Test func partiallyCoveredValues() throws {
+        let evaluator = Evaluator(patternSet: try seedSet())
+        // Text: "x FR76 3000 6000 0112 3456 7890 y 12345 a@[192.0.2.1]"; a bracket left is no piece.
+        let record = CorpusRecord(bytes: Array("x FR76 3000 6000 0112 3456 7890 y 12345 a@[192.0.2.1]".utf8),
+                                  pii: [Label(type: "iban", value: "FR76 3000 6000 0112 3456 7890"),
+                                        Label(type: "phone", value: "12345"), Label(type: "email", value: "a@[192.0.2.1]")],
+                                  keep: [], line: 1)
+        var tally = Evaluator.Tally()
+        evaluator.score(record: record, scrubbed: Array("x FR76 [CARD] 7890 y [PHONE] [EMAIL]]".utf8),
+                        findings: [Finding(patternID: "card", range: 7 ..< 26), Finding(patternID: "phone", range: 34 ..< 36),
+                                   Finding(patternID: "phone", range: 36 ..< 39), Finding(patternID: "email", range: 40 ..< 52)],
+                        into: &tally)
+        let scores = Dictionary(uniqueKeysWithValues: evaluator.finish(tally).map { ($0.type, $0) })
+        #expect(scores["iban"]?.truePositives == 1)
+        #expect(scores["iban"]?.partial == 1)
+        #expect(scores["phone"]?.partial == 0)
+        #expect(scores["email"]?.partial == 0)
+        #expect(tally.misses.map(\.kind) == ["partial"])
     }
 
     @Test(arguments: [

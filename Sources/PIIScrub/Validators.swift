@@ -18,12 +18,13 @@ public struct Validator: Sendable {
     /// holds more than `digitsAbove` ASCII digits (``Trim``).
     let trim: Trim?
 
-    /// How a rejected match of a grouped number is cut back: a regex takes every digit group it
-    /// can (`+1 415 555 0132 2024`), and the validator then sees one group too many. The engine
+    /// How a rejected match of a grouped number is cut back: a regex takes every group it can
+    /// (`+1 415 555 0132 2024`, `LT12 1000 0111 0100 1000 SSN`), and the validator then sees one
+    /// group too many. The engine
     /// tries the match up to each of its last `cuts` spaces (from the right, where a digit comes
     /// before it) and keeps the first one the validator accepts: what PCRE2 would have matched
-    /// had it known the validator. A cut ends before a space, which the phone patterns' lookahead
-    /// accepts after a match, so the shorter match is one the regex also finds.
+    /// had it known the validator. A cut ends before a space, which the lookahead of the phone and
+    /// IBAN patterns accepts after a match, so the shorter match is one the regex also finds.
     struct Trim {
         let cuts: Int
         let digitsAbove: Int
@@ -94,7 +95,9 @@ public enum Validators {
         Validator(name: "luhn") { withDigits(of: $0) { luhn($0) } },
         Validator(name: "card") { withDigits(of: $0) { card($0) } },
         Validator(name: "iban") { iban($0, checksum: true) },
-        Validator(name: "iban-format") { iban($0, checksum: false) },
+        // A grouped IBAN's optional last group of 1-3 characters takes a short word after it
+        // (`LT12 1000 0111 0100 1000 SSN`): cut back to the space before it.
+        Validator(name: "iban-format", { iban($0, checksum: false) }, trim: .init(cuts: 1, digitsAbove: 0)),
         Validator(name: "us-ssn") { withDigits(of: $0) { usSSN($0) } },
         Validator(name: "nanp") { withDigits(of: $0) { nanp($0) } },
         // An international number takes up to three trailing groups that follow it after a

@@ -341,9 +341,9 @@ struct BlockGateTests {
         for group in stage.groups where group.gateMask != 0 {
             gated.append(set.patterns[group.patterns[0]].id)
         }
-        // The digit, labelled-number, anchored and long-token groups; not the `@`, `:` and `.`
-        // groups, nor those whose span holds a space.
-        #expect(gated.contains("payment-card") && gated.contains("us-ssn-labelled") && gated.contains("jwt")
+        // The digit (named by its first pattern, `iban`), labelled-number, anchored and long-token
+        // groups; not the `@`, `:` and `.` groups, nor those whose span holds a space.
+        #expect(gated.contains("iban") && gated.contains("us-ssn-labelled") && gated.contains("jwt")
             && gated.contains("api-key") && gated.contains("private-key-line-escaped") && gated.contains("aws-access-key-id"))
         #expect(!gated.contains("email") && !gated.contains("ipv6") && !gated.contains("authorization-credentials"))
     }

@@ -222,6 +222,12 @@ struct DefaultSetTests {
               text: #"{"email": "\u0142ukasz.w\u00f3jcik@\u4f8b\u3048.jp", "to": "jos\u00e9@example.com", "n": "caf\u00e9 bob@example.org"}"#,
               redact: [#"\u0142ukasz.w\u00f3jcik@\u4f8b\u3048.jp"#, #"jos\u00e9@example.com"#, "bob@example.org"],
               keep: [#"{"email": ""#, #"", "to": ""#, #""n": "caf\u00e9 "#]),
+        // IBANs whose middle groups have a formatted card's shape, and one before a short word
+        // that the optional last group would take.
+        .init(name: "iban-grouped-before-card-and-word",
+              text: "FR76 3000 6000 0112 3456 7890 189, IT60 X054 2811 1010 0000 0123 456; LT12 1000 0111 0100 1000 SSN",
+              redact: ["FR76 3000 6000 0112 3456 7890 189", "IT60 X054 2811 1010 0000 0123 456", "LT12 1000 0111 0100 1000"],
+              keep: [", ", "; ", " SSN"]),
         .init(name: "zip-plus-4-leading-zero-phone",
               text: "call 02134-1234, tel 03865-4321 or me 04412-5566 (code 05512-6677, nj 06612-7788)",
               redact: ["02134-1234", "03865-4321", "04412-5566", "05512-6677", "06612-7788"]),

@@ -15,7 +15,8 @@ internal import CPIIScan
 ///   or a lead byte of a non-ASCII digit;
 /// - a group with digit-run windows (``PrefilterCore/digitRunLength``): such a run;
 /// - a group with an ASCII, space-free span whose windows must be at least 8 bytes long
-///   (``PrefilterDefinition/validLength`` counts where every pattern has it): a run of span bytes
+///   (``PrefilterDefinition/validLength`` counts where every pattern has it, or the shorter
+///   ``PrefilterDefinition/validLengthUnlessAlone``): a run of span bytes
 ///   that long (32 for longer ones) with a trigger byte within 96 bytes of the block's start, or
 ///   a byte of ``PrefilterDefinition/validLengthUnless``.
 /// Other groups (`@`, `%`, the `:` and `.` pairs, spans with a space) keep their own scans: a
@@ -133,7 +134,8 @@ struct BlockGate {
         var need = max(core.minTriggers, core.minWindow)
         var unless: Set<UInt8> = []
         if definitions.allSatisfy({ $0?.validLength != nil }) {
-            need = max(need, definitions.map { $0!.validLength! }.min()!)
+            // A match that stands alone may be as short as validLengthUnlessAlone.
+            need = max(need, definitions.map { min($0!.validLength!, $0!.validLengthUnlessAlone ?? Int.max) }.min()!)
             for definition in definitions {
                 if let byte = definition?.validLengthUnless?.utf8.first { unless.insert(byte) }
             }

@@ -49,8 +49,8 @@ final class EngineTables: @unchecked Sendable {
     /// ``PrefilterDefinition/validLengthUnless`` (-1: none).
     let validLength: UnsafeBufferPointer<Int>
     let validLengthUnless: UnsafeBufferPointer<Int32>
-    /// Per pattern: ``PrefilterDefinition/validLengthUnlessAlone``.
-    let validLengthUnlessAlone: UnsafeBufferPointer<Bool>
+    /// Per pattern: ``PrefilterDefinition/validLengthUnlessAlone`` (`Int.max`: none).
+    let validLengthUnlessAlone: UnsafeBufferPointer<Int>
     /// Per pattern: its validator's ``Validator/Trim`` (`cuts` 0: none), read without copying
     /// the validator.
     let trimCuts: UnsafeBufferPointer<Int>
@@ -124,7 +124,7 @@ final class EngineTables: @unchecked Sendable {
         self.validLengthUnless = copy(patterns.map { pattern in
             pattern.definition.prefilter?.validLengthUnless?.utf8.first.map(Int32.init) ?? -1
         })
-        self.validLengthUnlessAlone = copy(patterns.map { $0.definition.prefilter?.validLengthUnlessAlone ?? false })
+        self.validLengthUnlessAlone = copy(patterns.map { $0.definition.prefilter?.validLengthUnlessAlone ?? Int.max })
         self.requiredLiterals = copy(patterns.map { pattern in
             copy((pattern.definition.prefilter?.requires ?? []).map { copy(Array($0.utf8)) })
         })

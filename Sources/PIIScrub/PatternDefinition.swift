@@ -167,8 +167,9 @@ public struct PrefilterDefinition: Codable, Sendable, Hashable {
     public var validLengthUnless: String?
     /// With ``validLength``: a shorter match the validator accepts may also stand alone, the
     /// bytes before and after it separators of the set or the text's edges (a PEM body's last
-    /// line, on a line of its own): a shorter window is searched when it stands so.
-    public var validLengthUnlessAlone: Bool?
+    /// line, on a line of its own), and is then at least this many bytes long: a shorter window
+    /// is searched when it stands so and is that long. (The block gate marks runs of this length.)
+    public var validLengthUnlessAlone: Int?
     /// Every match the pattern's validator accepts holds two of its (single, ASCII) trigger
     /// bytes at most this many bytes apart: the colons of `fe80::1` or `00:1a:...`, the dots of
     /// `0a1b.2c3d.4e5f`. Windows are then grown only around such pairs, found 32 bytes a step,
@@ -210,7 +211,7 @@ public struct PrefilterDefinition: Codable, Sendable, Hashable {
                 anchorCaseless: Bool? = nil, digitRun: Int? = nil, digitRunWithin: Int? = nil,
                 validLength: Int? = nil, validLengthUnless: String? = nil, triggerGap: Int? = nil,
                 requires: [String]? = nil, requiresClass: String? = nil, digitChain: [Int]? = nil,
-                triggerGapExact: Bool? = nil, requiresNonASCII: Bool? = nil, validLengthUnlessAlone: Bool? = nil) {
+                triggerGapExact: Bool? = nil, requiresNonASCII: Bool? = nil, validLengthUnlessAlone: Int? = nil) {
         self.trigger = trigger
         self.triggerUnicode = triggerUnicode
         self.minTriggers = minTriggers

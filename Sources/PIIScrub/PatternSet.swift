@@ -259,20 +259,25 @@ public final class PatternSet: Sendable {
                                         patternID: id)
                 }
             }
-            if definition.prefilter?.validLengthUnlessAlone == true && definition.prefilter?.validLength == nil {
-                throw PIIScrubError(.invalidPatternFile, "prefilter.validLengthUnlessAlone needs validLength", patternID: id)
+            if let alone = definition.prefilter?.validLengthUnlessAlone {
+                guard let length = definition.prefilter?.validLength, alone >= 1, alone < length else {
+                    throw PIIScrubError(.invalidPatternFile,
+                                        "prefilter.validLengthUnlessAlone needs validLength and must be below it", patternID: id)
+                }
             }
-            // An example is alone in its text: with validLengthUnlessAlone it may be shorter.
-            if let length = definition.prefilter?.validLength, definition.prefilter?.validLengthUnlessAlone != true {
+            if let length = definition.prefilter?.validLength {
                 let unless = definition.prefilter?.validLengthUnless.map { Array($0.utf8) }
                 guard length >= 1, unless.map({ $0.count == 1 && $0[0] < 0x80 }) ?? true else {
                     throw PIIScrubError(.invalidPatternFile,
                                         "prefilter.validLength must be >= 1 and validLengthUnless one ASCII character",
                                         patternID: id)
                 }
+                // An example stands alone in its text: with validLengthUnlessAlone it may be
+                // shorter, down to that length.
+                let alone = definition.prefilter?.validLengthUnlessAlone ?? Int.max
                 for example in definition.examples?.match ?? [] {
                     let bytes = Array(example.utf8)
-                    guard bytes.count >= length || unless.map({ bytes.contains($0[0]) }) ?? false else {
+                    guard bytes.count >= length || bytes.count >= alone || unless.map({ bytes.contains($0[0]) }) ?? false else {
                         throw PIIScrubError(.prefilterMismatch,
                                             "example #\(bytes.count)B is shorter than validLength \(length)", patternID: id)
                     }

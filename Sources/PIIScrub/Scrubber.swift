@@ -528,7 +528,7 @@ public struct Scrubber: Sendable {
 
     /// Whether `window` is shorter than every match pattern `index`'s validator accepts
     /// (``PrefilterDefinition/validLength``) and lacks the byte that would excuse that, and does
-    /// not stand alone where the pattern claims ``PrefilterDefinition/validLengthUnlessAlone``;
+    /// not stand alone with the length the pattern claims in ``PrefilterDefinition/validLengthUnlessAlone``;
     /// then no match in it would be kept. (A window is a run of span bytes, and separators are in
     /// no span: a match standing alone is its whole window.) Prefilter windows only: with the
     /// prefilter off, every start is searched.
@@ -539,7 +539,7 @@ public struct Scrubber: Sendable {
         guard window.count < length else { return false }
         let unless = engine.validLengthUnless[index]
         if unless >= 0 && memchr(p + window.lowerBound, unless, window.count) != nil { return false }
-        return !(engine.validLengthUnlessAlone[index] && engine.standsAlone(window, p, count: count))
+        return !(window.count >= engine.validLengthUnlessAlone[index] && engine.standsAlone(window, p, count: count))
     }
 
     /// Runs the patterns of `group` inside one window; returns how far matches reached.

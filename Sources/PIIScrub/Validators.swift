@@ -646,13 +646,14 @@ public enum Validators {
 
     private static let postalWordBytes: [[UInt8]] = postalWords.map { Array($0.utf8) }
     private static let codePrefixes: [[UInt8]] = ["zip", "postal", "post"].map { Array($0.utf8) }
+    private static let codeWord: [UInt8] = Array("code".utf8)
 
     private static func hasPostalLabel(_ text: UnsafeRawBufferPointer, before start: Int,
                                        separators: UnsafePointer<UInt8>) -> Bool {
         guard let label = label(before: start, in: text, separators: separators) else { return false }
         let last = label.last
         if postalWordBytes.contains(where: { equalsIgnoringCase(text, last, $0) }) { return true }
-        if equalsIgnoringCase(text, last, Array("code".utf8)) {
+        if equalsIgnoringCase(text, last, codeWord) {
             var before = part(before: last, from: label.start, in: text, jointRequired: false)
             // `ZIP code: `: the word before, after one space that is not a separator.
             if before == nil, last.lowerBound == label.start, label.start >= 2,
@@ -881,6 +882,8 @@ public enum Validators {
     ]
 
     private static let addressWords: [[UInt8]] = ipv4AddressWords.map { Array($0.utf8) }
+    private static let forWord: [UInt8] = Array("for".utf8)
+    private static let forwardedWord: [UInt8] = Array("forwarded".utf8)
 
     /// What follows at `end` says address: a port, after `:` or as sshd writes it (`10.0.0.5 port
     /// 22`), or the rest of an access log line's start (`10.1.2.3 - - [06/Dec/2026:…`). The byte
@@ -928,10 +931,10 @@ public enum Validators {
         guard let label = label(before: start, in: text, separators: separators) else { return false }
         if addressWords.contains(where: { equalsIgnoringCase(text, label.last, $0) }) { return true }
         // `x_forwarded_for`: `for` after `forwarded`.
-        guard equalsIgnoringCase(text, label.last, Array("for".utf8)),
+        guard equalsIgnoringCase(text, label.last, forWord),
               let before = part(before: label.last, from: label.start, in: text, jointRequired: true)
         else { return false }
-        return equalsIgnoringCase(text, before, Array("forwarded".utf8))
+        return equalsIgnoringCase(text, before, forwardedWord)
     }
 
     /// The identifier that labels the value at `start`: the bytes before it, past at most 16
@@ -1091,11 +1094,12 @@ public enum Validators {
     private static func isHexDigit(_ b: UInt8) -> Bool { b &- 0x30 < 10 || (b | 0x20) &- 0x61 < 6 }
 
     /// Whether a line ``base64Line(_:)`` rejected is the last line of a PEM body by the text
-    /// around it: 16 or more characters, a multiple of 4 (whole base64 quanta, no padding),
+    /// around it: a multiple of 4 characters (whole base64 quanta, no padding),
     /// ``mixedBase64(_:)`` with the class changes of random text (``changesClassOften(_:)``), and
-    /// either alone between separators of the set (a line of its own: the byte before and the byte
-    /// after are separators, or the text's edges) or, JSON-escaped, after a full line (64 base64
-    /// characters right before the escape) and before the escaped newline and the block's end
+    /// either alone between separators of the set and 32 or more characters (a line of its own:
+    /// the byte before and the byte after are separators, or the text's edges) or, JSON-escaped,
+    /// 16 or more characters after a full line (64 base64 characters right before the escape, or
+    /// before its `\r`) and before the escaped newline and the block's end
     /// (`\n-----END `). Reads no byte past a separator. (The full line before keeps the pattern's
     /// prefilter claim true: such a match lies in a window of at least 64 bytes.)
     public static func base64LineInContext(_ text: UnsafeRawBufferPointer, _ match: Range<Int>,
@@ -1106,16 +1110,24 @@ public enum Validators {
         let line = UnsafeRawBufferPointer(rebasing: text[body])
         guard line.count >= 16, line.count % 4 == 0, mixedBase64(line), changesClassOften(line) else { return false }
         if escaped {
-            guard match.lowerBound >= 64 else { return false }
-            for i in (match.lowerBound - 64)..<match.lowerBound {
+            // The full line before, past a `\r` escape of a CRLF body (the match starts at `\n`).
+            var before = match.lowerBound
+            if before >= 2, text[before - 1] == UInt8(ascii: "r"), text[before - 2] == 0x5C,
+               separators[0x5C] == 0, separators[Int(UInt8(ascii: "r"))] == 0 {
+                before -= 2
+            }
+            guard before >= 64 else { return false }
+            for i in (before - 64)..<before {
                 let b = text[i]
                 guard separators[Int(b)] == 0, isBase64Byte(b) else { return false }
             }
             return literal("\\n-----END ", in: text, at: match.upperBound, separators) != nil
                 || literal("\\r\\n-----END ", in: text, at: match.upperBound, separators) != nil
         }
+        // Alone: 32 or more characters (the pattern's validLengthUnlessAlone claim, by which the
+        // block gate marks runs of 32).
         let alone = { (i: Int) in i < 0 || i >= text.count || separators[Int(text[i])] != 0 }
-        return alone(match.lowerBound - 1) && alone(match.upperBound)
+        return line.count >= 32 && alone(match.lowerBound - 1) && alone(match.upperBound)
     }
 
     @inline(__always)

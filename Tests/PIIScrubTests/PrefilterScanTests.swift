@@ -703,7 +703,7 @@ struct PrefilterScanTests {
 
     @Test("a validLength claim that an example contradicts is refused when the set is loaded")
     func validLengthRules() {
-        func set(_ length: Int?, unless: String?, alone: Bool? = nil) throws -> PatternSet {
+        func set(_ length: Int?, unless: String?, alone: Int? = nil) throws -> PatternSet {
             try PatternSet(name: "t", definitions: [
                 PatternDefinition(
                     id: "line", regex: "[A-Za-z0-9]*[0-9][A-Za-z0-9]*=?", replacement: "[K]",
@@ -721,10 +721,15 @@ struct PrefilterScanTests {
         #expect(throws: PIIScrubError.self) { _ = try set(0, unless: "=") }
         #expect(throws: Never.self) { _ = try set(64, unless: "=") }
         #expect(throws: Never.self) { _ = try set(7, unless: nil) }
-        // An example stands alone in its text: with validLengthUnlessAlone it may be shorter;
-        // the claim needs a length.
-        #expect(throws: Never.self) { _ = try set(64, unless: nil, alone: true) }
-        #expect(throws: PIIScrubError.self) { _ = try set(nil, unless: nil, alone: true) }
+        // An example stands alone in its text: with validLengthUnlessAlone it may be shorter,
+        // down to that length; the claim needs a validLength above it, and the length checks
+        // still apply.
+        #expect(throws: Never.self) { _ = try set(64, unless: nil, alone: 7) }
+        #expect(throws: PIIScrubError.self) { _ = try set(64, unless: nil, alone: 8) }
+        #expect(throws: PIIScrubError.self) { _ = try set(nil, unless: nil, alone: 7) }
+        #expect(throws: PIIScrubError.self) { _ = try set(64, unless: nil, alone: 64) }
+        #expect(throws: PIIScrubError.self) { _ = try set(64, unless: "==", alone: 7) }
+        #expect(throws: PIIScrubError.self) { _ = try set(0, unless: nil, alone: 7) }
     }
 
     @Test("windows shorter than validLength are searched only when they hold its character or stand alone")
@@ -750,6 +755,26 @@ struct PrefilterScanTests {
         #expect(redacted)
         let lastRedacted = scrubber.scrub("\(line)\n\(last)\n") == "[PRIVATE-KEY]\n[PRIVATE-KEY]\n"
         #expect(lastRedacted)
+        // Texts of 512 bytes and more go through the block gate, which marks runs of the
+        // claim's 32 bytes: PEM bodies at every offset in a 64-byte block, with last lines of 28
+        // to 48 characters, real and JSON-escaped (LF and CRLF) newlines.
+        let short = ["Kq3x9Vb7Lm2Np8Rt4Wy6Zc1Df5Gh", last, last + "Ab3d", last + "Xy7zQw4eRt5yUi8o"]
+        var redactedLast = 0
+        for offset in 0..<64 {
+            for end in short {
+                let filler = String(repeating: "word ", count: 100) + String(repeating: "x", count: offset)
+                for (newline, carriage) in [("\n", ""), ("\\n", ""), ("\\n", "\\r")] {
+                    let body = [line, line, end].joined(separator: carriage + newline)
+                    let text = filler + "\n-----BEGIN RSA PRIVATE KEY-----" + carriage + newline + body + carriage + newline
+                        + "-----END RSA PRIVATE KEY-----\n" + filler
+                    let same = scrubber.scrub(text) == reference.scrub(text)
+                    #expect(same, "offset \(offset), last line of \(end.utf8.count)")
+                    if !scrubber.scrub(text).contains(end) { redactedLast += 1 }
+                }
+            }
+        }
+        // 32 and more characters are taken in every form, 28 only escaped: 64 × (3 × 3 + 2).
+        #expect(redactedLast == 64 * 11, "\(redactedLast)")
     }
 
     @Test("a case-sensitive anchor on a case-insensitive pattern is refused")

@@ -54,7 +54,6 @@ final class EngineTables: @unchecked Sendable {
     /// Per pattern: its validator's ``Validator/Trim`` (`cuts` 0: none), read without copying
     /// the validator.
     let trimCuts: UnsafeBufferPointer<Int>
-    let trimDigitsAbove: UnsafeBufferPointer<Int>
     /// Per pattern: the strings of ``PrefilterDefinition/requires`` (empty: none).
     let requiredLiterals: UnsafeBufferPointer<UnsafeBufferPointer<UnsafeBufferPointer<UInt8>>>
     /// Per pattern: 256 entries, nonzero for the bytes of ``PrefilterDefinition/requiresClass``
@@ -132,7 +131,6 @@ final class EngineTables: @unchecked Sendable {
         validators = .allocate(capacity: max(1, patterns.count))
         validators.initialize(from: patterns.map(\.validator), count: patterns.count)
         self.trimCuts = copy(patterns.map { $0.validator?.trim?.cuts ?? 0 })
-        self.trimDigitsAbove = copy(patterns.map { $0.validator?.trim?.digitsAbove ?? 0 })
         self.requiresNonASCII = copy(patterns.map { $0.definition.prefilter?.requiresNonASCII ?? false })
         self.requiredClass = copy(patterns.map { pattern in
             let members = pattern.prefilter?.requiredClass ?? []
@@ -185,12 +183,10 @@ final class EngineTables: @unchecked Sendable {
         validators.deallocate()
     }
 
-    /// Whether `range` of the `count` bytes at `p` stands alone: the bytes before and after it
-    /// are separators of the set, or the text's edges.
+    /// ``PIIScrub/standsAlone(_:in:count:separators:)`` with the set's separators.
     @inline(__always)
     func standsAlone(_ range: Range<Int>, _ p: UnsafePointer<UInt8>, count: Int) -> Bool {
-        (range.lowerBound == 0 || separators.table[Int(p[range.lowerBound - 1])] != 0)
-            && (range.upperBound == count || separators.table[Int(p[range.upperBound])] != 0)
+        PIIScrub.standsAlone(range, in: p, count: count, separators: separators.table)
     }
 
     /// Whether pattern `index` has a validator and it rejects the match `text[match]`, also by
@@ -215,11 +211,6 @@ final class EngineTables: @unchecked Sendable {
     }
 
     private func cut(_ index: Int, in text: UnsafeRawBufferPointer, _ match: Range<Int>) -> Range<Int>? {
-        if trimDigitsAbove[index] > 0 {
-            var digits = 0
-            for i in match where text[i] &- 0x30 < 10 { digits += 1 }
-            guard digits > trimDigitsAbove[index] else { return nil }
-        }
         var end = match.upperBound
         var cuts = 0
         while cuts < trimCuts[index] {

@@ -64,3 +64,12 @@ final class SeparatorTable: @unchecked Sendable {
         return firstCut(p, from: from, end: end)
     }
 }
+
+/// Whether `range` of the `count` bytes at `p` stands alone: the bytes before and after it are
+/// separators (`separators`: 256 entries, nonzero for a separator), or the text's edges. A text
+/// cut after a separator starts right there, so the answer is the same in the piece.
+@inline(__always)
+func standsAlone(_ range: Range<Int>, in p: UnsafePointer<UInt8>, count: Int, separators: UnsafePointer<UInt8>) -> Bool {
+    (range.lowerBound == 0 || separators[Int(p[range.lowerBound - 1])] != 0)
+        && (range.upperBound == count || separators[Int(p[range.upperBound])] != 0)
+}

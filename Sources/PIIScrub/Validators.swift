@@ -14,20 +14,18 @@ public struct Validator: Sendable {
     /// text, the match's range in it, and the pattern set's 256-entry separator table: the
     /// rule may read no byte beyond a separator, so a text cut at separators scrubs the same).
     let context: (@Sendable (UnsafeRawBufferPointer, Range<Int>, UnsafePointer<UInt8>) -> Bool)?
-    /// Built-in only: a rejected match may be cut back at a space, up to `cuts` times, when it
-    /// holds more than `digitsAbove` ASCII digits (``Trim``).
+    /// Built-in only: a rejected match may be cut back at a space, up to `cuts` times (``Trim``).
     let trim: Trim?
 
     /// How a rejected match of a grouped number is cut back: a regex takes every group it can
     /// (`+1 415 555 0132 2024`, `LT12 1000 0111 0100 1000 SSN`), and the validator then sees one
-    /// group too many. The engine
-    /// tries the match up to each of its last `cuts` spaces (from the right, where a digit comes
-    /// before it) and keeps the first one the validator accepts: what PCRE2 would have matched
-    /// had it known the validator. A cut ends before a space, which the lookahead of the phone and
-    /// IBAN patterns accepts after a match, so the shorter match is one the regex also finds.
+    /// group too many. The engine tries the match up to each of its last `cuts` spaces (from the
+    /// right, where a digit comes before it) and keeps the first one the validator accepts: what
+    /// PCRE2 would have matched had it known the validator. A cut ends before a space, which the
+    /// lookahead of the phone and IBAN patterns accepts after a match, so the shorter match is one
+    /// the regex also finds.
     struct Trim {
         let cuts: Int
-        let digitsAbove: Int
     }
 
     public init(name: String, _ check: @escaping @Sendable (UnsafeRawBufferPointer) -> Bool) {
@@ -97,14 +95,14 @@ public enum Validators {
         Validator(name: "iban") { iban($0, checksum: true) },
         // A grouped IBAN's optional last group of 1-3 characters takes a short word after it
         // (`LT12 1000 0111 0100 1000 SSN`): cut back to the space before it.
-        Validator(name: "iban-format", { iban($0, checksum: false) }, trim: .init(cuts: 1, digitsAbove: 0)),
+        Validator(name: "iban-format", { iban($0, checksum: false) }, trim: .init(cuts: 1)),
         Validator(name: "us-ssn") { withDigits(of: $0) { usSSN($0) } },
         Validator(name: "nanp") { withDigits(of: $0) { nanp($0) } },
         // An international number takes up to three trailing groups that follow it after a
         // space (`+14155550132 2024-01-01`). (Cutting national numbers back too, `020 7946 0958
         // 1982`, moved matches around in lists of numbers on the bench-peers corpora and found
         // no labelled value more: left.)
-        Validator(name: "phone-intl", { phoneInternational($0) }, trim: .init(cuts: 3, digitsAbove: 0)),
+        Validator(name: "phone-intl", { phoneInternational($0) }, trim: .init(cuts: 3)),
         Validator(name: "phone-national", { phoneNational($0) },
                   context: { phoneNationalInContext($0, $1, separators: $2) }),
         Validator(name: "phone-bare") { withDigits(of: $0) { phoneBare($0) } },
@@ -1067,15 +1065,20 @@ public enum Validators {
     /// or a final line that ends in `=` padding; and ``mixedBase64(_:)``. A leading JSON escape
     /// `\n`/`\r` is skipped.
     public static func base64Line(_ raw: UnsafeRawBufferPointer) -> Bool {
-        // A JSON-escaped newline before the line (`\n`, `\r`) belongs to the match, not the line.
-        var bytes = raw
-        if bytes.count > 2, bytes[0] == 0x5C, bytes[1] == 0x6E || bytes[1] == 0x72 {
-            bytes = UnsafeRawBufferPointer(rebasing: raw[2...])
-        }
+        let bytes = UnsafeRawBufferPointer(rebasing: raw[lineBody(raw.indices, in: raw)])
         let padded = bytes.last == 0x3D
         let length = bytes.count
         guard padded || length == 64 || length == 70 || length == 76 else { return false }
         return mixedBase64(bytes)
+    }
+
+    /// The line of a `base64-line` match at `match` in `text`: without the JSON-escaped newline
+    /// (`\n`, `\r`) that `private-key-line-escaped` matches before it.
+    @inline(__always)
+    private static func lineBody(_ match: Range<Int>, in text: UnsafeRawBufferPointer) -> Range<Int> {
+        let escaped = match.count > 2 && text[match.lowerBound] == 0x5C
+            && (text[match.lowerBound + 1] == 0x6E || text[match.lowerBound + 1] == 0x72)
+        return escaped ? (match.lowerBound + 2)..<match.upperBound : match
     }
 
     /// Whether `bytes` hold a JSON `\u` escape (a backslash, `u` and four hex digits) and are
@@ -1104,9 +1107,8 @@ public enum Validators {
     /// prefilter claim true: such a match lies in a window of at least 64 bytes.)
     public static func base64LineInContext(_ text: UnsafeRawBufferPointer, _ match: Range<Int>,
                                            separators: UnsafePointer<UInt8>) -> Bool {
-        var body = match
-        let escaped = match.count > 2 && text[match.lowerBound] == 0x5C
-        if escaped { body = (match.lowerBound + 2)..<match.upperBound }
+        let body = lineBody(match, in: text)
+        let escaped = body != match
         let line = UnsafeRawBufferPointer(rebasing: text[body])
         guard line.count >= 16, line.count % 4 == 0, mixedBase64(line), changesClassOften(line) else { return false }
         if escaped {
@@ -1126,8 +1128,8 @@ public enum Validators {
         }
         // Alone: 32 or more characters (the pattern's validLengthUnlessAlone claim, by which the
         // block gate marks runs of 32).
-        let alone = { (i: Int) in i < 0 || i >= text.count || separators[Int(text[i])] != 0 }
-        return line.count >= 32 && alone(match.lowerBound - 1) && alone(match.upperBound)
+        return line.count >= 32 && standsAlone(match, in: text.baseAddress!.assumingMemoryBound(to: UInt8.self),
+                                               count: text.count, separators: separators)
     }
 
     @inline(__always)

@@ -59,6 +59,8 @@ final class EngineTables: @unchecked Sendable {
     /// Per pattern: 256 entries, nonzero for the bytes of ``PrefilterDefinition/requiresClass``
     /// (empty: none).
     let requiredClass: UnsafeBufferPointer<UnsafeBufferPointer<UInt8>>
+    /// Per pattern: ``PrefilterDefinition/requiresClassCount`` (1 without one).
+    let requiredClassCount: UnsafeBufferPointer<Int>
     /// Per pattern: ``PrefilterDefinition/requiresNonASCII``.
     let requiresNonASCII: UnsafeBufferPointer<Bool>
     /// Per pattern: its validator, read in place by ``rejects(_:_:)``: copying a `Validator?`
@@ -132,6 +134,7 @@ final class EngineTables: @unchecked Sendable {
         validators.initialize(from: patterns.map(\.validator), count: patterns.count)
         self.trimCuts = copy(patterns.map { $0.validator?.trim?.cuts ?? 0 })
         self.requiresNonASCII = copy(patterns.map { $0.definition.prefilter?.requiresNonASCII ?? false })
+        self.requiredClassCount = copy(patterns.map { $0.definition.prefilter?.requiresClassCount ?? 1 })
         self.requiredClass = copy(patterns.map { pattern in
             let members = pattern.prefilter?.requiredClass ?? []
             return copy(members.isEmpty ? [] : (0..<256).map { members.contains(UInt8($0)) ? UInt8(1) : 0 })

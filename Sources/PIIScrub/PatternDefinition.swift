@@ -193,6 +193,11 @@ public struct PrefilterDefinition: Codable, Sendable, Hashable {
     /// capital letter, and each one spared is a PCRE2 search. Letters are refused in a pattern
     /// that matches case-insensitively.
     public var requiresClass: String?
+    /// With ``requiresClass``: every match the pattern's validator accepts holds at least this
+    /// many characters of that class (default 1): the three dots of an IPv4 address, the twelve
+    /// hex digits of a MAC address. A window of prose holding fewer (`365.25`, a line of dashes)
+    /// is not searched for this pattern.
+    public var requiresClassCount: Int?
     /// Every match the pattern's validator accepts, with the context its regex reads before `\K`,
     /// holds a character outside ASCII (a label in another script: `電話番号`, `телефон`): a
     /// window with ASCII context (all ASCII, and ASCII on both sides) is not searched for this
@@ -211,7 +216,8 @@ public struct PrefilterDefinition: Codable, Sendable, Hashable {
                 anchorCaseless: Bool? = nil, digitRun: Int? = nil, digitRunWithin: Int? = nil,
                 validLength: Int? = nil, validLengthUnless: String? = nil, triggerGap: Int? = nil,
                 requires: [String]? = nil, requiresClass: String? = nil, digitChain: [Int]? = nil,
-                triggerGapExact: Bool? = nil, requiresNonASCII: Bool? = nil, validLengthUnlessAlone: Int? = nil) {
+                triggerGapExact: Bool? = nil, requiresNonASCII: Bool? = nil, validLengthUnlessAlone: Int? = nil,
+                requiresClassCount: Int? = nil) {
         self.trigger = trigger
         self.triggerUnicode = triggerUnicode
         self.minTriggers = minTriggers
@@ -228,6 +234,7 @@ public struct PrefilterDefinition: Codable, Sendable, Hashable {
         self.triggerGapExact = triggerGapExact
         self.requires = requires
         self.requiresClass = requiresClass
+        self.requiresClassCount = requiresClassCount
         self.requiresNonASCII = requiresNonASCII
         self.validLengthUnlessAlone = validLengthUnlessAlone
         self.digitChain = digitChain

@@ -244,11 +244,13 @@ public final class PatternSet: Sendable {
                                         "prefilter.requiresClass must not hold letters in a case-insensitive pattern",
                                         patternID: id)
                 }
+                let count = definition.prefilter?.requiresClassCount ?? 1
                 for example in definition.examples?.match ?? [] {
                     let bytes = Array(example.utf8)
-                    guard bytes.contains(where: members.contains) else {
+                    guard bytes.lazy.filter(members.contains).count >= count else {
                         throw PIIScrubError(.prefilterMismatch,
-                                            "example #\(bytes.count)B holds no character of prefilter.requiresClass", patternID: id)
+                                            "example #\(bytes.count)B holds fewer than \(count) characters of prefilter.requiresClass",
+                                            patternID: id)
                     }
                 }
             }

@@ -137,6 +137,12 @@ final class Prefilter: Sendable {
         guard definition.requiresClass == nil || !requiredClass.isEmpty else {
             throw PIIScrubError(.invalidPatternFile, "prefilter.requiresClass is empty", patternID: patternID)
         }
+        if let count = definition.requiresClassCount {
+            guard definition.requiresClass != nil, (1...64).contains(count) else {
+                throw PIIScrubError(.invalidPatternFile, "prefilter.requiresClassCount must be 1 to 64, with requiresClass",
+                                    patternID: patternID)
+            }
+        }
         guard triggers.isSubset(of: span) else {
             throw PIIScrubError(.invalidPatternFile, "prefilter.trigger must be a subset of prefilter.span",
                                 patternID: patternID)

@@ -486,17 +486,19 @@ public struct Scrubber: Sendable {
             || lacksRequiredLiteral(engine, index, p, window) || lacksRequiredClass(engine, index, p, window)
     }
 
-    /// Whether `window` holds no byte of pattern `index`'s ``PrefilterDefinition/requiresClass``
-    /// (false when it has none).
+    /// Whether `window` holds fewer bytes of pattern `index`'s ``PrefilterDefinition/requiresClass``
+    /// than its ``PrefilterDefinition/requiresClassCount`` (false when it has no class).
     @inline(__always)
     private func lacksRequiredClass(_ engine: EngineTables, _ index: Int, _ p: UnsafePointer<UInt8>,
                                     _ window: Range<Int>) -> Bool {
         let table = engine.requiredClass[index]
         guard let t = table.baseAddress, !table.isEmpty else { return false }
+        var missing = engine.requiredClassCount[index]
         var q = p + window.lowerBound
         let end = p + window.upperBound
         while q < end {
-            if t[Int(q.pointee)] != 0 { return false }
+            missing &-= Int(t[Int(q.pointee)])
+            if missing == 0 { return false }
             q += 1
         }
         return true

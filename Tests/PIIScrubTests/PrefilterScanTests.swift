@@ -474,6 +474,9 @@ struct PrefilterScanTests {
         let scrubbed = scrubber.scrub("see https://a:b@c.io now") == "see [CRED] now"  // a Bool: prints no text
         #expect(scrubbed)
         #expect(try TestSets.load("default").patterns.first { $0.id == "url-credentials" }?.definition.prefilter?.requires == ["://"])
+        // `Bearer` or `Basic`: the trigger `B` alone starts a window at every capital B of prose.
+        #expect(try TestSets.load("default").patterns.first { $0.id == "authorization-credentials" }?
+            .definition.prefilter?.requires == ["Bearer", "Basic"])
     }
 
     @Test("a requiresClass claim that an example or the pattern's case folding contradicts is refused")
@@ -508,6 +511,48 @@ struct PrefilterScanTests {
         #expect(scrubbed)
         let ibans = try TestSets.load("default").patterns.filter { $0.id.hasPrefix("iban") }
         #expect(ibans.count == 2 && ibans.allSatisfy { $0.definition.prefilter?.requiresClass == "A-Z" })
+    }
+
+    @Test("a requiresClassCount claim needs its class, 1 to 64, and every example holding that many; fewer skip the window")
+    func requiresClassCountRules() throws {
+        func set(_ count: Int?, members: String? = "A-Z") throws -> PatternSet {
+            try PatternSet(name: "t", definitions: [
+                PatternDefinition(
+                    id: "iban-like", regex: "[A-Z]{2}[0-9]{6,10}", replacement: "[IBAN]",
+                    prefilter: PrefilterDefinition(trigger: "0-9", minTriggers: 6, span: "0-9A-Za-z",
+                                                   requiresClass: members, requiresClassCount: count),
+                    examples: .init(match: ["DE12345678", "GB1234567890"])),
+            ])
+        }
+        #expect(throws: PIIScrubError.self) { _ = try set(0) }
+        #expect(throws: PIIScrubError.self) { _ = try set(65) }
+        #expect(throws: PIIScrubError.self) { _ = try set(2, members: nil) }
+        #expect(throws: PIIScrubError.self) { _ = try set(3) }  // the examples hold two capitals
+        #expect(throws: Never.self) { _ = try set(2) }
+        #expect(throws: Never.self) { _ = try set(1) }
+        // A window with one capital is not searched for a claim of two (it cannot hold a match);
+        // the result is the prefilter-off reference's whatever the count.
+        for count in [1, 2] {
+            let claimed = Scrubber(patternSet: try set(count))
+            let reference = EngineConfiguration(jit: true, prefilter: false).scrubber(try set(count))
+            var differences = 0
+            for text in ["iban DE12345678 and 1234567890", "D12345678 x", "xD12345678 DE12345678", "DE1234567",
+                         "A1B2C3456789 GB1234567890"] where claimed.scrub(text) != reference.scrub(text) {
+                differences += 1
+            }
+            #expect(differences == 0)
+        }
+        // The default set's claims: the dots of an IPv4 address, the hex digits of a dashed MAC
+        // address, the letters and digits of a vendor API key (`sk-lf-` and sixteen dashes: 4).
+        let claims = Dictionary(uniqueKeysWithValues: try TestSets.load("default").patterns.map {
+            ($0.id, ($0.definition.prefilter?.requiresClass, $0.definition.prefilter?.requiresClassCount))
+        })
+        #expect(claims["ipv4"]! == (".", 3))
+        #expect(claims["mac-address-dashed"]! == ("0-9A-Fa-f", 12))
+        #expect(claims["api-key"]! == ("A-Za-z0-9", 4))
+        let unclaimed = Scrubber(patternSet: try set(nil))
+        let dense = unclaimed.scrub("DE12345678") == "[IBAN]"  // a Bool: prints no text
+        #expect(dense)
     }
 
     @Test("a requiresNonASCII claim that an example contradicts is refused; windows with ASCII context are not searched for it")

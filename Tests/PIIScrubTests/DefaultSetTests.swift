@@ -350,6 +350,57 @@ struct DefaultSetTests {
         }
     }
 
+    @Test("phone-bare: the guard before the order-label lookbehinds changes no match; every label keeps its number")
+    func phoneBareLabelGuard() throws {
+        // The guard `(?(?<![rR…=] \d{10}| #\d{10})|…)` skips the 38 label lookbehinds unless the
+        // character before the last space or `#` ends one of them. Compared here with the list
+        // alone (the regex before the guard), on every label in three cases, other words and
+        // separators, under every engine configuration.
+        let set = try #require(Self.set)
+        let bare = try #require(set.patterns.first { $0.id == "phone-bare" }).definition
+        func unguarded(_ regex: String) throws -> String {
+            let start = try #require(regex.range(of: "(?(?<!"))
+            let list = try #require(regex.range(of: ")|(?<!(?i:order )", range: start.upperBound..<regex.endIndex))
+            #expect(regex.hasSuffix("))"))
+            return String(regex[..<start.lowerBound]) + String(regex[list.lowerBound...].dropFirst(2).dropLast())
+        }
+        var plain = bare
+        plain.regex = try unguarded(bare.regex)
+        plain.asciiRegex = try bare.asciiRegex.map(unguarded)
+        #expect(plain.regex != bare.regex && plain.asciiRegex != bare.asciiRegex)
+        let guarded = try PatternSet(name: "guarded", definitions: [bare])
+        let reference = try PatternSet(name: "list", definitions: [plain])
+        // The labels, read back from the list: `(?i:order no\. )\d{10}` is `order no. `.
+        let listStart = try #require(bare.regex.range(of: "(?<!(?i:order )"))
+        let labels = bare.regex[listStart.lowerBound...].dropFirst(4).dropLast(2)
+            .components(separatedBy: "\\d{10}|").map { alternative in
+                alternative.replacingOccurrences(of: "\\d{10}", with: "")
+                    .replacingOccurrences(of: "(?i:", with: "").replacingOccurrences(of: ")", with: "")
+                    .replacingOccurrences(of: "\\.", with: ".")
+            }
+        #expect(labels.count == 38 && labels.first == "order " && labels.last == "= ")
+        let others = ["", " ", "Julius ", "pin ", "orders ", "order  ", "id:", "#", "no.", "isbn-11 ", "x=", "ORDER#"]
+        var texts: [String] = []
+        for label in labels + others {
+            for variant in [label, label.uppercased(), label.prefix(1).uppercased() + label.dropFirst()] {
+                texts.append("\(variant)4155550132")
+                texts.append("see \(variant)4155550132 and \(variant)415555013299.")
+            }
+        }
+        var differences = 0
+        var takenWithLabel = 0
+        for configuration in EngineConfiguration.all {
+            let a = configuration.scrubber(guarded)
+            let b = configuration.scrubber(reference)
+            for text in texts where a.scrub(text) != b.scrub(text) { differences += 1 }
+            for label in labels where !a.scrub("\(label)4155550132").hasSuffix("4155550132") { takenWithLabel += 1 }
+        }
+        #expect(differences == 0)
+        #expect(takenWithLabel == 0)  // every label keeps its number: counts only, no text printed
+        let julius = Scrubber(patternSet: guarded).scrub("Julius 4155550132") == "Julius [PHONE]"  // a Bool
+        #expect(julius)
+    }
+
     @Test("the default set is cuttable and streams like whole text (lookbehinds longer than one character included)")
     func streamingEqualsWhole() throws {
         let set = try #require(Self.set)

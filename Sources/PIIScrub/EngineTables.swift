@@ -59,6 +59,10 @@ final class EngineTables: @unchecked Sendable {
     /// Per pattern: 256 entries, nonzero for the bytes of ``PrefilterDefinition/requiresClass``
     /// (empty: none).
     let requiredClass: UnsafeBufferPointer<UnsafeBufferPointer<UInt8>>
+    /// Per pattern: ``PrefilterDefinition/requiresCaseless`` as ``CaselessLiterals/masks(_:)``
+    /// (empty: none) and the strings themselves.
+    let caselessMasks: UnsafeBufferPointer<UnsafeBufferPointer<UInt32>>
+    let caselessLiterals: UnsafeBufferPointer<UnsafeBufferPointer<UnsafeBufferPointer<UInt8>>>
     /// Per pattern: ``PrefilterDefinition/requiresClassCount`` (1 without one).
     let requiredClassCount: UnsafeBufferPointer<Int>
     /// Per pattern: ``PrefilterDefinition/requiresNonASCII``.
@@ -135,6 +139,9 @@ final class EngineTables: @unchecked Sendable {
         self.trimCuts = copy(patterns.map { $0.validator?.trim?.cuts ?? 0 })
         self.requiresNonASCII = copy(patterns.map { $0.definition.prefilter?.requiresNonASCII ?? false })
         self.requiredClassCount = copy(patterns.map { $0.definition.prefilter?.requiresClassCount ?? 1 })
+        let caseless = patterns.map { ($0.definition.prefilter?.requiresCaseless ?? []).map { Array($0.utf8) } }
+        self.caselessMasks = copy(caseless.map { $0.isEmpty ? copy([UInt32]()) : copy(CaselessLiterals.masks($0)) })
+        self.caselessLiterals = copy(caseless.map { literals in copy(literals.map { copy($0) }) })
         self.requiredClass = copy(patterns.map { pattern in
             let members = pattern.prefilter?.requiredClass ?? []
             return copy(members.isEmpty ? [] : (0..<256).map { members.contains(UInt8($0)) ? UInt8(1) : 0 })
@@ -227,5 +234,61 @@ final class EngineTables: @unchecked Sendable {
             if !rejects(index, in: text, cut) { return cut }
         }
         return nil
+    }
+}
+
+/// The strings of ``PrefilterDefinition/requiresCaseless`` as the engine looks for them in a
+/// window: three 256-entry masks (bit j of entry `k * 256 + b`: literal j holds byte b, in either
+/// ASCII case, at offset k), so each byte costs three loads and an AND, and only where all three
+/// agree (`tel` of `hotel`: rare in prose) is a whole literal compared. A PCRE2 search of a label
+/// window tries the label alternation at every letter that starts one.
+enum CaselessLiterals {
+    /// The masks for `literals` (lower case, 3 to 32 bytes, at most 32 of them).
+    static func masks(_ literals: [[UInt8]]) -> [UInt32] {
+        var masks = [UInt32](repeating: 0, count: 3 * 256)
+        for (j, literal) in literals.enumerated() {
+            for k in 0..<3 {
+                let b = literal[k]
+                masks[k * 256 + Int(b)] |= 1 << j
+                if b >= 0x61 && b <= 0x7A { masks[k * 256 + Int(b - 0x20)] |= 1 << j }
+            }
+        }
+        return masks
+    }
+
+    @inline(__always)
+    static func folded(_ b: UInt8) -> UInt8 { b &- 0x41 < 26 ? b | 0x20 : b }
+
+    /// Whether `bytes` hold `literal` (lower case) in any ASCII case: the reference the load check
+    /// and the tests use.
+    static func contains(_ bytes: ArraySlice<UInt8>, _ literal: [UInt8]) -> Bool {
+        guard bytes.count >= literal.count else { return false }
+        var i = bytes.startIndex
+        while i + literal.count <= bytes.endIndex {
+            if (0..<literal.count).allSatisfy({ folded(bytes[i + $0]) == literal[$0] }) { return true }
+            i += 1
+        }
+        return false
+    }
+
+    /// Whether p[window] holds one of `literals` in any ASCII case (``masks(_:)``).
+    @inline(__always)
+    static func holdsAny(_ p: UnsafePointer<UInt8>, _ window: Range<Int>, masks: UnsafePointer<UInt32>,
+                         literals: UnsafeBufferPointer<UnsafeBufferPointer<UInt8>>) -> Bool {
+        var i = window.lowerBound
+        let end = window.upperBound
+        while i + 3 <= end {
+            var m = masks[Int(p[i])] & masks[256 + Int(p[i + 1])] & masks[512 + Int(p[i + 2])]
+            while m != 0 {
+                let literal = literals[m.trailingZeroBitCount]
+                m &= m &- 1
+                guard i + literal.count <= end else { continue }
+                var k = 3
+                while k < literal.count && folded(p[i + k]) == literal[k] { k += 1 }
+                if k == literal.count { return true }
+            }
+            i += 1
+        }
+        return false
     }
 }

@@ -199,6 +199,12 @@ public struct PrefilterDefinition: Codable, Sendable, Hashable {
     /// is not searched for this pattern.
     public var requiresClassCount: Int?
     /// Every match the pattern's validator accepts, with the context its regex reads before `\K`,
+    /// holds one of these ASCII strings in any ASCII case (written in lower case, 3 to 32
+    /// characters: the label words of `phone-labelled`, `us-ssn-labelled`). An all-ASCII window
+    /// (with ASCII on both sides) holding none of them is not searched for this pattern; other
+    /// windows are, since Unicode case folding matches `ſ` for `s` and `K` (U+212A) for `k`.
+    public var requiresCaseless: [String]?
+    /// Every match the pattern's validator accepts, with the context its regex reads before `\K`,
     /// holds a character outside ASCII (a label in another script: `電話番号`, `телефон`): a
     /// window with ASCII context (all ASCII, and ASCII on both sides) is not searched for this
     /// pattern. Such a label's characters must be span characters, as every `\K` context's are.
@@ -217,7 +223,7 @@ public struct PrefilterDefinition: Codable, Sendable, Hashable {
                 validLength: Int? = nil, validLengthUnless: String? = nil, triggerGap: Int? = nil,
                 requires: [String]? = nil, requiresClass: String? = nil, digitChain: [Int]? = nil,
                 triggerGapExact: Bool? = nil, requiresNonASCII: Bool? = nil, validLengthUnlessAlone: Int? = nil,
-                requiresClassCount: Int? = nil) {
+                requiresClassCount: Int? = nil, requiresCaseless: [String]? = nil) {
         self.trigger = trigger
         self.triggerUnicode = triggerUnicode
         self.minTriggers = minTriggers
@@ -235,6 +241,7 @@ public struct PrefilterDefinition: Codable, Sendable, Hashable {
         self.requires = requires
         self.requiresClass = requiresClass
         self.requiresClassCount = requiresClassCount
+        self.requiresCaseless = requiresCaseless
         self.requiresNonASCII = requiresNonASCII
         self.validLengthUnlessAlone = validLengthUnlessAlone
         self.digitChain = digitChain

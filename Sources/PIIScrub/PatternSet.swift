@@ -238,6 +238,24 @@ public final class PatternSet: Sendable {
                     }
                 }
             }
+            if let literals = definition.prefilter?.requiresCaseless {
+                guard (1...32).contains(literals.count), literals.allSatisfy({ literal in
+                    (3...32).contains(literal.utf8.count)
+                        && literal.utf8.allSatisfy { $0 >= 0x20 && $0 < 0x7F && !($0 >= 0x41 && $0 <= 0x5A) }
+                }) else {
+                    throw PIIScrubError(.invalidPatternFile,
+                                        "prefilter.requiresCaseless must list 1 to 32 strings of 3 to 32 printable ASCII characters, in lower case",
+                                        patternID: id)
+                }
+                // Examples with a non-ASCII character are exempt, as such windows are in the engine.
+                for example in definition.examples?.match ?? [] where example.utf8.allSatisfy({ $0 < 0x80 }) {
+                    let bytes = Array(example.utf8)
+                    guard literals.contains(where: { CaselessLiterals.contains(bytes[...], Array($0.utf8)) }) else {
+                        throw PIIScrubError(.prefilterMismatch,
+                                            "example #\(bytes.count)B holds none of prefilter.requiresCaseless", patternID: id)
+                    }
+                }
+            }
             if let members = prefilter?.requiredClass, !members.isEmpty {
                 guard !(caseless && members.contains(where: isASCIILetter)) else {
                     throw PIIScrubError(.invalidPatternFile,

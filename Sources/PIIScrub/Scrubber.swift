@@ -355,9 +355,10 @@ public struct Scrubber: Sendable {
             let skipASCIIWindows = group.requiresNonASCII && prefilterEnabled
             while let found = prefilter.nextWindow(p, from: &position, count: end, runs: &runs) {
                 let window = found.range
-                if cannotHoldMatch(engine, index, p, count: n, window, checkRequired: checkRequired) { continue }
                 let asciiContext = hasWideASCIIContext(found, p, count: n)
                 if skipASCIIWindows && asciiContext { continue }
+                if cannotHoldMatch(engine, index, p, count: n, window, checkRequired: checkRequired,
+                                   asciiContext: found.asciiContext) { continue }
                 let at = try windowMatches(of: index, engine: engine, asciiContext: asciiContext,
                                            window: window, startLimit: window.upperBound - minLength, text: text,
                                            into: &list, scratch: &scratch, searches: searches)
@@ -477,13 +478,26 @@ public struct Scrubber: Sendable {
 
     /// Whether a prefilter window cannot hold a match of pattern `index` that would be kept: it
     /// lacks the required byte (checked unless the caller knows the window holds it), is too
-    /// short to validate, or holds none of the required strings or of the required class.
+    /// short to validate, or holds none of the required strings or of the required class, or
+    /// (all ASCII, `asciiContext`) none of the strings required in any case.
     @inline(__always)
     private func cannotHoldMatch(_ engine: EngineTables, _ index: Int, _ p: UnsafePointer<UInt8>, count: Int,
-                                 _ window: Range<Int>, checkRequired: Bool) -> Bool {
+                                 _ window: Range<Int>, checkRequired: Bool, asciiContext: Bool) -> Bool {
         (checkRequired && lacksRequiredByte(engine, index, p, window))
             || tooShortToValidate(engine, index, p, count: count, window)
             || lacksRequiredLiteral(engine, index, p, window) || lacksRequiredClass(engine, index, p, window)
+            || (asciiContext && lacksCaselessLiteral(engine, index, p, window))
+    }
+
+    /// Whether `window` holds none of pattern `index`'s ``PrefilterDefinition/requiresCaseless``
+    /// strings in any ASCII case (false when it has none). For all-ASCII windows only: Unicode
+    /// case folding matches other characters (`ſ` for `s`).
+    @inline(__always)
+    private func lacksCaselessLiteral(_ engine: EngineTables, _ index: Int, _ p: UnsafePointer<UInt8>,
+                                      _ window: Range<Int>) -> Bool {
+        let masks = engine.caselessMasks[index]
+        guard let m = masks.baseAddress, !masks.isEmpty else { return false }
+        return !CaselessLiterals.holdsAny(p, window, masks: m, literals: engine.caselessLiterals[index])
     }
 
     /// Whether `window` holds fewer bytes of pattern `index`'s ``PrefilterDefinition/requiresClass``
@@ -561,7 +575,7 @@ public struct Scrubber: Sendable {
             // The PCRE2-only window (the whole text, prefilter off) is searched as it is.
             if triggers != Int.max, let base = text.baseAddress,
                cannotHoldMatch(engine, index, base.assumingMemoryBound(to: UInt8.self), count: text.count, window,
-                               checkRequired: true) {
+                               checkRequired: true, asciiContext: asciiContext) {
                 continue
             }
             let at = try windowMatches(of: index, engine: engine, asciiContext: asciiContext, window: window,

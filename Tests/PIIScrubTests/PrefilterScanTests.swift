@@ -555,6 +555,71 @@ struct PrefilterScanTests {
         #expect(dense)
     }
 
+    @Test("a requiresCaseless claim: lower-case strings of 3 to 32 characters, held by every all-ASCII example; windows without one are not searched")
+    func requiresCaselessRules() throws {
+        func set(_ literals: [String]?, examples: [String] = ["phone: 4155550132", "TEL 4155550132", "ſmſ 4155550132"]) throws -> PatternSet {
+            try PatternSet(name: "t", definitions: [
+                PatternDefinition(
+                    id: "labelled", regex: "(?i:phone|tel|sms)[ :]{0,2}\\K[0-9]{7,12}(?![0-9])", replacement: "[PHONE]",
+                    prefilter: PrefilterDefinition(trigger: "0-9", minTriggers: 7, span: "A-Za-z0-9 :",
+                                                   spanUnicode: "list", spanCodePoints: ["U+017F", "U+212A"],
+                                                   digitRun: 7, digitRunWithin: 12, requiresCaseless: literals),
+                    examples: .init(match: examples)),
+            ])
+        }
+        #expect(throws: PIIScrubError.self) { _ = try set([]) }
+        #expect(throws: PIIScrubError.self) { _ = try set(["Phone", "tel", "sms"]) }  // upper case
+        #expect(throws: PIIScrubError.self) { _ = try set(["ph", "tel", "sms"]) }  // too short
+        #expect(throws: PIIScrubError.self) { _ = try set(["phone", "sms"]) }  // `TEL 4155550132` holds none
+        #expect(throws: Never.self) { _ = try set(["phone", "tel", "sms"]) }  // `ſmſ` is exempt: not ASCII
+        // The same output as the prefilter-off reference, which ignores the claim: labels in any
+        // case, `ſ` for `s` (a window that is not all ASCII is searched), labels cut by the
+        // window's start, words that hold a literal's first letters only.
+        let claimed = Scrubber(patternSet: try set(["phone", "tel", "sms"]))
+        let reference = EngineConfiguration(jit: true, prefilter: false).scrubber(try set(["phone", "tel", "sms"]))
+        var differences = 0
+        var texts = ["phone: 4155550132", "PhOnE 4155550132 and TEL:4155550132", "ſmſ 4155550132", "ſMS 4155550132",
+                     "hotel 4155550132", "telephone 4155550132", "photo 4155550132 te 4155550132 sm 4155550132",
+                     "a long sentence without a label before 4155550132 and after", "Tel 4155550132", "TEL4155550132"]
+        var rng = SplitMix64(seed: 17)
+        let pieces = ["phone", "PHONE", "tel", "Tel", "sms", "SMS", "ph", "te", "sm", " ", ":", "x", "ſ", "4155550132", "12"]
+        for _ in 0..<400 { texts.append((0..<8).map { _ in pieces.randomElement(using: &rng)! }.joined()) }
+        for text in texts where claimed.scrub(text) != reference.scrub(text) { differences += 1 }
+        #expect(differences == 0)
+        let kept = claimed.scrub("photo 4155550132") == "photo 4155550132"  // a Bool: prints no text
+        #expect(kept)
+        // The engine's search agrees with a byte-by-byte one at every window of random texts.
+        let literals = ["phone", "tel", "cel", "ss#", "text", "tex"].map { Array($0.utf8) }
+        let masks = CaselessLiterals.masks(literals)
+        let alphabet = Array("pPhHoOnNeEtTlLcCsSxX# ".utf8)
+        var disagreements = 0
+        for _ in 0..<2000 {
+            let bytes = (0..<Int.random(in: 1..<24, using: &rng)).map { _ in alphabet.randomElement(using: &rng)! }
+            let lo = Int.random(in: 0...bytes.count, using: &rng)
+            let hi = Int.random(in: lo...bytes.count, using: &rng)
+            let expected = literals.contains { CaselessLiterals.contains(bytes[lo..<hi], $0) }
+            let stored = literals.map { l in UnsafeBufferPointer(start: UnsafePointer(copyToHeap(l)), count: l.count) }
+            defer { for l in stored { l.deallocate() } }
+            let found = bytes.withUnsafeBufferPointer { b in
+                masks.withUnsafeBufferPointer { m in
+                    stored.withUnsafeBufferPointer { s in CaselessLiterals.holdsAny(b.baseAddress!, lo..<hi, masks: m.baseAddress!, literals: s) }
+                }
+            }
+            if found != expected { disagreements += 1 }
+        }
+        #expect(disagreements == 0)
+        let labels = Dictionary(uniqueKeysWithValues: try TestSets.load("default").patterns.map {
+            ($0.id, $0.definition.prefilter?.requiresCaseless)
+        })
+        #expect(labels["phone-labelled"]??.contains("tel") == true && labels["us-ssn-labelled"]??.contains("ssn") == true)
+    }
+
+    private func copyToHeap(_ bytes: [UInt8]) -> UnsafeMutablePointer<UInt8> {
+        let p = UnsafeMutablePointer<UInt8>.allocate(capacity: max(1, bytes.count))
+        p.initialize(from: bytes, count: bytes.count)
+        return p
+    }
+
     @Test("a requiresNonASCII claim that an example contradicts is refused; windows with ASCII context are not searched for it")
     func requiresNonASCIIRules() throws {
         func prefilter(_ claim: Bool?) -> PrefilterDefinition {

@@ -690,12 +690,16 @@ final class ScanGroup: Sendable {
             // claims the same exact gap (an exact claim needs a gap: checked at load).
             let gaps = group.compactMap { $0.definition.prefilter?.triggerGap }
             let exact = Set(gaps).count == 1 && group.allSatisfy { $0.definition.prefilter?.triggerGapExact == true }
+            // Trigger literals when every pattern requires strings (the prefilter keeps them only
+            // when each starts with its single trigger byte).
+            let required = group.map { $0.definition.prefilter?.requires ?? [] }
+            let literals = required.contains(where: \.isEmpty) ? [] : Array(Set(required.joined())).sorted().map { Array($0.utf8) }
             return ScanGroup(patterns: group.map(\.index),
                              prefilter: Prefilter(prefilter, minTriggers: group.map { $0.prefilter!.minTriggers }.min()!,
                                                   minWindow: group.map(\.minLength).min()!,
                                                   digitRunWindows: digitRunWindows,
                                                   triggerGap: gaps.count == group.count ? gaps.max()! : 0,
-                                                  triggerGapExact: exact))
+                                                  triggerGapExact: exact, triggerLiterals: literals))
         }
     }
 }

@@ -81,6 +81,31 @@ final class PrefilterTables: @unchecked Sendable {
 ///
 /// A class so the hot path borrows it (one reference) instead of copying its tables and arrays
 /// per call.
+/// Byte strings the hot loop reads in place (``PrefilterCore/triggerLiterals``).
+final class LiteralTable: @unchecked Sendable {
+    // SAFETY: written once in init, read-only afterwards.
+    private let storage: UnsafeMutableBufferPointer<UInt8>
+    private let slices: UnsafeMutableBufferPointer<UnsafeBufferPointer<UInt8>>
+    let literals: UnsafeBufferPointer<UnsafeBufferPointer<UInt8>>
+
+    init(_ values: [[UInt8]]) {
+        storage = .allocate(capacity: max(1, values.reduce(0) { $0 + $1.count }))
+        slices = .allocate(capacity: max(1, values.count))
+        var at = 0
+        for (k, value) in values.enumerated() {
+            _ = UnsafeMutableBufferPointer(rebasing: storage[at..<(at + value.count)]).initialize(from: value)
+            slices[k] = UnsafeBufferPointer(rebasing: storage[at..<(at + value.count)])
+            at += value.count
+        }
+        literals = UnsafeBufferPointer(rebasing: slices[..<values.count])
+    }
+
+    deinit {
+        storage.deallocate()
+        slices.deallocate()
+    }
+}
+
 final class Prefilter: Sendable {
     /// The non-ASCII part of the span (the hot loop uses ``PrefilterCore/UnicodeSpan``).
     enum UnicodeClass: Sendable, Hashable {
@@ -113,6 +138,8 @@ final class Prefilter: Sendable {
     let spanIsWordLike: Bool
     /// Everything the scan itself reads; the hot loop copies it.
     let core: PrefilterCore
+    /// Owns ``PrefilterCore/triggerLiterals``.
+    private let triggerLiteralTable: LiteralTable?
 
     var minTriggers: Int { core.minTriggers }
     /// The shortest match of the patterns searched in this prefilter's windows (PCRE2
@@ -236,6 +263,7 @@ final class Prefilter: Sendable {
         case .any: unicode = .any
         case .list: unicode = .list(UnsafeBufferPointer(tables.list))
         }
+        triggerLiteralTable = nil
         core = PrefilterCore(
             trigger: tables.trigger, span: tables.span, triggerDigits: triggerDigits, minTriggers: minTriggers,
             minWindow: 1, spanUnicode: unicode, strategy: strategy, triggerByte: triggers.min()!,
@@ -348,7 +376,8 @@ final class Prefilter: Sendable {
     /// digits starting at most `within` bytes after its start), the windows are found from those
     /// runs instead (``PrefilterCore/digitRunLength``).
     init(_ other: Prefilter, minTriggers: Int, minWindow: Int = 1, longRunScan: Bool = true, vectorFindRun: Bool = true,
-         digitRunWindows: (length: Int, within: Int)? = nil, triggerGap: Int = 0, triggerGapExact: Bool = false) {
+         digitRunWindows: (length: Int, within: Int)? = nil, triggerGap: Int = 0, triggerGapExact: Bool = false,
+         triggerLiterals: [[UInt8]] = []) {
         tables = other.tables
         key = other.key
         spanIsNarrow = other.spanIsNarrow
@@ -365,6 +394,11 @@ final class Prefilter: Sendable {
         core.digitRunWithin = digitRunWindows?.within ?? 0
         core.triggerGap = triggerGap
         core.triggerGapExact = triggerGap > 0 && triggerGapExact
+        // Only a single trigger byte found by `memchr` that starts every literal.
+        let literals = core.strategy == .byteTriggerRuns && !triggerLiterals.isEmpty
+            && triggerLiterals.allSatisfy { $0.first == core.triggerByte } ? triggerLiterals : []
+        triggerLiteralTable = literals.isEmpty ? nil : LiteralTable(literals)
+        core.triggerLiterals = triggerLiteralTable?.literals ?? UnsafeBufferPointer(start: nil, count: 0)
         self.core = core
     }
 
@@ -470,6 +504,13 @@ struct PrefilterCore: @unchecked Sendable {
     var digitRunLength = 0
     var digitRunWithin = 0
 
+    /// Trigger literals (empty: none): every pattern of the group requires one of these strings
+    /// (``PrefilterDefinition/requires``), each starting with the trigger byte, so a trigger
+    /// that starts none of them grows no window (`authorization-credentials`: a capital `B` of
+    /// prose that is not `Bearer` or `Basic`; `email-percent-encoded`: `%` not `%40`). A run
+    /// holding one is still found, from that trigger, and it is the same maximal run.
+    var triggerLiterals = UnsafeBufferPointer<UnsafeBufferPointer<UInt8>>(start: nil, count: 0)
+
     /// Pair windows (0: off): every pattern of the group holds two of its single trigger byte at
     /// most this many bytes apart (``PrefilterDefinition/triggerGap``), so only runs around such a
     /// pair are grown (``CPIIScan_findTriggerPair``), instead of around every trigger.
@@ -482,13 +523,28 @@ struct PrefilterCore: @unchecked Sendable {
     /// PCRE2-only window.
     static let uncountedTriggers = Int.max - 1
 
+    /// Whether one of ``triggerLiterals`` starts at `i`.
+    @inline(__always)
+    func startsTriggerLiteral(_ p: UnsafePointer<UInt8>, at i: Int, count n: Int) -> Bool {
+        for literal in triggerLiterals where i + literal.count <= n
+            && memcmp(p + i, literal.baseAddress!, literal.count) == 0 {
+            return true
+        }
+        return false
+    }
+
     /// Finds the next byte at or after `from` that may start a trigger character; with an anchor,
     /// the start of the anchor's next occurrence (its first byte is a trigger).
     @inline(__always)
     func nextCandidate(_ p: UnsafePointer<UInt8>, from: Int, count n: Int) -> Int? {
         if strategy == .byteTriggerRuns {
-            guard from < n, let hit = memchr(p + from, Int32(triggerByte), n - from) else { return nil }
-            return UnsafeRawPointer(hit) - UnsafeRawPointer(p)
+            var from = from
+            while from < n, let hit = memchr(p + from, Int32(triggerByte), n - from) {
+                let i = UnsafeRawPointer(hit) - UnsafeRawPointer(p)
+                if triggerLiterals.isEmpty || startsTriggerLiteral(p, at: i, count: n) { return i }
+                from = i + 1
+            }
+            return nil
         }
         if strategy == .anchorRuns {
             let i = CPIIScan_findAnchor(p, from, n, anchor, anchorLength, anchorCaseless ? 1 : 0,

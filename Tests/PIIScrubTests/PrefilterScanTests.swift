@@ -555,6 +555,46 @@ struct PrefilterScanTests {
         #expect(dense)
     }
 
+    @Test("trigger literals: a byte trigger that starts none of the group's required strings grows no window; the output is the reference's")
+    func triggerLiterals() throws {
+        func pattern(_ id: String, _ regex: String, requires: [String]?) -> PatternDefinition {
+            PatternDefinition(id: id, regex: regex, replacement: "[SECRET]",
+                              prefilter: PrefilterDefinition(trigger: "B", span: "A-Za-z0-9 ", requires: requires),
+                              examples: .init(match: []))
+        }
+        let credentials = pattern("credentials", "(?<![A-Za-z0-9])(?:Bearer|Basic) [A-Za-z0-9]{8,}", requires: ["Bearer", "Basic"])
+        let bare = pattern("b-number", "(?<![A-Za-z0-9])B[0-9]{8}(?![0-9])", requires: nil)
+        let other = pattern("other-literal", "(?<![A-Za-z0-9])xBearer [0-9]{8}", requires: ["xBearer"])
+        let alone = try PatternSet(name: "t", definitions: [credentials])
+        let mixed = try PatternSet(name: "t", definitions: [credentials, bare])
+        let notFirst = try PatternSet(name: "t", definitions: [other])
+        func literals(_ set: PatternSet) -> Int {
+            withExtendedLifetime(set) { set.stageGroups[0][0].prefilter?.core.triggerLiterals.count ?? -1 }
+        }
+        // Kept only when every pattern of the group requires strings that start with the trigger.
+        #expect(literals(alone) == 2 && literals(mixed) == 0 && literals(notFirst) == 0)
+        var rng = SplitMix64(seed: 23)
+        let pieces = ["B", "Bearer", "Basic", "Bea", "Bas", "BBearer", " ", "token1234", "B12345678", "x", ",", "\n"]
+        var texts = ["Bearer", "Basic abcdefgh1", "BBasic abcdefgh1", "Bob Bearer abcdefgh1 B12345678", "Basi"]
+        for _ in 0..<500 { texts.append((0..<10).map { _ in pieces.randomElement(using: &rng)! }.joined()) }
+        var differences = 0
+        for set in [alone, mixed, notFirst] {
+            let claimed = Scrubber(patternSet: set)
+            let reference = EngineConfiguration(jit: true, prefilter: false).scrubber(set)
+            for text in texts where claimed.scrub(text) != reference.scrub(text) { differences += 1 }
+        }
+        #expect(differences == 0)
+        // The default set: `B` of prose for `authorization-credentials`, `%` for `%40`.
+        // (The cores point into their prefilters' tables: the set must outlive the reading.)
+        let defaultSet = try TestSets.load("default")
+        let groups = withExtendedLifetime(defaultSet) {
+            defaultSet.stageGroups[0].compactMap(\.prefilter?.core)
+                .filter { !$0.triggerLiterals.isEmpty }
+                .map { core in core.triggerLiterals.map { String(decoding: $0, as: UTF8.self) } }
+        }
+        #expect(Set(groups) == [["Basic", "Bearer"], ["%40"]])
+    }
+
     @Test("a requiresCaseless claim: lower-case strings of 3 to 32 characters, held by every all-ASCII example; windows without one are not searched")
     func requiresCaselessRules() throws {
         func set(_ literals: [String]?, examples: [String] = ["phone: 4155550132", "TEL 4155550132", "ſmſ 4155550132"]) throws -> PatternSet {

@@ -118,7 +118,10 @@ public final class PatternSet: Sendable {
                     throw PIIScrubError(.invalidPatternFile, "asciiRegex needs a Unicode pattern without the extended flag",
                                         patternID: id)
                 }
-                guard twin.utf8.allSatisfy({ $0 < 0x80 }), !twin.contains("\\p"), !twin.contains("\\P") else {
+                // By bytes: `String.contains(String)` took 100,000 instructions a call (5 % of start-up).
+                let bytes = Array(twin.utf8)
+                guard bytes.allSatisfy({ $0 < 0x80 }), !Self.containsLiteral(bytes, Array("\\p".utf8)),
+                      !Self.containsLiteral(bytes, Array("\\P".utf8)) else {
                     throw PIIScrubError(.invalidPatternFile, "asciiRegex must be ASCII, without \\p or \\P", patternID: id)
                 }
                 var variantOptions = options

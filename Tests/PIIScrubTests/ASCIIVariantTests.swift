@@ -213,6 +213,8 @@ struct ASCIIVariantTests {
         }
         #expect(load("[0-9]{6}") == nil)
         #expect(load("\\p{Nd}{6}") == .invalidPatternFile)
+        #expect(load("[0-9]{5}\\p{Nd}") == .invalidPatternFile)
+        #expect(load("[0-9]{5}\\P{L}") == .invalidPatternFile)
         #expect(load("[0-9٠]{6}") == .invalidPatternFile)
         #expect(load("[0-9]{6}", flags: ["ascii"]) == .invalidPatternFile)
         #expect(load("[0-9{6}") == .invalidPattern)

@@ -161,6 +161,15 @@ struct ValidatorTests {
             let entry = try #require(PhoneMetadata.entry(forCallingCode: code), "code \(code)")
             #expect(entry.lengths == (row["lengths"] as? [Int] ?? []).sorted(), "lengths of \(code)")
             #expect(entry.trunkPrefixes == (row["trunk"] as? [String] ?? []), "trunk of \(code)")
+            // The valid 3-digit beginnings, read from the JSON's hex digit by digit (bit p is bit
+            // p % 4 of the hex digit p / 4 places from the end).
+            let hex = Array((row["prefixes"] as? String ?? "").utf8)
+            let wrong = (0..<1000).filter { p in
+                let at = hex.count - 1 - p / 4
+                let digit = at < 0 ? 0 : Int(String(UnicodeScalar(hex[at])), radix: 16) ?? -1
+                return entry.allowsPrefix(p) != (digit >> (p % 4) & 1 == 1)
+            }
+            #expect(wrong.isEmpty, "prefixes of \(code): \(wrong.count) wrong")
         }
         #expect((root["license"] as? String ?? "").contains("Apache"))
     }

@@ -173,6 +173,22 @@ public final class ScrubWorker {
     /// Cumulative PCRE2 search calls by pattern index (how often the prefilter let PCRE2 run).
     public func searches(forPatternAt index: Int) -> Int { state.searches[index] }
 
+    /// Turns on the search profile: from now on each PCRE2 search and each validator call is
+    /// timed (``CPIIScan_ticks``, two counter reads a search: off by default, for tuning
+    /// patterns, not for production). Counts start again from zero.
+    public func enableSearchProfile() {
+        state.searches = Array(repeating: 0, count: 4 * scrubber.patternSet.patterns.count)
+    }
+
+    /// What pattern `index`'s searches cost since ``enableSearchProfile()`` (or the last
+    /// ``resetCounts()``); nil while the profile is off.
+    public func searchProfile(forPatternAt index: Int) -> SearchProfile? {
+        let n = scrubber.patternSet.patterns.count
+        guard state.searches.count == 4 * n else { return nil }
+        return SearchProfile(searches: state.searches[index], regexMatches: state.searches[n + index],
+                             searchTicks: state.searches[2 * n + index], validatorTicks: state.searches[3 * n + index])
+    }
+
     /// Payloads replaced by the failure marker since creation or ``resetCounts()``.
     public var failureCount: Int { state.failures }
 
@@ -185,10 +201,8 @@ public final class ScrubWorker {
 
     /// Resets counts and the failure counter.
     public func resetCounts() {
-        for i in state.counts.indices {
-            state.counts[i] = 0
-            state.searches[i] = 0
-        }
+        for i in state.counts.indices { state.counts[i] = 0 }
+        for i in state.searches.indices { state.searches[i] = 0 }
         state.failures = 0
     }
 }
@@ -206,4 +220,28 @@ public final class ScrubOutput {
 
     /// The output of the last changed block.
     public var bytes: UnsafeRawBufferPointer { buffer.bytes }
+}
+
+/// What one pattern's PCRE2 searches cost (``ScrubWorker/searchProfile(forPatternAt:)``): how
+/// often the prefilter let PCRE2 run, how often the regex matched (before validation, so more
+/// than the pattern's confirmed matches where its validator refuses some), and the ticks spent in
+/// the searches and in the validator. Counts and times only, never text.
+public struct SearchProfile: Sendable, Hashable {
+    public var searches: Int
+    public var regexMatches: Int
+    public var searchTicks: Int
+    public var validatorTicks: Int
+
+    public init(searches: Int = 0, regexMatches: Int = 0, searchTicks: Int = 0, validatorTicks: Int = 0) {
+        self.searches = searches
+        self.regexMatches = regexMatches
+        self.searchTicks = searchTicks
+        self.validatorTicks = validatorTicks
+    }
+
+    /// Adds another worker's profile of the same pattern.
+    public static func + (a: SearchProfile, b: SearchProfile) -> SearchProfile {
+        SearchProfile(searches: a.searches + b.searches, regexMatches: a.regexMatches + b.regexMatches,
+                      searchTicks: a.searchTicks + b.searchTicks, validatorTicks: a.validatorTicks + b.validatorTicks)
+    }
 }

@@ -15,6 +15,9 @@ public struct FilterStatistics: Sendable, Hashable {
     public var counts: [String: Int] = [:]
     /// Blocks or runs replaced by the failure marker (engine errors, over-long runs).
     public var failures = 0
+    /// Per pattern id, what its searches cost, summed over the workers; empty unless the filter
+    /// was made with `profileSearches` (``ScrubWorker/enableSearchProfile()``).
+    public var searchProfiles: [String: SearchProfile] = [:]
     public var seconds = 0.0
     /// The run stopped early because ``TextFilter/isCancelled`` said so.
     public var interrupted = false
@@ -24,6 +27,11 @@ public struct FilterStatistics: Sendable, Hashable {
     mutating func add(worker: ScrubWorker) {
         for (id, n) in worker.counts { counts[id, default: 0] += n }
         failures += worker.failureCount
+        for (index, pattern) in worker.scrubber.patternSet.patterns.enumerated() {
+            if let profile = worker.searchProfile(forPatternAt: index) {
+                searchProfiles[pattern.id] = (searchProfiles[pattern.id] ?? SearchProfile()) + profile
+            }
+        }
     }
 }
 
@@ -44,13 +52,16 @@ public struct TextFilter: Sendable {
     /// the blocks in flight (each ends at a separator, at a line end whenever lines fit in a
     /// block) and returns with ``FilterStatistics/interrupted`` set.
     public let isCancelled: @Sendable () -> Bool
+    /// Every worker times its PCRE2 searches and validators (``FilterStatistics/searchProfiles``).
+    public let profileSearches: Bool
 
     public init(scrubber: Scrubber, jobs: Int = 1, blockSize: Int = 1 << 20, maxHoldBack: Int = 1 << 20,
-                isCancelled: @escaping @Sendable () -> Bool = { false }) {
+                profileSearches: Bool = false, isCancelled: @escaping @Sendable () -> Bool = { false }) {
         self.scrubber = scrubber
         self.jobs = max(1, jobs)
         self.blockSize = max(64, blockSize)
         self.maxHoldBack = maxHoldBack
+        self.profileSearches = profileSearches
         self.isCancelled = isCancelled
     }
 
@@ -71,6 +82,7 @@ public struct TextFilter: Sendable {
 
     private func runSequential(sources: [ByteSource], sink: ByteSink) throws -> FilterStatistics {
         let worker = scrubber.makeWorker()
+        if profileSearches { worker.enableSearchProfile() }
         let stream = StreamScrubber(worker: worker, maxHoldBack: maxHoldBack, minimumBlock: 4096)
         var stats = FilterStatistics()
         let emit: (UnsafeRawBufferPointer) throws -> Void = { bytes in
@@ -110,8 +122,10 @@ public struct TextFilter: Sendable {
         var threads: [JoinableThread] = []
         for _ in 0..<jobs {
             let scrubber = self.scrubber
+            let profileSearches = self.profileSearches
             threads.append(JoinableThread {
                 let worker = scrubber.makeWorker()
+                if profileSearches { worker.enableSearchProfile() }
                 while true {
                     let seq = claims.add(1, ordering: .relaxed).oldValue
                     let slot = ring.slot(seq)

@@ -194,6 +194,11 @@ struct Scrub: ParsableCommand {
     @Flag(name: .long, help: "Print match counts per pattern to stderr (counts only, never values).")
     var stats = false
 
+    @Flag(name: .long, help: ArgumentHelp(
+        "Print what each pattern's PCRE2 searches and validator cost to stderr (counts and ticks, never values).",
+        discussion: "Times every search (two counter reads each): for tuning pattern files, not for production."))
+    var profile = false
+
     @Argument(help: "Input files (default: stdin).")
     var files: [String] = []
 
@@ -203,11 +208,11 @@ struct Scrub: ParsableCommand {
     }
 
     func run() throws {
-        Self.execute(jobs: jobs, stats: stats, files: files) { try pattern.loadScrubber() }
+        Self.execute(jobs: jobs, stats: stats, profile: profile, files: files) { try pattern.loadScrubber() }
     }
 
     /// The command's work, shared with ``PlainScrub``.
-    static func execute(jobs: Int, stats: Bool, files: [String], loadScrubber: () throws -> Scrubber) {
+    static func execute(jobs: Int, stats: Bool, profile: Bool = false, files: [String], loadScrubber: () throws -> Scrubber) {
         signal(SIGPIPE, SIG_IGN)
         Interrupt.install()
         let scrubber: Scrubber
@@ -217,7 +222,8 @@ struct Scrub: ParsableCommand {
             do { sources.append(try ByteSource.open(file)) } catch { ExitStatus.fail("\(error)") }
         }
         if sources.isEmpty { sources = [.standardInput] }
-        let filter = TextFilter(scrubber: scrubber, jobs: jobs, isCancelled: { Interrupt.flag.load(ordering: .relaxed) })
+        let filter = TextFilter(scrubber: scrubber, jobs: jobs, profileSearches: profile,
+                                isCancelled: { Interrupt.flag.load(ordering: .relaxed) })
         let result: FilterStatistics
         do {
             result = try filter.run(sources: sources, sink: .standardOutput)
@@ -235,6 +241,7 @@ struct Scrub: ParsableCommand {
             lines.append("  failures\t\(result.failures)")
             writeStandardError(lines.joined(separator: "\n") + "\n")
         }
+        if profile { writeStandardError(searchProfileTable(scrubber.patternSet, result)) }
         if result.interrupted {
             writeStandardError("pii-scrub: interrupted; output ends at a block boundary (complete lines where lines fit in a block)\n")
             Glibc.exit(130)
@@ -310,4 +317,23 @@ func writeStandardError(_ text: String) {
 func formatRate(bytes: Int, seconds: Double) -> String {
     let tenths = Int((Double(bytes) / max(seconds, 1e-9) / 1e6 * 10).rounded())
     return "\(tenths / 10).\(tenths % 10)"
+}
+
+/// The `scrub --profile` table: per pattern, confirmed matches, PCRE2 searches, regex matches
+/// (before validation), ticks in searches and in the validator, ticks a search, share of all
+/// ticks; most expensive first. Counts and times only, never text.
+func searchProfileTable(_ set: PatternSet, _ result: FilterStatistics) -> String {
+    let rows = set.patterns.map { ($0.id, result.counts[$0.id] ?? 0, result.searchProfiles[$0.id] ?? SearchProfile()) }
+    let total = max(1, rows.reduce(0) { $0 + $1.2.searchTicks + $1.2.validatorTicks })
+    var lines = ["pii-scrub: search profile (ticks: the CPU's time-stamp counter; all searches and validators "
+                 + "\(total) ticks)",
+                 "  pattern\tmatches\tsearches\tregex-matches\tsearch-ticks\tvalidator-ticks\tticks/search\tshare"]
+    for (id, matches, p) in rows.sorted(by: { $0.2.searchTicks + $0.2.validatorTicks > $1.2.searchTicks + $1.2.validatorTicks }) {
+        let perSearch = p.searches == 0 ? 0 : p.searchTicks / p.searches
+        let share = Double(p.searchTicks + p.validatorTicks) * 100 / Double(total)
+        let tenths = Int((share * 10).rounded())
+        lines.append("  \(id)\t\(matches)\t\(p.searches)\t\(p.regexMatches)\t\(p.searchTicks)\t\(p.validatorTicks)"
+                     + "\t\(perSearch)\t\(tenths / 10).\(tenths % 10) %")
+    }
+    return lines.joined(separator: "\n") + "\n"
 }

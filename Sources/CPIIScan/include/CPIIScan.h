@@ -96,6 +96,21 @@ static inline int CPIIScan_hasVectorRunScan(void) {
     return v >= 0 ? v : CPIIScan_detectVectorRunScan();
 }
 
+/// A cheap monotonic tick count for the search profile (``ScrubWorker/enableSearchProfile()``):
+/// the time-stamp counter on x86-64 (a fixed rate, near the nominal clock), the virtual counter on
+/// arm64; 0 where there is neither. Ticks compare patterns with each other, not with seconds.
+static inline uint64_t CPIIScan_ticks(void) {
+#if defined(__x86_64__) || defined(_M_X64)
+    return __builtin_ia32_rdtsc();
+#elif defined(__aarch64__)
+    uint64_t v;
+    __asm__ volatile("mrs %0, cntvct_el0" : "=r"(v));
+    return v;
+#else
+    return 0;
+#endif
+}
+
 typedef struct {
     /// The run [lo, hi).
     size_t lo, hi;

@@ -193,16 +193,18 @@ public struct PrefilterDefinition: Codable, Sendable, Hashable {
     /// capital letter, and each one spared is a PCRE2 search. Letters are refused in a pattern
     /// that matches case-insensitively.
     public var requiresClass: String?
-    /// With ``requiresClass``: every match the pattern's validator accepts holds at least this
-    /// many characters of that class (default 1): the three dots of an IPv4 address, the twelve
-    /// hex digits of a MAC address. A window of prose holding fewer (`365.25`, a line of dashes)
+    /// With ``requiresClass``: every match the pattern's validator accepts (with the context its
+    /// regex consumes before `\K`) holds at least this many characters of that class (default 1):
+    /// the three dots of an IPv4 address, the twelve hex digits of a MAC address. A window of prose holding fewer (`365.25`, a line of dashes)
     /// is not searched for this pattern.
     public var requiresClassCount: Int?
-    /// Every match the pattern's validator accepts, with the context its regex reads before `\K`,
-    /// holds one of these ASCII strings in any ASCII case (written in lower case, 3 to 32
-    /// characters: the label words of `phone-labelled`, `us-ssn-labelled`). An all-ASCII window
-    /// (with ASCII on both sides) holding none of them is not searched for this pattern; other
-    /// windows are, since Unicode case folding matches `ſ` for `s` and `K` (U+212A) for `k`.
+    /// Every match the pattern's validator accepts, with the context its regex consumes before
+    /// `\K` (not text a lookbehind reads, which may lie outside the window), holds one of these
+    /// ASCII strings in any ASCII case (written in lower case, 3 to 32 characters: the label words
+    /// of `phone-labelled`, `us-ssn-labelled`). An all-ASCII window (with ASCII on both sides)
+    /// holding none of them is not searched for this pattern; other windows are, since Unicode
+    /// case folding matches `ſ` for `s` and `K` (U+212A) for `k`. A key label's context
+    /// (``KeyLabels/context``) must hold one too (checked at load).
     public var requiresCaseless: [String]?
     /// Every match the pattern's validator accepts, with the context its regex reads before `\K`,
     /// holds a character outside ASCII (a label in another script: `電話番号`, `телефон`): a

@@ -250,8 +250,11 @@ public final class PatternSet: Sendable {
                                         "prefilter.requiresCaseless must list 1 to 32 strings of 3 to 32 printable ASCII characters, in lower case",
                                         patternID: id)
                 }
-                // Examples with a non-ASCII character are exempt, as such windows are in the engine.
-                for example in definition.examples?.match ?? [] where example.utf8.allSatisfy({ $0 < 0x80 }) {
+                // Examples with a non-ASCII character are exempt, as such windows are in the engine. A
+                // key label's context is written before a JSON value so that the regex reads it:
+                // it must hold one of the strings too, or such values would go unsearched.
+                let context = definition.keyLabels.map { [$0.context] } ?? []
+                for example in (definition.examples?.match ?? []) + context where example.utf8.allSatisfy({ $0 < 0x80 }) {
                     let bytes = Array(example.utf8)
                     guard literals.contains(where: { CaselessLiterals.contains(bytes[...], Array($0.utf8)) }) else {
                         throw PIIScrubError(.prefilterMismatch,

@@ -77,10 +77,6 @@ final class PrefilterTables: @unchecked Sendable {
     }
 }
 
-/// The compiled form of a ``PrefilterDefinition``.
-///
-/// A class so the hot path borrows it (one reference) instead of copying its tables and arrays
-/// per call.
 /// Byte strings the hot loop reads in place (``PrefilterCore/triggerLiterals``).
 final class LiteralTable: @unchecked Sendable {
     // SAFETY: written once in init, read-only afterwards.
@@ -106,6 +102,10 @@ final class LiteralTable: @unchecked Sendable {
     }
 }
 
+/// The compiled form of a ``PrefilterDefinition``.
+///
+/// A class so the hot path borrows it (one reference) instead of copying its tables and arrays
+/// per call.
 final class Prefilter: Sendable {
     /// The non-ASCII part of the span (the hot loop uses ``PrefilterCore/UnicodeSpan``).
     enum UnicodeClass: Sendable, Hashable {

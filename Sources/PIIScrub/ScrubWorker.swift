@@ -175,7 +175,8 @@ public final class ScrubWorker {
 
     /// Turns on the search profile: from now on each PCRE2 search and each validator call is
     /// timed (``CPIIScan_ticks``, two counter reads a search: off by default, for tuning
-    /// patterns, not for production). Counts start again from zero.
+    /// patterns, not for production). Search counts start again from zero; match counts are kept
+    /// (``resetCounts()`` clears both).
     public func enableSearchProfile() {
         state.searches = Array(repeating: 0, count: 4 * scrubber.patternSet.patterns.count)
     }
@@ -241,7 +242,7 @@ public struct SearchProfile: Sendable, Hashable {
 
     /// Adds another worker's profile of the same pattern.
     public static func + (a: SearchProfile, b: SearchProfile) -> SearchProfile {
-        SearchProfile(searches: a.searches + b.searches, regexMatches: a.regexMatches + b.regexMatches,
-                      searchTicks: a.searchTicks + b.searchTicks, validatorTicks: a.validatorTicks + b.validatorTicks)
+        SearchProfile(searches: a.searches &+ b.searches, regexMatches: a.regexMatches &+ b.regexMatches,
+                      searchTicks: a.searchTicks &+ b.searchTicks, validatorTicks: a.validatorTicks &+ b.validatorTicks)
     }
 }

@@ -365,7 +365,7 @@ public struct Scrubber: Sendable {
                 let asciiContext = hasWideASCIIContext(found, p, count: n)
                 if skipASCIIWindows && asciiContext { continue }
                 if cannotHoldMatch(engine, index, p, count: n, window, checkRequired: checkRequired,
-                                   asciiContext: found.asciiContext) { continue }
+                                   asciiContext: asciiContext) { continue }
                 let at = try windowMatches(of: index, engine: engine, asciiContext: asciiContext,
                                            window: window, startLimit: window.upperBound - minLength, text: text,
                                            into: &list, scratch: &scratch, searches: searches, timing: timing)
@@ -477,9 +477,11 @@ public struct Scrubber: Sendable {
             }
             let validationStart = profiled ? CPIIScan_ticks() : 0
             let rejected = engine.rejects(index, in: text, m)
-            if profiled { searches[3 * engine.patterns.count + index] &+= Int(truncatingIfNeeded: CPIIScan_ticks() &- validationStart) }
+            // A refused match's cuts run the validator again: timed with it.
+            let cut = rejected ? engine.acceptedCut(index, in: text, m) : nil
+            if profiled { profileValidation(index, searches, start: validationStart) }
             if rejected {
-                if let cut = engine.acceptedCut(index, in: text, m) {
+                if let cut {
                     list.append(Span(start: cut.lowerBound, end: cut.upperBound, pattern: index))
                     at = cut.upperBound
                     continue
@@ -498,7 +500,20 @@ public struct Scrubber: Sendable {
     private func profileSearch(_ index: Int, _ searches: UnsafeMutableBufferPointer<Int>, start: UInt64, found: Bool) {
         let n = searches.count / 4
         if found { searches[n + index] &+= 1 }
-        searches[2 * n + index] &+= Int(truncatingIfNeeded: CPIIScan_ticks() &- start)
+        searches[2 * n + index] &+= Self.ticks(since: start)
+    }
+
+    /// Adds a validator call's ticks to the profile rows of `searches`.
+    @inline(never)
+    private func profileValidation(_ index: Int, _ searches: UnsafeMutableBufferPointer<Int>, start: UInt64) {
+        searches[3 * (searches.count / 4) + index] &+= Self.ticks(since: start)
+    }
+
+    /// Ticks since `start`; 0 if the counter went back (a thread moved to a core whose counter is
+    /// behind).
+    private static func ticks(since start: UInt64) -> Int {
+        let now = CPIIScan_ticks()
+        return now >= start ? Int(truncatingIfNeeded: now &- start) : 0
     }
 
     /// Whether a prefilter window cannot hold a match of pattern `index` that would be kept: it

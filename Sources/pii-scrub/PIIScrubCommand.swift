@@ -325,8 +325,8 @@ func formatRate(bytes: Int, seconds: Double) -> String {
 func searchProfileTable(_ set: PatternSet, _ result: FilterStatistics) -> String {
     let rows = set.patterns.map { ($0.id, result.counts[$0.id] ?? 0, result.searchProfiles[$0.id] ?? SearchProfile()) }
     let total = max(1, rows.reduce(0) { $0 + $1.2.searchTicks + $1.2.validatorTicks })
-    var lines = ["pii-scrub: search profile (ticks: the CPU's time-stamp counter; all searches and validators "
-                 + "\(total) ticks)",
+    var lines = ["pii-scrub: search profile (ticks: the time-stamp counter on x86-64, the virtual counter on arm64; "
+                 + "all searches and validators \(total) ticks)",
                  "  pattern\tmatches\tsearches\tregex-matches\tsearch-ticks\tvalidator-ticks\tticks/search\tshare"]
     for (id, matches, p) in rows.sorted(by: { $0.2.searchTicks + $0.2.validatorTicks > $1.2.searchTicks + $1.2.validatorTicks }) {
         let perSearch = p.searches == 0 ? 0 : p.searchTicks / p.searches

@@ -49,6 +49,10 @@ struct NoLeakTests {
         try assertClean("scrub --stats", stdout: result.stdout, stderr: result.stderr, expectDecoy: true)
         let profiled = try Binary.run(["scrub", "--profile", "--jobs", "2"], stdin: Array(text.utf8))
         #expect(profiled.status == 0 && profiled.stdout == result.stdout)
+        // The table: a header, then one row per pattern of the set (35 in `default`).
+        let table = profiled.stderr.split(separator: "\n")
+        #expect(table.first?.hasPrefix("pii-scrub: search profile") == true && table.count == 2 + 35)
+        #expect(table.contains { $0.hasPrefix("  email\t1\t") } && table.contains { $0.hasPrefix("  phone-nanp\t") })
         try assertClean("scrub --profile", stdout: profiled.stdout, stderr: profiled.stderr, expectDecoy: true)
         let badFlag = try Binary.run(["scrub", "--jobs", "0", Self.planted[0]], stdin: Array(text.utf8))
         #expect(badFlag.status == 2)

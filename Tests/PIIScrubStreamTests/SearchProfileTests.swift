@@ -36,7 +36,7 @@ struct SearchProfileTests {
                     "\(patterns[index].id)")
             if p.searches > 0 {
                 searched += 1
-                #if arch(x86_64) || arch(arm64)
+                #if arch(x86_64)  // arm64's virtual counter runs at 24-100 MHz: a few short searches may sum to 0
                 #expect(p.searchTicks > 0, "\(patterns[index].id): ticks")
                 #endif
             } else {
@@ -48,7 +48,7 @@ struct SearchProfileTests {
         let national = try #require(patterns.firstIndex { $0.id == "phone-national" })
         let n = try #require(profiled.searchProfile(forPatternAt: national))
         #expect(n.regexMatches > profiled.count(forPatternAt: national))
-        #if arch(x86_64) || arch(arm64)
+        #if arch(x86_64)  // arm64's virtual counter runs at 24-100 MHz: a few short searches may sum to 0
         #expect(n.validatorTicks > 0)
         #endif
         profiled.resetCounts()

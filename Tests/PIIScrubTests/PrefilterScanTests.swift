@@ -597,14 +597,16 @@ struct PrefilterScanTests {
 
     @Test("a requiresCaseless claim: lower-case strings of 3 to 32 characters, held by every all-ASCII example; windows without one are not searched")
     func requiresCaselessRules() throws {
-        func set(_ literals: [String]?, examples: [String] = ["phone: 4155550132", "TEL 4155550132", "ſmſ 4155550132"]) throws -> PatternSet {
+        func set(_ literals: [String]?, examples: [String] = ["phone: 4155550132", "TEL 4155550132", "ſmſ 4155550132"],
+                 context: String? = nil) throws -> PatternSet {
             try PatternSet(name: "t", definitions: [
                 PatternDefinition(
                     id: "labelled", regex: "(?i:phone|tel|sms)[ :]{0,2}\\K[0-9]{7,12}(?![0-9])", replacement: "[PHONE]",
                     prefilter: PrefilterDefinition(trigger: "0-9", minTriggers: 7, span: "A-Za-z0-9 :",
                                                    spanUnicode: "list", spanCodePoints: ["U+017F", "U+212A"],
                                                    digitRun: 7, digitRunWithin: 12, requiresCaseless: literals),
-                    examples: .init(match: examples)),
+                    examples: .init(match: examples),
+                    keyLabels: context.map { .init(context: $0, suffixes: ["phone"]) }),
             ])
         }
         #expect(throws: PIIScrubError.self) { _ = try set([]) }
@@ -612,6 +614,9 @@ struct PrefilterScanTests {
         #expect(throws: PIIScrubError.self) { _ = try set(["ph", "tel", "sms"]) }  // too short
         #expect(throws: PIIScrubError.self) { _ = try set(["phone", "sms"]) }  // `TEL 4155550132` holds none
         #expect(throws: Never.self) { _ = try set(["phone", "tel", "sms"]) }  // `ſmſ` is exempt: not ASCII
+        // A key label's context is read before JSON values: it must hold one of the strings.
+        #expect(throws: Never.self) { _ = try set(["phone", "tel", "sms"], context: "Tel: ") }
+        #expect(throws: PIIScrubError.self) { _ = try set(["phone", "sms"], examples: ["phone: 4155550132"], context: "Tel: ") }
         // The same output as the prefilter-off reference, which ignores the claim: labels in any
         // case, `ſ` for `s` (a window that is not all ASCII is searched), labels cut by the
         // window's start, words that hold a literal's first letters only.

@@ -315,7 +315,12 @@ func writeStandardError(_ text: String) {
 
 /// Megabytes (1e6 bytes) per second with one decimal.
 func formatRate(bytes: Int, seconds: Double) -> String {
-    let tenths = Int((Double(bytes) / max(seconds, 1e-9) / 1e6 * 10).rounded())
+    formatTenths(Double(bytes) / max(seconds, 1e-9) / 1e6)
+}
+
+/// A non-negative number with one decimal.
+func formatTenths(_ value: Double) -> String {
+    let tenths = Int((value * 10).rounded())
     return "\(tenths / 10).\(tenths % 10)"
 }
 
@@ -324,16 +329,15 @@ func formatRate(bytes: Int, seconds: Double) -> String {
 /// ticks; most expensive first. Counts and times only, never text.
 func searchProfileTable(_ set: PatternSet, _ result: FilterStatistics) -> String {
     let rows = set.patterns.map { ($0.id, result.counts[$0.id] ?? 0, result.searchProfiles[$0.id] ?? SearchProfile()) }
-    let total = max(1, rows.reduce(0) { $0 + $1.2.searchTicks + $1.2.validatorTicks })
+    func cost(_ p: SearchProfile) -> Int { p.searchTicks + p.validatorTicks }
+    let total = max(1, rows.reduce(0) { $0 + cost($1.2) })
     var lines = ["pii-scrub: search profile (ticks: the time-stamp counter on x86-64, the virtual counter on arm64; "
                  + "all searches and validators \(total) ticks)",
                  "  pattern\tmatches\tsearches\tregex-matches\tsearch-ticks\tvalidator-ticks\tticks/search\tshare"]
-    for (id, matches, p) in rows.sorted(by: { $0.2.searchTicks + $0.2.validatorTicks > $1.2.searchTicks + $1.2.validatorTicks }) {
+    for (id, matches, p) in rows.sorted(by: { cost($0.2) > cost($1.2) }) {
         let perSearch = p.searches == 0 ? 0 : p.searchTicks / p.searches
-        let share = Double(p.searchTicks + p.validatorTicks) * 100 / Double(total)
-        let tenths = Int((share * 10).rounded())
         lines.append("  \(id)\t\(matches)\t\(p.searches)\t\(p.regexMatches)\t\(p.searchTicks)\t\(p.validatorTicks)"
-                     + "\t\(perSearch)\t\(tenths / 10).\(tenths % 10) %")
+                     + "\t\(perSearch)\t\(formatTenths(Double(cost(p)) * 100 / Double(total))) %")
     }
     return lines.joined(separator: "\n") + "\n"
 }

@@ -53,6 +53,18 @@ static inline uint32_t gate_bits(const CPIIScan_GateTables *t, unsigned __int128
     return word;
 }
 
+// Whether p[i ..< min(i + 64, n)] holds t->afterByte right after an ASCII byte of t->afterSet
+// (for p[i], p[i - 1]; none before p[0]), byte by byte: the portable pass's test (the vector
+// pass's is after_in_block). Called for the blocks whose bucket bits say they hold afterByte.
+static int holds_after(const uint8_t *p, size_t n, size_t i, const CPIIScan_GateTables *t) {
+    const size_t end = i + 64 < n ? i + 64 : n;
+    for (size_t j = i == 0 ? 1 : i; j < end; j++) {
+        const uint8_t b = p[j - 1];
+        if (p[j] == t->afterByte && b < 0x80 && (t->afterSet[b & 15] >> (b >> 4) & 1)) return 1;
+    }
+    return 0;
+}
+
 #if defined(__x86_64__) || defined(_M_X64)
 #include <immintrin.h>
 
@@ -244,6 +256,24 @@ static void mark_anchors(const uint8_t *p, size_t n, size_t i, __m256i h0, __m25
     }
 }
 
+// holds_after for the block at q (p + i, or a padded copy, whose padding is no afterByte): the
+// afterByte bytes by a vector compare, then the byte before each. Out of line: most blocks have
+// none.
+__attribute__((target("avx2"), noinline))
+static int after_in_block(const uint8_t *q, const uint8_t *p, size_t n, size_t i, const CPIIScan_GateTables *t) {
+    const __m256i a = _mm256_set1_epi8((char)t->afterByte);
+    uint64_t at = (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(_mm256_loadu_si256((const __m256i *)q), a))
+        | (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(_mm256_loadu_si256((const __m256i *)(q + 32)), a)) << 32;
+    if (n - i < 64) at &= ((uint64_t)1 << (n - i)) - 1;
+    for (; at; at &= at - 1) {
+        const size_t j = i + (size_t)__builtin_ctzll(at);
+        if (j == 0) continue;
+        const uint8_t b = p[j - 1];
+        if (b < 0x80 && (t->afterSet[b & 15] >> (b >> 4) & 1)) return 1;
+    }
+    return 0;
+}
+
 // Block i / 64 of p[0 ..< n] into out, from its 96 bytes at q (p + i, or a padded copy): its
 // gate word, and the anchors whose fingerprints it holds.
 __attribute__((target("avx2"), always_inline))
@@ -252,7 +282,9 @@ static inline void gate_step(const uint8_t *q, const uint8_t *p, size_t n, size_
                              uint32_t *out) {
     const __m256i h0 = fingerprint_hits(q, f), h1 = fingerprint_hits(q + 32, f);
     const __m256i any = _mm256_or_si256(h0, h1);
-    out[i >> 6] = gate_block(q, t, low, high, u);
+    uint32_t word = gate_block(q, t, low, high, u);
+    if ((word & t->afterBits) && !after_in_block(q, p, n, i, t)) word &= ~(uint32_t)t->afterBits;
+    out[i >> 6] = word;
     if (!_mm256_testz_si256(any, any)) mark_anchors(p, n, i, h0, h1, t, out);
 }
 
@@ -411,6 +443,7 @@ void CPIIScan_gateBlocksPortable(const uint8_t *p, size_t n, const CPIIScan_Gate
             }
             if (trigger && runs_of(span, t->runLength[r])) word |= 1u << (16 + r);
         }
+        if ((word & t->afterBits) && !holds_after(p, n, 64 * k, t)) word &= ~(uint32_t)t->afterBits;
         out[k] = word | ((uint64_t)digits ? gate_bits(t, digits) : 0);
     }
 }

@@ -84,18 +84,37 @@ struct BlockGate {
         self.lookBack = lookBack
     }
 
-    /// Up to eight buckets (``Bucket``) shared by the sets that need them.
+    /// Up to eight buckets (``Bucket``) shared by the sets that need them, except the ones
+    /// added with ``ownBits(_:)``.
     struct BucketTable {
         var buckets: [Bucket] = []
+        /// Whether each bucket serves one set alone.
+        var owned: [Bool] = []
 
         /// The bits of the buckets that make up `bytes`, added as needed; nil when they no longer
         /// fit in eight.
         mutating func bits(_ bytes: Set<UInt8>) -> UInt32? {
             let needed = Bucket.cover(bytes)
-            let added = needed.filter { !buckets.contains($0) }
+            let shared = buckets.indices.filter { !owned[$0] }
+            let added = needed.filter { bucket in !shared.contains { buckets[$0] == bucket } }
             guard buckets.count + added.count <= 8 else { return nil }
             buckets += added
-            return needed.reduce(0) { $0 | 1 << UInt32(buckets.firstIndex(of: $1)!) }
+            owned += added.map { _ in false }
+            return needed.reduce(0) { bits, bucket in
+                bits | 1 << UInt32(buckets.indices.first { !owned[$0] && buckets[$0] == bucket }!)
+            }
+        }
+
+        /// The bits of new buckets that make up `bytes` and serve nothing else (the gate clears
+        /// them where a block's byte lacks the byte before it that ``CPIIScan_GateTables/afterSet``
+        /// asks for); nil when they no longer fit in eight.
+        mutating func ownBits(_ bytes: Set<UInt8>) -> UInt32? {
+            let needed = Bucket.cover(bytes)
+            guard buckets.count + needed.count <= 8 else { return nil }
+            let first = buckets.count
+            buckets += needed
+            owned += needed.map { _ in true }
+            return (first..<buckets.count).reduce(0) { $0 | 1 << UInt32($1) }
         }
 
         /// The table's two 16-entry halves (``CPIIScan_GateTables/low`` and `high`).
@@ -145,8 +164,23 @@ struct BlockGate {
            core.triggerGap == 0 {
             let k = Int(tables.runCount)
             let triggers = Set(prefilter.key.trigger)
-            guard let triggerBits = triggerBuckets.bits(triggers),
-                  let unlessBits = unless.isEmpty ? 0 : buckets.bits(unless) else { return (0, 0) }
+            guard let triggerBits = triggerBuckets.bits(triggers) else { return (0, 0) }
+            // A shorter match holds its `validLengthUnless` byte right after another span byte
+            // (checked at load): where the gate has room for one such rule, only those pairs mark.
+            let unlessBits: UInt32
+            if unless.count == 1, tables.afterBits == 0, let byte = unless.first, let bits = buckets.ownBits(unless) {
+                tables.afterBits = UInt8(bits)
+                tables.afterByte = byte
+                let before = (0..<128).lazy.map(UInt8.init).filter { $0 != byte && core.span[Int($0)] != 0 }
+                withUnsafeMutableBytes(of: &tables.afterSet) { Prefilter.addASCIINibbles(before, to: $0) }
+                unlessBits = bits
+            } else if unless.isEmpty {
+                unlessBits = 0
+            } else if let bits = buckets.bits(unless) {
+                unlessBits = bits
+            } else {
+                return (0, 0)
+            }
             tables.runCount += 1
             withUnsafeMutableBytes(of: &tables.runTriggerBits) { $0[k] = UInt8(triggerBits) }
             // A longer run holds a run of 32.

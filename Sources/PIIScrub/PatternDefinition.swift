@@ -159,9 +159,11 @@ public struct PrefilterDefinition: Codable, Sendable, Hashable {
     /// See ``digitRun`` (bytes, default 0).
     public var digitRunWithin: Int?
     /// Every match the pattern's validator accepts is at least this many bytes long, unless it
-    /// holds the ASCII character ``validLengthUnless``: a shorter window without that character
-    /// is not searched. (A PEM body line is 64, 70 or 76 characters, or a last line ending in
-    /// `=`; PCRE2 and the validator would otherwise see every token with four digits.)
+    /// holds the ASCII character ``validLengthUnless`` right after another character (not
+    /// that one): a shorter window without that character is not searched, and the block gate
+    /// marks the character only after a span byte. (A PEM body line is 64, 70 or 76
+    /// characters, or a last line ending in `=`; PCRE2 and the validator would otherwise see
+    /// every token with four digits, and `x = 1` of code would mark blocks.)
     public var validLength: Int?
     /// See ``validLength``; without it, every accepted match is at least that long.
     public var validLengthUnless: String?

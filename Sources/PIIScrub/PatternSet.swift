@@ -299,11 +299,13 @@ public final class PatternSet: Sendable {
                                         patternID: id)
                 }
                 // An example stands alone in its text: with validLengthUnlessAlone it may be
-                // shorter, down to that length.
+                // shorter, down to that length. A shorter one holds the unless byte right after
+                // another byte (the block gate marks only such pairs).
                 let alone = definition.prefilter?.validLengthUnlessAlone ?? Int.max
                 for example in definition.examples?.match ?? [] {
                     let bytes = Array(example.utf8)
-                    guard bytes.count >= length || bytes.count >= alone || unless.map({ bytes.contains($0[0]) }) ?? false else {
+                    let excused = unless.map { u in bytes.indices.dropFirst().contains { bytes[$0] == u[0] && bytes[$0 - 1] != u[0] } }
+                    guard bytes.count >= length || bytes.count >= alone || excused ?? false else {
                         throw PIIScrubError(.prefilterMismatch,
                                             "example #\(bytes.count)B is shorter than validLength \(length)", patternID: id)
                     }

@@ -106,6 +106,11 @@ struct BlockGateTests {
                     }
                 }
             }
+            // The after-byte's buckets only with the byte before it in its set.
+            let after = { bytes(t.afterSet, $0) }
+            if !(block..<min(n, block + 64)).contains(where: { $0 > 0 && p[$0] == t.afterByte && inSet(after, $0 - 1) }) {
+                word &= ~UInt32(t.afterBits)
+            }
             words.append(word)
         }
         return words
@@ -116,7 +121,8 @@ struct BlockGateTests {
         let set = try TestSets.load("default")
         let shipped = try #require(set.engine.stages[0].gate).pointee
         // Every kind of mark is in use; a second chain (the set has one) is added by hand.
-        #expect(shipped.digitRun > 0 && shipped.chainCount == 1 && shipped.anchorCount == 6 && shipped.runCount == 4)
+        #expect(shipped.digitRun > 0 && shipped.chainCount == 1 && shipped.anchorCount == 6 && shipped.runCount == 4
+            && shipped.afterBits != 0 && shipped.afterByte == UInt8(ascii: "="))
         var twoChains = shipped
         twoChains.chainCount = 2
         withUnsafeMutableBytes(of: &twoChains.chainLength) { $0[1] = 3 }
@@ -271,6 +277,44 @@ struct BlockGateTests {
         #expect(planted > 2 * 6 * 200 * 3 / 2)
     }
 
+    @Test("an after-byte marks its block only right after a byte of its set, at every offset")
+    func afterByteAtEveryOffset() throws {
+        let set = try TestSets.load("default")
+        let tables = try #require(set.engine.stages[0].gate).pointee
+        let u = tables.afterByte
+        let filler = Array("the quick brown fox jumps over the lazy dog, ".utf8)
+        // Before the after-byte: span bytes of `private-key-line` (marks), and a space, the byte
+        // itself, a non-ASCII byte and nothing (the text's start), which do not.
+        let befores: [(byte: UInt8?, marks: Bool)] = [
+            (UInt8(ascii: "a"), true), (UInt8(ascii: "7"), true), (UInt8(ascii: "/"), true), (UInt8(ascii: " "), false),
+            (u, false), (0xC3, false), (nil, false),
+        ]
+        var differences = 0, wrong = 0, cases = 0
+        for length in [70, 130, 200] {
+            for at in 0..<length {
+                for before in befores where (before.byte == nil) == (at == 0) {
+                    var bytes = (0..<length).map { filler[$0 % filler.count] }
+                    bytes[at] = u
+                    if let b = before.byte { bytes[at - 1] = b }
+                    // `==` after a space: the first one follows no byte of the set either.
+                    if before.byte == u && at >= 2 { bytes[at - 2] = UInt8(ascii: " ") }
+                    let expected = Self.referenceWords(bytes, tables)
+                    let differ = Self.passesDiffer(bytes, tables, from: expected)
+                    if differ.vector || differ.portable { differences += 1 }
+                    // The definition itself: the after-byte's block has the bits exactly when the
+                    // byte before it is in the set (other blocks never: the filler holds no such byte).
+                    for (k, word) in expected.enumerated() {
+                        let has = word & UInt32(tables.afterBits) == UInt32(tables.afterBits)
+                        if has != (before.marks && k == at / 64) { wrong += 1 }
+                    }
+                    cases += 1
+                }
+            }
+        }
+        #expect(differences == 0 && wrong == 0, "\(differences) passes differ, \(wrong) words wrong, of \(cases)")
+        #expect(cases == 3 + 397 * 6)
+    }
+
     /// Sparse text, as the gate is meant for: prose without digits or long tokens, and now and
     /// then an example of a pattern, numbers in other scripts' digits, or a stress atom.
     static func sparseText(_ atoms: [[UInt8]], length: Int, using rng: inout SplitMix64) -> [UInt8] {
@@ -346,6 +390,24 @@ struct BlockGateTests {
         #expect(gated.contains("iban") && gated.contains("us-ssn-labelled") && gated.contains("jwt")
             && gated.contains("api-key") && gated.contains("private-key-line-escaped") && gated.contains("aws-access-key-id"))
         #expect(!gated.contains("email") && !gated.contains("ipv6") && !gated.contains("authorization-credentials"))
+    }
+
+    @Test("a short example must hold validLengthUnless right after another byte")
+    func validLengthUnlessLoadCheck() throws {
+        func load(_ example: String) throws {
+            let definition = PatternDefinition(
+                id: "t", regex: "[A-Za-z=]{0,9}[0-9]{4}[A-Za-z]{0,40}={0,2}", replacement: "[T]",
+                prefilter: PrefilterDefinition(trigger: "0-9", minTriggers: 4, span: "A-Za-z0-9=", validLength: 40,
+                                               validLengthUnless: "="),
+                examples: .init(match: [example]))
+            _ = try PatternSet(name: "t", definitions: [definition])
+        }
+        try load("ab1234cd==")
+        try load("a=1234")
+        try load(String(repeating: "x", count: 36) + "1234")
+        #expect(throws: PIIScrubError.self) { try load("ab1234cd") }
+        #expect(throws: PIIScrubError.self) { try load("=1234") }
+        #expect(throws: PIIScrubError.self) { try load("==1234") }
     }
 
     @Test("digitChain claims are checked when a set is loaded")

@@ -284,6 +284,14 @@ typedef struct {
     uint8_t fingerprintLow[CPIIScan_GATE_FINGERPRINT][16], fingerprintHigh[CPIIScan_GATE_FINGERPRINT][16];
     const uint8_t *anchor[6];
     uint8_t anchorLength[6], anchorCaseless[6];
+    /// Buckets that stand for `afterByte` right after another byte: their bits (0: none) stay in
+    /// a block's word only where one of its bytes is `afterByte` and the byte before it (the
+    /// block's first byte: the last of the block before) is an ASCII byte of the set whose
+    /// nibble table (``CPIIScan_Nibbles``' form) is `afterSet`. The buckets must hold
+    /// `afterByte` alone and serve nothing else.
+    uint8_t afterBits;
+    uint8_t afterByte;
+    uint8_t afterSet[16];
 } CPIIScan_GateTables;
 
 /// The gate-word bit of anchor k (k < 6): 12 + k for the first four, 16 + k (after the span
@@ -291,7 +299,8 @@ typedef struct {
 static inline uint32_t CPIIScan_gateAnchorBit(unsigned k) { return 1u << (k < 4 ? 12 + k : 16 + k); }
 
 /// One word per 64-byte block of p[0 ..< n] (the last block may be shorter) into `out`
-/// (ceil(n / 64) entries). Bits 0-7: the buckets that a byte of the block is in. Bit 8: the
+/// (ceil(n / 64) entries). Bits 0-7: the buckets that a byte of the block is in (`afterBits`
+/// only with the byte before, see ``CPIIScan_GateTables``). Bit 8: the
 /// digit run, 9 + k: chain k, ``CPIIScan_gateAnchorBit``(k): an occurrence of anchor k (12-15,
 /// 20-21), 16 + k: span run k, starts in
 /// the block (and may reach into the next 32 bytes; bytes past n match nothing). One pass, 64

@@ -11,6 +11,8 @@ internal import CPIIScan
 /// ## What marks a block
 /// Each gated group is marked by one kind of evidence, taken from its prefilter claims:
 /// - an anchored group (``PrefilterDefinition/anchor``): an occurrence of its anchor;
+/// - a byte-trigger group whose trigger must start one of its trigger literals
+///   (``PrefilterDefinition/requires``: `Bearer`, `Basic`): an occurrence of one, each an anchor;
 /// - a group whose patterns all claim ``PrefilterDefinition/digitChain``: one of those chains,
 ///   or a lead byte of a non-ASCII digit;
 /// - a group with digit-run windows (``PrefilterCore/digitRunLength``): such a run;
@@ -146,6 +148,19 @@ struct BlockGate {
                                       to: &tables) else { return (0, 0) }
             return (bit, 0)
         }
+        // A byte trigger that must start one of the group's trigger literals (`Bearer`, `Basic`):
+        // each literal is an anchor, where all fit (a capital `B` is in one block of prose in
+        // eight, and `memchr` stopped at each).
+        let literals = core.triggerLiterals
+        if core.strategy == .byteTriggerRuns, !literals.isEmpty,
+           Int(tables.anchorCount) + literals.count <= 8,
+           literals.allSatisfy({ (Int(CPIIScan_GATE_FINGERPRINT)...32).contains($0.count) }) {
+            var mask: UInt32 = 0
+            for literal in literals {
+                mask |= addAnchor(literal.baseAddress!, length: literal.count, caseless: false, to: &tables)!
+            }
+            return (mask, 0)
+        }
         // Windows of at least `need` ASCII span bytes: a run that long, with a trigger near,
         // marks the block. Where validators accept shorter matches holding one character (a PEM
         // line's `=`), that character's blocks are marked too.
@@ -219,13 +234,13 @@ struct BlockGate {
 
     /// Adds an anchor (ASCII bytes at `anchor`, as many as a fingerprint has up to 32, which must
     /// outlive the tables; lower case when `caseless`) to `tables`, with its fingerprint; its
-    /// gate-word bit, or nil when the tables have six already or the anchor is shorter (its group
+    /// gate-word bit, or nil when the tables have eight already or the anchor is shorter (its group
     /// then scans the whole text: such an anchor is in most blocks of text anyway).
     static func addAnchor(_ anchor: UnsafePointer<UInt8>, length: Int, caseless: Bool,
                           to tables: inout CPIIScan_GateTables) -> UInt32? {
         let k = Int(tables.anchorCount)
         let fingerprint = Int(CPIIScan_GATE_FINGERPRINT)
-        guard k < 6, (fingerprint...32).contains(length) else { return nil }
+        guard k < 8, (fingerprint...32).contains(length) else { return nil }
         let bytes = Array(UnsafeBufferPointer(start: anchor, count: length))
         let offset = Prefilter.anchorFingerprint(bytes, length: fingerprint)
         withUnsafeMutableBytes(of: &tables.fingerprintOffset) { $0[k] = UInt8(offset) }
@@ -242,7 +257,7 @@ struct BlockGate {
             }
         }
         withUnsafeMutablePointer(to: &tables.anchor) {
-            $0.withMemoryRebound(to: UnsafePointer<UInt8>?.self, capacity: 6) { $0[k] = anchor }
+            $0.withMemoryRebound(to: UnsafePointer<UInt8>?.self, capacity: 8) { $0[k] = anchor }
         }
         withUnsafeMutableBytes(of: &tables.anchorLength) { $0[k] = UInt8(length) }
         withUnsafeMutableBytes(of: &tables.anchorCaseless) { $0[k] = caseless ? 1 : 0 }

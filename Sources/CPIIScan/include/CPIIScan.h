@@ -259,7 +259,7 @@ size_t CPIIScan_jsonSkipSpace(const uint8_t *p, size_t from, size_t n);
 /// high nibbles and a set of low nibbles. A run of `digitRun` (0: none; else 1...32) ASCII
 /// digits. Chains k < `chainCount` (at most 2): `chainLength[k]` ASCII digits, each at most
 /// `chainGap[k]` bytes after the one before (length times gap at most 32). Anchors k <
-/// `anchorCount` (at most 6): the `anchorLength[k]` (``CPIIScan_GATE_FINGERPRINT``...32) ASCII
+/// `anchorCount` (at most 8): the `anchorLength[k]` (``CPIIScan_GATE_FINGERPRINT``...32) ASCII
 /// bytes at `anchor[k]` (lower case letters matching either case when `anchorCaseless[k]`),
 /// looked for where its fingerprint is: its ``CPIIScan_GATE_FINGERPRINT`` bytes from
 /// `fingerprintOffset[k]` on, byte f of them in bucket k of the table `fingerprintLow[f]`,
@@ -280,10 +280,10 @@ typedef struct {
     uint8_t chainCount;
     uint8_t chainLength[2], chainGap[2];
     uint8_t anchorCount;
-    uint8_t fingerprintOffset[6];
+    uint8_t fingerprintOffset[8];
     uint8_t fingerprintLow[CPIIScan_GATE_FINGERPRINT][16], fingerprintHigh[CPIIScan_GATE_FINGERPRINT][16];
-    const uint8_t *anchor[6];
-    uint8_t anchorLength[6], anchorCaseless[6];
+    const uint8_t *anchor[8];
+    uint8_t anchorLength[8], anchorCaseless[8];
     /// Buckets that stand for `afterByte` right after another byte: their bits (0: none) stay in
     /// a block's word only where one of its bytes is `afterByte` and the byte before it (the
     /// block's first byte: the last of the block before) is an ASCII byte of the set whose
@@ -294,15 +294,15 @@ typedef struct {
     uint8_t afterSet[16];
 } CPIIScan_GateTables;
 
-/// The gate-word bit of anchor k (k < 6): 12 + k for the first four, 16 + k (after the span
-/// runs' bits) for the other two.
+/// The gate-word bit of anchor k (k < 8): 12 + k for the first four, 16 + k (after the span
+/// runs' bits) for the other four.
 static inline uint32_t CPIIScan_gateAnchorBit(unsigned k) { return 1u << (k < 4 ? 12 + k : 16 + k); }
 
 /// One word per 64-byte block of p[0 ..< n] (the last block may be shorter) into `out`
 /// (ceil(n / 64) entries). Bits 0-7: the buckets that a byte of the block is in (`afterBits`
 /// only with the byte before, see ``CPIIScan_GateTables``). Bit 8: the
 /// digit run, 9 + k: chain k, ``CPIIScan_gateAnchorBit``(k): an occurrence of anchor k (12-15,
-/// 20-21), 16 + k: span run k, starts in
+/// 20-23), 16 + k: span run k, starts in
 /// the block (and may reach into the next 32 bytes; bytes past n match nothing). One pass, 64
 /// bytes a step, with AVX2; returns 0 (and writes nothing) without it.
 int CPIIScan_gateBlocks(const uint8_t *p, size_t n, const CPIIScan_GateTables *tables, uint32_t *out);

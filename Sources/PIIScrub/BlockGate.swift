@@ -21,9 +21,10 @@ internal import CPIIScan
 ///   ``PrefilterDefinition/validLengthUnlessAlone``): a run of span bytes
 ///   that long (32 for longer ones) with a trigger byte within 96 bytes of the block's start, or
 ///   a byte of ``PrefilterDefinition/validLengthUnless``.
-/// Other groups (`@`, `%`, the `:` and `.` pairs, spans with a space) keep their own scans: a
-/// `memchr` or the pair search costs less than a gate there (measured: gating the pair groups
-/// doubled their cost).
+/// - a group whose windows each hold its single trigger byte (`@`, `%`), where a bucket is left:
+///   that byte (scanned whole unless rare, ``byteDenseShare``).
+/// Other groups (the `:` and `.` pairs, spans with a space) keep their own scans: the pair
+/// search costs less than a gate there (measured: gating the pair groups doubled their cost).
 ///
 /// ## Why a stretch holds every window the full scan would find
 /// Every window that can hold a kept match holds such evidence, so it meets a marked block. A
@@ -37,8 +38,9 @@ internal import CPIIScan
 /// between stretches holds no evidence, so the full scan would have found no window there that
 /// holds a kept match.
 ///
-/// A group marked in more than one block in ``denseShare`` is scanned whole: its evidence is
-/// common in the text at hand, and starting a stretch costs more than scanning a short gap.
+/// A group marked in more than one block in ``denseShare`` (``byteDenseShare`` for a trigger
+/// byte) is scanned whole: its evidence is common in the text at hand, and starting a stretch
+/// costs more than scanning a short gap.
 /// Texts shorter than ``minimumLength`` and CPUs without AVX2 are scanned without the gate.
 struct BlockGate {
     /// The tables of the pass.
@@ -49,6 +51,9 @@ struct BlockGate {
     /// Per group: how far before a marked block its windows may start (``digitRunWithin`` for
     /// digit-run windows, else 0).
     let lookBack: [Int]
+    /// Per group: it is scanned whole when marked in more than one block in this many
+    /// (``denseShare``, or ``byteDenseShare``).
+    let denseShares: [Int]
 
     /// Texts shorter than this are scanned without the gate: the pass costs more than it saves
     /// on short strings (the JSON walk's keys and values).
@@ -57,6 +62,11 @@ struct BlockGate {
     /// A group marked in more than one block in this many is scanned whole (its trigger is
     /// common in the text at hand: the stretches would cover most of it).
     static let denseShare = 8
+
+    /// ``denseShare`` for a group marked by its single trigger byte: `memchr` over the whole text
+    /// beats stretches unless the byte is rare (clean text's `@` is in 0.8 % of blocks, dense
+    /// text's in 7 %: measured, gated it took 3 % more time there).
+    static let byteDenseShare = 32
 
     /// Stretches closer than this many blocks are scanned as one (``nextGateStretch``).
     static let mergeBlocks = 4
@@ -69,10 +79,20 @@ struct BlockGate {
         var triggerBuckets = BucketTable()
         var masks = [UInt32](repeating: 0, count: groups.count)
         var lookBack = [Int](repeating: 0, count: groups.count)
+        var denseShares = [Int](repeating: Self.denseShare, count: groups.count)
         var chains: [[Int]] = []
         for g in groups.indices {
             (masks[g], lookBack[g]) = Self.plan(groups[g], patterns: patterns, tables: &tables, chains: &chains,
                                                 buckets: &buckets, triggerBuckets: &triggerBuckets)
+        }
+        // Then the groups left whose windows each hold a single trigger byte (`@`, `%`): a bucket
+        // of the byte where one is free. `memchr` finds a byte at a fraction of a gate's cost
+        // per byte, so these are gated only where the byte is rare (``byteDenseShare``).
+        for g in groups.indices where masks[g] == 0 {
+            guard let core = groups[g].prefilter?.core, core.strategy == .byteTriggerRuns,
+                  let bits = buckets.bits([core.triggerByte]) else { continue }
+            masks[g] = bits
+            denseShares[g] = Self.byteDenseShare
         }
         guard masks.contains(where: { $0 != 0 }) else { return nil }
         withUnsafeMutableBytes(of: &tables.low) { low in
@@ -84,6 +104,7 @@ struct BlockGate {
         self.tables = tables
         self.masks = masks
         self.lookBack = lookBack
+        self.denseShares = denseShares
     }
 
     /// Up to eight buckets (``Bucket``) shared by the sets that need them, except the ones

@@ -9,6 +9,8 @@ struct GroupPlan {
     let gateMask: UInt32
     /// ``BlockGate/lookBack`` of the group.
     let gateLookBack: Int
+    /// ``BlockGate/denseShares`` of the group.
+    let gateDenseShare: Int
     /// Some pattern of the group claims ``PrefilterDefinition/requiresNonASCII``.
     let requiresNonASCII: Bool
 }
@@ -109,6 +111,7 @@ final class EngineTables: @unchecked Sendable {
             let groupPlans = groups[s].enumerated().map { g, group in
                 GroupPlan(patterns: copy(group.patterns), prefilter: group.prefilter?.core,
                           gateMask: gate?.masks[g] ?? 0, gateLookBack: gate?.lookBack[g] ?? 0,
+                          gateDenseShare: gate?.denseShares[g] ?? BlockGate.denseShare,
                           requiresNonASCII: group.patterns.contains { patterns[$0].definition.prefilter?.requiresNonASCII == true })
             }
             stagePlans.append(StagePlan(patterns: copy(stage), groups: copy(groupPlans),

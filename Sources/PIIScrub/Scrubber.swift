@@ -316,7 +316,7 @@ public struct Scrubber: Sendable {
         // A group marked in many blocks (a common trigger byte in this text) is scanned whole:
         // its stretches would cover most of the text, each started at a cost.
         guard let gateWords,
-              CPIIScan_countGateBlocks(gateWords, (n + 63) >> 6, group.gateMask) * BlockGate.denseShare <= (n + 63) >> 6
+              CPIIScan_countGateBlocks(gateWords, (n + 63) >> 6, group.gateMask) * group.gateDenseShare <= (n + 63) >> 6
         else {
             _ = try scan(group, prefilter, engine: engine, text: text, p, from: 0, to: n, candidates: &candidates,
                          scratch: &scratch, searches: searches, timing: timing, runStorage: runStorage)

@@ -84,7 +84,8 @@ size_t CPIIScan_findLongRuns(const uint8_t *p, size_t from, size_t n, CPIIScan_B
 /// ``CPIIScan_hasVectorRunScan``'s answer once known (0 or 1), -1 before; read through it.
 extern int CPIIScan_vectorRunScanState;
 
-/// Detects AVX2 and sets ``CPIIScan_vectorRunScanState``; returns it.
+/// Detects AVX2 (with POPCNT, which every AVX2 CPU has and the gate uses) and sets
+/// ``CPIIScan_vectorRunScanState``; returns it.
 int CPIIScan_detectVectorRunScan(void);
 
 /// Whether ``CPIIScan_findLongRun`` uses its AVX2 block scan on this CPU (else a scalar run scan).

@@ -773,3 +773,27 @@ size_t CPIIScan_findTriggerPair(const uint8_t *p, size_t from, size_t n, uint8_t
     }
     return n;
 }
+
+size_t CPIIScan_findPairRuns(const uint8_t *p, size_t from, size_t n, uint8_t byte, size_t gap, int exact,
+                             const uint8_t *trigger, const uint8_t *span, size_t minTriggers, size_t minLength,
+                             const CPIIScan_Nibbles *nibbles, int vector, CPIIScan_Run *runs, size_t capacity) {
+    size_t count = 0;
+    while (count < capacity && from < n) {
+        const size_t t = CPIIScan_findTriggerPair(p, from, n, byte, gap, exact, vector);
+        if (t >= n) break;
+        const CPIIScan_Grown g = CPIIScan_growRun(p, t, n, trigger, span, vector ? nibbles : NULL);
+        if ((g.lo > 0 && p[g.lo - 1] >= 0x80) || (g.hi < n && p[g.hi] >= 0x80)) {
+            // The run goes on past a non-ASCII byte: the caller's UTF-8-aware growth decides.
+            runs[count++] = (CPIIScan_Run){t, 0, 0, 2};
+            break;
+        }
+        if (g.hi <= t) {
+            // Not a span byte (a trigger always is): let the caller's general path move on.
+            runs[count++] = (CPIIScan_Run){t, 0, 0, 2};
+            break;
+        }
+        if (g.triggers >= minTriggers && g.hi - g.lo >= minLength) runs[count++] = (CPIIScan_Run){g.lo, g.hi, g.triggers, 1};
+        from = g.hi;
+    }
+    return count;
+}

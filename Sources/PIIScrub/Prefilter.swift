@@ -572,17 +572,13 @@ struct PrefilterCore: @unchecked Sendable {
         let span = self.span
         while position < n {
             let t: Int
-            if triggerGap > 0 {
-                // A match holds a pair, and the pair lies in the match's run: skip to the next pair.
-                let i = CPIIScan_findTriggerPair(p, position, n, triggerByte, triggerGap, triggerGapExact ? 1 : 0,
-                                                 vectorFindRun ? 1 : 0)
-                guard i < n else { break }
-                t = i
-            } else if usesLongRunScan || strategy == .classTriggerRuns {
+            if triggerGap > 0 || usesLongRunScan || strategy == .classTriggerRuns {
                 // ASCII runs are found and filtered in C; anything touching non-ASCII comes back
-                // here (status 2) for the UTF-8-aware path below.
+                // here (status 2) for the UTF-8-aware path below. With a trigger pair, a match
+                // holds one and the pair lies in the match's run: the runs are those around the
+                // pairs.
                 var run: CPIIScan_Run
-                if usesLongRunScan {
+                if triggerGap > 0 || usesLongRunScan {
                     if runs.resume != position {
                         runs.index = 0
                         runs.count = 0
@@ -592,8 +588,12 @@ struct PrefilterCore: @unchecked Sendable {
                         if runs.complete { break }
                         let start = position
                         runs.count = withUnsafePointer(to: nibbles) { nib in
-                            CPIIScan_findLongRuns(p, start, n, scanRanges, trigger, span, minTriggers, minWindow, nib,
-                                                  runs.storage, runs.capacity)
+                            triggerGap > 0
+                                ? CPIIScan_findPairRuns(p, start, n, triggerByte, triggerGap, triggerGapExact ? 1 : 0,
+                                                        trigger, span, minTriggers, minWindow, nib, vectorFindRun ? 1 : 0,
+                                                        runs.storage, runs.capacity)
+                                : CPIIScan_findLongRuns(p, start, n, scanRanges, trigger, span, minTriggers, minWindow, nib,
+                                                        runs.storage, runs.capacity)
                         }
                         runs.index = 0
                         runs.complete = runs.count < runs.capacity

@@ -50,7 +50,7 @@ struct PrefilterScanTests {
         return bytes
     }
 
-    /// The windows from `start`. With `batched`, the scan reads ahead (``RunBuffer``) as the
+    /// The windows from `start`, each as [start, end, triggers, ASCII context 0 or 1]. With `batched`, the scan reads ahead (``RunBuffer``) as the
     /// engine's does; `jumpEvery` > 0 moves the position a few bytes past every so many windows,
     /// as a match running past its window would, so the read-ahead must be dropped there.
     static func windows(_ prefilter: Prefilter, _ bytes: [UInt8], from start: Int, batched: Bool = false,
@@ -60,7 +60,7 @@ struct PrefilterScanTests {
             var position = start
             var found: [[Int]] = []
             func visit(_ window: PrefilterCore.Window) {
-                found.append([window.range.lowerBound, window.range.upperBound, window.triggers])
+                found.append([window.range.lowerBound, window.range.upperBound, window.triggers, window.asciiContext ? 1 : 0])
                 if jumpEvery > 0 && found.count % jumpEvery == 0 { position = min(buffer.count, position + 3) }
             }
             if batched {
@@ -369,18 +369,32 @@ struct PrefilterScanTests {
     func pairWindows(_ gap: Int, _ exact: Bool) throws {
         let definition = PrefilterDefinition(trigger: ":", minTriggers: 2, span: "0-9A-Fa-f:.")
         let parsed = try Prefilter(definition, patternID: "t")
-        let plain = Prefilter(parsed, minTriggers: 2)
+        // The reference scan without AVX2: no code shared with the pair runs' vector growth.
+        let plain = Prefilter(parsed, minTriggers: 2, vectorFindRun: false)
         let paired = Prefilter(parsed, minTriggers: 2, triggerGap: gap, triggerGapExact: exact)
+        let portable = Prefilter(parsed, minTriggers: 2, vectorFindRun: false, triggerGap: gap, triggerGapExact: exact)
+        // A window's shortest length, as a group's shortest match makes it.
+        let long = Prefilter(parsed, minTriggers: 2, minWindow: 7, triggerGap: gap, triggerGapExact: exact)
         var rng = SplitMix64(seed: 0x9A1_3 &+ UInt64(gap))
         var held = 0
         var missing = 0
         var extra = 0
+        var readAhead = 0
         for round in 0..<1500 {
             let bytes = Self.randomText(length: Int.random(in: 0...(round % 4 == 0 ? 1500 : 300), using: &rng),
                                         repeats: 3, using: &rng)
             let start = round % 3 == 0 ? 0 : Int.random(in: 0...bytes.count, using: &rng)
             let expected = Self.windows(plain, bytes, from: start)
             let actual = Self.windows(paired, bytes, from: start)
+            // The engine reads pair runs ahead (`CPIIScan_findPairRuns`, up to a buffer's worth):
+            // the same windows, after a jump past a window too, with and without AVX2.
+            if Self.windows(paired, bytes, from: start, batched: true) != actual
+                || Self.windows(portable, bytes, from: start, batched: true) != actual
+                || Self.windows(paired, bytes, from: start, batched: true, jumpEvery: 2)
+                    != Self.windows(paired, bytes, from: start, jumpEvery: 2)
+                || Self.windows(long, bytes, from: start, batched: true) != actual.filter({ $0[1] - $0[0] >= 7 }) {
+                readAhead += 1
+            }
             for w in actual where !expected.contains(w) { extra += 1 }
             for w in expected {
                 // A match found from `start` (a window's or a match's end) starts there or later.
@@ -397,6 +411,7 @@ struct PrefilterScanTests {
         #expect(held > 100, "\(held) windows with a pair")
         #expect(missing == 0)
         #expect(extra == 0)
+        #expect(readAhead == 0, "\(readAhead) texts where reading ahead changed the windows")
     }
 
     @Test("the default set's colon and dotted-MAC groups take pair windows")

@@ -145,6 +145,18 @@ int CPIIScan_containsLiteral(const uint8_t *p, size_t n, const uint8_t *literal,
 size_t CPIIScan_findTriggerPair(const uint8_t *p, size_t from, size_t n, uint8_t byte, size_t gap, int exact,
                                 int vector);
 
+/// ``CPIIScan_findTriggerPair`` and ``CPIIScan_growRun`` one after the other, in one call: from
+/// `from`, each next pair start t and the maximal run of ASCII span bytes around it, the search
+/// going on from the run's end. Up to `capacity` results into `runs`, in order; returns how many.
+/// Status 1: an all-ASCII run (bordered by ASCII bytes or the buffer's ends) with at least
+/// `minTriggers` trigger bytes and `minLength` bytes (runs with fewer are skipped). Status 2, then
+/// always the last result: the pair at `lo` starts a run that borders a byte >= 0x80, for the
+/// caller's UTF-8-aware growth. Fewer than `capacity` results and no status 2 at the end: no more
+/// pairs. `vector` as for ``CPIIScan_findTriggerPair`` (and the growth's AVX2 path).
+size_t CPIIScan_findPairRuns(const uint8_t *p, size_t from, size_t n, uint8_t byte, size_t gap, int exact,
+                             const uint8_t *trigger, const uint8_t *span, size_t minTriggers, size_t minLength,
+                             const CPIIScan_Nibbles *nibbles, int vector, CPIIScan_Run *runs, size_t capacity);
+
 // MARK: JSON strings (json.c)
 
 /// The index of the closing quote of the JSON string whose content starts at p[from], or -1 when

@@ -349,7 +349,7 @@ static size_t next_gate_block_avx2(const uint32_t *words, size_t i, size_t count
 }
 
 // While 8 words remain: adds the words with a bit of mask to *marked; returns where it stopped.
-__attribute__((target("avx2")))
+__attribute__((target("avx2,popcnt")))
 static size_t count_gate_blocks_avx2(const uint32_t *words, size_t count, uint32_t mask, size_t *marked) {
     const __m256i m = _mm256_set1_epi32((int)mask);
     size_t i = 0, total = 0;
@@ -394,21 +394,52 @@ int CPIIScan_gateBlocks(const uint8_t *p, size_t n, const CPIIScan_GateTables *t
     return 0;
 }
 
-size_t CPIIScan_nextGateBlock(const uint32_t *words, size_t from, size_t count, uint32_t mask) {
+void CPIIScan_summarizeGateWords(const uint32_t *words, size_t count, uint32_t *summary) {
+    for (size_t k = 0; 64 * k < count; k++) {
+        const size_t end = 64 * k + 64 < count ? 64 * k + 64 : count;
+        uint32_t any = 0;
+        for (size_t i = 64 * k; i < end; i++) any |= words[i];
+        summary[k] = any;
+    }
+}
+
+// The first i in [from, end) with words[i] & mask, or end; end - from at most 64 in practice.
+static size_t next_marked(const uint32_t *words, size_t from, size_t end, uint32_t mask) {
     size_t i = from;
 #if defined(__x86_64__) || defined(_M_X64)
-    if (CPIIScan_hasVectorRunScan()) i = next_gate_block_avx2(words, i, count, mask);
+    if (CPIIScan_hasVectorRunScan()) i = next_gate_block_avx2(words, i, end, mask);
 #endif
-    while (i < count && (words[i] & mask) == 0) i++;
+    while (i < end && (words[i] & mask) == 0) i++;
     return i;
 }
 
-size_t CPIIScan_countGateBlocks(const uint32_t *words, size_t count, uint32_t mask) {
-    size_t marked = 0, i = 0;
+size_t CPIIScan_nextGateBlock(const uint32_t *words, const uint32_t *summary, size_t from, size_t count, uint32_t mask) {
+    if (!summary) return next_marked(words, from, count, mask);
+    size_t i = from;
+    while (i < count) {
+        // Summary words without the mask: 64 words each, skipped whole.
+        if ((summary[i >> 6] & mask) == 0) {
+            i = (i | 63) + 1;
+            continue;
+        }
+        const size_t end = (i | 63) + 1 < count ? (i | 63) + 1 : count;
+        i = next_marked(words, i, end, mask);
+        if (i < end) return i;
+    }
+    return count;
+}
+
+size_t CPIIScan_countGateBlocks(const uint32_t *words, const uint32_t *summary, size_t count, uint32_t mask) {
+    size_t marked = 0;
+    for (size_t from = 0; from < count; from += 64) {
+        const size_t end = from + 64 < count ? from + 64 : count;
+        if (summary && (summary[from >> 6] & mask) == 0) continue;
+        size_t i = from;
 #if defined(__x86_64__) || defined(_M_X64)
-    if (CPIIScan_hasVectorRunScan()) i = count_gate_blocks_avx2(words, count, mask, &marked);
+        if (CPIIScan_hasVectorRunScan()) i = count_gate_blocks_avx2(words + from, end - from, mask, &marked) + from;
 #endif
-    for (; i < count; i++) marked += (words[i] & mask) != 0;
+        for (; i < end; i++) marked += (words[i] & mask) != 0;
+    }
     return marked;
 }
 

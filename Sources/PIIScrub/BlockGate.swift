@@ -304,8 +304,16 @@ struct BlockGate {
     }
 }
 
+/// The summary of the gate words of a text of `n` bytes (``CPIIScan_summarizeGateWords``): the
+/// engine keeps it right after the words, one word per 64 of them.
+@inline(__always)
+func gateSummary(_ words: UnsafePointer<UInt32>, count n: Int) -> UnsafePointer<UInt32> {
+    words + (n + 63) >> 6
+}
+
 /// The next stretch of a gated group (see ``BlockGate``) at or after `from`: `words` holds one
-/// gate word per 64-byte block of `p[0 ..< n]`, `mask` the group's bits, `nibbles` its prefilter's
+/// gate word per 64-byte block of `p[0 ..< n]` and then their summary (``gateSummary(_:count:)``),
+/// `mask` the group's bits, `nibbles` its prefilter's
 /// nibble tables (their span; bytes >= 0x80 count as span). Returns nil when no marked block is left.
 ///
 /// The stretch starts at its first marked block (or `from`), less `lookBack`: the scans grow a
@@ -317,7 +325,8 @@ func nextGateStretch(_ p: UnsafePointer<UInt8>, count n: Int, words: UnsafePoint
                      nibbles: CPIIScan_Nibbles, lookBack: Int, from: Int) -> Range<Int>? {
     guard from < n else { return nil }
     let blocks = (n + 63) >> 6
-    let b = CPIIScan_nextGateBlock(words, from >> 6, blocks, mask)
+    let summary = gateSummary(words, count: n)
+    let b = CPIIScan_nextGateBlock(words, summary, from >> 6, blocks, mask)
     guard b < blocks else { return nil }
     var lo = max(from, (b << 6) - lookBack)
     // A character's first byte, as a window's start is (`from` is one: a stretch's or window's end).
@@ -334,7 +343,7 @@ func nextGateStretch(_ p: UnsafePointer<UInt8>, count n: Int, words: UnsafePoint
         hi = withUnsafePointer(to: nibbles) { CPIIScan_runEnd(p, start, n, $0) }
         e = (hi + 63) >> 6
         let limit = min(blocks, e + BlockGate.mergeBlocks)
-        e = CPIIScan_nextGateBlock(words, e, limit, mask)
+        e = CPIIScan_nextGateBlock(words, summary, e, limit, mask)
         guard e < limit else { break }
     }
     return lo..<hi

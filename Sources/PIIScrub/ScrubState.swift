@@ -63,7 +63,8 @@ final class ScrubState: @unchecked Sendable {
         gateWords.deallocate()
     }
 
-    /// ``gateWords`` with room for at least `count` words (contents undefined).
+    /// ``gateWords`` with room for at least `count` words (contents undefined): a text's gate
+    /// words and their summary (``gateSummary(_:count:)``).
     @inline(__always)
     func gateWords(capacity count: Int) -> UnsafeMutablePointer<UInt32> {
         if count > gateCapacity {

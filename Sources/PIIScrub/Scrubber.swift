@@ -260,8 +260,11 @@ public struct Scrubber: Sendable {
         // One pass marks, for every gated group, the 64-byte blocks that may hold its windows.
         var gateWords: UnsafePointer<UInt32>?
         if prefilterEnabled, let gate = stage.gate, text.count >= BlockGate.minimumLength, let base = text.baseAddress {
-            let words = state.gateWords(capacity: (text.count + 63) >> 6)
+            // The words, then their summary (see ``gateSummary(_:count:)``).
+            let blocks = (text.count + 63) >> 6
+            let words = state.gateWords(capacity: blocks + (blocks + 63) >> 6)
             if CPIIScan_gateBlocks(base.assumingMemoryBound(to: UInt8.self), text.count, gate, words) != 0 {
+                CPIIScan_summarizeGateWords(words, blocks, words + blocks)
                 gateWords = UnsafePointer(words)
             }
         }
@@ -316,7 +319,8 @@ public struct Scrubber: Sendable {
         // A group marked in many blocks (a common trigger byte in this text) is scanned whole:
         // its stretches would cover most of the text, each started at a cost.
         guard let gateWords,
-              CPIIScan_countGateBlocks(gateWords, (n + 63) >> 6, group.gateMask) * group.gateDenseShare <= (n + 63) >> 6
+              CPIIScan_countGateBlocks(gateWords, gateSummary(gateWords, count: n), (n + 63) >> 6, group.gateMask)
+                * group.gateDenseShare <= (n + 63) >> 6
         else {
             _ = try scan(group, prefilter, engine: engine, text: text, p, from: 0, to: n, candidates: &candidates,
                          scratch: &scratch, searches: searches, timing: timing, runStorage: runStorage)

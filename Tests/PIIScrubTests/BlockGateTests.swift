@@ -366,7 +366,7 @@ struct BlockGateTests {
                 var words = [UInt32](repeating: 0, count: (bytes.count + 63) / 64)
                 if bytes.withUnsafeBufferPointer({ CPIIScan_gateBlocks($0.baseAddress, $0.count, gate, &words) }) != 0 {
                     for group in stage.groups where group.gateMask != 0 {
-                        let marked = CPIIScan_countGateBlocks(words, words.count, group.gateMask)
+                        let marked = CPIIScan_countGateBlocks(words, nil, words.count, group.gateMask)
                         if marked * group.gateDenseShare <= words.count { sparseGroups += 1 }
                     }
                 }
@@ -399,6 +399,38 @@ struct BlockGateTests {
             byByte.append(set.patterns[group.patterns[0]].id)
         }
         #expect(Set(byByte) == ["url-credentials", "email-json-escaped", "email-percent-encoded"], "\(byByte)")
+    }
+
+    @Test("the summary of the gate words skips only words without the mask")
+    func summarySkipsNothingMarked() {
+        var rng = SplitMix64(seed: 0x6A7E_0004)
+        var differences = 0, found = 0
+        for round in 0..<300 {
+            let count = Int.random(in: 0...(round % 5 == 0 ? 3000 : 400), using: &rng)
+            // Sparse marks, so most summary words lack a given bit and whole chunks are skipped.
+            let density = Int.random(in: 1...300, using: &rng)
+            let words: [UInt32] = (0..<count).map { _ in
+                Int.random(in: 0..<density, using: &rng) == 0 ? 1 << UInt32.random(in: 0..<24, using: &rng) : 0
+            }
+            var summary = [UInt32](repeating: 0xDEAD, count: (count + 63) / 64)
+            CPIIScan_summarizeGateWords(words, count, &summary)
+            for _ in 0..<10 {
+                let mask = UInt32.random(in: 1...0xFF_FFFF, using: &rng) & UInt32.random(in: 1...0xFF_FFFF, using: &rng)
+                let from = Int.random(in: 0...count, using: &rng)
+                let end = Int.random(in: from...count, using: &rng)
+                let next = (from..<end).first { words[$0] & mask != 0 } ?? end
+                let marked = words.filter { $0 & mask != 0 }.count
+                if next < end { found += 1 }
+                if CPIIScan_nextGateBlock(words, summary, from, end, mask) != next
+                    || CPIIScan_nextGateBlock(words, nil, from, end, mask) != next
+                    || CPIIScan_countGateBlocks(words, summary, count, mask) != marked
+                    || CPIIScan_countGateBlocks(words, nil, count, mask) != marked {
+                    differences += 1
+                }
+            }
+        }
+        #expect(differences == 0)
+        #expect(found > 300, "\(found) searches found a marked word")
     }
 
     @Test("a short example must hold validLengthUnless right after another byte")

@@ -320,11 +320,20 @@ static inline uint32_t CPIIScan_gateAnchorBit(unsigned k) { return 1u << (k < 4 
 /// bytes a step, with AVX2; returns 0 (and writes nothing) without it.
 int CPIIScan_gateBlocks(const uint8_t *p, size_t n, const CPIIScan_GateTables *tables, uint32_t *out);
 
-/// The first i in [from, count) with `words[i] & mask` nonzero, or count; 8 words a step with AVX2.
-size_t CPIIScan_nextGateBlock(const uint32_t *words, size_t from, size_t count, uint32_t mask);
+/// The OR of each 64 words of words[0 ..< count] into summary[0 ..< ceil(count / 64)]: where a
+/// group's bits are missing from a summary word, its next-block search and its count skip those
+/// 64 words (4 KiB of text) at once. The default set's anchored groups are marked in a handful of
+/// blocks of a MiB; each searched all 16,384 words for them.
+void CPIIScan_summarizeGateWords(const uint32_t *words, size_t count, uint32_t *summary);
 
-/// How many of words[0 ..< count] have a bit of `mask`; 8 words a step with AVX2.
-size_t CPIIScan_countGateBlocks(const uint32_t *words, size_t count, uint32_t mask);
+/// The first i in [from, count) with `words[i] & mask` nonzero, or count; 8 words a step with
+/// AVX2. `summary`: nil, or ``CPIIScan_summarizeGateWords``' summary of `words` (of all of it,
+/// not only up to `count`).
+size_t CPIIScan_nextGateBlock(const uint32_t *words, const uint32_t *summary, size_t from, size_t count, uint32_t mask);
+
+/// How many of words[0 ..< count] have a bit of `mask`; 8 words a step with AVX2. `summary` as
+/// for ``CPIIScan_nextGateBlock``.
+size_t CPIIScan_countGateBlocks(const uint32_t *words, const uint32_t *summary, size_t count, uint32_t mask);
 
 /// The first i in [from, n) where p[i] is an ASCII byte outside the span of `nibbles`
 /// (``CPIIScan_Nibbles/span``), or n: the end of a run of span or non-ASCII bytes. 32 bytes a

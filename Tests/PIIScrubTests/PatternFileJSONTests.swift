@@ -434,6 +434,37 @@ struct PatternFileJSONTests {
         }
     }
 
+    @Test("invalid JSON gives a position and a structural reason, never the file's text")
+    func messages() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("pii-json-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        func loadMessage(_ text: String) throws -> String {
+            let path = dir.appendingPathComponent("set.json").path
+            try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+            do {
+                _ = try PatternSet.load(path: path)
+                return "loaded"
+            } catch {
+                #expect(error.code == .invalidPatternFile)
+                #expect(!error.message.contains("SECRET"), "the message quotes the file: \(error.message)")
+                return String(error.message.dropFirst(path.count + 2))
+            }
+        }
+        #expect(try loadMessage(#"{"name":"t","patterns":[{"id":"a","regex":"SECRET"}]}"#)
+                == "missing key 'replacement' at patterns.0")
+        #expect(try loadMessage(#"{"name":"t","patterns":[{"id":"a","regex":"b","replacement":"c","prefilter":"SECRET"}]}"#)
+                == "wrong type at patterns.0.prefilter")
+        #expect(try loadMessage("{\n  \"name\": \"t\",\n  \"patterns\": [{\"id\": \"a\", \"regex\": \"b\", \"replacement\": \"c\", \"stage\": 1.5}]\n}")
+                == "not valid JSON (number is not an integer in Int's range at line 3, column 71) at patterns.0.stage")
+        #expect(try loadMessage("{\n  \"name\": \"SECRET\" x\n}")
+                == "not valid JSON (expected ',' or '}' at line 2, column 20) at top level")
+        #expect(try loadMessage("{\"name\": \"t\", \"x\": \"SECRET\\q\"}")
+                == "not valid JSON (invalid escape in a string at line 1, column 27) at top level")
+        #expect(try loadMessage("{\"name\": \"SECRET\\q\"}")
+                == "not valid JSON (invalid escape in a string at line 1, column 17) at name")
+    }
+
     @Test("numbers read as Int: JSONDecoder's rules, on generated numbers", arguments: 0..<4)
     func generatedNumbers(seed: UInt64) throws {
         var rng = SplitMix64(seed: 0x4A53_4F4E + seed)

@@ -327,16 +327,15 @@ extension PatternFileJSON {
             guard try open(depth: depth, closer: UInt8(ascii: "}")) else { return .object(members) }
             repeat {
                 guard try peek() == UInt8(ascii: "\"") else { throw Defect(reason: .expectedKey, offset: at) }
-                var member = Member(key: "", value: .null)
-                switch try string() {
-                case .string(let key): member.key = key
-                case .invalidString(let defect): member.keyDefect = defect
-                default: preconditionFailure("string() returns a string or an invalid string")
-                }
+                let key = try string()
                 guard try peek() == UInt8(ascii: ":") else { throw Defect(reason: .expectedColon, offset: at) }
                 at += 1
-                member.value = try value(depth: depth + 1)
-                members.append(member)
+                switch key {
+                case .string(let key): members.append(Member(key: key, value: try value(depth: depth + 1)))
+                case .invalidString(let defect):
+                    members.append(Member(key: "", keyDefect: defect, value: try value(depth: depth + 1)))
+                default: preconditionFailure("string() returns a string or an invalid string")
+                }
             } while try next(closer: UInt8(ascii: "}"), otherwise: .expectedCommaOrBrace)
             return .object(members)
         }
@@ -454,6 +453,9 @@ extension PatternFileJSON {
         /// A string starting at its opening quote. Where it ends, and the errors thrown, follow
         /// JSONDecoder's scan: a backslash escapes the next byte, `\u` the next four, which may not
         /// hold a quote. Everything else wrong inside is an ``Value/invalidString(_:)``.
+        ///
+        /// Bytes that need no care (printable ASCII but `"` and `\`, well-formed UTF-8) are copied
+        /// a run at a time; the regexes of pattern files are long and full of escapes.
         mutating func string() throws(Defect) -> Value {
             at += 1
             let start = at
@@ -465,85 +467,42 @@ extension PatternFileJSON {
                     at = i + 1
                     return .string(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<i]), as: UTF8.self))
                 }
-                if byte == UInt8(ascii: "\\") || byte < 0x20 || byte >= 0x80 { break }
+                if Self.needsCare(byte) { break }
                 i += 1
             }
             scratch.removeAll(keepingCapacity: true)
-            scratch.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<i]))
+            var run = start
             var defect: Defect?
             func fail(_ reason: Reason, _ offset: Int) {
                 if defect == nil { defect = Defect(reason: reason, offset: offset) }
             }
-            // A high surrogate escape waiting for its low half, and where it started.
+            // A high surrogate escape whose low half (the `\u` right after it, checked) is next.
             var pendingHigh: (value: UInt32, offset: Int)?
             while true {
                 guard i < bytes.count else { throw Defect(reason: .unexpectedEnd, offset: i) }
                 let byte = bytes[i]
-                if byte == UInt8(ascii: "\\") {
-                    guard i + 1 < bytes.count else { throw Defect(reason: .unexpectedEnd, offset: i + 1) }
-                    let escape = bytes[i + 1]
-                    if escape == UInt8(ascii: "u") {
-                        guard i + 6 <= bytes.count else { throw Defect(reason: .unexpectedEnd, offset: bytes.count) }
-                        let hex = UnsafeBufferPointer(rebasing: bytes[(i + 2)..<(i + 6)])
-                        if hex.contains(UInt8(ascii: "\"")) { throw Defect(reason: .invalidEscape, offset: i) }
-                        if defect == nil {
-                            switch (Self.hexValue(hex), pendingHigh) {
-                            case (nil, _):
-                                fail(.invalidEscape, i)
-                            case (let unit?, let high?):
-                                pendingHigh = nil
-                                if (0xDC00...0xDFFF).contains(unit) {
-                                    Self.appendUTF8(0x10000 + ((high.value - 0xD800) << 10) + (unit - 0xDC00), to: &scratch)
-                                } else {
-                                    fail(.unpairedSurrogate, high.offset)
-                                }
-                            case (let unit?, nil):
-                                if (0xD800...0xDBFF).contains(unit) {
-                                    pendingHigh = (unit, i)
-                                } else if (0xDC00...0xDFFF).contains(unit) {
-                                    fail(.unpairedSurrogate, i)
-                                } else {
-                                    Self.appendUTF8(unit, to: &scratch)
-                                }
-                            }
-                        }
-                        i += 6
-                        continue
-                    }
-                    if let high = pendingHigh {
-                        fail(.unpairedSurrogate, high.offset)
-                        pendingHigh = nil
-                    }
-                    switch escape {
-                    case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): scratch.append(escape)
-                    case UInt8(ascii: "b"): scratch.append(0x08)
-                    case UInt8(ascii: "f"): scratch.append(0x0C)
-                    case UInt8(ascii: "n"): scratch.append(0x0A)
-                    case UInt8(ascii: "r"): scratch.append(0x0D)
-                    case UInt8(ascii: "t"): scratch.append(0x09)
-                    default: fail(.invalidEscape, i)
-                    }
-                    i += 2
+                guard Self.needsCare(byte) else {
+                    i += 1
                     continue
                 }
-                if let high = pendingHigh {
-                    fail(.unpairedSurrogate, high.offset)
-                    pendingHigh = nil
+                if byte >= 0x80 {
+                    if let length = Self.utf8SequenceLength(bytes, at: i) {
+                        i += length
+                    } else {
+                        fail(.invalidUTF8, i)
+                        i += 1
+                    }
+                    continue
                 }
+                scratch.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[run..<i]))
                 if byte == UInt8(ascii: "\"") { break }
                 if byte < 0x20 {
                     fail(.controlCharacter, i)
                     i += 1
-                } else if byte < 0x80 {
-                    scratch.append(byte)
-                    i += 1
-                } else if let length = Self.utf8SequenceLength(bytes, at: i) {
-                    scratch.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[i..<(i + length)]))
-                    i += length
                 } else {
-                    fail(.invalidUTF8, i)
-                    i += 1
+                    try escape(at: &i, pendingHigh: &pendingHigh, decode: defect == nil, fail: fail)
                 }
+                run = i
             }
             at = i + 1
             if let defect {
@@ -551,6 +510,64 @@ extension PatternFileJSON {
                 return .invalidString(defect)
             }
             return .string(String(decoding: scratch, as: UTF8.self))
+        }
+
+        /// Whether a string byte is more than itself: `"`, `\`, a control character or non-ASCII.
+        @inline(__always)
+        static func needsCare(_ byte: UInt8) -> Bool {
+            byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte &- 0x20 >= 0x60
+        }
+
+        /// The escape at `i` (a backslash): appends what it stands for to ``scratch`` when
+        /// `decode`, and moves `i` past it. A high surrogate must be followed at once by `\u` and
+        /// a low one (as JSONDecoder requires); it is kept in `pendingHigh` until then.
+        ///
+        /// - Throws: where JSONDecoder's scan does: the input ends, or a `\u`'s four bytes hold a
+        ///   quote.
+        mutating func escape(at i: inout Int, pendingHigh: inout (value: UInt32, offset: Int)?, decode: Bool,
+                             fail: (Reason, Int) -> Void) throws(Defect) {
+            guard i + 1 < bytes.count else { throw Defect(reason: .unexpectedEnd, offset: i + 1) }
+            let escape = bytes[i + 1]
+            guard escape == UInt8(ascii: "u") else {
+                switch escape {
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): scratch.append(escape)
+                case UInt8(ascii: "b"): scratch.append(0x08)
+                case UInt8(ascii: "f"): scratch.append(0x0C)
+                case UInt8(ascii: "n"): scratch.append(0x0A)
+                case UInt8(ascii: "r"): scratch.append(0x0D)
+                case UInt8(ascii: "t"): scratch.append(0x09)
+                default: fail(.invalidEscape, i)
+                }
+                i += 2
+                return
+            }
+            guard i + 6 <= bytes.count else { throw Defect(reason: .unexpectedEnd, offset: bytes.count) }
+            let hex = UnsafeBufferPointer(rebasing: bytes[(i + 2)..<(i + 6)])
+            if hex.contains(UInt8(ascii: "\"")) { throw Defect(reason: .invalidEscape, offset: i) }
+            defer { i += 6 }
+            guard decode else { return }
+            guard let unit = Self.hexValue(hex) else {
+                fail(.invalidEscape, i)
+                return
+            }
+            if let high = pendingHigh {
+                pendingHigh = nil
+                guard (0xDC00...0xDFFF).contains(unit) else {
+                    fail(.unpairedSurrogate, high.offset)
+                    return
+                }
+                Self.appendUTF8(0x10000 + ((high.value - 0xD800) << 10) + (unit - 0xDC00), to: &scratch)
+            } else if (0xD800...0xDBFF).contains(unit) {
+                if i + 8 <= bytes.count, bytes[i + 6] == UInt8(ascii: "\\"), bytes[i + 7] == UInt8(ascii: "u") {
+                    pendingHigh = (unit, i)
+                } else {
+                    fail(.unpairedSurrogate, i)
+                }
+            } else if (0xDC00...0xDFFF).contains(unit) {
+                fail(.unpairedSurrogate, i)
+            } else {
+                Self.appendUTF8(unit, to: &scratch)
+            }
         }
 
         /// The value of four hex digits, or nil.
@@ -744,19 +761,25 @@ extension PatternFileJSON {
         func required<T>(_ key: String, _ read: (Value, Site) throws(PatternFileJSONError) -> T)
             throws(PatternFileJSONError) -> T
         {
-            guard let member = members.first(where: { $0.key == key }) else {
-                throw PatternFileJSONError(.missingKey(key), at: path)
-            }
-            return try read(member.value, Site(container: path, component: .key(key)))
+            guard let value = value(key) else { throw PatternFileJSONError(.missingKey(key), at: path) }
+            return try read(value, Site(container: path, component: .key(key)))
         }
 
         /// An optional field: nil when absent or null.
         func optional<T>(_ key: String, _ read: (Value, Site) throws(PatternFileJSONError) -> T)
             throws(PatternFileJSONError) -> T?
         {
-            guard let member = members.first(where: { $0.key == key }) else { return nil }
-            if case .null = member.value { return nil }
-            return try read(member.value, Site(container: path, component: .key(key)))
+            guard let value = value(key) else { return nil }
+            if case .null = value { return nil }
+            return try read(value, Site(container: path, component: .key(key)))
+        }
+
+        /// The value of the first member named `key`.
+        func value(_ key: String) -> Value? {
+            for index in members.indices where members[index].key == key {
+                return members[index].value
+            }
+            return nil
         }
     }
 

@@ -275,3 +275,130 @@ public struct PatternSetDefinition: Codable, Sendable, Hashable {
         self.patterns = patterns
     }
 }
+
+// MARK: - Reading pattern files
+
+// The loader reads pattern files with ``PatternFileJSON`` instead of `JSONDecoder` (a start-up
+// cost: see that type). Each type below reads its fields in declaration order, the order the
+// synthesized `init(from:)` decodes them, so a file with several mistakes reports the same one
+// first. A new stored property needs a line here too: `PatternFileJSONTests` decodes a document
+// that sets every property and compares the result with `JSONDecoder`'s.
+
+extension PatternSetDefinition {
+    /// Reads a pattern set file's top-level object, as `JSONDecoder` would decode it.
+    ///
+    /// - Throws: ``PatternFileJSONError`` naming the field (or, for invalid JSON, the position).
+    init(patternJSON value: PatternFileJSON.Value, at path: PatternFileJSON.Path) throws(PatternFileJSONError) {
+        let object = try PatternFileJSON.ObjectReader(value, at: path)
+        let name = try object.required("name", PatternFileJSON.string)
+        let description = try object.optional("description", PatternFileJSON.string)
+        let include = try object.optional("include", PatternFileJSON.strings)
+        let patterns = try object.optional("patterns") { (value, site) throws(PatternFileJSONError) in
+            try PatternFileJSON.array(value, at: site) { (value, site) throws(PatternFileJSONError) in
+                try PatternDefinition(patternJSON: value, at: site.path)
+            }
+        }
+        self.init(name: name, description: description, include: include, patterns: patterns)
+    }
+}
+
+extension PatternDefinition {
+    /// Reads one pattern object, as `JSONDecoder` would decode it.
+    ///
+    /// - Throws: ``PatternFileJSONError`` naming the field (or, for invalid JSON, the position).
+    init(patternJSON value: PatternFileJSON.Value, at path: PatternFileJSON.Path) throws(PatternFileJSONError) {
+        typealias JSON = PatternFileJSON
+        let object = try JSON.ObjectReader(value, at: path)
+        let id = try object.required("id", JSON.string)
+        let description = try object.optional("description", JSON.string)
+        let regex = try object.required("regex", JSON.string)
+        let asciiRegex = try object.optional("asciiRegex", JSON.string)
+        let flags = try object.optional("flags", JSON.strings)
+        let replacement = try object.required("replacement", JSON.string)
+        let stage = try object.optional("stage", JSON.int)
+        let priority = try object.optional("priority", JSON.int)
+        let maxLength = try object.optional("maxLength", JSON.int)
+        let prefilter = try object.optional("prefilter") { (value, site) throws(PatternFileJSONError) in
+            try PrefilterDefinition(patternJSON: value, at: site.path)
+        }
+        let examples = try object.optional("examples") { (value, site) throws(PatternFileJSONError) in
+            try Examples(patternJSON: value, at: site.path)
+        }
+        let validate = try object.optional("validate", JSON.string)
+        let type = try object.optional("type", JSON.string)
+        let `operator` = try object.optional("operator", JSON.string)
+        let maskKeep = try object.optional("maskKeep", JSON.int)
+        let keyLabels = try object.optional("keyLabels") { (value, site) throws(PatternFileJSONError) in
+            try KeyLabels(patternJSON: value, at: site.path)
+        }
+        self.init(id: id, description: description, regex: regex, flags: flags, replacement: replacement,
+                  stage: stage, priority: priority, maxLength: maxLength, prefilter: prefilter, examples: examples,
+                  validate: validate, type: type, operator: `operator`, maskKeep: maskKeep, asciiRegex: asciiRegex,
+                  keyLabels: keyLabels)
+    }
+}
+
+extension PatternDefinition.KeyLabels {
+    /// Reads a `keyLabels` object, as `JSONDecoder` would decode it.
+    ///
+    /// - Throws: ``PatternFileJSONError`` naming the field (or, for invalid JSON, the position).
+    init(patternJSON value: PatternFileJSON.Value, at path: PatternFileJSON.Path) throws(PatternFileJSONError) {
+        let object = try PatternFileJSON.ObjectReader(value, at: path)
+        let context = try object.required("context", PatternFileJSON.string)
+        let value = try object.optional("value", PatternFileJSON.string)
+        let suffixes = try object.optional("suffixes", PatternFileJSON.strings)
+        let keys = try object.optional("keys", PatternFileJSON.strings)
+        self.init(context: context, suffixes: suffixes, keys: keys, value: value)
+    }
+}
+
+extension PatternDefinition.Examples {
+    /// Reads an `examples` object, as `JSONDecoder` would decode it.
+    ///
+    /// - Throws: ``PatternFileJSONError`` naming the field (or, for invalid JSON, the position).
+    init(patternJSON value: PatternFileJSON.Value, at path: PatternFileJSON.Path) throws(PatternFileJSONError) {
+        let object = try PatternFileJSON.ObjectReader(value, at: path)
+        let match = try object.optional("match", PatternFileJSON.strings)
+        let nomatch = try object.optional("nomatch", PatternFileJSON.strings)
+        self.init(match: match, nomatch: nomatch)
+    }
+}
+
+extension PrefilterDefinition {
+    /// Reads a `prefilter` object, as `JSONDecoder` would decode it.
+    ///
+    /// - Throws: ``PatternFileJSONError`` naming the field (or, for invalid JSON, the position).
+    init(patternJSON value: PatternFileJSON.Value, at path: PatternFileJSON.Path) throws(PatternFileJSONError) {
+        typealias JSON = PatternFileJSON
+        let object = try JSON.ObjectReader(value, at: path)
+        let trigger = try object.required("trigger", JSON.string)
+        let triggerUnicode = try object.optional("triggerUnicode", JSON.string)
+        let minTriggers = try object.optional("minTriggers", JSON.int)
+        let span = try object.required("span", JSON.string)
+        let spanUnicode = try object.optional("spanUnicode", JSON.string)
+        let spanCodePoints = try object.optional("spanCodePoints", JSON.strings)
+        let anchor = try object.optional("anchor", JSON.string)
+        let anchorCaseless = try object.optional("anchorCaseless", JSON.bool)
+        let digitRun = try object.optional("digitRun", JSON.int)
+        let digitRunWithin = try object.optional("digitRunWithin", JSON.int)
+        let validLength = try object.optional("validLength", JSON.int)
+        let validLengthUnless = try object.optional("validLengthUnless", JSON.string)
+        let validLengthUnlessAlone = try object.optional("validLengthUnlessAlone", JSON.int)
+        let triggerGap = try object.optional("triggerGap", JSON.int)
+        let triggerGapExact = try object.optional("triggerGapExact", JSON.bool)
+        let requires = try object.optional("requires", JSON.strings)
+        let requiresClass = try object.optional("requiresClass", JSON.string)
+        let requiresClassCount = try object.optional("requiresClassCount", JSON.int)
+        let requiresCaseless = try object.optional("requiresCaseless", JSON.strings)
+        let requiresNonASCII = try object.optional("requiresNonASCII", JSON.bool)
+        let digitChain = try object.optional("digitChain", JSON.ints)
+        self.init(trigger: trigger, triggerUnicode: triggerUnicode, minTriggers: minTriggers, span: span,
+                  spanUnicode: spanUnicode, spanCodePoints: spanCodePoints, anchor: anchor,
+                  anchorCaseless: anchorCaseless, digitRun: digitRun, digitRunWithin: digitRunWithin,
+                  validLength: validLength, validLengthUnless: validLengthUnless, triggerGap: triggerGap,
+                  requires: requires, requiresClass: requiresClass, digitChain: digitChain,
+                  triggerGapExact: triggerGapExact, requiresNonASCII: requiresNonASCII,
+                  validLengthUnlessAlone: validLengthUnlessAlone, requiresClassCount: requiresClassCount,
+                  requiresCaseless: requiresCaseless)
+    }
+}

@@ -19,6 +19,12 @@ static inline int anchor_at(const uint8_t *p, size_t i, const uint8_t *anchor, s
     return 1;
 }
 
+// Byte b is an ASCII byte of the set whose 16-entry nibble table is `table` (bit h of entry l:
+// byte h·16 + l; see ascii_nibble_bits), byte by byte.
+static inline int in_nibble_set(const uint8_t *table, uint8_t b) {
+    return b < 0x80 && (table[b & 15] >> (b >> 4) & 1);
+}
+
 // Bit k: some bit of m in k + 1 ... k + gap (gap >= 1), the window built by doubling.
 static inline uint64_t bits_within_after(uint64_t m, unsigned gap) {
     uint64_t near = m >> 1;  // [k + 1, k + cover]

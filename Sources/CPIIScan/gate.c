@@ -53,14 +53,18 @@ static inline uint32_t gate_bits(const CPIIScan_GateTables *t, unsigned __int128
     return word;
 }
 
+// Whether the afterByte at p[j] (j > 0) follows an ASCII byte of t->afterSet.
+static inline int follows_after_set(const uint8_t *p, size_t j, const CPIIScan_GateTables *t) {
+    return in_nibble_set(t->afterSet, p[j - 1]);
+}
+
 // Whether p[i ..< min(i + 64, n)] holds t->afterByte right after an ASCII byte of t->afterSet
 // (for p[i], p[i - 1]; none before p[0]), byte by byte: the portable pass's test (the vector
 // pass's is after_in_block). Called for the blocks whose bucket bits say they hold afterByte.
 static int holds_after(const uint8_t *p, size_t n, size_t i, const CPIIScan_GateTables *t) {
     const size_t end = i + 64 < n ? i + 64 : n;
     for (size_t j = i == 0 ? 1 : i; j < end; j++) {
-        const uint8_t b = p[j - 1];
-        if (p[j] == t->afterByte && b < 0x80 && (t->afterSet[b & 15] >> (b >> 4) & 1)) return 1;
+        if (p[j] == t->afterByte && follows_after_set(p, j, t)) return 1;
     }
     return 0;
 }
@@ -271,9 +275,7 @@ static int after_in_block(const uint8_t *q, const uint8_t *p, size_t n, size_t i
     if (n - i < 64) at &= ((uint64_t)1 << (n - i)) - 1;
     for (; at; at &= at - 1) {
         const size_t j = i + (size_t)__builtin_ctzll(at);
-        if (j == 0) continue;
-        const uint8_t b = p[j - 1];
-        if (b < 0x80 && (t->afterSet[b & 15] >> (b >> 4) & 1)) return 1;
+        if (j > 0 && follows_after_set(p, j, t)) return 1;
     }
     return 0;
 }
@@ -449,7 +451,7 @@ size_t CPIIScan_runEnd(const uint8_t *p, size_t i, size_t n, const CPIIScan_Nibb
 #endif
     for (; i < n; i++) {
         const uint8_t b = p[i];
-        if (b < 0x80 && !((nibbles->span[b & 15] >> (b >> 4)) & 1)) break;
+        if (b < 0x80 && !in_nibble_set(nibbles->span, b)) break;
     }
     return i;
 }
@@ -477,7 +479,7 @@ void CPIIScan_gateBlocksPortable(const uint8_t *p, size_t n, const CPIIScan_Gate
             int trigger = 0;
             for (size_t j = 0; j < 96 && 64 * k + j < n; j++) {
                 const uint8_t b = p[64 * k + j];
-                if (b < 0x80 && (t->runSpan[r][b & 15] >> (b >> 4) & 1)) span |= (unsigned __int128)1 << j;
+                if (in_nibble_set(t->runSpan[r], b)) span |= (unsigned __int128)1 << j;
                 if (t->runTriggerLow[b & 15] & t->runTriggerHigh[b >> 4] & t->runTriggerBits[r]) trigger = 1;
             }
             if (trigger && runs_of(span, t->runLength[r])) word |= 1u << (16 + r);

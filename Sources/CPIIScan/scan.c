@@ -782,13 +782,9 @@ size_t CPIIScan_findPairRuns(const uint8_t *p, size_t from, size_t n, uint8_t by
         const size_t t = CPIIScan_findTriggerPair(p, from, n, byte, gap, exact, vector);
         if (t >= n) break;
         const CPIIScan_Grown g = CPIIScan_growRun(p, t, n, trigger, span, vector ? nibbles : NULL);
-        if ((g.lo > 0 && p[g.lo - 1] >= 0x80) || (g.hi < n && p[g.hi] >= 0x80)) {
-            // The run goes on past a non-ASCII byte: the caller's UTF-8-aware growth decides.
-            runs[count++] = (CPIIScan_Run){t, 0, 0, 2};
-            break;
-        }
-        if (g.hi <= t) {
-            // Not a span byte (a trigger always is): let the caller's general path move on.
+        // The run goes on past a non-ASCII byte, or p[t] is no span byte (a trigger always is):
+        // the caller's UTF-8-aware path decides, and moves on.
+        if ((g.lo > 0 && p[g.lo - 1] >= 0x80) || (g.hi < n && p[g.hi] >= 0x80) || g.hi <= t) {
             runs[count++] = (CPIIScan_Run){t, 0, 0, 2};
             break;
         }

@@ -522,7 +522,8 @@ public final class PatternSet: Sendable {
         }
         let set: PatternSetDefinition
         do {
-            // Not JSONDecoder: it took half of start-up (see PatternFileJSON); same values and messages.
+            // Not JSONDecoder: it took a third of start-up's instructions (see PatternFileJSON); same
+            // values and messages.
             set = try PatternFileJSON.decodePatternSet(bytes)
         } catch {
             throw PIIScrubError(.invalidPatternFile, "\(path): \(error)")

@@ -76,3 +76,14 @@ struct Span: Sendable, Hashable {
     var end: Int
     var pattern: Int
 }
+
+/// A prefilter window of a group with deferred patterns (``PatternDefinition/deferred``), kept
+/// while the stage's other patterns are searched: `group` indexes the stage's groups;
+/// `triggers` is `Int.max` for the whole text searched without a prefilter.
+struct DeferredWindow {
+    var group: Int
+    var start: Int
+    var end: Int
+    var triggers: Int
+    var asciiContext: Bool
+}

@@ -3,7 +3,11 @@ internal import CPIIScan
 
 /// One scan group as the hot loop sees it: pattern indices and the prefilter's plain-value core.
 struct GroupPlan {
+    /// The group's patterns that are not deferred, searched in each window as it is found.
     let patterns: UnsafeBufferPointer<Int>
+    /// The group's deferred patterns (``PatternDefinition/deferred``): its windows are kept
+    /// (``DeferredWindow``) and searched for them once the other patterns' spans are resolved.
+    let deferred: UnsafeBufferPointer<Int>
     let prefilter: PrefilterCore?
     /// The group's bits in its stage's gate words (``BlockGate``); 0: scanned whole.
     let gateMask: UInt32
@@ -19,6 +23,10 @@ struct GroupPlan {
 struct StagePlan {
     /// Pattern indices in priority order.
     let patterns: UnsafeBufferPointer<Int>
+    /// ``patterns`` without the deferred ones, and the deferred ones (the last in priority
+    /// order), each in priority order.
+    let primary: UnsafeBufferPointer<Int>
+    let deferred: UnsafeBufferPointer<Int>
     let groups: UnsafeBufferPointer<GroupPlan>
     /// The tables of the stage's gate pass (``BlockGate``); nil when no group is gated.
     let gate: UnsafePointer<CPIIScan_GateTables>?
@@ -105,16 +113,19 @@ final class EngineTables: @unchecked Sendable {
             owned.append(UnsafeMutableRawPointer(buffer.baseAddress!))
             return UnsafeBufferPointer(rebasing: buffer[..<values.count])
         }
+        func isDeferred(_ index: Int) -> Bool { patterns[index].definition.deferred == true }
         var stagePlans: [StagePlan] = []
         for (s, stage) in stages.enumerated() {
             let gate = BlockGate(groups: groups[s], patterns: patterns)
             let groupPlans = groups[s].enumerated().map { g, group in
-                GroupPlan(patterns: copy(group.patterns), prefilter: group.prefilter?.core,
+                GroupPlan(patterns: copy(group.patterns.filter { !isDeferred($0) }),
+                          deferred: copy(group.patterns.filter(isDeferred)), prefilter: group.prefilter?.core,
                           gateMask: gate?.masks[g] ?? 0, gateLookBack: gate?.lookBack[g] ?? 0,
                           gateDenseShare: gate?.denseShares[g] ?? BlockGate.denseShare,
                           requiresNonASCII: group.patterns.contains { patterns[$0].definition.prefilter?.requiresNonASCII == true })
             }
-            stagePlans.append(StagePlan(patterns: copy(stage), groups: copy(groupPlans),
+            stagePlans.append(StagePlan(patterns: copy(stage), primary: copy(stage.filter { !isDeferred($0) }),
+                                        deferred: copy(stage.filter(isDeferred)), groups: copy(groupPlans),
                                         gate: gate.map { copy([$0.tables]).baseAddress! }))
         }
         self.stages = copy(stagePlans)

@@ -26,6 +26,15 @@ public struct PatternDefinition: Codable, Sendable, Hashable {
     public var stage: Int?
     /// Overlap priority within a stage; defaults to the pattern's position in the set.
     public var priority: Int?
+    /// Searched after the stage's other patterns, only outside the spans they keep: the pattern
+    /// does not start a match inside a kept span of a pattern that is not deferred. Since a
+    /// deferred pattern's priority must be lower (a greater number) than every other pattern of its
+    /// stage (checked at load), such a match could never be kept; the difference from searching
+    /// everywhere is that a match running out of a kept span no longer hides the text after it.
+    /// Deferred patterns are resolved among themselves as usual. For the broad, low-priority
+    /// patterns that most other matches would also match (national phone numbers in groups):
+    /// on PII-dense text, most of their searches fall inside spans already taken.
+    public var deferred: Bool?
     /// Upper bound in bytes on the length of any match (used by streaming to decide how much to
     /// hold back). `nil` means unbounded.
     public var maxLength: Int?
@@ -96,7 +105,7 @@ public struct PatternDefinition: Codable, Sendable, Hashable {
                 replacement: String, stage: Int? = nil, priority: Int? = nil, maxLength: Int? = nil,
                 prefilter: PrefilterDefinition? = nil, examples: Examples? = nil, validate: String? = nil,
                 type: String? = nil, operator: String? = nil, maskKeep: Int? = nil, asciiRegex: String? = nil,
-                keyLabels: KeyLabels? = nil) {
+                keyLabels: KeyLabels? = nil, deferred: Bool? = nil) {
         self.id = id
         self.description = description
         self.regex = regex
@@ -105,6 +114,7 @@ public struct PatternDefinition: Codable, Sendable, Hashable {
         self.replacement = replacement
         self.stage = stage
         self.priority = priority
+        self.deferred = deferred
         self.maxLength = maxLength
         self.prefilter = prefilter
         self.examples = examples
@@ -317,6 +327,7 @@ extension PatternDefinition {
         let replacement = try object.required("replacement", JSON.string)
         let stage = try object.optional("stage", JSON.int)
         let priority = try object.optional("priority", JSON.int)
+        let deferred = try object.optional("deferred", JSON.bool)
         let maxLength = try object.optional("maxLength", JSON.int)
         let prefilter = try object.optional("prefilter") { (value, site) throws(PatternFileJSONError) in
             try PrefilterDefinition(patternJSON: value, at: site.path)
@@ -334,7 +345,7 @@ extension PatternDefinition {
         self.init(id: id, description: description, regex: regex, flags: flags, replacement: replacement,
                   stage: stage, priority: priority, maxLength: maxLength, prefilter: prefilter, examples: examples,
                   validate: validate, type: type, operator: `operator`, maskKeep: maskKeep, asciiRegex: asciiRegex,
-                  keyLabels: keyLabels)
+                  keyLabels: keyLabels, deferred: deferred)
     }
 }
 

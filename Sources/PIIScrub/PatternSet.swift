@@ -318,6 +318,17 @@ public final class PatternSet: Sendable {
             }
             compiledPatterns.append(pattern)
         }
+        // A deferred pattern (``PatternDefinition/deferred``) is searched outside the spans its
+        // stage's other patterns keep: right only if none of them could lose to it.
+        for pattern in compiledPatterns where pattern.definition.deferred == true {
+            if let rival = compiledPatterns.first(where: {
+                $0.stage == pattern.stage && $0.definition.deferred != true && $0.priority >= pattern.priority
+            }) {
+                throw PIIScrubError(.invalidPatternFile,
+                                    "a deferred pattern needs a lower priority (a greater number) than \(rival.id)",
+                                    patternID: pattern.id)
+            }
+        }
         self.name = name
         self.patterns = compiledPatterns
         let stageNumbers = Set(compiledPatterns.map(\.stage)).sorted()

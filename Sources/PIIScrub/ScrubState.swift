@@ -21,6 +21,10 @@ final class ScrubState: @unchecked Sendable {
     @exclusivity(unchecked) var stageTokenLengths: [[Int]]
     /// Candidate matches per pattern (used when a stage has several patterns).
     @exclusivity(unchecked) var candidates: [[Span]]
+    /// Deferred patterns' windows and spans; the stage's spans merged with the deferred ones.
+    @exclusivity(unchecked) var deferredWindows: [DeferredWindow] = []
+    @exclusivity(unchecked) var deferredSpans: [Span] = []
+    @exclusivity(unchecked) var mergedSpans: [Span] = []
     /// Resolution scratch.
     @exclusivity(unchecked) var cluster: [Span] = []
     @exclusivity(unchecked) var heads: [Int] = []

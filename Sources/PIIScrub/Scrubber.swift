@@ -11,7 +11,9 @@ internal import CPIIScan
 /// Semantics: stages run in order, each over the previous stage's output. Within a stage, each
 /// pattern finds its leftmost-first, non-overlapping matches over the stage's text; overlaps
 /// between patterns are resolved by priority (lower wins), then length (longer wins), then
-/// position. For the `seed` set this reproduces the seed's three sequential `re.sub` calls.
+/// position. A deferred pattern (``PatternDefinition/deferred``) is searched after the others,
+/// only between the spans they keep. For the `seed` set this reproduces the seed's three
+/// sequential `re.sub` calls.
 ///
 /// ## Thread safety
 /// `Sendable`: share one `Scrubber` everywhere. The convenience methods check a private
@@ -257,6 +259,15 @@ public struct Scrubber: Sendable {
     {
         let patterns = stage.patterns
         for index in patterns where !candidates[index].isEmpty { candidates[index].removeAll(keepingCapacity: true) }
+        // The windows of groups with deferred patterns, searched for them once the others' spans
+        // are known.
+        let hasDeferred = !stage.deferred.isEmpty
+        var windows: [DeferredWindow] = []
+        if hasDeferred {
+            swap(&windows, &state.deferredWindows)
+            windows.removeAll(keepingCapacity: true)
+        }
+        defer { if hasDeferred { swap(&windows, &state.deferredWindows) } }
         // One pass marks, for every gated group, the 64-byte blocks that may hold its windows.
         var gateWords: UnsafePointer<UInt32>?
         if prefilterEnabled, let gate = stage.gate, text.count >= BlockGate.minimumLength, let base = text.baseAddress {
@@ -268,17 +279,58 @@ public struct Scrubber: Sendable {
                 gateWords = UnsafePointer(words)
             }
         }
-        for group in stage.groups {
+        // The search profile (``ScrubWorker/enableSearchProfile()``) makes `searches` four rows.
+        let timed = searches.count != engine.patterns.count
+        for (g, group) in stage.groups.enumerated() {
             let groupGateWords = group.gateMask != 0 ? gateWords : nil
-            // The search profile (``ScrubWorker/enableSearchProfile()``) makes `searches` four rows.
-            if searches.count == engine.patterns.count {
-                try search(group, engine: engine, text: text, gateWords: groupGateWords, candidates: &candidates,
-                           scratch: &scratch, searches: searches, timing: Untimed.self, runStorage: state.runStorage)
+            if !timed {
+                try search(group, g, engine: engine, text: text, gateWords: groupGateWords, candidates: &candidates,
+                           scratch: &scratch, searches: searches, timing: Untimed.self, runStorage: state.runStorage,
+                           deferredWindows: &windows)
             } else {
-                try search(group, engine: engine, text: text, gateWords: groupGateWords, candidates: &candidates,
-                           scratch: &scratch, searches: searches, timing: Timed.self, runStorage: state.runStorage)
+                try search(group, g, engine: engine, text: text, gateWords: groupGateWords, candidates: &candidates,
+                           scratch: &scratch, searches: searches, timing: Timed.self, runStorage: state.runStorage,
+                           deferredWindows: &windows)
             }
         }
+        resolve(stage.primary, candidates: &candidates, state: state, into: &spans)
+        guard !windows.isEmpty else { return }
+        if !timed {
+            try searchDeferred(stage, windows: windows, kept: spans, engine: engine, text: text,
+                               candidates: &candidates, scratch: &scratch, searches: searches, timing: Untimed.self)
+        } else {
+            try searchDeferred(stage, windows: windows, kept: spans, engine: engine, text: text,
+                               candidates: &candidates, scratch: &scratch, searches: searches, timing: Timed.self)
+        }
+        var deferredSpans: [Span] = []
+        swap(&deferredSpans, &state.deferredSpans)
+        defer { swap(&deferredSpans, &state.deferredSpans) }
+        deferredSpans.removeAll(keepingCapacity: true)
+        resolve(stage.deferred, candidates: &candidates, state: state, into: &deferredSpans)
+        guard !deferredSpans.isEmpty else { return }
+        // Both lists are sorted and no deferred span overlaps a kept one: merged by start.
+        var merged: [Span] = []
+        swap(&merged, &state.mergedSpans)
+        defer { swap(&merged, &state.mergedSpans) }
+        merged.removeAll(keepingCapacity: true)
+        var i = 0, j = 0
+        while i < spans.count || j < deferredSpans.count {
+            if j == deferredSpans.count || (i < spans.count && spans[i].start < deferredSpans[j].start) {
+                merged.append(spans[i])
+                i += 1
+            } else {
+                merged.append(deferredSpans[j])
+                j += 1
+            }
+        }
+        swap(&spans, &merged)
+    }
+
+    /// The accepted spans of `patterns` (a stage's patterns in priority order, or a part of them)
+    /// from their candidate lists, into `spans` (empty).
+    @inline(__always)
+    private func resolve(_ patterns: UnsafeBufferPointer<Int>, candidates: inout [[Span]], state: ScrubState,
+                         into spans: inout [Span]) {
         if patterns.count == 1 {
             swap(&spans, &candidates[patterns[0]])
             return
@@ -298,14 +350,80 @@ public struct Scrubber: Sendable {
         }
     }
 
+    /// The matches of a stage's deferred patterns (``PatternDefinition/deferred``) in the
+    /// windows their groups found, starting outside `kept` (the stage's other patterns' spans,
+    /// sorted), appended to their candidate lists. A pattern's matches are a leftmost-first
+    /// sequence as elsewhere, carried from window to window, with starts only in the gaps
+    /// between kept spans, at least the pattern's minimum length before the gap's end (a match
+    /// starting later would run into the kept span). A match that runs into the next kept span
+    /// is dropped (it could not win) and the search goes on after it.
+    private func searchDeferred<T: SearchTiming>(_ stage: StagePlan, windows: [DeferredWindow], kept: [Span],
+                                                 engine: EngineTables, text: UnsafeRawBufferPointer,
+                                                 candidates: inout [[Span]], scratch: inout MatchScratch,
+                                                 searches: UnsafeMutableBufferPointer<Int>, timing: T.Type) throws(PCRE2Error)
+    {
+        // The windows come group by group, each group's in text order; a deferred pattern belongs
+        // to one group, so each pattern walks its group's windows and the kept spans once.
+        var groupStart = 0
+        while groupStart < windows.count {
+            let g = windows[groupStart].group
+            var groupEnd = groupStart + 1
+            while groupEnd < windows.count && windows[groupEnd].group == g { groupEnd += 1 }
+            let plan = stage.groups[g]
+            for index in plan.deferred {
+                var list: [Span] = []
+                swap(&list, &candidates[index])
+                defer { swap(&list, &candidates[index]) }
+                var from = 0  // where the pattern's search goes on
+                var k = 0  // the first kept span that ends after `from`
+                for w in windows[groupStart..<groupEnd] {
+                    if w.triggers < engine.minTriggers[index] { continue }
+                    if w.asciiContext && prefilterEnabled && engine.requiresNonASCII[index] { continue }
+                    if w.triggers != Int.max, let base = text.baseAddress,
+                       cannotHoldMatch(engine, index, base.assumingMemoryBound(to: UInt8.self), count: text.count,
+                                       w.start..<w.end, checkRequired: true, asciiContext: w.asciiContext) {
+                        continue
+                    }
+                    let startLimit = w.end - engine.minLength[index]
+                    from = max(from, w.start)
+                    while from <= startLimit {
+                        while k < kept.count && kept[k].end <= from { k += 1 }
+                        if k < kept.count && kept[k].start <= from {
+                            from = kept[k].end
+                            continue
+                        }
+                        // A match must end by the gap's end: it starts at most minLength before.
+                        let gapEnd = k < kept.count ? kept[k].start : Int.max
+                        let limit = min(startLimit, gapEnd - engine.minLength[index])
+                        if from > limit {
+                            guard k < kept.count else { break }
+                            from = kept[k].end
+                            continue
+                        }
+                        let listed = list.count
+                        let reached = try windowMatches(of: index, engine: engine, asciiContext: w.asciiContext,
+                                                        window: from..<w.end, startLimit: limit, text: text, into: &list,
+                                                        scratch: &scratch, searches: searches, timing: timing)
+                        // Only the last match can run into the kept span: the next search starts at
+                        // its end.
+                        if list.count > listed && list[list.count - 1].end > gapEnd { list.removeLast() }
+                        // Every start up to `limit` is searched (the skip past the kept span is above).
+                        from = max(reached, limit + 1)
+                    }
+                }
+            }
+            groupStart = groupEnd
+        }
+    }
+
     /// Each pattern's leftmost-first, non-overlapping matches over `text`, appended in order to
     /// `candidates[patternIndex]`. Patterns of a group share one prefilter scan: over the whole
     /// text, or with `gateWords` (``BlockGate``) over the group's stretches only.
     @inline(__always)
-    private func search<T: SearchTiming>(_ group: GroupPlan, engine: EngineTables, text: UnsafeRawBufferPointer,
+    private func search<T: SearchTiming>(_ group: GroupPlan, _ groupIndex: Int, engine: EngineTables, text: UnsafeRawBufferPointer,
                         gateWords: UnsafePointer<UInt32>?,
                         candidates: inout [[Span]], scratch: inout MatchScratch, searches: UnsafeMutableBufferPointer<Int>, timing: T.Type,
-                        runStorage: UnsafeMutablePointer<CPIIScan_Run>)
+                        runStorage: UnsafeMutablePointer<CPIIScan_Run>, deferredWindows: inout [DeferredWindow])
         throws(PCRE2Error)
     {
         let n = text.count
@@ -313,6 +431,9 @@ public struct Scrubber: Sendable {
             // PCRE2 alone: the whole text is one window that every pattern of the group searches.
             _ = try searchWindow(group, engine: engine, window: 0..<n, triggers: Int.max, asciiContext: false,
                                  text: text, candidates: &candidates, scratch: &scratch, searches: searches, timing: timing)
+            if !group.deferred.isEmpty {
+                deferredWindows.append(DeferredWindow(group: groupIndex, start: 0, end: n, triggers: Int.max, asciiContext: false))
+            }
             return
         }
         let p = base.assumingMemoryBound(to: UInt8.self)
@@ -322,17 +443,19 @@ public struct Scrubber: Sendable {
               CPIIScan_countGateBlocks(gateWords, gateSummary(gateWords, count: n), (n + 63) >> 6, group.gateMask)
                 * group.gateDenseShare <= (n + 63) >> 6
         else {
-            _ = try scan(group, prefilter, engine: engine, text: text, p, from: 0, to: n, candidates: &candidates,
-                         scratch: &scratch, searches: searches, timing: timing, runStorage: runStorage)
+            _ = try scan(group, groupIndex, prefilter, engine: engine, text: text, p, from: 0, to: n, candidates: &candidates,
+                         scratch: &scratch, searches: searches, timing: timing, runStorage: runStorage,
+                         deferredWindows: &deferredWindows)
             return
         }
         var position = 0
         while let stretch = nextGateStretch(p, count: n, words: gateWords, mask: group.gateMask,
                                             nibbles: prefilter.nibbles, lookBack: group.gateLookBack,
                                             from: position) {
-            let reached = try scan(group, prefilter, engine: engine, text: text, p, from: stretch.lowerBound,
+            let reached = try scan(group, groupIndex, prefilter, engine: engine, text: text, p, from: stretch.lowerBound,
                                    to: stretch.upperBound, candidates: &candidates, scratch: &scratch,
-                                   searches: searches, timing: timing, runStorage: runStorage)
+                                   searches: searches, timing: timing, runStorage: runStorage,
+                                   deferredWindows: &deferredWindows)
             position = max(reached, stretch.upperBound)
         }
     }
@@ -344,16 +467,16 @@ public struct Scrubber: Sendable {
     /// stretch starts there: `nextWindow` itself stops at `end`, so the furthest match end is
     /// kept apart).
     @inline(__always)
-    private func scan<T: SearchTiming>(_ group: GroupPlan, _ prefilter: PrefilterCore, engine: EngineTables, text: UnsafeRawBufferPointer,
-                      _ p: UnsafePointer<UInt8>, from: Int, to end: Int, candidates: inout [[Span]],
+    private func scan<T: SearchTiming>(_ group: GroupPlan, _ groupIndex: Int, _ prefilter: PrefilterCore, engine: EngineTables,
+                      text: UnsafeRawBufferPointer, _ p: UnsafePointer<UInt8>, from: Int, to end: Int, candidates: inout [[Span]],
                       scratch: inout MatchScratch, searches: UnsafeMutableBufferPointer<Int>, timing: T.Type,
-                      runStorage: UnsafeMutablePointer<CPIIScan_Run>) throws(PCRE2Error) -> Int
+                      runStorage: UnsafeMutablePointer<CPIIScan_Run>, deferredWindows: inout [DeferredWindow]) throws(PCRE2Error) -> Int
     {
         let n = text.count
         var position = from
         var reached = from
         var runs = RunBuffer(storage: runStorage, capacity: RunBuffer.capacity)
-        if group.patterns.count == 1 {
+        if group.patterns.count == 1 && group.deferred.isEmpty {
             // The common case, kept free of per-window array traffic.
             let index = group.patterns[0]
             let minLength = engine.minLength[index]
@@ -363,7 +486,7 @@ public struct Scrubber: Sendable {
             var list: [Span] = []
             swap(&list, &candidates[index])
             defer { swap(&list, &candidates[index]) }
-            let skipASCIIWindows = group.requiresNonASCII && prefilterEnabled
+            let skipASCIIWindows = engine.requiresNonASCII[index] && prefilterEnabled
             while let found = prefilter.nextWindow(p, from: &position, count: end, runs: &runs) {
                 let window = found.range
                 let asciiContext = hasWideASCIIContext(found, p, count: n)
@@ -381,10 +504,15 @@ public struct Scrubber: Sendable {
             return max(position, reached)
         }
         while let found = prefilter.nextWindow(p, from: &position, count: end, runs: &runs) {
+            let asciiContext = hasWideASCIIContext(found, p, count: n)
             let furthest = try searchWindow(group, engine: engine, window: found.range, triggers: found.triggers,
-                                            asciiContext: hasWideASCIIContext(found, p, count: n), text: text,
-                                            candidates: &candidates,
+                                            asciiContext: asciiContext, text: text, candidates: &candidates,
                                             scratch: &scratch, searches: searches, timing: timing)
+            if !group.deferred.isEmpty {
+                deferredWindows.append(DeferredWindow(group: groupIndex, start: found.range.lowerBound,
+                                                      end: found.range.upperBound, triggers: found.triggers,
+                                                      asciiContext: asciiContext))
+            }
             position = max(position, furthest)
             reached = max(reached, furthest)
         }

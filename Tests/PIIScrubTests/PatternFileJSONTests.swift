@@ -137,7 +137,7 @@ struct PatternFileJSONTests {
           "include": ["a.json", "b/c.json"],
           "patterns": [{
             "id": "p", "description": "d", "regex": "[a-z]+@x", "asciiRegex": "[a-z]+@x", "flags": ["caseless"],
-            "replacement": "[P]", "stage": 2, "priority": -1, "maxLength": 64,
+            "replacement": "[P]", "stage": 2, "priority": -1, "deferred": true, "maxLength": 64,
             "prefilter": {"trigger": "@", "triggerUnicode": "digits", "minTriggers": 2, "span": "a-z@",
               "spanUnicode": "list", "spanCodePoints": ["U+212A"], "anchor": "@x", "anchorCaseless": true,
               "digitRun": 3, "digitRunWithin": 4, "validLength": 5, "validLengthUnless": "=",

@@ -793,3 +793,91 @@ size_t CPIIScan_findPairRuns(const uint8_t *p, size_t from, size_t n, uint8_t by
     }
     return count;
 }
+
+// MARK: Digit groups
+
+// The runs chained by one-byte separators up to the latest (their lengths, the latest last; at
+// most 8 kept), for CPIIScan_hasDigitGroups.
+typedef struct {
+    size_t last[8];
+    unsigned chained;
+    size_t previousEnd;
+} digit_chain;
+
+// Adds the run p[start ..< end] to the chain; whether the chain now ends with one of the lists.
+static inline int chain_run(digit_chain *c, size_t start, size_t end, const uint8_t *groups) {
+    if (c->chained == 0 || start - c->previousEnd != 1) {
+        c->chained = 0;
+    } else if (c->chained == 8) {
+        memmove(c->last, c->last + 1, 7 * sizeof c->last[0]);
+        c->chained = 7;
+    }
+    c->last[c->chained++] = end - start;
+    c->previousEnd = end;
+    for (const uint8_t *g = groups; *g; g += 1 + *g) {
+        const unsigned count = *g;
+        if (count > c->chained) continue;
+        unsigned k = 0;
+        while (k < count && c->last[c->chained - count + k] == g[1 + k]) k++;
+        if (k == count) return 1;
+    }
+    return 0;
+}
+
+#if defined(__x86_64__) || defined(_M_X64)
+// The runs from the edges of the digit mask, 32 bytes a step (the last step from a copy padded
+// with bytes that are no digit): a step costs the same for any number of digits, a run a few
+// instructions. The byte loop cost 4 instructions a byte of a window.
+__attribute__((target("avx2")))
+static int has_digit_groups_avx2(const uint8_t *p, size_t n, const uint8_t *groups) {
+    const __m256i zero = _mm256_set1_epi8('0'), nine = _mm256_set1_epi8(9);
+    digit_chain c = {.chained = 0, .previousEnd = 0};
+    int inRun = 0;
+    size_t runStart = 0;
+    for (size_t base = 0; base < n; base += 32) {
+        __m256i v;
+        if (n - base >= 32) {
+            v = _mm256_loadu_si256((const __m256i *)(p + base));
+        } else {
+            uint8_t tail[32] = {0};
+            memcpy(tail, p + base, n - base);
+            v = _mm256_loadu_si256((const __m256i *)tail);
+        }
+        const __m256i d = _mm256_sub_epi8(v, zero);
+        const uint32_t digits = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(_mm256_min_epu8(d, nine), d));
+        // Bit j: byte j's digit status differs from the byte before it.
+        for (uint32_t edges = digits ^ (digits << 1 | (uint32_t)inRun); edges; edges &= edges - 1) {
+            const size_t at = base + (size_t)__builtin_ctz(edges);
+            if (!inRun) {
+                runStart = at;
+            } else if (chain_run(&c, runStart, at, groups)) {
+                return 1;
+            }
+            inRun = !inRun;
+        }
+    }
+    return inRun && chain_run(&c, runStart, n, groups);
+}
+#endif
+
+int CPIIScan_hasDigitGroups(const uint8_t *p, size_t n, const uint8_t *groups) {
+#if defined(__x86_64__) || defined(_M_X64)
+    if (CPIIScan_hasVectorRunScan()) return has_digit_groups_avx2(p, n, groups);
+#endif
+    return CPIIScan_hasDigitGroupsPortable(p, n, groups);
+}
+
+int CPIIScan_hasDigitGroupsPortable(const uint8_t *p, size_t n, const uint8_t *groups) {
+    digit_chain c = {.chained = 0, .previousEnd = 0};
+    size_t i = 0;
+    while (i < n) {
+        if ((uint8_t)(p[i] - '0') >= 10) {
+            i++;
+            continue;
+        }
+        const size_t start = i;
+        while (i < n && (uint8_t)(p[i] - '0') < 10) i++;
+        if (chain_run(&c, start, i, groups)) return 1;
+    }
+    return 0;
+}

@@ -77,6 +77,9 @@ final class EngineTables: @unchecked Sendable {
     let requiredClassCount: UnsafeBufferPointer<Int>
     /// Per pattern: ``PrefilterDefinition/requiresNonASCII``.
     let requiresNonASCII: UnsafeBufferPointer<Bool>
+    /// Per pattern: ``PrefilterDefinition/digitGroups`` as ``CPIIScan_hasDigitGroups`` reads them
+    /// (nil: none).
+    let digitGroups: UnsafeBufferPointer<UnsafePointer<UInt8>?>
     /// Per pattern: its validator, read in place by ``rejects(_:_:)``: copying a `Validator?`
     /// out of an array per window retained and released its name and closure (7,500 times per
     /// 1 MiB OTLP body).
@@ -152,6 +155,9 @@ final class EngineTables: @unchecked Sendable {
         validators.initialize(from: patterns.map(\.validator), count: patterns.count)
         self.trimCuts = copy(patterns.map { $0.validator?.trim?.cuts ?? 0 })
         self.requiresNonASCII = copy(patterns.map { $0.definition.prefilter?.requiresNonASCII ?? false })
+        self.digitGroups = copy(patterns.map { pattern in
+            pattern.definition.prefilter?.digitGroups.map { copy(PatternSet.encodeDigitGroups($0)).baseAddress! }
+        })
         self.requiredClassCount = copy(patterns.map { $0.definition.prefilter?.requiresClassCount ?? 1 })
         let caseless = patterns.map { ($0.definition.prefilter?.requiresCaseless ?? []).map { Array($0.utf8) } }
         self.caselessMasks = copy(caseless.map { $0.isEmpty ? copy([UInt32]()) : copy(CaselessLiterals.masks($0)) })

@@ -230,6 +230,12 @@ public struct PrefilterDefinition: Codable, Sendable, Hashable {
     /// the sources), instead of around every digit of prose. `length` of at least 2, `gap` of at
     /// least 1, their product at most 32.
     public var digitChain: [Int]?
+    /// Lists of digit-run lengths (`[[3, 2, 4]]` for a dashed SSN): every match of the pattern
+    /// that consists of ASCII characters holds, for one of the lists, maximal runs of ASCII digits
+    /// of those lengths in that order, each separated from the next by exactly one byte. A window
+    /// of ASCII text without them is not searched. Each list holds 1 to 8 lengths of 1 to 32; at
+    /// most 8 lists.
+    public var digitGroups: [[Int]]?
 
     public init(trigger: String, triggerUnicode: String? = nil, minTriggers: Int? = nil, span: String,
                 spanUnicode: String? = nil, spanCodePoints: [String]? = nil, anchor: String? = nil,
@@ -237,7 +243,7 @@ public struct PrefilterDefinition: Codable, Sendable, Hashable {
                 validLength: Int? = nil, validLengthUnless: String? = nil, triggerGap: Int? = nil,
                 requires: [String]? = nil, requiresClass: String? = nil, digitChain: [Int]? = nil,
                 triggerGapExact: Bool? = nil, requiresNonASCII: Bool? = nil, validLengthUnlessAlone: Int? = nil,
-                requiresClassCount: Int? = nil, requiresCaseless: [String]? = nil) {
+                requiresClassCount: Int? = nil, requiresCaseless: [String]? = nil, digitGroups: [[Int]]? = nil) {
         self.trigger = trigger
         self.triggerUnicode = triggerUnicode
         self.minTriggers = minTriggers
@@ -259,6 +265,7 @@ public struct PrefilterDefinition: Codable, Sendable, Hashable {
         self.requiresNonASCII = requiresNonASCII
         self.validLengthUnlessAlone = validLengthUnlessAlone
         self.digitChain = digitChain
+        self.digitGroups = digitGroups
     }
 }
 
@@ -403,6 +410,9 @@ extension PrefilterDefinition {
         let requiresCaseless = try object.optional("requiresCaseless", JSON.strings)
         let requiresNonASCII = try object.optional("requiresNonASCII", JSON.bool)
         let digitChain = try object.optional("digitChain", JSON.ints)
+        let digitGroups = try object.optional("digitGroups") { (value, site) throws(PatternFileJSONError) in
+            try JSON.array(value, at: site, JSON.ints)
+        }
         self.init(trigger: trigger, triggerUnicode: triggerUnicode, minTriggers: minTriggers, span: span,
                   spanUnicode: spanUnicode, spanCodePoints: spanCodePoints, anchor: anchor,
                   anchorCaseless: anchorCaseless, digitRun: digitRun, digitRunWithin: digitRunWithin,
@@ -410,6 +420,6 @@ extension PrefilterDefinition {
                   requires: requires, requiresClass: requiresClass, digitChain: digitChain,
                   triggerGapExact: triggerGapExact, requiresNonASCII: requiresNonASCII,
                   validLengthUnlessAlone: validLengthUnlessAlone, requiresClassCount: requiresClassCount,
-                  requiresCaseless: requiresCaseless)
+                  requiresCaseless: requiresCaseless, digitGroups: digitGroups)
     }
 }

@@ -205,6 +205,22 @@ public final class PatternSet: Sendable {
                     }
                 }
             }
+            if let groups = definition.prefilter?.digitGroups {
+                guard (1...8).contains(groups.count),
+                      groups.allSatisfy({ (1...8).contains($0.count) && $0.allSatisfy { (1...32).contains($0) } }) else {
+                    throw PIIScrubError(.invalidPatternFile,
+                                        "prefilter.digitGroups must be 1 to 8 lists of 1 to 8 lengths of 1 to 32",
+                                        patternID: id)
+                }
+                let encoded = Self.encodeDigitGroups(groups)
+                for example in definition.examples?.match ?? [] where example.utf8.allSatisfy({ $0 < 0x80 }) {
+                    guard Self.holdsDigitGroups(Array(example.utf8), encoded) else {
+                        throw PIIScrubError(.prefilterMismatch,
+                                            "example #\(example.utf8.count)B holds none of prefilter.digitGroups",
+                                            patternID: id)
+                    }
+                }
+            }
             if let gap = definition.prefilter?.triggerGap, let prefilter {
                 guard (1...32).contains(gap), prefilter.key.trigger.count == 1, !prefilter.key.triggerDigits,
                       prefilter.minTriggers >= 2, prefilter.key.anchor.isEmpty else {
@@ -411,6 +427,19 @@ public final class PatternSet: Sendable {
             if chain >= length { return true }
         }
         return false
+    }
+
+    /// ``PrefilterDefinition/digitGroups`` as ``CPIIScan_hasDigitGroups`` reads them: each list as
+    /// its count and its lengths, then a 0.
+    static func encodeDigitGroups(_ groups: [[Int]]) -> [UInt8] {
+        groups.flatMap { [UInt8($0.count)] + $0.map(UInt8.init) } + [0]
+    }
+
+    /// Whether `bytes` hold one of the encoded digit groups (the engine's own check).
+    static func holdsDigitGroups(_ bytes: [UInt8], _ encoded: [UInt8]) -> Bool {
+        bytes.withUnsafeBufferPointer { buffer in
+            encoded.withUnsafeBufferPointer { CPIIScan_hasDigitGroups(buffer.baseAddress, buffer.count, $0.baseAddress) != 0 }
+        }
     }
 
     /// Where the first run of at least `length` consecutive ASCII digits starts in `bytes`, or nil

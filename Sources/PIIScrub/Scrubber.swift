@@ -659,6 +659,17 @@ public struct Scrubber: Sendable {
             || tooShortToValidate(engine, index, p, count: count, window)
             || lacksRequiredLiteral(engine, index, p, window) || lacksRequiredClass(engine, index, p, window)
             || (asciiContext && lacksCaselessLiteral(engine, index, p, window))
+            || (asciiContext && lacksDigitGroups(engine, index, p, window))
+    }
+
+    /// Whether `window` holds none of pattern `index`'s ``PrefilterDefinition/digitGroups``
+    /// (false when it has none). For all-ASCII windows only: `\d` of a Unicode pattern also
+    /// matches other scripts' digits.
+    @inline(__always)
+    private func lacksDigitGroups(_ engine: EngineTables, _ index: Int, _ p: UnsafePointer<UInt8>,
+                                  _ window: Range<Int>) -> Bool {
+        guard let groups = engine.digitGroups[index] else { return false }
+        return CPIIScan_hasDigitGroups(p + window.lowerBound, window.count, groups) == 0
     }
 
     /// Whether `window` holds none of pattern `index`'s ``PrefilterDefinition/requiresCaseless``

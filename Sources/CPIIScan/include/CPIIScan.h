@@ -137,6 +137,16 @@ size_t CPIIScan_findDigitRun(const uint8_t *p, size_t from, size_t end, size_t k
 /// MB).
 int CPIIScan_containsLiteral(const uint8_t *p, size_t n, const uint8_t *literal, size_t length);
 
+/// Whether p[0 ..< n] holds, for one of the lists in `groups`, maximal runs of ASCII digits of the
+/// list's lengths in order, each separated from the next by exactly one byte (runs are cut at 0
+/// and n). `groups` holds each list as its count (1 to 8) and its lengths, then a 0. The
+/// `digitGroups` claim of a pattern, for one window.
+int CPIIScan_hasDigitGroups(const uint8_t *p, size_t n, const uint8_t *groups);
+
+/// CPIIScan_hasDigitGroups without vector instructions, byte by byte (what it does without AVX2;
+/// the tests compare the two).
+int CPIIScan_hasDigitGroupsPortable(const uint8_t *p, size_t n, const uint8_t *groups);
+
 /// The first i in [from, n) where p[i] is `byte` and so is one of the next `gap` bytes (inside
 /// p[0 ..< n]), or n: the start of the first pair of trigger bytes at most `gap` apart; with
 /// `exact` nonzero, exactly `gap` apart (p[i + gap] is `byte`). `gap` is 1 to 32. 64 positions

@@ -66,8 +66,8 @@ final class EngineTables: @unchecked Sendable {
     let trimCuts: UnsafeBufferPointer<Int>
     /// Per pattern: the strings of ``PrefilterDefinition/requires`` (empty: none).
     let requiredLiterals: UnsafeBufferPointer<UnsafeBufferPointer<UnsafeBufferPointer<UInt8>>>
-    /// Per pattern: 256 entries, nonzero for the bytes of ``PrefilterDefinition/requiresClass``
-    /// (empty: none).
+    /// Per pattern: the bytes of ``PrefilterDefinition/requiresClass`` (ASCII) as a 16-entry nibble
+    /// table (``Prefilter/addASCIINibbles(_:to:)``; empty: none).
     let requiredClass: UnsafeBufferPointer<UnsafeBufferPointer<UInt8>>
     /// Per pattern: ``PrefilterDefinition/requiresCaseless`` as ``CaselessLiterals/masks(_:)``
     /// (empty: none) and the strings themselves.
@@ -164,7 +164,9 @@ final class EngineTables: @unchecked Sendable {
         self.caselessLiterals = copy(caseless.map { literals in copy(literals.map { copy($0) }) })
         self.requiredClass = copy(patterns.map { pattern in
             let members = pattern.prefilter?.requiredClass ?? []
-            return copy(members.isEmpty ? [] : (0..<256).map { members.contains(UInt8($0)) ? UInt8(1) : 0 })
+            var table = [UInt8](repeating: 0, count: members.isEmpty ? 0 : 16)
+            table.withUnsafeMutableBytes { Prefilter.addASCIINibbles(members, to: $0) }
+            return copy(table)
         })
         if patterns.allSatisfy({ $0.prefilter != nil }) {
             var table = [UInt8](repeating: 0, count: 256)

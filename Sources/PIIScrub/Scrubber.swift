@@ -690,15 +690,7 @@ public struct Scrubber: Sendable {
                                     _ window: Range<Int>) -> Bool {
         let table = engine.requiredClass[index]
         guard let t = table.baseAddress, !table.isEmpty else { return false }
-        var missing = engine.requiredClassCount[index]
-        var q = p + window.lowerBound
-        let end = p + window.upperBound
-        while q < end {
-            missing &-= Int(t[Int(q.pointee)])
-            if missing == 0 { return false }
-            q += 1
-        }
-        return true
+        return CPIIScan_holdsClass(p + window.lowerBound, window.count, t, engine.requiredClassCount[index]) == 0
     }
 
     /// Whether `window` holds none of the strings of pattern `index`'s

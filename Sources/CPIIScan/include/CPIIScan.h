@@ -137,6 +137,14 @@ size_t CPIIScan_findDigitRun(const uint8_t *p, size_t from, size_t end, size_t k
 /// MB).
 int CPIIScan_containsLiteral(const uint8_t *p, size_t n, const uint8_t *literal, size_t length);
 
+/// Whether p[0 ..< n] holds at least `count` (>= 1) ASCII bytes of the set whose nibble table
+/// (``CPIIScan_Nibbles``' form) is `table`: a pattern's `requiresClass` claim, for one window.
+/// 32 bytes a step with AVX2.
+int CPIIScan_holdsClass(const uint8_t *p, size_t n, const uint8_t *table, size_t count);
+
+/// CPIIScan_holdsClass byte by byte (what it does without AVX2; the tests compare the two).
+int CPIIScan_holdsClassPortable(const uint8_t *p, size_t n, const uint8_t *table, size_t count);
+
 /// Whether p[0 ..< n] holds, for one of the lists in `groups`, maximal runs of ASCII digits of the
 /// list's lengths in order, each separated from the next by exactly one byte (runs are cut at 0
 /// and n). `groups` holds each list as its count (1 to 8) and its lengths, then a 0. The

@@ -707,8 +707,9 @@ static inline uint64_t byte_mask64(const uint8_t *q, __m256i v) {
 
 // From i while 64 bytes remain; returns the first pair start, or where the byte loop goes on.
 // 64 positions a step while 128 bytes remain (in prose, `.` is in most 32-byte steps), then 32.
-__attribute__((target("avx2")))
-static size_t find_pair_avx2(const uint8_t *p, size_t i, size_t n, uint8_t byte, unsigned gap, int exact, int *found) {
+__attribute__((target("avx2"), always_inline))
+static inline size_t find_pair_steps(const uint8_t *p, size_t i, size_t n, uint8_t byte, unsigned gap, int exact,
+                                     int *found) {
     const __m256i v = _mm256_set1_epi8((char)byte);
     *found = 0;
     if (n - i < 64) return i;
@@ -746,6 +747,12 @@ static size_t find_pair_avx2(const uint8_t *p, size_t i, size_t n, uint8_t byte,
         i += 32;
     }
     return i;
+}
+
+// find_pair_steps with `exact` a constant in each copy: its test leaves the step.
+__attribute__((target("avx2")))
+static size_t find_pair_avx2(const uint8_t *p, size_t i, size_t n, uint8_t byte, unsigned gap, int exact, int *found) {
+    return exact ? find_pair_steps(p, i, n, byte, gap, 1, found) : find_pair_steps(p, i, n, byte, gap, 0, found);
 }
 #endif
 

@@ -62,6 +62,13 @@ static inline uint32_t ascii_set_mask(__m256i low, __m256i bit, __m256i table) {
         _mm256_cmpeq_epi8(_mm256_and_si256(_mm256_shuffle_epi8(table, low), bit), _mm256_setzero_si256()));
 }
 
+// Bit k: byte k of v is an ASCII digit (v - '0', unsigned, at most 9).
+__attribute__((target("avx2")))
+static inline uint32_t ascii_digit_mask(__m256i v) {
+    const __m256i d = _mm256_sub_epi8(v, _mm256_set1_epi8('0'));
+    return (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(_mm256_min_epu8(d, _mm256_set1_epi8(9)), d));
+}
+
 // Bit k: byte k of v is in a bucket of the table `low`, `high` (``CPIIScan_GateTables``' form:
 // bit j of low[b & 15] and of high[b >> 4]); the byte's bucket bits, ORed over v's bytes, are
 // the result's bytes.

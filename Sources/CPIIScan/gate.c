@@ -164,7 +164,6 @@ static uint32_t span_runs(const CPIIScan_GateTables *t, const run_plan *u, const
 __attribute__((target("avx2,popcnt"), always_inline))
 static inline uint32_t gate_block(const uint8_t *q, const CPIIScan_GateTables *t, __m256i low, __m256i high,
                                   const run_plan *u) {
-    const __m256i zero = _mm256_set1_epi8('0'), nine = _mm256_set1_epi8(9);
     const __m256i v0 = _mm256_loadu_si256((const __m256i *)q);
     const __m256i v1 = _mm256_loadu_si256((const __m256i *)(q + 32));
     const __m256i v2 = _mm256_loadu_si256((const __m256i *)(q + 64));
@@ -180,14 +179,12 @@ static inline uint32_t gate_block(const uint8_t *q, const CPIIScan_GateTables *t
         word = (uint32_t)(uint8_t)_mm_cvtsi128_si32(x);
     }
     if (t->digitRun | t->chainCount) {
-        const __m256i d0 = _mm256_sub_epi8(v0, zero), d1 = _mm256_sub_epi8(v1, zero), d2 = _mm256_sub_epi8(v2, zero);
-        const uint32_t first = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(_mm256_min_epu8(d0, nine), d0));
-        const uint32_t middle = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(_mm256_min_epu8(d1, nine), d1));
+        const uint32_t first = ascii_digit_mask(v0), middle = ascii_digit_mask(v1);
         // A run or chain starting in the block starts with a digit of its 64 bytes, and lies in
         // its 96: with fewer digits there than the shortest holds, none (most blocks of prose
         // with digits: a year, a verse number).
         if (first | middle) {
-            const uint32_t last = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(_mm256_min_epu8(d2, nine), d2));
+            const uint32_t last = ascii_digit_mask(v2);
             if ((unsigned)(__builtin_popcount(first) + __builtin_popcount(middle) + __builtin_popcount(last)) >= u->fewestDigits)
                 word |= digit_bits(t, u, _mm_setr_epi32((int)first, (int)middle, (int)middle, (int)last));
         }

@@ -635,13 +635,9 @@ CPIIScan_Run CPIIScan_findRun(const uint8_t *p, size_t from, size_t n, CPIIScan_
 // before the result. k must be in 1...32, so each step's 64 bytes decide its 32 positions.
 __attribute__((target("avx2")))
 static size_t skip_to_digit_run_avx2(const uint8_t *p, size_t i, size_t end, size_t k) {
-    const __m256i zero = _mm256_set1_epi8('0');
-    const __m256i nine = _mm256_set1_epi8(9);
     while (i + 64 <= end) {
-        const __m256i a = _mm256_sub_epi8(_mm256_loadu_si256((const __m256i *)(p + i)), zero);
-        const __m256i b = _mm256_sub_epi8(_mm256_loadu_si256((const __m256i *)(p + i + 32)), zero);
-        const uint64_t digits = (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(_mm256_min_epu8(a, nine), a))
-            | (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(_mm256_min_epu8(b, nine), b)) << 32;
+        const uint64_t digits = ascii_digit_mask(_mm256_loadu_si256((const __m256i *)(p + i)))
+            | (uint64_t)ascii_digit_mask(_mm256_loadu_si256((const __m256i *)(p + i + 32))) << 32;
         const uint32_t starts = (uint32_t)long_run_starts(digits, (unsigned)k);
         if (starts) return i + (size_t)__builtin_ctz(starts);
         i += 32;
@@ -844,18 +840,16 @@ static inline __m256i load_padded32(const uint8_t *p, size_t base, size_t n) {
     return _mm256_loadu_si256((const __m256i *)tail);
 }
 
-// The runs from the edges of the digit mask, 32 bytes a step (the last step from a padded copy): a step costs the same for any number of digits, a run a few
-// instructions. The byte loop cost 4 instructions a byte of a window.
+// The runs from the edges of the digit mask, 32 bytes a step (the last step from a padded
+// copy): a step costs the same for any number of digits, a run a few instructions. The byte loop
+// cost 4 instructions a byte of a window.
 __attribute__((target("avx2")))
 static int has_digit_groups_avx2(const uint8_t *p, size_t n, const uint8_t *groups) {
-    const __m256i zero = _mm256_set1_epi8('0'), nine = _mm256_set1_epi8(9);
     digit_chain c = {.chained = 0, .previousEnd = 0};
     int inRun = 0;
     size_t runStart = 0;
     for (size_t base = 0; base < n; base += 32) {
-        const __m256i v = load_padded32(p, base, n);
-        const __m256i d = _mm256_sub_epi8(v, zero);
-        const uint32_t digits = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(_mm256_min_epu8(d, nine), d));
+        const uint32_t digits = ascii_digit_mask(load_padded32(p, base, n));
         // Bit j: byte j's digit status differs from the byte before it.
         for (uint32_t edges = digits ^ (digits << 1 | (uint32_t)inRun); edges; edges &= edges - 1) {
             const size_t at = base + (size_t)__builtin_ctz(edges);
@@ -896,8 +890,9 @@ int CPIIScan_hasDigitGroupsPortable(const uint8_t *p, size_t n, const uint8_t *g
 // MARK: Required classes
 
 #if defined(__x86_64__) || defined(_M_X64)
-// 32 bytes a step (the last from a padded copy), counting members until `count`: the byte loop it replaces cost 4 instructions a byte of every window of the IBAN and
-// IPv4 patterns on dense text.
+// 32 bytes a step (the last from a padded copy), counting members until `count`: the byte loop
+// it replaces cost 4 instructions a byte of every window of the IBAN and IPv4 patterns on dense
+// text.
 __attribute__((target("avx2,popcnt")))
 static int holds_class_avx2(const uint8_t *p, size_t n, const uint8_t *table, size_t count) {
     const __m256i t = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)table));

@@ -116,7 +116,7 @@ final class EngineTables: @unchecked Sendable {
             owned.append(UnsafeMutableRawPointer(buffer.baseAddress!))
             return UnsafeBufferPointer(rebasing: buffer[..<values.count])
         }
-        func isDeferred(_ index: Int) -> Bool { patterns[index].definition.deferred == true }
+        func isDeferred(_ index: Int) -> Bool { patterns[index].isDeferred }
         var stagePlans: [StagePlan] = []
         for (s, stage) in stages.enumerated() {
             let gate = BlockGate(groups: groups[s], patterns: patterns)

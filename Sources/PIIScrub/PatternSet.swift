@@ -30,6 +30,8 @@ public struct Pattern: Sendable {
     public let priority: Int
     /// Stage number (patterns of lower stages run first).
     public let stage: Int
+    /// ``PatternDefinition/deferred``.
+    public var isDeferred: Bool { definition.deferred == true }
 
     /// The pattern's own replacement operator (the configuration may override it).
     public let replacementOperator: ReplacementOperator
@@ -336,9 +338,9 @@ public final class PatternSet: Sendable {
         }
         // A deferred pattern (``PatternDefinition/deferred``) is searched outside the spans its
         // stage's other patterns keep: right only if none of them could lose to it.
-        for pattern in compiledPatterns where pattern.definition.deferred == true {
+        for pattern in compiledPatterns where pattern.isDeferred {
             if let rival = compiledPatterns.first(where: {
-                $0.stage == pattern.stage && $0.definition.deferred != true && $0.priority >= pattern.priority
+                $0.stage == pattern.stage && !$0.isDeferred && $0.priority >= pattern.priority
             }) {
                 throw PIIScrubError(.invalidPatternFile,
                                     "a deferred pattern needs a lower priority (a greater number) than \(rival.id)",

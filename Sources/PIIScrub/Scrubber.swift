@@ -376,14 +376,10 @@ public struct Scrubber: Sendable {
                 defer { swap(&list, &candidates[index]) }
                 var from = 0  // where the pattern's search goes on
                 var k = 0  // the first kept span that ends after `from`
-                for w in windows[groupStart..<groupEnd] {
-                    if w.triggers < engine.minTriggers[index] { continue }
-                    if w.asciiContext && prefilterEnabled && engine.requiresNonASCII[index] { continue }
-                    if w.triggers != Int.max, let base = text.baseAddress,
-                       cannotHoldMatch(engine, index, base.assumingMemoryBound(to: UInt8.self), count: text.count,
-                                       w.start..<w.end, checkRequired: true, asciiContext: w.asciiContext) {
-                        continue
-                    }
+                for w in windows[groupStart..<groupEnd]
+                where !passesOver(w.start..<w.end, of: index, engine: engine, triggers: w.triggers,
+                                  asciiContext: w.asciiContext, skipNonASCIIOnly: w.asciiContext && prefilterEnabled,
+                                  text: text) {
                     let startLimit = w.end - engine.minLength[index]
                     from = max(from, w.start)
                     while from <= startLimit {
@@ -745,12 +741,8 @@ public struct Scrubber: Sendable {
         // pattern and window cost 1 % of dense text's instructions.
         let skipNonASCIIOnly = asciiContext && group.requiresNonASCII && prefilterEnabled
         for index in group.patterns {
-            if triggers < engine.minTriggers[index] { continue }
-            if skipNonASCIIOnly && engine.requiresNonASCII[index] { continue }
-            // The PCRE2-only window (the whole text, prefilter off) is searched as it is.
-            if triggers != Int.max, let base = text.baseAddress,
-               cannotHoldMatch(engine, index, base.assumingMemoryBound(to: UInt8.self), count: text.count, window,
-                               checkRequired: true, asciiContext: asciiContext) {
+            if passesOver(window, of: index, engine: engine, triggers: triggers, asciiContext: asciiContext,
+                          skipNonASCIIOnly: skipNonASCIIOnly, text: text) {
                 continue
             }
             let at = try windowMatches(of: index, engine: engine, asciiContext: asciiContext, window: window,
@@ -759,6 +751,20 @@ public struct Scrubber: Sendable {
             furthest = max(furthest, at)
         }
         return furthest
+    }
+
+    /// Whether pattern `index` need not search a window of its group (`triggers` trigger
+    /// characters; `skipNonASCIIOnly`: the window has ASCII context and the prefilter is on): too
+    /// few triggers, a pattern that needs a non-ASCII character, or a claim the window fails.
+    @inline(__always)
+    private func passesOver(_ window: Range<Int>, of index: Int, engine: EngineTables, triggers: Int, asciiContext: Bool,
+                            skipNonASCIIOnly: Bool, text: UnsafeRawBufferPointer) -> Bool {
+        if triggers < engine.minTriggers[index] { return true }
+        if skipNonASCIIOnly && engine.requiresNonASCII[index] { return true }
+        // The PCRE2-only window (the whole text, prefilter off) is searched as it is.
+        guard triggers != Int.max, let base = text.baseAddress else { return false }
+        return cannotHoldMatch(engine, index, base.assumingMemoryBound(to: UInt8.self), count: text.count, window,
+                               checkRequired: true, asciiContext: asciiContext)
     }
 
     /// Merges the candidate lists of a multi-pattern stage into accepted spans.

@@ -206,6 +206,25 @@ int CPIIScan_detectVectorRunScan(void) {
     return v;
 }
 
+// AVX2 (above), AVX-512 F, BW, VL and VBMI, and an OS that saves the opmask and ZMM state.
+static int detect_wide_vectors(void) {
+    if (!detect_avx2()) return 0;
+    unsigned a, b, c, d;
+    unsigned lo, hi;
+    __asm__("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+    if ((lo & 0xE6) != 0xE6) return 0;
+    if (!__get_cpuid_count(7, 0, &a, &b, &c, &d)) return 0;
+    return (b & bit_AVX512F) && (b & bit_AVX512BW) && (b & bit_AVX512VL) && (c & bit_AVX512VBMI);
+}
+
+int CPIIScan_wideVectorState = -1;
+
+int CPIIScan_detectWideVectors(void) {
+    int v = detect_wide_vectors();
+    __atomic_store_n(&CPIIScan_wideVectorState, v, __ATOMIC_RELAXED);
+    return v;
+}
+
 // Three bits per byte of p[0 ..< 64]: *x: a span byte or >= 0x80 (a byte a window may hold);
 // *t: a trigger byte or a lead byte of a trigger character; *na: a byte >= 0x80.
 __attribute__((target("avx2")))
@@ -251,6 +270,10 @@ static inline unsigned ctz128(unsigned __int128 v) {
 int CPIIScan_vectorRunScanState = 0;
 
 int CPIIScan_detectVectorRunScan(void) { return 0; }
+
+int CPIIScan_wideVectorState = 0;
+
+int CPIIScan_detectWideVectors(void) { return 0; }
 #endif
 
 static inline int is_run_byte(uint8_t b, const uint8_t *span) { return b >= 0x80 || span[b]; }

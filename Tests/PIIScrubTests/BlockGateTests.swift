@@ -1,4 +1,5 @@
 import CPIIScan
+import Foundation
 @testable import PIIScrub
 import PIIScrubTestSupport
 import Testing
@@ -44,19 +45,24 @@ struct BlockGateTests {
         return atoms
     }
 
-    /// Whether the vector pass (where the CPU runs it) and the portable pass give `bytes` other
-    /// words than `expected`.
+    /// Whether a vector pass (the AVX2 one and the AVX-512 one, each where the CPU runs it) or the
+    /// portable pass gives `bytes` other words than `expected`.
     static func passesDiffer(_ bytes: [UInt8], _ tables: CPIIScan_GateTables,
                              from expected: [UInt32]) -> (vector: Bool, portable: Bool) {
-        var vector = [UInt32](repeating: 0xDEAD, count: expected.count)
-        var portable = vector
-        let ran = bytes.withUnsafeBufferPointer { p in
+        var portable = [UInt32](repeating: 0xDEAD, count: expected.count)
+        var vectorDiffers = false
+        bytes.withUnsafeBufferPointer { p in
             withUnsafePointer(to: tables) { t in
                 CPIIScan_gateBlocksPortable(p.baseAddress, p.count, t, &portable)
-                return CPIIScan_gateBlocks(p.baseAddress, p.count, t, &vector)
+                for level: Int32 in [1, 2] {
+                    var vector = [UInt32](repeating: 0xDEAD, count: expected.count)
+                    if CPIIScan_gateBlocksWith(p.baseAddress, p.count, t, &vector, level) != 0 && vector != expected {
+                        vectorDiffers = true
+                    }
+                }
             }
         }
-        return (ran != 0 && vector != expected, portable != expected)
+        return (vectorDiffers, portable != expected)
     }
 
     /// The words by the definition in `CPIIScan.h`, written plainly.
@@ -114,6 +120,25 @@ struct BlockGateTests {
             words.append(word)
         }
         return words
+    }
+
+    @Test("each vector pass runs where the CPU has it, as /proc/cpuinfo says")
+    func passLevels() throws {
+        let flags = try String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)
+            .split(separator: "\n").first { $0.hasPrefix("flags") }
+            .map { Set($0.split(separator: " ").map(String.init)) } ?? []
+        let avx2 = flags.isSuperset(of: ["avx2", "popcnt"])
+        let wide = avx2 && flags.isSuperset(of: ["avx512f", "avx512bw", "avx512vl", "avx512vbmi"])
+        #expect((CPIIScan_hasVectorRunScan() != 0) == avx2)
+        #expect((CPIIScan_hasWideVectors() != 0) == wide)
+        let bytes = [UInt8](repeating: UInt8(ascii: "7"), count: 100)
+        let set = try TestSets.load("default")
+        let tables = try #require(set.engine.stages[0].gate)
+        var words = [UInt32](repeating: 0, count: 2)
+        for (level, expected) in [(Int32(1), avx2), (2, wide), (3, false), (0, false)] {
+            let ran = CPIIScan_gateBlocksWith(bytes, bytes.count, tables, &words, level)
+            #expect((ran != 0) == expected, "level \(level)")
+        }
     }
 
     @Test("the vector pass, the portable one and the definition agree on the default set's tables")

@@ -97,6 +97,20 @@ static inline int CPIIScan_hasVectorRunScan(void) {
     return v >= 0 ? v : CPIIScan_detectVectorRunScan();
 }
 
+/// ``CPIIScan_hasWideVectors``' answer once known (0 or 1), -1 before; read through it.
+extern int CPIIScan_wideVectorState;
+
+/// Detects what ``CPIIScan_hasWideVectors`` answers and sets ``CPIIScan_wideVectorState``;
+/// returns it.
+int CPIIScan_detectWideVectors(void);
+
+/// Whether this CPU runs the gate's AVX-512 pass (``CPIIScan_gateBlocks``): AVX2 as above, and
+/// AVX-512 F, BW, VL and VBMI with the OS saving their state.
+static inline int CPIIScan_hasWideVectors(void) {
+    int v = __atomic_load_n(&CPIIScan_wideVectorState, __ATOMIC_RELAXED);
+    return v >= 0 ? v : CPIIScan_detectWideVectors();
+}
+
 /// A cheap monotonic tick count for the search profile (``ScrubWorker/enableSearchProfile()``):
 /// the time-stamp counter on x86-64 (a fixed rate, near the nominal clock), the virtual counter on
 /// arm64; 0 where there is neither. Ticks compare patterns with each other, not with seconds.
@@ -335,8 +349,14 @@ static inline uint32_t CPIIScan_gateAnchorBit(unsigned k) { return 1u << (k < 4 
 /// digit run, 9 + k: chain k, ``CPIIScan_gateAnchorBit``(k): an occurrence of anchor k (12-15,
 /// 20-23), 16 + k: span run k, starts in
 /// the block (and may reach into the next 32 bytes; bytes past n match nothing). One pass, 64
-/// bytes a step, with AVX2; returns 0 (and writes nothing) without it.
+/// bytes a step, with AVX-512 where ``CPIIScan_hasWideVectors``, else AVX2; returns 0 (and writes
+/// nothing) without AVX2.
 int CPIIScan_gateBlocks(const uint8_t *p, size_t n, const CPIIScan_GateTables *tables, uint32_t *out);
+
+/// ``CPIIScan_gateBlocks`` with the pass of `level`: 1 the AVX2 pass, 2 the AVX-512 pass (see
+/// ``CPIIScan_hasWideVectors``), which ``CPIIScan_gateBlocks`` takes where the CPU has it. Returns
+/// 0 (and writes nothing) where the CPU lacks that level. For the tests, which compare every pass.
+int CPIIScan_gateBlocksWith(const uint8_t *p, size_t n, const CPIIScan_GateTables *tables, uint32_t *out, int level);
 
 /// The OR of each 64 words of words[0 ..< count] into summary[0 ..< ceil(count / 64)]: where a
 /// group's bits are missing from a summary word, its next-block search and its count skip those

@@ -736,11 +736,19 @@ static inline size_t find_pair_steps(const uint8_t *p, size_t i, size_t n, uint8
         uint64_t current = byte_mask64(p + i, v);
         while (i + 128 <= n) {
             const uint64_t next = byte_mask64(p + i + 64, v);
+            // A pair within a gap: no test where the step lacks the byte (a `:` is in few steps of
+            // prose, so the test goes one way). Both pair searches over 64 MiB in 1 MiB blocks,
+            // best of seven: 7.65 -> 6.8 ms.
+            if (!exact && !current) {
+                current = next;
+                i += 64;
+                continue;
+            }
             // Starts 0-31 from the two halves of this step, 32-63 from its second half and the
-            // first of the next. Without a test for a step without the byte: in prose that test
-            // went either way (a `.` is in most steps, not all), and its mispredictions cost more
-            // than the pair test (both pair searches over 64 MiB in 1 MiB blocks, best of six:
-            // 9.9 -> 8.0 ms).
+            // first of the next. An exact pair without a test for a step without the byte: in
+            // prose that test went either way (a `.` is in most steps, not all), and its
+            // mispredictions cost more than the pair test (both pair searches over 64 MiB in 1
+            // MiB blocks, best of six: 9.9 -> 8.0 ms).
             const uint64_t pairs = pair_starts(current & 0xFFFFFFFFu, current >> 32, gap, exact)
                 | pair_starts(current >> 32, next & 0xFFFFFFFFu, gap, exact) << 32;
             if (pairs) {

@@ -109,11 +109,18 @@ static run_ladder run_ladder_of(unsigned length) {
     return l;
 }
 
+// runs_of(x, length) for the ladder of `length`, x in block_members' form: the starts 0-31 in
+// the low lane's low half, 32-63 in the high lane's.
+__attribute__((target("avx2"), always_inline))
+static inline __m128i run_positions(__m128i x, const run_ladder *l) {
+    for (int j = 0; j < 5; j++) x = _mm_and_si128(x, _mm_srl_epi64(x, l->shift[j]));
+    return x;
+}
+
 // runs_of(x, length) != 0 for the ladder of `length`, x in block_members' form.
 __attribute__((target("avx2"), always_inline))
 static inline int has_run(__m128i x, const run_ladder *l) {
-    for (int j = 0; j < 5; j++) x = _mm_and_si128(x, _mm_srl_epi64(x, l->shift[j]));
-    return !_mm_testz_si128(x, _mm_set1_epi64x(0xFFFFFFFF));
+    return !_mm_testz_si128(run_positions(x, l), _mm_set1_epi64x(0xFFFFFFFF));
 }
 
 // What the vector pass's run and chain tests take from the tables, set once per text: the union
@@ -124,6 +131,8 @@ typedef struct {
     __m256i span;
     run_ladder shortest, run[4], digits, gap[2];
     unsigned fewestDigits;
+    // The OR of the runs' runStartBits: some run is marked by its starts.
+    unsigned runStarts;
 } run_plan;
 
 // The run plan of the tables; the union of the span runs' spans (nibble table form) also into
@@ -143,6 +152,8 @@ static run_plan run_plan_of(const CPIIScan_GateTables *t, uint8_t span[16]) {
     u.shortest = run_ladder_of(shortest);
     u.digits = run_ladder_of(t->digitRun);
     u.fewestDigits = t->digitRun ? t->digitRun : 32;
+    u.runStarts = 0;
+    for (unsigned r = 0; r < t->runCount; r++) u.runStarts |= t->runStartBits[r];
     for (unsigned k = 0; k < t->chainCount; k++) {
         u.gap[k] = run_ladder_of(t->chainGap[k]);
         if (t->chainLength[k] < u.fewestDigits) u.fewestDigits = t->chainLength[k];
@@ -170,16 +181,63 @@ static uint32_t digit_bits(const CPIIScan_GateTables *t, const run_plan *u, __m1
     return word;
 }
 
-// The span-run bits of a block whose 96 bytes hold a trigger of some run (`near`: their trigger
-// bucket bits).
+// bucket_bits for fingerprint tables: the low nibble indexes unmasked, since a byte >= 0x80
+// (whose top bit makes vpshufb give 0) is in no fingerprint (nor prefix).
+__attribute__((target("avx2"), always_inline))
+static inline __m256i fingerprint_bits(__m256i v, __m256i low, __m256i high) {
+    return _mm256_and_si256(_mm256_shuffle_epi8(low, v),
+                            _mm256_shuffle_epi8(high, _mm256_and_si256(_mm256_srli_epi16(v, 4), _mm256_set1_epi8(0x0F))));
+}
+
+// The prefix buckets (runStartLow, runStartHigh) of the 32 positions at r: bucket f of byte j
+// where r[j ..< j + 3] is in prefix f's classes. r[0 ..< 34] must be readable.
+__attribute__((target("avx2"), always_inline))
+static inline __m256i run_start_hits(const uint8_t *r, const CPIIScan_GateTables *t) {
+    __m256i hits = _mm256_set1_epi8(-1);
+    for (int j = 0; j < 3; j++) {
+        const __m256i low = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)t->runStartLow[j]));
+        const __m256i high = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)t->runStartHigh[j]));
+        hits = _mm256_and_si256(hits, fingerprint_bits(_mm256_loadu_si256((const __m256i *)(r + j)), low, high));
+    }
+    return hits;
+}
+
+// Bit i (i < 64): a run of run k starts at the block's byte i with one of its prefixes, and its
+// runLength[k] bytes are span bytes (`span`: block_members of its span; `before`: the byte before
+// the block, -1 at the text's start; h0, h1: run_start_hits of the block's halves).
+__attribute__((target("avx2"), always_inline))
+static inline int starts_run(const CPIIScan_GateTables *t, const run_plan *u, unsigned k, __m128i span, int before,
+                             __m256i h0, __m256i h1) {
+    const __m256i bits = _mm256_set1_epi8((char)t->runStartBits[k]), zero = _mm256_setzero_si256();
+    const uint64_t prefixed =
+        ~((uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(_mm256_and_si256(h0, bits), zero))
+          | (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(_mm256_and_si256(h1, bits), zero)) << 32);
+    const uint64_t members = (uint64_t)_mm_cvtsi128_si64(span);
+    const uint64_t previous = members << 1 | (uint64_t)(before >= 0 && in_nibble_set(t->runSpan[k], (uint8_t)before));
+    const __m128i runs = run_positions(span, &u->run[k]);
+    const uint64_t long_enough = ((uint64_t)_mm_cvtsi128_si64(runs) & 0xFFFFFFFFu)
+        | ((uint64_t)_mm_extract_epi64(runs, 1) & 0xFFFFFFFFu) << 32;
+    return (prefixed & ~previous & long_enough) != 0;
+}
+
+// The span-run bits of a block (its 96 bytes at q, the byte before it `before`, -1 at the
+// text's start) whose 96 bytes hold a trigger of some run (`near`: their trigger bucket bits)
+// or where some run is marked by its starts.
 __attribute__((target("avx2")))
-static uint32_t span_runs(const CPIIScan_GateTables *t, const run_plan *u, const block_nibbles *b, __m256i near) {
+static uint32_t span_runs(const CPIIScan_GateTables *t, const run_plan *u, const block_nibbles *b, __m256i near,
+                          const uint8_t *q, int before) {
     uint32_t word = 0;
+    __m256i h0 = _mm256_setzero_si256(), h1 = h0;
+    if (u->runStarts) {
+        h0 = run_start_hits(q, t);
+        h1 = run_start_hits(q + 32, t);
+    }
     for (unsigned k = 0; k < t->runCount; k++) {
-        if (_mm256_testz_si256(near, _mm256_set1_epi8((char)t->runTriggerBits[k]))) continue;
+        const int by_start = t->runStartBits[k] != 0;
+        if (!by_start && _mm256_testz_si256(near, _mm256_set1_epi8((char)t->runTriggerBits[k]))) continue;
         const __m128i span =
             block_members(b, _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)t->runSpan[k])));
-        if (has_run(span, &u->run[k])) word |= 1u << (16 + k);
+        if (by_start ? starts_run(t, u, k, span, before, h0, h1) : has_run(span, &u->run[k])) word |= 1u << (16 + k);
     }
     return word;
 }
@@ -189,18 +247,19 @@ static uint32_t span_runs(const CPIIScan_GateTables *t, const run_plan *u, const
 // triggers of all runs are buckets of one table: one test per run.
 __attribute__((target("avx2"), always_inline))
 static inline uint32_t triggered_span_runs(const CPIIScan_GateTables *t, const run_plan *u, const block_nibbles *b,
-                                           __m256i v0, __m256i v1, __m256i v2) {
+                                           __m256i v0, __m256i v1, __m256i v2, const uint8_t *q, int before) {
     const __m256i tl = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)t->runTriggerLow));
     const __m256i th = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)t->runTriggerHigh));
     const __m256i near =
         _mm256_or_si256(_mm256_or_si256(bucket_bits(v0, tl, th), bucket_bits(v1, tl, th)), bucket_bits(v2, tl, th));
-    return _mm256_testz_si256(near, near) ? 0 : span_runs(t, u, b, near);
+    return _mm256_testz_si256(near, near) && !u->runStarts ? 0 : span_runs(t, u, b, near, q, before);
 }
 
-// The span-run bits of the block at q (96 bytes readable), from scratch: the AVX-512 pass's path
-// for the blocks whose union test passes (7 % of clean text's).
+// The span-run bits of the block at q (96 bytes readable; the byte before it `before`, -1 at the
+// text's start), from scratch: the AVX-512 pass's path for the blocks whose union test passes
+// (7 % of clean text's).
 __attribute__((target("avx2"), noinline))
-static uint32_t span_runs_at(const uint8_t *q, const CPIIScan_GateTables *t, const run_plan *u) {
+static uint32_t span_runs_at(const uint8_t *q, int before, const CPIIScan_GateTables *t, const run_plan *u) {
     const __m256i v0 = _mm256_loadu_si256((const __m256i *)q);
     const __m256i v1 = _mm256_loadu_si256((const __m256i *)(q + 32));
     const __m256i v2 = _mm256_loadu_si256((const __m256i *)(q + 64));
@@ -208,12 +267,13 @@ static uint32_t span_runs_at(const uint8_t *q, const CPIIScan_GateTables *t, con
     ascii_nibbles(v0, &b.low[0], &b.bit[0]);
     ascii_nibbles(v1, &b.low[1], &b.bit[1]);
     ascii_nibbles(v2, &b.low[2], &b.bit[2]);
-    return triggered_span_runs(t, u, &b, v0, v1, v2);
+    return triggered_span_runs(t, u, &b, v0, v1, v2, q, before);
 }
 
-// The gate word of the 64 bytes at q; q[64 ..< 96] must be readable.
+// The gate word of the 64 bytes at q (the byte before them `before`, -1 at the text's start);
+// q[64 ..< 96] must be readable.
 __attribute__((target("avx2,popcnt"), always_inline))
-static inline uint32_t gate_block(const uint8_t *q, const CPIIScan_GateTables *t, __m256i low, __m256i high,
+static inline uint32_t gate_block(const uint8_t *q, int before, const CPIIScan_GateTables *t, __m256i low, __m256i high,
                                   const run_plan *u) {
     const __m256i v0 = _mm256_loadu_si256((const __m256i *)q);
     const __m256i v1 = _mm256_loadu_si256((const __m256i *)(q + 32));
@@ -249,7 +309,7 @@ static inline uint32_t gate_block(const uint8_t *q, const CPIIScan_GateTables *t
         // spans. Where there is none, no span run can start in the block; tested first, it
         // spares the trigger and per-run work in most blocks of prose.
         if (!has_run(block_members(&b, u->span), &u->shortest)) return word;
-        word |= triggered_span_runs(t, u, &b, v0, v1, v2);
+        word |= triggered_span_runs(t, u, &b, v0, v1, v2, q, before);
     }
     return word;
 }
@@ -271,14 +331,6 @@ static fingerprint_tables fingerprint_tables_of(const CPIIScan_GateTables *t) {
         f.high[b] = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)t->fingerprintHigh[b]));
     }
     return f;
-}
-
-// bucket_bits for fingerprint tables: the low nibble indexes unmasked, since a byte >= 0x80
-// (whose top bit makes vpshufb give 0) is in no fingerprint.
-__attribute__((target("avx2"), always_inline))
-static inline __m256i fingerprint_bits(__m256i v, __m256i low, __m256i high) {
-    return _mm256_and_si256(_mm256_shuffle_epi8(low, v),
-                            _mm256_shuffle_epi8(high, _mm256_and_si256(_mm256_srli_epi16(v, 4), _mm256_set1_epi8(0x0F))));
 }
 
 // Bucket a of byte j (j < 32): anchor a's fingerprint is at r + j (Teddy, Hyperscan's literal
@@ -341,7 +393,7 @@ static inline void gate_step(const uint8_t *q, const uint8_t *p, size_t n, size_
                              uint32_t *out) {
     const __m256i h0 = fingerprint_hits(q, f), h1 = fingerprint_hits(q + 32, f);
     const __m256i any = _mm256_or_si256(h0, h1);
-    uint32_t word = gate_block(q, t, low, high, u);
+    uint32_t word = gate_block(q, i ? p[i - 1] : -1, t, low, high, u);
     if ((word & t->afterBits) && !after_in_block(q, p, n, i, t)) word &= ~(uint32_t)t->afterBits;
     out[i >> 6] = word;
     if (!_mm256_testz_si256(any, any)) mark_anchors(p, n, i, h0, h1, t, out);
@@ -493,7 +545,7 @@ static void gate_blocks_avx512(const uint8_t *p, size_t n, const CPIIScan_GateTa
             const uint32_t middle = (uint32_t)(current.union_span >> 32);
             const __m128i x = _mm_setr_epi32((int)(uint32_t)current.union_span, (int)middle, (int)middle,
                                              (int)(uint32_t)next.union_span);
-            if (has_run(x, &u.shortest)) word |= span_runs_at(q, t, &u);
+            if (has_run(x, &u.shortest)) word |= span_runs_at(q, i ? p[i - 1] : -1, t, &u);
         }
         if (word & t->afterBits) {
             uint64_t at = current.after_byte;
@@ -662,7 +714,24 @@ void CPIIScan_gateBlocksPortable(const uint8_t *p, size_t n, const CPIIScan_Gate
                 if (in_nibble_set(t->runSpan[r], b)) span |= (unsigned __int128)1 << j;
                 if (t->runTriggerLow[b & 15] & t->runTriggerHigh[b >> 4] & t->runTriggerBits[r]) trigger = 1;
             }
-            if (trigger && runs_of(span, t->runLength[r])) word |= 1u << (16 + r);
+            if (t->runStartBits[r]) {
+                // By its starts: the positions whose byte before is no span byte and whose three
+                // bytes are a prefix (bytes past n match nothing).
+                uint64_t starts = 0;
+                for (size_t j = 0; j < 64 && 64 * k + j + 2 < n; j++) {
+                    const size_t i = 64 * k + j;
+                    if (i > 0 && in_nibble_set(t->runSpan[r], p[i - 1])) continue;
+                    unsigned bits = t->runStartBits[r];
+                    for (int m = 0; m < 3; m++) {
+                        const uint8_t b = p[i + m];
+                        bits &= b < 0x80 ? (unsigned)(t->runStartLow[m][b & 15] & t->runStartHigh[m][b >> 4]) : 0;
+                    }
+                    if (bits) starts |= (uint64_t)1 << j;
+                }
+                if (starts & runs_of(span, t->runLength[r])) word |= 1u << (16 + r);
+            } else if (trigger && runs_of(span, t->runLength[r])) {
+                word |= 1u << (16 + r);
+            }
         }
         if ((word & t->afterBits) && !holds_after(p, n, 64 * k, t)) word &= ~(uint32_t)t->afterBits;
         out[k] = word | ((uint64_t)digits ? gate_bits(t, digits) : 0);

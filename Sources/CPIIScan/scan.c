@@ -954,3 +954,15 @@ int CPIIScan_holdsClassPortable(const uint8_t *p, size_t n, const uint8_t *table
     }
     return 0;
 }
+
+// MARK: Run starts
+
+int CPIIScan_hasRunStart(const uint8_t *p, size_t lo, size_t hi, const CPIIScan_RunStart *r) {
+    for (size_t i = lo; i + 3 <= hi; i++) {
+        // Inside a run of span bytes (most positions of a window) no match starts.
+        if (i > 0 && in_nibble_set(r->span, p[i - 1])) continue;
+        const uint8_t a = p[i], b = p[i + 1], c = p[i + 2];
+        if ((a | b | c) < 0x80 && (r->prefix[0][a] & r->prefix[1][b] & r->prefix[2][c])) return 1;
+    }
+    return 0;
+}

@@ -80,6 +80,9 @@ final class EngineTables: @unchecked Sendable {
     /// Per pattern: ``PrefilterDefinition/digitGroups`` as ``CPIIScan_hasDigitGroups`` reads them
     /// (nil: none).
     let digitGroups: UnsafeBufferPointer<UnsafePointer<UInt8>?>
+    /// Per pattern: ``PrefilterDefinition/runStart`` as ``CPIIScan_hasRunStart`` reads it (nil:
+    /// none).
+    let runStart: UnsafeBufferPointer<UnsafePointer<CPIIScan_RunStart>?>
     /// Per pattern: its validator, read in place by ``rejects(_:_:)``: copying a `Validator?`
     /// out of an array per window retained and released its name and closure (7,500 times per
     /// 1 MiB OTLP body).
@@ -159,6 +162,19 @@ final class EngineTables: @unchecked Sendable {
             pattern.definition.prefilter?.digitGroups.map { copy(PatternSet.encodeDigitGroups($0)).baseAddress! }
         })
         self.requiredClassCount = copy(patterns.map { $0.definition.prefilter?.requiresClassCount ?? 1 })
+        self.runStart = copy(patterns.map { pattern -> UnsafePointer<CPIIScan_RunStart>? in
+            guard let prefilter = pattern.prefilter, !prefilter.runStart.isEmpty else { return nil }
+            var claim = CPIIScan_RunStart()
+            claim.span = prefilter.core.nibbles.span
+            withUnsafeMutableBytes(of: &claim.prefix) { table in
+                for (f, prefix) in prefilter.runStart.enumerated() {
+                    for (j, members) in prefix.enumerated() {
+                        for b in members where b < 0x80 { table[128 * j + Int(b)] |= UInt8(1) << f }
+                    }
+                }
+            }
+            return UnsafePointer(copy([claim]).baseAddress!)
+        })
         let caseless = patterns.map { ($0.definition.prefilter?.requiresCaseless ?? []).map { Array($0.utf8) } }
         self.caselessMasks = copy(caseless.map { $0.isEmpty ? copy([UInt32]()) : copy(CaselessLiterals.masks($0)) })
         self.caselessLiterals = copy(caseless.map { literals in copy(literals.map { copy($0) }) })

@@ -236,6 +236,16 @@ public struct PrefilterDefinition: Codable, Sendable, Hashable {
     /// of ASCII text without them is not searched. Each list holds 1 to 8 lengths of 1 to 32; at
     /// most 8 lists.
     public var digitGroups: [[Int]]?
+    /// Prefixes, each three ASCII classes (class bodies, as ``span``): every match of the pattern
+    /// starts where the byte before it, if any, is not an ASCII byte of ``span``, and its first
+    /// three bytes are of one prefix's classes in order (a vendor key's `sk-`, `ghp_`: the
+    /// `["prs", "k", "_\\-"]` of `sk-`, `pk_`, `rk_`). A window without such a start is not
+    /// searched for this pattern, and the block gate marks a block for a group whose patterns all
+    /// claim prefixes only where such a start begins a long enough run (see ``BlockGate`` in the
+    /// sources), not wherever a trigger is near a run (the hyphenated words, `snake_case` names
+    /// and lines of dashes of prose). The span must be ASCII (no ``spanUnicode``); 1 to 8
+    /// prefixes; letters are refused in a pattern that matches case-insensitively.
+    public var runStart: [[String]]?
 
     public init(trigger: String, triggerUnicode: String? = nil, minTriggers: Int? = nil, span: String,
                 spanUnicode: String? = nil, spanCodePoints: [String]? = nil, anchor: String? = nil,
@@ -243,7 +253,8 @@ public struct PrefilterDefinition: Codable, Sendable, Hashable {
                 validLength: Int? = nil, validLengthUnless: String? = nil, triggerGap: Int? = nil,
                 requires: [String]? = nil, requiresClass: String? = nil, digitChain: [Int]? = nil,
                 triggerGapExact: Bool? = nil, requiresNonASCII: Bool? = nil, validLengthUnlessAlone: Int? = nil,
-                requiresClassCount: Int? = nil, requiresCaseless: [String]? = nil, digitGroups: [[Int]]? = nil) {
+                requiresClassCount: Int? = nil, requiresCaseless: [String]? = nil, digitGroups: [[Int]]? = nil,
+                runStart: [[String]]? = nil) {
         self.trigger = trigger
         self.triggerUnicode = triggerUnicode
         self.minTriggers = minTriggers
@@ -266,6 +277,7 @@ public struct PrefilterDefinition: Codable, Sendable, Hashable {
         self.validLengthUnlessAlone = validLengthUnlessAlone
         self.digitChain = digitChain
         self.digitGroups = digitGroups
+        self.runStart = runStart
     }
 }
 
@@ -413,6 +425,9 @@ extension PrefilterDefinition {
         let digitGroups = try object.optional("digitGroups") { (value, site) throws(PatternFileJSONError) in
             try JSON.array(value, at: site, JSON.ints)
         }
+        let runStart = try object.optional("runStart") { (value, site) throws(PatternFileJSONError) in
+            try JSON.array(value, at: site, JSON.strings)
+        }
         self.init(trigger: trigger, triggerUnicode: triggerUnicode, minTriggers: minTriggers, span: span,
                   spanUnicode: spanUnicode, spanCodePoints: spanCodePoints, anchor: anchor,
                   anchorCaseless: anchorCaseless, digitRun: digitRun, digitRunWithin: digitRunWithin,
@@ -420,6 +435,6 @@ extension PrefilterDefinition {
                   requires: requires, requiresClass: requiresClass, digitChain: digitChain,
                   triggerGapExact: triggerGapExact, requiresNonASCII: requiresNonASCII,
                   validLengthUnlessAlone: validLengthUnlessAlone, requiresClassCount: requiresClassCount,
-                  requiresCaseless: requiresCaseless, digitGroups: digitGroups)
+                  requiresCaseless: requiresCaseless, digitGroups: digitGroups, runStart: runStart)
     }
 }

@@ -296,6 +296,21 @@ public final class PatternSet: Sendable {
                     }
                 }
             }
+            if let prefixes = prefilter?.runStart, !prefixes.isEmpty {
+                guard !(caseless && prefixes.joined().contains(where: { $0.contains(where: isASCIILetter) })) else {
+                    throw PIIScrubError(.invalidPatternFile,
+                                        "prefilter.runStart must not hold letters in a case-insensitive pattern",
+                                        patternID: id)
+                }
+                for example in definition.examples?.match ?? [] {
+                    let bytes = Array(example.utf8)
+                    guard prefixes.contains(where: { Self.startsWith(bytes, $0) }) else {
+                        throw PIIScrubError(.prefilterMismatch,
+                                            "example #\(bytes.count)B starts with none of prefilter.runStart",
+                                            patternID: id)
+                    }
+                }
+            }
             if definition.prefilter?.requiresNonASCII == true {
                 for example in definition.examples?.match ?? [] where !example.utf8.contains(where: { $0 >= 0x80 }) {
                     throw PIIScrubError(.prefilterMismatch,
@@ -395,6 +410,12 @@ public final class PatternSet: Sendable {
     /// gives the same output as scrubbing whole.
     public func cut(in base: UnsafePointer<UInt8>, near from: Int, end: Int) -> Int? {
         separators.cutNear(base, from: from, end: end)
+    }
+
+    /// Whether `bytes` starts with a byte of each of `classes` in order (a
+    /// ``PrefilterDefinition/runStart`` prefix).
+    static func startsWith(_ bytes: [UInt8], _ classes: [Set<UInt8>]) -> Bool {
+        bytes.count >= classes.count && classes.indices.allSatisfy { classes[$0].contains(bytes[$0]) }
     }
 
     /// Whether `literal` occurs in `bytes` (``PrefilterDefinition/requires``), by the search the

@@ -151,6 +151,8 @@ final class Prefilter: Sendable {
     /// The bytes of ``PrefilterDefinition/requiresClass``; empty without one (a declared class
     /// is never empty).
     let requiredClass: Set<UInt8>
+    /// The classes of ``PrefilterDefinition/runStart``'s prefixes, three each; empty without one.
+    let runStart: [[Set<UInt8>]]
 
     init(_ definition: PrefilterDefinition, patternID: String) throws(PIIScrubError) {
         let triggers = try parseASCIIClass(definition.trigger, patternID: patternID, field: "trigger")
@@ -170,6 +172,23 @@ final class Prefilter: Sendable {
                                     patternID: patternID)
             }
         }
+        var runStart: [[Set<UInt8>]] = []
+        for prefix in definition.runStart ?? [] {
+            var classes: [Set<UInt8>] = []
+            for text in prefix { classes.append(try parseASCIIClass(text, patternID: patternID, field: "runStart")) }
+            guard classes.count == 3, classes.allSatisfy({ !$0.isEmpty && $0.isSubset(of: span) }) else {
+                throw PIIScrubError(.invalidPatternFile,
+                                    "prefilter.runStart prefixes must be three non-empty classes of span bytes",
+                                    patternID: patternID)
+            }
+            runStart.append(classes)
+        }
+        guard definition.runStart == nil || ((1...8).contains(runStart.count) && (definition.spanUnicode ?? "none") == "none")
+        else {
+            throw PIIScrubError(.invalidPatternFile, "prefilter.runStart must list 1 to 8 prefixes, with an ASCII span",
+                                patternID: patternID)
+        }
+        self.runStart = runStart
         guard triggers.isSubset(of: span) else {
             throw PIIScrubError(.invalidPatternFile, "prefilter.trigger must be a subset of prefilter.span",
                                 patternID: patternID)
@@ -383,6 +402,7 @@ final class Prefilter: Sendable {
         spanIsNarrow = other.spanIsNarrow
         spanIsWordLike = other.spanIsWordLike
         requiredClass = other.requiredClass  // a per-pattern claim: the engine reads each pattern's own
+        runStart = other.runStart  // the same
         var core = other.core
         core.minTriggers = minTriggers
         core.minWindow = max(1, minWindow)

@@ -656,6 +656,17 @@ public struct Scrubber: Sendable {
             || lacksRequiredLiteral(engine, index, p, window) || lacksRequiredClass(engine, index, p, window)
             || (asciiContext && lacksCaselessLiteral(engine, index, p, window))
             || (asciiContext && lacksDigitGroups(engine, index, p, window))
+            || lacksRunStart(engine, index, p, window)
+    }
+
+    /// Whether `window` holds no place where a match of pattern `index` may start by its
+    /// ``PrefilterDefinition/runStart`` (false when it has none): after a byte outside its span,
+    /// one of its prefixes.
+    @inline(__always)
+    private func lacksRunStart(_ engine: EngineTables, _ index: Int, _ p: UnsafePointer<UInt8>,
+                               _ window: Range<Int>) -> Bool {
+        guard let claim = engine.runStart[index] else { return false }
+        return CPIIScan_hasRunStart(p, window.lowerBound, window.upperBound, claim) == 0
     }
 
     /// Whether `window` holds none of pattern `index`'s ``PrefilterDefinition/digitGroups``

@@ -107,7 +107,17 @@ struct BlockGateTests {
                         j < n && bytes(t.runTriggerLow, Int(p[j] & 15)) & bytes(t.runTriggerHigh, Int(p[j] >> 4))
                             & bytes(t.runTriggerBits, r) != 0
                     }
-                    if (i..<i + length).allSatisfy({ inSet(span, $0) }) && (block..<block + 96).contains(where: isTrigger) {
+                    // With prefixes, a run starting here (no span byte before it) with one of them;
+                    // without, any run of the length with a trigger near.
+                    let prefixes = bytes(t.runStartBits, r)
+                    let evidence = prefixes != 0
+                        ? (i == 0 || !inSet(span, i - 1)) && i + 2 < n && (0..<3).reduce(prefixes) { bits, m in
+                            p[i + m] < 0x80
+                                ? bits & bytes(t.runStartLow, 16 * m + Int(p[i + m] & 15)) & bytes(t.runStartHigh, 16 * m + Int(p[i + m] >> 4))
+                                : 0
+                        } != 0
+                        : (block..<block + 96).contains(where: isTrigger)
+                    if evidence && (i..<i + length).allSatisfy({ inSet(span, $0) }) {
                         word |= 1 << (16 + UInt32(r))
                     }
                 }
@@ -148,6 +158,9 @@ struct BlockGateTests {
         // Every kind of mark is in use; a second chain (the set has one) is added by hand.
         #expect(shipped.digitRun > 0 && shipped.chainCount == 1 && shipped.anchorCount == 8 && shipped.runCount == 4
             && shipped.afterBits != 0 && shipped.afterByte == UInt8(ascii: "="))
+        // One span run marked by its starts (the vendor keys' and dashed MACs' prefixes), the
+        // others by their triggers.
+        #expect(withUnsafeBytes(of: shipped.runStartBits) { Array($0) }.filter { $0 != 0 }.count == 1)
         var twoChains = shipped
         twoChains.chainCount = 2
         withUnsafeMutableBytes(of: &twoChains.chainLength) { $0[1] = 3 }
@@ -173,12 +186,21 @@ struct BlockGateTests {
     /// fall on every offset of a block.
     static func runText(_ atoms: [[UInt8]], lengths: [Int], length: Int, using rng: inout SplitMix64) -> [UInt8] {
         let span = Array("abcXYZ0123456789-_+/=.".utf8), separators = Array(" ,;\n\u{80}".utf8)
+        let keySpan = Array("abcXYZ0123456789-_".utf8)
         var bytes: [UInt8] = []
         while bytes.count < length {
             let count = max(1, lengths.randomElement(using: &rng)! + Int.random(in: -1...1, using: &rng))
             switch Int.random(in: 0..<4, using: &rng) {
             case 0:
-                bytes += (0..<count).map { _ in span.randomElement(using: &rng)! }
+                // Half of them start with a prefix of the default set's runStart claims (or nearly)
+                // and go on in the vendor keys' span.
+                let prefixed = Bool.random(using: &rng)
+                var run = (0..<count).map { _ in (prefixed ? keySpan : span).randomElement(using: &rng)! }
+                if prefixed {
+                    let prefix = Array(["sk-", "ghp", "glo", "xox", "ab-", "12-", "sk=", "hf_"].randomElement(using: &rng)!.utf8)
+                    for (j, b) in prefix.enumerated() where j < run.count { run[j] = b }
+                }
+                bytes += run
             case 1:
                 bytes += (0..<count).map { _ in UInt8.random(in: 0x30...0x39, using: &rng) }
             case 2:
@@ -339,6 +361,52 @@ struct BlockGateTests {
         }
         #expect(differences == 0 && wrong == 0, "\(differences) passes differ, \(wrong) words wrong, of \(cases)")
         #expect(cases == 3 + 397 * 6)
+    }
+
+    @Test("a run with a runStart prefix marks the block it starts in, at every offset, only after a byte outside its span")
+    func runStartAtEveryOffset() throws {
+        let set = try TestSets.load("default")
+        let tables = try #require(set.engine.stages[0].gate).pointee
+        let k = try #require(withUnsafeBytes(of: tables.runStartBits) { Array($0) }.firstIndex { $0 != 0 })
+        let length = Int(withUnsafeBytes(of: tables.runLength) { $0[k] })
+        let bit = UInt32(1) << (16 + UInt32(k))
+        // Prose with hyphens and `snake_case`, but no run long enough: only the planted run marks.
+        let filler = Array("the well-known fox, a pg_stat view; ".utf8)
+        // The run: a prefix, then letters and digits to `length` bytes or one short. Before it:
+        // a space, a non-ASCII byte and nothing (the text's start), which let it start there, and
+        // a span byte, which does not (the run then starts one byte earlier, without a prefix).
+        let befores: [(byte: UInt8?, marks: Bool)] = [
+            (UInt8(ascii: " "), true), (0xC3, true), (nil, true), (UInt8(ascii: "x"), false), (UInt8(ascii: "-"), false),
+        ]
+        var differences = 0, wrong = 0, cases = 0
+        for prefix in ["sk-", "AC-", "sk="] {
+            // `sk=` is no prefix (and `=` no span byte): never a mark.
+            let isPrefix = prefix != "sk="
+            for runLength in [length - 1, length, length + 40] {
+                for at in 0..<150 {
+                    for before in befores where (before.byte == nil) == (at == 0) {
+                        var bytes = (0..<(at + runLength + 30)).map { filler[$0 % filler.count] }
+                        let body = Array("a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8s9T0u1V2w3X4y5Z6a7B8c9D0".utf8)
+                        for j in 0..<runLength { bytes[at + j] = j < 3 ? Array(prefix.utf8)[j] : body[j % body.count] }
+                        bytes[at + runLength] = UInt8(ascii: " ")
+                        if let b = before.byte { bytes[at - 1] = b }
+                        if at >= 2 && before.byte != nil { bytes[at - 2] = UInt8(ascii: " ") }
+                        let expected = Self.referenceWords(bytes, tables)
+                        let differ = Self.passesDiffer(bytes, tables, from: expected)
+                        if differ.vector || differ.portable { differences += 1 }
+                        // The definition itself: the run's first block has the bit exactly when the
+                        // run starts there with a prefix and is long enough; other blocks never.
+                        let marks = before.marks && isPrefix && runLength >= length
+                        for (w, word) in expected.enumerated() where (word & bit != 0) != (marks && w == at / 64) {
+                            wrong += 1
+                        }
+                        cases += 1
+                    }
+                }
+            }
+        }
+        #expect(differences == 0 && wrong == 0, "\(differences) passes differ, \(wrong) words wrong, of \(cases)")
+        #expect(cases == 3 * 3 * (1 + 149 * 4))
     }
 
     /// Sparse text, as the gate is meant for: prose without digits or long tokens, and now and

@@ -159,6 +159,19 @@ int CPIIScan_holdsClass(const uint8_t *p, size_t n, const uint8_t *table, size_t
 /// CPIIScan_holdsClass byte by byte (what it does without AVX2; the tests compare the two).
 int CPIIScan_holdsClassPortable(const uint8_t *p, size_t n, const uint8_t *table, size_t count);
 
+/// A pattern's `runStart` claim as ``CPIIScan_hasRunStart`` reads it: its span (nibble table,
+/// ``CPIIScan_Nibbles``' form) and its prefixes: bit f of `prefix[j][b]` is set where the ASCII
+/// byte b is in class j of prefix f (f < 8, j < 3).
+typedef struct {
+    uint8_t span[16];
+    uint8_t prefix[3][128];
+} CPIIScan_RunStart;
+
+/// Whether some i in [lo, hi - 3] starts a prefix of `r` where a match may start: i is 0 or
+/// p[i - 1] is not an ASCII byte of the span, and p[i + j] is in class j of one prefix for each
+/// j < 3. For one window p[lo ..< hi]; p[lo - 1] must be readable when lo > 0.
+int CPIIScan_hasRunStart(const uint8_t *p, size_t lo, size_t hi, const CPIIScan_RunStart *r);
+
 /// Whether p[0 ..< n] holds, for one of the lists in `groups`, maximal runs of ASCII digits of the
 /// list's lengths in order, each separated from the next by exactly one byte (runs are cut at 0
 /// and n). `groups` holds each list as its count (1 to 8) and its lengths, then a 0. The
@@ -337,6 +350,13 @@ typedef struct {
     uint8_t afterBits;
     uint8_t afterByte;
     uint8_t afterSet[16];
+    /// Span runs k with `runStartBits[k]` (nonzero) are marked by where they start, without the
+    /// trigger: the run of runLength[k] span bytes starts in the block, the byte before it is not
+    /// an ASCII byte of the span (or it starts at p[0]), and its first three bytes are in bucket
+    /// f of the tables `runStartLow[j]`, `runStartHigh[j]` (byte j; the form of `low`, `high`,
+    /// ASCII bytes only) for some bit f of runStartBits[k]: a `runStart` claim's prefixes.
+    uint8_t runStartBits[4];
+    uint8_t runStartLow[3][16], runStartHigh[3][16];
 } CPIIScan_GateTables;
 
 /// The gate-word bit of anchor k (k < 8): 12 + k for the first four, 16 + k (after the span
@@ -348,7 +368,8 @@ static inline uint32_t CPIIScan_gateAnchorBit(unsigned k) { return 1u << (k < 4 
 /// only with the byte before, see ``CPIIScan_GateTables``). Bit 8: the
 /// digit run, 9 + k: chain k, ``CPIIScan_gateAnchorBit``(k): an occurrence of anchor k (12-15,
 /// 20-23), 16 + k: span run k, starts in
-/// the block (and may reach into the next 32 bytes; bytes past n match nothing). One pass, 64
+/// the block (and may reach into the next 32 bytes; bytes past n match nothing; with
+/// `runStartBits[k]`, at a run start with a prefix). One pass, 64
 /// bytes a step, with AVX-512 where ``CPIIScan_hasWideVectors``, else AVX2; returns 0 (and writes
 /// nothing) without AVX2.
 int CPIIScan_gateBlocks(const uint8_t *p, size_t n, const CPIIScan_GateTables *tables, uint32_t *out);

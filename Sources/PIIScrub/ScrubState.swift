@@ -42,6 +42,8 @@ final class ScrubState: @unchecked Sendable {
     /// Whether the last call failed (its spans are then meaningless).
     @exclusivity(unchecked) var lastFailed = false
     @exclusivity(unchecked) var lastStagesRun = 0
+    /// The last run's output was left to be gathered (``Scrubber/run(_:_:gatheringUpTo:)``).
+    @exclusivity(unchecked) var gathered = false
     /// Look-ahead runs of the long-run scan (``RunBuffer``), one scan at a time.
     let runStorage = UnsafeMutablePointer<CPIIScan_Run>.allocate(capacity: RunBuffer.capacity)
     /// The gate words of the text being scanned (``BlockGate``), one per 64 bytes.

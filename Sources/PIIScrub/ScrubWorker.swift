@@ -60,6 +60,33 @@ public final class ScrubWorker {
         }
     }
 
+    /// Like ``withScrubbedBlock(_:_:)``, but hands the output to `piece` in pieces, in order: a
+    /// block whose last stage replaced at most `maxReplacements` spans with fixed tokens as its
+    /// unchanged stretches and the tokens between them, not copied into one buffer (for a writer
+    /// that gathers them with `writev`); any other output whole. Pieces are valid until the
+    /// worker's next call.
+    public func scrubPieces(_ input: UnsafeRawBufferPointer, maxReplacements: Int,
+                            _ piece: (UnsafeRawBufferPointer) throws -> Void) rethrows -> ScrubOutcome {
+        let failuresBefore = state.failures
+        switch scrubber.run(input, state, gatheringUpTo: maxReplacements) {
+        case .unchanged:
+            try piece(input)
+            return ScrubOutcome(changed: false, failed: false)
+        case .changed(let output):
+            if state.gathered {
+                try scrubber.forEachPiece(of: output, state, piece)
+            } else {
+                try piece(output)
+            }
+            return ScrubOutcome(changed: true, failed: false)
+        case .failed:
+            return try scrubLineByLine(input, failuresBefore: failuresBefore) { bytes, outcome in
+                try piece(bytes)
+                return outcome
+            }
+        }
+    }
+
     /// Like ``withScrubbedBlock(_:_:)``, but a changed block's output is moved into `output`
     /// (the worker's buffer and `output`'s are swapped, nothing is copied) so it outlives the
     /// call: a pipeline hands blocks to a writer thread this way. Returns what happened; when

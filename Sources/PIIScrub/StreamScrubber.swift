@@ -215,7 +215,24 @@ public final class StreamScrubber {
         try framer.finish { try scrubBlock($0, emit) }
     }
 
+    /// Set by ``gatherPieces(maxReplacements:)``; 0: off.
+    private var gatherLimit = 0
+
+    /// From now on, emits a block whose last stage replaced at most `maxReplacements` (>= 1)
+    /// spans with fixed tokens in pieces (``ScrubWorker/scrubPieces(_:maxReplacements:_:)``: its
+    /// unchanged stretches and the tokens, in order, not copied into one buffer), and ends each
+    /// block's output with an empty buffer: what `emit` was given is valid until then, not after
+    /// (a writer that gathers pieces writes them there). Output stays identical.
+    public func gatherPieces(maxReplacements: Int) {
+        gatherLimit = max(1, maxReplacements)
+    }
+
     private func scrubBlock(_ block: UnsafeRawBufferPointer, _ emit: (UnsafeRawBufferPointer) throws -> Void) rethrows {
+        if gatherLimit > 0 {
+            _ = try worker.scrubPieces(block, maxReplacements: gatherLimit) { if !$0.isEmpty { try emit($0) } }
+            try emit(UnsafeRawBufferPointer(start: nil, count: 0))
+            return
+        }
         try worker.withScrubbedBlock(block) { output, _ in
             if !output.isEmpty { try emit(output) }
         }
@@ -224,6 +241,9 @@ public final class StreamScrubber {
     private func overflow(_ emit: (UnsafeRawBufferPointer) throws -> Void) rethrows {
         overflowCount += 1
         worker.state.failures += 1
-        try worker.scrubber.failureMarker.withUnsafeBytes { try emit($0) }
+        try worker.scrubber.failureMarker.withUnsafeBytes {
+            try emit($0)
+            if gatherLimit > 0 { try emit(UnsafeRawBufferPointer(start: nil, count: 0)) }
+        }
     }
 }

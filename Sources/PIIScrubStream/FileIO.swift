@@ -163,6 +163,67 @@ public struct ByteSink: Sendable {
     }
 }
 
+extension ByteSink {
+    /// Writes the bytes of `pieces` in order with `writev(2)`, retrying on EINTR and short writes
+    /// (`pieces` is changed: the entries a short write left are moved on).
+    func write(gathering pieces: UnsafeMutableBufferPointer<iovec>) throws(FilterIOError) {
+        var first = 0
+        while first < pieces.count {
+            let n = writev(fd, pieces.baseAddress! + first, Int32(pieces.count - first))
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw FilterIOError(operation: .write, path: name, errno: errno)
+            }
+            first = Self.advance(pieces, from: first, written: n)
+        }
+    }
+
+    /// After a write of `written` bytes of pieces[first...]: the first piece not written whole
+    /// (pieces.count when all were), with its written part cut off.
+    static func advance(_ pieces: UnsafeMutableBufferPointer<iovec>, from first: Int, written: Int) -> Int {
+        var first = first, written = written
+        while first < pieces.count && written >= pieces[first].iov_len {
+            written -= pieces[first].iov_len
+            first += 1
+        }
+        if written > 0 {
+            pieces[first].iov_base += written
+            pieces[first].iov_len -= written
+        }
+        return first
+    }
+}
+
+/// Output pieces collected and written with one `writev(2)` per ``flush()`` (or when 1,024, the
+/// Linux `IOV_MAX`, are waiting): the sequential filter's writer, so a block with few
+/// replacements goes out as slices of its input and the tokens, without being copied into one
+/// buffer. A piece must stay valid until the next flush.
+final class GatheringWriter {
+    let sink: ByteSink
+    private let pieces: UnsafeMutableBufferPointer<iovec>
+    private var count = 0
+
+    init(sink: ByteSink, capacity: Int = 1024) {
+        self.sink = sink
+        pieces = .allocate(capacity: capacity)
+    }
+
+    deinit { pieces.deallocate() }
+
+    func append(_ bytes: UnsafeRawBufferPointer) throws(FilterIOError) {
+        guard let base = bytes.baseAddress, !bytes.isEmpty else { return }
+        if count == pieces.count { try flush() }
+        pieces[count] = iovec(iov_base: UnsafeMutableRawPointer(mutating: base), iov_len: bytes.count)
+        count += 1
+    }
+
+    func flush() throws(FilterIOError) {
+        guard count > 0 else { return }
+        defer { count = 0 }
+        try sink.write(gathering: UnsafeMutableBufferPointer(rebasing: pieces[..<count]))
+    }
+}
+
 /// A read-only whole-file mapping whose slices the parallel pipeline hands to workers without
 /// copying. Pages are dropped (`MADV_DONTNEED`) as blocks are written, so resident memory stays
 /// bounded by the blocks in flight; a dropped page touched again is re-read from the file.

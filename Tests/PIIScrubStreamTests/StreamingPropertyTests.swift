@@ -86,6 +86,51 @@ struct StreamingPropertyTests {
         #expect(output == scrubber.scrub(input + Array("34-567 x".utf8)))
     }
 
+    /// Pieces as a gathering writer keeps them: pointers only, copied when a block's output ends
+    /// (the empty piece), so a piece that did not stay valid until then shows in the output.
+    struct PieceCollector {
+        var output: [UInt8] = []
+        var pending: [UnsafeRawBufferPointer] = []
+        var blocks = 0, gathered = 0
+
+        mutating func take(_ piece: UnsafeRawBufferPointer) {
+            guard piece.isEmpty else {
+                pending.append(piece)
+                return
+            }
+            for p in pending { output += p }
+            blocks += 1
+            if pending.count > 1 { gathered += 1 }
+            pending.removeAll()
+        }
+    }
+
+    @Test("gathered pieces, valid until each block's end, equal whole-input scrubbing", arguments: ["default", "seed"])
+    func gatheredPieces(setName: String) throws {
+        let scrubber = Scrubber(patternSet: try TestSets.load(setName))
+        var generator = BoundaryTextGenerator(seed: 0x6A7E)
+        var rng = SplitMix64(seed: 43)
+        var blocks = 0, gathered = 0
+        for round in 0..<200 {
+            let input = generator.next(pieces: 1 + round % 60)
+            let whole = scrubber.scrub(input)
+            for size in [7, 64, 4096, 0] {
+                // Blocks of one line up to many: some with more replacements than the limit.
+                let stream = StreamScrubber(worker: scrubber.makeWorker(), minimumBlock: [1, 64, 512][round % 3])
+                stream.gatherPieces(maxReplacements: [1, 3, 64][round % 3])
+                var collector = PieceCollector()
+                for chunk in chunked(input, size: size, rng: &rng) { stream.feed(chunk) { collector.take($0) } }
+                stream.finish { collector.take($0) }
+                #expect(collector.pending.isEmpty, "round \(round) chunk \(size): pieces after the last block's end")
+                #expect(collector.output == whole, "round \(round) chunk \(size)")
+                blocks += collector.blocks
+                gathered += collector.gathered
+            }
+        }
+        // Many blocks are gathered (more than one piece); the others have no replacement or too many.
+        #expect(gathered > blocks / 20 && gathered < blocks, "\(gathered) of \(blocks) blocks gathered")
+    }
+
     @Test("a run longer than maxHoldBack fails closed: redacted, counted, never emitted raw")
     func overflowFailsClosed() throws {
         let scrubber = Scrubber(patternSet: try TestSets.load("seed"))
@@ -103,6 +148,13 @@ struct StreamingPropertyTests {
         #expect(!text.contains(secret))
         #expect(!text.contains("aaaa"))
         #expect(text == "before [REDACTED:SCRUB-ERROR] after [PHONE]\n")
+        // Gathered: the same, the marker too ended as a block.
+        let gathering = StreamScrubber(worker: scrubber.makeWorker(), maxHoldBack: 1024, minimumBlock: 1)
+        gathering.gatherPieces(maxReplacements: 4)
+        var collector = PieceCollector()
+        for chunk in chunked(input, size: 100, rng: &rng) { gathering.feed(chunk) { collector.take($0) } }
+        gathering.finish { collector.take($0) }
+        #expect(collector.pending.isEmpty && collector.output == output)
     }
 }
 

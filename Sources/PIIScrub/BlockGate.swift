@@ -27,7 +27,6 @@ internal import CPIIScan
 ///   a span run that lines of dashes, `snake_case` names and hyphenated words made in 3 % of clean
 ///   text's blocks (their scan and windows took 11 ms of 64 MiB; by the prefixes, none).
 ///   A stretch from the block where such a run starts holds it whole (it ends past the run).
-
 /// - a group whose windows each hold its single trigger byte (`@`, `%`), where a bucket is left:
 ///   that byte (scanned whole unless rare, ``byteDenseShare``).
 /// Other groups (the `:` and `.` pairs, spans with a space) keep their own scans: the pair

@@ -296,7 +296,15 @@ public final class PatternSet: Sendable {
                     }
                 }
             }
-            if let prefixes = prefilter?.runStart, !prefixes.isEmpty {
+            if let prefixes = prefilter?.runStart, !prefixes.isEmpty, let prefilter {
+                // The claim's first half (a match starts after a byte outside the span) is the
+                // regex's own: it must open with a negative lookbehind of a class holding the span.
+                let span = Set((0..<128).lazy.map(UInt8.init).filter { prefilter.tables.span[Int($0)] != 0 })
+                guard let before = Self.leadingLookbehindClass(definition.regex), span.isSubset(of: before) else {
+                    throw PIIScrubError(.invalidPatternFile,
+                                        "prefilter.runStart needs a regex that opens with a negative lookbehind (?<![...]) of a class holding the whole span, and no alternation outside groups",
+                                        patternID: id)
+                }
                 guard !(caseless && prefixes.joined().contains(where: { $0.contains(where: isASCIILetter) })) else {
                     throw PIIScrubError(.invalidPatternFile,
                                         "prefilter.runStart must not hold letters in a case-insensitive pattern",
@@ -410,6 +418,46 @@ public final class PatternSet: Sendable {
     /// gives the same output as scrubbing whole.
     public func cut(in base: UnsafePointer<UInt8>, near from: Int, end: Int) -> Int? {
         separators.cutNear(base, from: from, end: end)
+    }
+
+    /// The bytes of the class of the negative lookbehind `regex` opens with (`(?<![A-Za-z0-9_\-])`),
+    /// for ``PrefilterDefinition/runStart``; nil when it opens otherwise, the class is negated or
+    /// holds a class escape (`\d`, `\w`, `\p`), or the regex has an alternation outside groups
+    /// (the lookbehind would hold for one branch only).
+    static func leadingLookbehindClass(_ regex: String) -> Set<UInt8>? {
+        let bytes = Array(regex.utf8)
+        let opening = Array("(?<![".utf8)
+        guard bytes.starts(with: opening) else { return nil }
+        // The class body, to its first unescaped `]`.
+        var i = opening.count
+        var body: [UInt8] = []
+        while i < bytes.count && bytes[i] != UInt8(ascii: "]") {
+            if bytes[i] == UInt8(ascii: "\\") {
+                guard i + 1 < bytes.count, (bytes[i + 1] | 0x20) &- 0x61 >= 26 else { return nil }
+                body += bytes[i...i + 1]
+                i += 2
+            } else {
+                body.append(bytes[i])
+                i += 1
+            }
+        }
+        guard i + 1 < bytes.count, bytes[i + 1] == UInt8(ascii: ")"), body.first != UInt8(ascii: "^"),
+              let members = try? parseASCIIClass(String(decoding: body, as: UTF8.self), patternID: "", field: "lookbehind"),
+              !members.isEmpty
+        else { return nil }
+        // No `|` outside groups and classes.
+        var depth = 0
+        let alternation = anyOutsideClasses(regex) { bytes, i in
+            switch bytes[i] {
+            case UInt8(ascii: "("): depth += 1
+            case UInt8(ascii: ")"): depth -= 1
+            case UInt8(ascii: "|"): return depth == 0
+            default: break
+            }
+            return false
+        }
+        guard !alternation else { return nil }
+        return members
     }
 
     /// Whether `bytes` starts with a byte of each of `classes` in order (a

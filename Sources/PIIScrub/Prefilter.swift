@@ -402,7 +402,7 @@ final class Prefilter: Sendable {
         spanIsNarrow = other.spanIsNarrow
         spanIsWordLike = other.spanIsWordLike
         requiredClass = other.requiredClass  // a per-pattern claim: the engine reads each pattern's own
-        runStart = other.runStart  // the same
+        runStart = []  // per pattern too (``Pattern/prefilter``'s); a group's patterns may claim others
         var core = other.core
         core.minTriggers = minTriggers
         core.minWindow = max(1, minWindow)

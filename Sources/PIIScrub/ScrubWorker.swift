@@ -81,7 +81,11 @@ public final class ScrubWorker {
             return ScrubOutcome(changed: true, failed: false)
         case .failed:
             return try scrubLineByLine(input, failuresBefore: failuresBefore) { bytes, outcome in
-                try piece(bytes)
+                // Into a buffer of the worker, valid until its next call (the line-by-line output
+                // is valid only in here).
+                state.bufferA.count = 0
+                state.bufferA.append(bytes)
+                try piece(state.bufferA.bytes)
                 return outcome
             }
         }

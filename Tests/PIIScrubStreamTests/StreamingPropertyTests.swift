@@ -131,6 +131,32 @@ struct StreamingPropertyTests {
         #expect(gathered > blocks / 20 && gathered < blocks, "\(gathered) of \(blocks) blocks gathered")
     }
 
+    @Test("gathered pieces after an engine failure: the same lines redacted, counted")
+    func gatheredFailure() throws {
+        let scrubber = try TestSets.withCatastrophicPattern()
+        var lines: [UInt8] = []
+        for k in 0..<40 {
+            lines += Array((k % 3 == 0 ? String(repeating: "a", count: 40) + "cb" : "mail x\(k)@example.com ok").utf8)
+            lines.append(0x0A)
+        }
+        func run(gathering: Bool) -> ([UInt8], Int) {
+            let stream = StreamScrubber(worker: scrubber.makeWorker(), minimumBlock: 200)
+            if gathering { stream.gatherPieces(maxReplacements: 8) }
+            var collector = PieceCollector()
+            var plain: [UInt8] = []
+            var rng = SplitMix64(seed: 5)
+            for chunk in chunked(lines, size: 0, rng: &rng) {
+                stream.feed(chunk) { gathering ? collector.take($0) : plain.append(contentsOf: $0) }
+            }
+            stream.finish { gathering ? collector.take($0) : plain.append(contentsOf: $0) }
+            return (gathering ? collector.output : plain, stream.worker.failureCount)
+        }
+        let (plain, plainFailures) = run(gathering: false)
+        let (gathered, failures) = run(gathering: true)
+        #expect(plainFailures > 0 && failures == plainFailures)
+        #expect(gathered == plain)
+    }
+
     @Test("a run longer than maxHoldBack fails closed: redacted, counted, never emitted raw")
     func overflowFailsClosed() throws {
         let scrubber = Scrubber(patternSet: try TestSets.load("seed"))

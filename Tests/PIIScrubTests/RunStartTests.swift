@@ -11,11 +11,13 @@ import Testing
 struct RunStartTests {
     /// A vendor-key-like pattern whose matches start after a byte outside its span with `sk-`,
     /// `sk_` or `ghp`.
+    static let keyRegex = "(?<![A-Za-z0-9_\\-])(?:sk[_\\-]|ghp_)[A-Za-z0-9]{10,}(?![A-Za-z0-9_\\-])"
+
     static func keySet(runStart: [[String]]? = [["s", "k", "_\\-"], ["g", "h", "p"]], span: String = "A-Za-z0-9_\\-",
-                       spanUnicode: String? = nil, flags: [String]? = nil,
+                       spanUnicode: String? = nil, flags: [String]? = nil, regex: String = keyRegex,
                        examples: [String] = ["sk-abcdefgh1234", "ghp_abcdefghij1234"]) throws -> PatternSet {
         try PatternSet(name: "t", definitions: [PatternDefinition(
-            id: "key", regex: "(?<![A-Za-z0-9_\\-])(?:sk[_\\-]|ghp_)[A-Za-z0-9]{10,}(?![A-Za-z0-9_\\-])", flags: flags,
+            id: "key", regex: regex, flags: flags,
             replacement: "[KEY]",
             prefilter: PrefilterDefinition(trigger: "_\\-", span: span, spanUnicode: spanUnicode, runStart: runStart),
             examples: .init(match: examples))])
@@ -81,6 +83,15 @@ struct RunStartTests {
         #expect(load { try Self.keySet(flags: ["caseless"]) } == .invalidPatternFile)
         // An example that starts with no prefix.
         #expect(load { try Self.keySet(runStart: [["s", "k", "_\\-"]]) } == .prefilterMismatch)
+        // The regex must say that a match starts after a byte outside the span: no lookbehind, one
+        // without `_` and `-`, one with a class escape, one for the first branch only.
+        #expect(load { try Self.keySet(regex: "(?:sk[_\\-]|ghp_)[A-Za-z0-9]{10,}") } == .invalidPatternFile)
+        #expect(load { try Self.keySet(regex: "(?<![A-Za-z0-9])(?:sk[_\\-]|ghp_)[A-Za-z0-9]{10,}") } == .invalidPatternFile)
+        #expect(load { try Self.keySet(regex: "(?<![\\w\\-])(?:sk[_\\-]|ghp_)[A-Za-z0-9]{10,}") } == .invalidPatternFile)
+        #expect(load { try Self.keySet(regex: "(?<![A-Za-z0-9_\\-])sk[_\\-][A-Za-z0-9]{10,}|ghp_[A-Za-z0-9]{10,}") }
+            == .invalidPatternFile)
+        // A wider class, and `|` inside groups and classes, are fine.
+        #expect(load { try Self.keySet(regex: "(?<![A-Za-z0-9_.\\-])(?:sk[_|\\-]|ghp_)[A-Za-z0-9]{10,}") } == nil)
     }
 
     /// Keys, near misses (a span byte before, a prefix that is not one, too short), prose with

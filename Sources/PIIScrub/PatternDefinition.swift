@@ -243,8 +243,10 @@ public struct PrefilterDefinition: Codable, Sendable, Hashable {
     /// searched for this pattern, and the block gate marks a block for a group whose patterns all
     /// claim prefixes only where such a start begins a long enough run (see ``BlockGate`` in the
     /// sources), not wherever a trigger is near a run (the hyphenated words, `snake_case` names
-    /// and lines of dashes of prose). The span must be ASCII (no ``spanUnicode``); 1 to 8
-    /// prefixes; letters are refused in a pattern that matches case-insensitively.
+    /// and lines of dashes of prose). The span must be ASCII (no ``spanUnicode``), and the regex
+    /// must open with a negative lookbehind `(?<![...])` whose class holds the whole span (no
+    /// class escapes, no alternation outside groups); 1 to 8 prefixes; letters are refused in a
+    /// pattern that matches case-insensitively.
     public var runStart: [[String]]?
 
     public init(trigger: String, triggerUnicode: String? = nil, minTriggers: Int? = nil, span: String,

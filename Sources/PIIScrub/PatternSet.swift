@@ -299,8 +299,7 @@ public final class PatternSet: Sendable {
             if let prefixes = prefilter?.runStart, !prefixes.isEmpty, let prefilter {
                 // The claim's first half (a match starts after a byte outside the span) is the
                 // regex's own: it must open with a negative lookbehind of a class holding the span.
-                let span = Set((0..<128).lazy.map(UInt8.init).filter { prefilter.tables.span[Int($0)] != 0 })
-                guard let before = Self.leadingLookbehindClass(definition.regex), span.isSubset(of: before) else {
+                guard let before = Self.leadingLookbehindClass(definition.regex), before.isSuperset(of: prefilter.key.span) else {
                     throw PIIScrubError(.invalidPatternFile,
                                         "prefilter.runStart needs a regex that opens with a negative lookbehind (?<![...]) of a class holding the whole span, and no alternation outside groups",
                                         patternID: id)

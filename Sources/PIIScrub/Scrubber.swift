@@ -211,7 +211,6 @@ public struct Scrubber: Sendable {
             for k in state.stageSpans.indices { state.stageSpans[k].removeAll(keepingCapacity: true) }
             state.failures += 1
             state.lastFailed = true
-            state.gathered = false
             state.lastStagesRun = 0
         } else {
             state.lastStagesRun = patternSet.stages.count
@@ -245,21 +244,21 @@ public struct Scrubber: Sendable {
                 swap(&spans, &state.stageSpans[s])
                 return .failed
             }
-            if !spans.isEmpty && s == stageCount - 1 && writesFixedTokens && spans.count <= maxGathered {
-                // Left for the caller to gather: `text` is this stage's input.
-                for span in spans { state.counts[span.pattern] &+= 1 }
-                state.gathered = true
-                changed = true
-            } else if !spans.isEmpty {
-                let out = useA ? state.bufferA : state.bufferB
-                useA.toggle()
-                if writesFixedTokens {
-                    write(text, spans: spans, tokens: engine.tokens, to: out)
+            if !spans.isEmpty {
+                if s == stageCount - 1 && writesFixedTokens && spans.count <= maxGathered {
+                    // Left for the caller to gather: `text` stays this stage's input.
+                    state.gathered = true
                 } else {
-                    writeWithOperators(text, spans: spans, state: state, stage: s, to: out)
+                    let out = useA ? state.bufferA : state.bufferB
+                    useA.toggle()
+                    if writesFixedTokens {
+                        write(text, spans: spans, tokens: engine.tokens, to: out)
+                    } else {
+                        writeWithOperators(text, spans: spans, state: state, stage: s, to: out)
+                    }
+                    text = out.bytes
                 }
                 for span in spans { state.counts[span.pattern] &+= 1 }
-                text = out.bytes
                 changed = true
             }
             swap(&spans, &state.stageSpans[s])
@@ -956,9 +955,19 @@ public struct Scrubber: Sendable {
     /// ones left out).
     func forEachPiece(of text: UnsafeRawBufferPointer, _ state: ScrubState,
                       _ piece: (UnsafeRawBufferPointer) throws -> Void) rethrows {
-        let tokens = patternSet.engine.tokens
+        try Self.forEachPiece(of: text, spans: state.stageSpans[state.stageSpans.count - 1],
+                              tokens: patternSet.engine.tokens, piece)
+    }
+
+    /// `text` with each of `spans` replaced by its pattern's token, to `piece` in order: the
+    /// stretches between the spans and the tokens (empty ones left out). What ``write(_:spans:tokens:to:)``
+    /// copies and a gathered run hands out.
+    @inline(__always)
+    private static func forEachPiece(of text: UnsafeRawBufferPointer, spans: [Span],
+                                     tokens: UnsafeBufferPointer<UnsafeBufferPointer<UInt8>>,
+                                     _ piece: (UnsafeRawBufferPointer) throws -> Void) rethrows {
         var copied = 0
-        for span in state.stageSpans[state.stageSpans.count - 1] {
+        for span in spans {
             if span.start > copied { try piece(UnsafeRawBufferPointer(rebasing: text[copied..<span.start])) }
             let token = tokens[span.pattern]
             if !token.isEmpty { try piece(UnsafeRawBufferPointer(token)) }
@@ -974,28 +983,11 @@ public struct Scrubber: Sendable {
         var length = text.count
         for span in spans { length += replacements[span.pattern].count - (span.end - span.start) }
         out.reserveDiscarding(length)
-        let dst = out.base
+        let dst = UnsafeMutableRawPointer(out.base)
         var written = 0
-        var copied = 0
-        guard let src = text.baseAddress?.assumingMemoryBound(to: UInt8.self) else {
-            out.count = 0
-            return
-        }
-        for span in spans {
-            if span.start > copied {
-                (dst + written).update(from: src + copied, count: span.start - copied)
-                written += span.start - copied
-            }
-            let token = replacements[span.pattern]
-            if let t = token.baseAddress, token.count > 0 {
-                (dst + written).update(from: t, count: token.count)
-            }
-            written += token.count
-            copied = span.end
-        }
-        if text.count > copied {
-            (dst + written).update(from: src + copied, count: text.count - copied)
-            written += text.count - copied
+        Self.forEachPiece(of: text, spans: spans, tokens: replacements) { piece in
+            (dst + written).copyMemory(from: piece.baseAddress!, byteCount: piece.count)
+            written += piece.count
         }
         out.count = written
     }

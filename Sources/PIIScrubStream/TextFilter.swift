@@ -111,8 +111,8 @@ public struct TextFilter: Sendable {
             // When interrupted, the held-back tail (an unfinished line) is dropped, not emitted.
             if isCancelled() { break }
             try stream.finish(emit)
-            try writer.flush()
         }
+        // Every block's pieces end with an empty one (flushed there): this is for safety only.
         try writer.flush()
         stats.add(worker: worker)
         return stats

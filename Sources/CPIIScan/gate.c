@@ -69,6 +69,24 @@ static int holds_after(const uint8_t *p, size_t n, size_t i, const CPIIScan_Gate
     return 0;
 }
 
+// The dotted-quad and digit-pair bits (``CPIIScan_GateTables``' `dottedQuad`, `digitPairAfter`)
+// of a block, from the bit masks of the ASCII digits and the dots of its 64 bytes and the 32
+// after them (`digits`, `dots`) and whether the byte before it is in digitPairAfterSet (`before`).
+// The vector passes ask only where the block has a digit and, for the quad, four in its 96
+// bytes (a quad starting in the block ends by its byte 73), or for the pair, two adjacent.
+static inline uint32_t shape_bits(const CPIIScan_GateTables *t, unsigned __int128 digits, unsigned __int128 dots,
+                                  uint64_t set, int before) {
+    uint32_t word = 0;
+    if (t->dottedQuad) {
+        const unsigned __int128 x = digits & dots >> 1 & digits >> 2;
+        const unsigned __int128 y = x & (x >> 2 | x >> 3 | x >> 4);
+        if ((uint64_t)(x & (y >> 2 | y >> 3 | y >> 4))) word |= CPIIScan_GATE_DOTTED_BIT;
+    }
+    if (t->digitPairAfter && ((uint64_t)(digits & digits >> 1) & (set << 1 | (uint64_t)(before != 0))))
+        word |= CPIIScan_GATE_PAIR_AFTER_BIT;
+    return word;
+}
+
 #if defined(__x86_64__) || defined(_M_X64)
 #include <immintrin.h>
 
@@ -130,6 +148,8 @@ static inline int has_run(__m128i x, const run_ladder *l) {
 typedef struct {
     __m256i span;
     run_ladder shortest, run[4], digits, gap[2];
+    // How many of gap[k]'s shifts are not 0 (the rest change nothing).
+    int gapSteps[2];
     unsigned fewestDigits;
     // The OR of the runs' runStartBits: some run is marked by its starts.
     unsigned runStarts;
@@ -156,6 +176,8 @@ static run_plan run_plan_of(const CPIIScan_GateTables *t, uint8_t span[16]) {
     for (unsigned r = 0; r < t->runCount; r++) u.runStarts |= t->runStartBits[r];
     for (unsigned k = 0; k < t->chainCount; k++) {
         u.gap[k] = run_ladder_of(t->chainGap[k]);
+        u.gapSteps[k] = 0;
+        while (u.gapSteps[k] < 5 && _mm_cvtsi128_si32(u.gap[k].shift[u.gapSteps[k]]) != 0) u.gapSteps[k]++;
         if (t->chainLength[k] < u.fewestDigits) u.fewestDigits = t->chainLength[k];
     }
     return u;
@@ -173,7 +195,7 @@ static uint32_t digit_bits(const CPIIScan_GateTables *t, const run_plan *u, __m1
         __m128i chain = x;
         for (unsigned j = 1; j < t->chainLength[k] && !_mm_testz_si128(chain, chain); j++) {
             __m128i near = _mm_srli_epi64(chain, 1);
-            for (int s = 0; s < 5; s++) near = _mm_or_si128(near, _mm_srl_epi64(near, u->gap[k].shift[s]));
+            for (int s = 0; s < u->gapSteps[k]; s++) near = _mm_or_si128(near, _mm_srl_epi64(near, u->gap[k].shift[s]));
             chain = _mm_and_si128(x, near);
         }
         if (!_mm_testz_si128(chain, _mm_set1_epi64x(0xFFFFFFFF))) word |= 1u << (9 + k);
@@ -270,6 +292,38 @@ static uint32_t span_runs_at(const uint8_t *q, int before, const CPIIScan_GateTa
     return triggered_span_runs(t, u, &b, v0, v1, v2, q, before);
 }
 
+// shape_bits of the block at q (96 bytes readable; the byte before it `before`, -1 at the text's
+// start), from its bytes. Out of line: few blocks have the digits it needs (7 % of clean text's).
+__attribute__((target("avx2"), noinline))
+static uint32_t shape_bits_at(const uint8_t *q, int before, const CPIIScan_GateTables *t) {
+    unsigned __int128 digits = 0, dots = 0;
+    uint64_t set = 0;
+    const __m256i dot = _mm256_set1_epi8('.');
+    const __m256i table = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)t->digitPairAfterSet));
+    for (int h = 0; h < 3; h++) {
+        const __m256i v = _mm256_loadu_si256((const __m256i *)(q + 32 * h));
+        digits |= (unsigned __int128)ascii_digit_mask(v) << (32 * h);
+        dots |= (unsigned __int128)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(v, dot)) << (32 * h);
+        if (h < 2 && t->digitPairAfter) {
+            __m256i low, bit;
+            ascii_nibbles(v, &low, &bit);
+            set |= (uint64_t)ascii_set_mask(low, bit, table) << (32 * h);
+        }
+    }
+    return shape_bits(t, digits, dots, set, before >= 0 && in_nibble_set(t->digitPairAfterSet, (uint8_t)before));
+}
+
+// Whether the block whose digit masks are `first`, `middle` (its 64 bytes) and `last` (the 32
+// after them) may have shape bits (see shape_bits).
+static inline int may_have_shapes(const CPIIScan_GateTables *t, uint32_t first, uint32_t middle, uint32_t last) {
+    const uint64_t block = (uint64_t)first | (uint64_t)middle << 32;
+    // A quad starts with a digit two bytes before another, and holds four; a pair is two
+    // adjacent digits.
+    return (t->dottedQuad && (block & (block >> 2 | (uint64_t)last << 62))
+            && (unsigned)(__builtin_popcountll(block) + __builtin_popcount(last)) >= 4)
+        || (t->digitPairAfter && (block & (block >> 1 | (uint64_t)last << 63)));
+}
+
 // The gate word of the 64 bytes at q (the byte before them `before`, -1 at the text's start);
 // q[64 ..< 96] must be readable.
 __attribute__((target("avx2,popcnt"), always_inline))
@@ -289,7 +343,7 @@ static inline uint32_t gate_block(const uint8_t *q, int before, const CPIIScan_G
         x = _mm_or_si128(x, _mm_srli_si128(x, 1));
         word = (uint32_t)(uint8_t)_mm_cvtsi128_si32(x);
     }
-    if (t->digitRun | t->chainCount) {
+    if (t->digitRun | t->chainCount | t->dottedQuad | t->digitPairAfter) {
         const uint32_t first = ascii_digit_mask(v0), middle = ascii_digit_mask(v1);
         // A run or chain starting in the block starts with a digit of its 64 bytes, and lies in
         // its 96: with fewer digits there than the shortest holds, none (most blocks of prose
@@ -298,6 +352,7 @@ static inline uint32_t gate_block(const uint8_t *q, int before, const CPIIScan_G
             const uint32_t last = ascii_digit_mask(v2);
             if ((unsigned)(__builtin_popcount(first) + __builtin_popcount(middle) + __builtin_popcount(last)) >= u->fewestDigits)
                 word |= digit_bits(t, u, _mm_setr_epi32((int)first, (int)middle, (int)middle, (int)last));
+            if (!(word & t->shapeSkipBits) && may_have_shapes(t, first, middle, last)) word |= shape_bits_at(q, before, t);
         }
     }
     if (t->runCount) {
@@ -507,7 +562,7 @@ static void gate_blocks_avx512(const uint8_t *p, size_t n, const CPIIScan_GateTa
     w.low = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)t->low));
     w.high = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)t->high));
     w.after_byte = _mm512_set1_epi8((char)t->afterByte);
-    const int digits_wanted = (t->digitRun | t->chainCount) != 0;
+    const int digits_wanted = (t->digitRun | t->chainCount | t->dottedQuad | t->digitPairAfter) != 0;
     // A chunk is classified in place while its 66 bytes are in the text, else from a padded copy
     // (0x80: in no bucket, set or fingerprint, not a digit; the after-byte test masks it off).
     uint8_t tail[256];
@@ -540,6 +595,8 @@ static void gate_blocks_avx512(const uint8_t *p, size_t n, const CPIIScan_GateTa
             if ((first | middle)
                 && (unsigned)(__builtin_popcountll(current.digits) + __builtin_popcount(last)) >= u.fewestDigits)
                 word |= digit_bits(t, &u, _mm_setr_epi32((int)first, (int)middle, (int)middle, (int)last));
+            if ((first | middle) && !(word & t->shapeSkipBits) && may_have_shapes(t, first, middle, last))
+                word |= shape_bits_at(q, i ? p[i - 1] : -1, t);
         }
         if (t->runCount) {
             const uint32_t middle = (uint32_t)(current.union_span >> 32);
@@ -734,6 +791,18 @@ void CPIIScan_gateBlocksPortable(const uint8_t *p, size_t n, const CPIIScan_Gate
             }
         }
         if ((word & t->afterBits) && !holds_after(p, n, 64 * k, t)) word &= ~(uint32_t)t->afterBits;
-        out[k] = word | ((uint64_t)digits ? gate_bits(t, digits) : 0);
+        const uint32_t chained = (uint64_t)digits ? gate_bits(t, digits) : 0;
+        if ((t->dottedQuad | t->digitPairAfter) && !((word | chained) & t->shapeSkipBits)) {
+            unsigned __int128 all_digits = 0, dots = 0;
+            uint64_t set = 0;
+            for (size_t j = 0; j < 96 && 64 * k + j < n; j++) {
+                const uint8_t b = p[64 * k + j];
+                if ((uint8_t)(b - '0') < 10) all_digits |= (unsigned __int128)1 << j;
+                if (b == '.') dots |= (unsigned __int128)1 << j;
+                if (j < 64 && in_nibble_set(t->digitPairAfterSet, b)) set |= (uint64_t)1 << j;
+            }
+            word |= shape_bits(t, all_digits, dots, set, k > 0 && in_nibble_set(t->digitPairAfterSet, p[64 * k - 1]));
+        }
+        out[k] = word | chained;
     }
 }

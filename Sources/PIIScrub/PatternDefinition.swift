@@ -248,6 +248,19 @@ public struct PrefilterDefinition: Codable, Sendable, Hashable {
     /// class escapes, no alternation outside groups); 1 to 8 prefixes; letters are refused in a
     /// pattern that matches case-insensitively.
     public var runStart: [[String]]?
+    /// `true`: every match the pattern's validator accepts that holds only ASCII digits holds a
+    /// dotted quad, four runs of one to three ASCII digits joined by single dots (an IPv4
+    /// address, `10.0.0.8`). Where a group's patterns each claim this, a ``digitChain`` or
+    /// ``digitPairAfter``, the block gate marks the blocks where such a quad starts (see
+    /// ``BlockGate`` in the sources): an address of four short octets holds only a chain of four
+    /// digits two bytes apart, which every year of prose holds too.
+    public var dottedQuad: Bool?
+    /// An ASCII class (a class body, as ``span``, without digits): every match the pattern's
+    /// validator accepts that holds only ASCII digits holds two ASCII digits right after a byte
+    /// of it, or starts with them right after one (an IBAN's country code and check digits:
+    /// `A-Z`, for `GB82`). Marks the blocks where such digits start, as ``dottedQuad`` does: an
+    /// IBAN's account number may hold letters, so no chain is certain.
+    public var digitPairAfter: String?
 
     public init(trigger: String, triggerUnicode: String? = nil, minTriggers: Int? = nil, span: String,
                 spanUnicode: String? = nil, spanCodePoints: [String]? = nil, anchor: String? = nil,
@@ -256,7 +269,7 @@ public struct PrefilterDefinition: Codable, Sendable, Hashable {
                 requires: [String]? = nil, requiresClass: String? = nil, digitChain: [Int]? = nil,
                 triggerGapExact: Bool? = nil, requiresNonASCII: Bool? = nil, validLengthUnlessAlone: Int? = nil,
                 requiresClassCount: Int? = nil, requiresCaseless: [String]? = nil, digitGroups: [[Int]]? = nil,
-                runStart: [[String]]? = nil) {
+                runStart: [[String]]? = nil, dottedQuad: Bool? = nil, digitPairAfter: String? = nil) {
         self.trigger = trigger
         self.triggerUnicode = triggerUnicode
         self.minTriggers = minTriggers
@@ -280,6 +293,8 @@ public struct PrefilterDefinition: Codable, Sendable, Hashable {
         self.digitChain = digitChain
         self.digitGroups = digitGroups
         self.runStart = runStart
+        self.dottedQuad = dottedQuad
+        self.digitPairAfter = digitPairAfter
     }
 }
 
@@ -430,6 +445,8 @@ extension PrefilterDefinition {
         let runStart = try object.optional("runStart") { (value, site) throws(PatternFileJSONError) in
             try JSON.array(value, at: site, JSON.strings)
         }
+        let dottedQuad = try object.optional("dottedQuad", JSON.bool)
+        let digitPairAfter = try object.optional("digitPairAfter", JSON.string)
         self.init(trigger: trigger, triggerUnicode: triggerUnicode, minTriggers: minTriggers, span: span,
                   spanUnicode: spanUnicode, spanCodePoints: spanCodePoints, anchor: anchor,
                   anchorCaseless: anchorCaseless, digitRun: digitRun, digitRunWithin: digitRunWithin,
@@ -437,6 +454,7 @@ extension PrefilterDefinition {
                   requires: requires, requiresClass: requiresClass, digitChain: digitChain,
                   triggerGapExact: triggerGapExact, requiresNonASCII: requiresNonASCII,
                   validLengthUnlessAlone: validLengthUnlessAlone, requiresClassCount: requiresClassCount,
-                  requiresCaseless: requiresCaseless, digitGroups: digitGroups, runStart: runStart)
+                  requiresCaseless: requiresCaseless, digitGroups: digitGroups, runStart: runStart,
+                  dottedQuad: dottedQuad, digitPairAfter: digitPairAfter)
     }
 }

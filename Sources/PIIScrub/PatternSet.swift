@@ -318,6 +318,30 @@ public final class PatternSet: Sendable {
                     }
                 }
             }
+            // The digit-group claims below are about matches of ASCII digits (the gate marks
+            // non-ASCII digits apart): examples with another script's digit are exempt.
+            let asciiDigitExamples = (definition.examples?.match ?? []).filter { example in
+                !example.unicodeScalars.contains(where: { $0.value >= 0x80 && isDecimalDigit($0.value) })
+            }
+            if definition.prefilter?.dottedQuad == true {
+                for example in asciiDigitExamples where !Self.holdsDottedQuad(Array(example.utf8)) {
+                    throw PIIScrubError(.prefilterMismatch,
+                                        "example #\(example.utf8.count)B holds no dotted quad (prefilter.dottedQuad)",
+                                        patternID: id)
+                }
+            }
+            if let members = prefilter?.digitPairAfter, !members.isEmpty {
+                guard !(caseless && members.contains(where: isASCIILetter)) else {
+                    throw PIIScrubError(.invalidPatternFile,
+                                        "prefilter.digitPairAfter must not hold letters in a case-insensitive pattern",
+                                        patternID: id)
+                }
+                for example in asciiDigitExamples where !Self.holdsDigitPair(Array(example.utf8), after: members) {
+                    throw PIIScrubError(.prefilterMismatch,
+                                        "example #\(example.utf8.count)B holds no two digits after a byte of prefilter.digitPairAfter",
+                                        patternID: id)
+                }
+            }
             if definition.prefilter?.requiresNonASCII == true {
                 for example in definition.examples?.match ?? [] where !example.utf8.contains(where: { $0 >= 0x80 }) {
                     throw PIIScrubError(.prefilterMismatch,
@@ -457,6 +481,33 @@ public final class PatternSet: Sendable {
         }
         guard !alternation else { return nil }
         return members
+    }
+
+    /// Whether `bytes` hold a dotted quad (``PrefilterDefinition/dottedQuad``): four runs of one
+    /// to three ASCII digits, each joined to the next by one `.`.
+    static func holdsDottedQuad(_ bytes: [UInt8]) -> Bool {
+        // The runs of digits and whether a single dot joins each to the next.
+        var runs: [(length: Int, joined: Bool)] = []
+        var i = 0
+        while i < bytes.count {
+            guard bytes[i] &- 0x30 < 10 else { i += 1; continue }
+            let start = i
+            while i < bytes.count && bytes[i] &- 0x30 < 10 { i += 1 }
+            let joined = i + 1 < bytes.count && bytes[i] == UInt8(ascii: ".") && bytes[i + 1] &- 0x30 < 10
+            runs.append((i - start, joined))
+        }
+        return runs.indices.contains { k in
+            k + 3 < runs.count && (k...k + 3).allSatisfy { (1...3).contains(runs[$0].length) }
+                && (k...k + 2).allSatisfy { runs[$0].joined }
+        }
+    }
+
+    /// Whether `bytes` hold two ASCII digits right after a byte of `members`
+    /// (``PrefilterDefinition/digitPairAfter``).
+    static func holdsDigitPair(_ bytes: [UInt8], after members: Set<UInt8>) -> Bool {
+        bytes.indices.dropFirst().contains { i in
+            i + 1 < bytes.count && members.contains(bytes[i - 1]) && bytes[i] &- 0x30 < 10 && bytes[i + 1] &- 0x30 < 10
+        }
     }
 
     /// Whether `bytes` starts with a byte of each of `classes` in order (a

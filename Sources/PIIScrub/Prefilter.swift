@@ -153,6 +153,8 @@ final class Prefilter: Sendable {
     let requiredClass: Set<UInt8>
     /// The classes of ``PrefilterDefinition/runStart``'s prefixes, three each; empty without one.
     let runStart: [[Set<UInt8>]]
+    /// The class of ``PrefilterDefinition/digitPairAfter``; empty without one.
+    let digitPairAfter: Set<UInt8>
 
     init(_ definition: PrefilterDefinition, patternID: String) throws(PIIScrubError) {
         let triggers = try parseASCIIClass(definition.trigger, patternID: patternID, field: "trigger")
@@ -189,6 +191,14 @@ final class Prefilter: Sendable {
                                 patternID: patternID)
         }
         self.runStart = runStart
+        digitPairAfter = try definition.digitPairAfter.map { (text) throws(PIIScrubError) in
+            try parseASCIIClass(text, patternID: patternID, field: "digitPairAfter")
+        } ?? []
+        guard definition.digitPairAfter == nil || (!digitPairAfter.isEmpty && !digitPairAfter.contains(where: { $0 &- 0x30 < 10 }))
+        else {
+            throw PIIScrubError(.invalidPatternFile, "prefilter.digitPairAfter must be a non-empty class without digits",
+                                patternID: patternID)
+        }
         guard triggers.isSubset(of: span) else {
             throw PIIScrubError(.invalidPatternFile, "prefilter.trigger must be a subset of prefilter.span",
                                 patternID: patternID)
@@ -403,6 +413,7 @@ final class Prefilter: Sendable {
         spanIsWordLike = other.spanIsWordLike
         requiredClass = other.requiredClass  // a per-pattern claim: the engine reads each pattern's own
         runStart = []  // per pattern too (``Pattern/prefilter``'s); a group's patterns may claim others
+        digitPairAfter = []  // the same
         var core = other.core
         core.minTriggers = minTriggers
         core.minWindow = max(1, minWindow)

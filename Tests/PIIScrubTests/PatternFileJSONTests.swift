@@ -144,7 +144,7 @@ struct PatternFileJSONTests {
               "validLengthUnlessAlone": 6, "triggerGap": 7, "triggerGapExact": false, "requires": ["@"],
               "requiresClass": "A-Z", "requiresClassCount": 8, "requiresCaseless": ["abc"],
               "requiresNonASCII": true, "digitChain": [4, 4], "digitGroups": [[3, 2, 4], [4]],
-              "runStart": [["a-z", "@", "x"], ["b", "c", "d"]]},
+              "runStart": [["a-z", "@", "x"], ["b", "c", "d"]], "dottedQuad": true, "digitPairAfter": "A-Z"},
             "examples": {"match": ["a@x"], "nomatch": ["b"]},
             "validate": "luhn", "type": "email", "operator": "mask", "maskKeep": 4,
             "keyLabels": {"context": "SSN: ", "value": "number", "suffixes": ["ssn"], "keys": ["tel"]}

@@ -71,18 +71,21 @@ static int holds_after(const uint8_t *p, size_t n, size_t i, const CPIIScan_Gate
 
 // The dotted-quad and digit-pair bits (``CPIIScan_GateTables``' `dottedQuad`, `digitPairAfter`)
 // of a block, from the bit masks of the ASCII digits and the dots of its 64 bytes and the 32
-// after them (`digits`, `dots`) and whether the byte before it is in digitPairAfterSet (`before`).
-// The vector passes ask only where the block has a digit and, for the quad, four in its 96
-// bytes (a quad starting in the block ends by its byte 73), or for the pair, two adjacent.
+// after them (`digits`, `dots`), of its bytes in digitPairAfterSet (`set`) and whether the two
+// bytes before it are (`before1`: the last, `before2`: the one before that). The vector passes
+// ask only where the block has a digit and, for the quad, four in its 96 bytes (a quad starting
+// in the block ends by its byte 73), or for the pair, two adjacent.
 static inline uint32_t shape_bits(const CPIIScan_GateTables *t, unsigned __int128 digits, unsigned __int128 dots,
-                                  uint64_t set, int before) {
+                                  uint64_t set, int before1, int before2) {
     uint32_t word = 0;
     if (t->dottedQuad) {
         const unsigned __int128 x = digits & dots >> 1 & digits >> 2;
         const unsigned __int128 y = x & (x >> 2 | x >> 3 | x >> 4);
         if ((uint64_t)(x & (y >> 2 | y >> 3 | y >> 4))) word |= CPIIScan_GATE_DOTTED_BIT;
     }
-    if (t->digitPairAfter && ((uint64_t)(digits & digits >> 1) & (set << 1 | (uint64_t)(before != 0))))
+    const uint64_t one_before = set << 1 | (uint64_t)(before1 != 0);
+    const uint64_t two_before = set << 2 | (uint64_t)(before1 != 0) << 1 | (uint64_t)(before2 != 0);
+    if (t->digitPairAfter && ((uint64_t)(digits & digits >> 1) & one_before & two_before))
         word |= CPIIScan_GATE_PAIR_AFTER_BIT;
     return word;
 }
@@ -292,10 +295,10 @@ static uint32_t span_runs_at(const uint8_t *q, int before, const CPIIScan_GateTa
     return triggered_span_runs(t, u, &b, v0, v1, v2, q, before);
 }
 
-// shape_bits of the block at q (96 bytes readable; the byte before it `before`, -1 at the text's
-// start), from its bytes. Out of line: few blocks have the digits it needs (7 % of clean text's).
+// shape_bits of the block p[i ...] whose 96 bytes are at q (p + i, or a padded copy), from its
+// bytes. Out of line: few blocks have the digits it needs (7 % of clean text's).
 __attribute__((target("avx2"), noinline))
-static uint32_t shape_bits_at(const uint8_t *q, int before, const CPIIScan_GateTables *t) {
+static uint32_t shape_bits_at(const uint8_t *q, const uint8_t *p, size_t i, const CPIIScan_GateTables *t) {
     unsigned __int128 digits = 0, dots = 0;
     uint64_t set = 0;
     const __m256i dot = _mm256_set1_epi8('.');
@@ -310,7 +313,8 @@ static uint32_t shape_bits_at(const uint8_t *q, int before, const CPIIScan_GateT
             set |= (uint64_t)ascii_set_mask(low, bit, table) << (32 * h);
         }
     }
-    return shape_bits(t, digits, dots, set, before >= 0 && in_nibble_set(t->digitPairAfterSet, (uint8_t)before));
+    return shape_bits(t, digits, dots, set, i >= 1 && in_nibble_set(t->digitPairAfterSet, p[i - 1]),
+                      i >= 2 && in_nibble_set(t->digitPairAfterSet, p[i - 2]));
 }
 
 // Whether the block whose digit masks are `first`, `middle` (its 64 bytes) and `last` (the 32
@@ -324,11 +328,12 @@ static inline int may_have_shapes(const CPIIScan_GateTables *t, uint32_t first, 
         || (t->digitPairAfter && (block & (block >> 1 | (uint64_t)last << 63)));
 }
 
-// The gate word of the 64 bytes at q (the byte before them `before`, -1 at the text's start);
+// The gate word of the block p[i ..< i + 64] whose bytes are at q (p + i, or a padded copy);
 // q[64 ..< 96] must be readable.
 __attribute__((target("avx2,popcnt"), always_inline))
-static inline uint32_t gate_block(const uint8_t *q, int before, const CPIIScan_GateTables *t, __m256i low, __m256i high,
-                                  const run_plan *u) {
+static inline uint32_t gate_block(const uint8_t *q, const uint8_t *p, size_t i, const CPIIScan_GateTables *t,
+                                  __m256i low, __m256i high, const run_plan *u) {
+    const int before = i ? p[i - 1] : -1;
     const __m256i v0 = _mm256_loadu_si256((const __m256i *)q);
     const __m256i v1 = _mm256_loadu_si256((const __m256i *)(q + 32));
     const __m256i v2 = _mm256_loadu_si256((const __m256i *)(q + 64));
@@ -352,7 +357,7 @@ static inline uint32_t gate_block(const uint8_t *q, int before, const CPIIScan_G
             const uint32_t last = ascii_digit_mask(v2);
             if ((unsigned)(__builtin_popcount(first) + __builtin_popcount(middle) + __builtin_popcount(last)) >= u->fewestDigits)
                 word |= digit_bits(t, u, _mm_setr_epi32((int)first, (int)middle, (int)middle, (int)last));
-            if (!(word & t->shapeSkipBits) && may_have_shapes(t, first, middle, last)) word |= shape_bits_at(q, before, t);
+            if (!(word & t->shapeSkipBits) && may_have_shapes(t, first, middle, last)) word |= shape_bits_at(q, p, i, t);
         }
     }
     if (t->runCount) {
@@ -448,7 +453,7 @@ static inline void gate_step(const uint8_t *q, const uint8_t *p, size_t n, size_
                              uint32_t *out) {
     const __m256i h0 = fingerprint_hits(q, f), h1 = fingerprint_hits(q + 32, f);
     const __m256i any = _mm256_or_si256(h0, h1);
-    uint32_t word = gate_block(q, i ? p[i - 1] : -1, t, low, high, u);
+    uint32_t word = gate_block(q, p, i, t, low, high, u);
     if ((word & t->afterBits) && !after_in_block(q, p, n, i, t)) word &= ~(uint32_t)t->afterBits;
     out[i >> 6] = word;
     if (!_mm256_testz_si256(any, any)) mark_anchors(p, n, i, h0, h1, t, out);
@@ -596,7 +601,7 @@ static void gate_blocks_avx512(const uint8_t *p, size_t n, const CPIIScan_GateTa
                 && (unsigned)(__builtin_popcountll(current.digits) + __builtin_popcount(last)) >= u.fewestDigits)
                 word |= digit_bits(t, &u, _mm_setr_epi32((int)first, (int)middle, (int)middle, (int)last));
             if ((first | middle) && !(word & t->shapeSkipBits) && may_have_shapes(t, first, middle, last))
-                word |= shape_bits_at(q, i ? p[i - 1] : -1, t);
+                word |= shape_bits_at(q, p, i, t);
         }
         if (t->runCount) {
             const uint32_t middle = (uint32_t)(current.union_span >> 32);
@@ -801,7 +806,8 @@ void CPIIScan_gateBlocksPortable(const uint8_t *p, size_t n, const CPIIScan_Gate
                 if (b == '.') dots |= (unsigned __int128)1 << j;
                 if (j < 64 && in_nibble_set(t->digitPairAfterSet, b)) set |= (uint64_t)1 << j;
             }
-            word |= shape_bits(t, all_digits, dots, set, k > 0 && in_nibble_set(t->digitPairAfterSet, p[64 * k - 1]));
+            word |= shape_bits(t, all_digits, dots, set, k > 0 && in_nibble_set(t->digitPairAfterSet, p[64 * k - 1]),
+                               k > 0 && in_nibble_set(t->digitPairAfterSet, p[64 * k - 2]));
         }
         out[k] = word | chained;
     }

@@ -15,12 +15,12 @@ internal import CPIIScan
 ///   (``PrefilterDefinition/requires``: `Bearer`, `Basic`): an occurrence of one, each an anchor;
 /// - a group whose patterns each claim ``PrefilterDefinition/digitChain``,
 ///   ``PrefilterDefinition/dottedQuad`` or ``PrefilterDefinition/digitPairAfter``: one of those
-///   chains, the start of a dotted quad, two digits after a byte of the pair class, or a lead
+///   chains, the start of a dotted quad, two digits after two bytes of the pair class, or a lead
 ///   byte of a non-ASCII digit. The quads and pairs are tested only in blocks that no chain of
 ///   the group marked (``CPIIScan_GateTables/shapeSkipBits``: dense text's blocks mostly have
 ///   one). The IBANs and IPv4 addresses claimed a chain of four digits four bytes apart before,
 ///   which every year of prose makes (4.8 % of clean text's blocks; with their own evidence and
-///   the phones', cards' and SSNs' chain of six, 2.2 %), and which an IBAN whose account holds
+///   the phones', cards' and SSNs' chain of six, 1.9 %), and which an IBAN whose account holds
 ///   letters (`QA92DOHB1BCDE2FGHJ3KLMN4PQRS5`) does not: it went through in long text;
 /// - a group with digit-run windows (``PrefilterCore/digitRunLength``): such a run;
 /// - a group with an ASCII, space-free span whose windows must be at least 8 bytes long
@@ -259,7 +259,7 @@ struct BlockGate {
             }
             return (1 << (16 + UInt32(k)) | unlessBits, 0)
         }
-        // Each pattern claims a chain, a dotted quad, or two digits after a byte of a class.
+        // Each pattern claims a chain, a dotted quad, or two digits after two bytes of a class.
         let claimed = group.patterns.map { patterns[$0].definition.prefilter }
         let claims = claimed.compactMap { $0?.digitChain }
         let pairAfter = group.patterns.compactMap { patterns[$0].prefilter.map(\.digitPairAfter).flatMap { $0.isEmpty ? nil : $0 } }
@@ -274,7 +274,7 @@ struct BlockGate {
             // (measured: gating the `:` and `.` pair groups doubled their cost).
             return (0, 0)
         }
-        // Every match holds a chain, a dotted quad, two digits after a byte of its class, or a
+        // Every match holds a chain, a dotted quad, two digits after two bytes of its class, or a
         // non-ASCII digit: mark each. The classes of a stage's groups share one set (a group may
         // then be marked by another's class too: needlessly, never missing one).
         var mask: UInt32 = 0

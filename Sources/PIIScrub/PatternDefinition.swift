@@ -256,10 +256,10 @@ public struct PrefilterDefinition: Codable, Sendable, Hashable {
     /// digits two bytes apart, which every year of prose holds too.
     public var dottedQuad: Bool?
     /// An ASCII class (a class body, as ``span``, without digits): every match the pattern's
-    /// validator accepts that holds only ASCII digits holds two ASCII digits right after a byte
-    /// of it, or starts with them right after one (an IBAN's country code and check digits:
-    /// `A-Z`, for `GB82`). Marks the blocks where such digits start, as ``dottedQuad`` does: an
-    /// IBAN's account number may hold letters, so no chain is certain.
+    /// validator accepts that holds only ASCII digits holds two bytes of it followed by two ASCII
+    /// digits (an IBAN's country code and check digits: `A-Z`, for `GB82`). Marks the blocks
+    /// where such digits start, as ``dottedQuad`` does: an IBAN's account number may hold
+    /// letters, so no chain is certain.
     public var digitPairAfter: String?
 
     public init(trigger: String, triggerUnicode: String? = nil, minTriggers: Int? = nil, span: String,

@@ -338,7 +338,7 @@ public final class PatternSet: Sendable {
                 }
                 for example in asciiDigitExamples where !Self.holdsDigitPair(Array(example.utf8), after: members) {
                     throw PIIScrubError(.prefilterMismatch,
-                                        "example #\(example.utf8.count)B holds no two digits after a byte of prefilter.digitPairAfter",
+                                        "example #\(example.utf8.count)B holds no two digits after two bytes of prefilter.digitPairAfter",
                                         patternID: id)
                 }
             }
@@ -502,11 +502,12 @@ public final class PatternSet: Sendable {
         }
     }
 
-    /// Whether `bytes` hold two ASCII digits right after a byte of `members`
+    /// Whether `bytes` hold two bytes of `members` followed by two ASCII digits
     /// (``PrefilterDefinition/digitPairAfter``).
     static func holdsDigitPair(_ bytes: [UInt8], after members: Set<UInt8>) -> Bool {
-        bytes.indices.dropFirst().contains { i in
-            i + 1 < bytes.count && members.contains(bytes[i - 1]) && bytes[i] &- 0x30 < 10 && bytes[i + 1] &- 0x30 < 10
+        bytes.indices.dropFirst(2).contains { i in
+            i + 1 < bytes.count && members.contains(bytes[i - 2]) && members.contains(bytes[i - 1])
+                && bytes[i] &- 0x30 < 10 && bytes[i + 1] &- 0x30 < 10
         }
     }
 

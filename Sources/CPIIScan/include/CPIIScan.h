@@ -361,10 +361,10 @@ typedef struct {
     /// with a digit (an IPv4 address's): digit, `.`, digit at j (X(j)); X(j) and X(j + k) for a
     /// k of 2, 3 or 4 (Y(j)); X(j) and Y(j + k) for such a k (bytes past n match nothing).
     uint8_t dottedQuad;
-    /// Nonzero: ``CPIIScan_GATE_PAIR_AFTER_BIT`` marks a block where two ASCII digits start, the
-    /// first right after an ASCII byte of the set whose nibble table (``CPIIScan_Nibbles``' form)
-    /// is `digitPairAfterSet` (for the block's first byte, the last of the block before): an
-    /// IBAN's country code and check digits (`GB82`).
+    /// Nonzero: ``CPIIScan_GATE_PAIR_AFTER_BIT`` marks a block where two ASCII digits start, right
+    /// after two ASCII bytes of the set whose nibble table (``CPIIScan_Nibbles``' form) is
+    /// `digitPairAfterSet` (for the block's first bytes, the last of the block before): an IBAN's
+    /// country code and check digits (`GB82`).
     uint8_t digitPairAfter;
     uint8_t digitPairAfterSet[16];
     /// The two bits above are tested only in blocks whose word has none of these (chain bits of
@@ -374,7 +374,7 @@ typedef struct {
 
 /// The gate-word bit of a dotted quad (``CPIIScan_GateTables``' `dottedQuad`).
 #define CPIIScan_GATE_DOTTED_BIT (1u << 11)
-/// The gate-word bit of two digits after a byte of `digitPairAfterSet`.
+/// The gate-word bit of two digits after two bytes of `digitPairAfterSet`.
 #define CPIIScan_GATE_PAIR_AFTER_BIT (1u << 24)
 
 /// The gate-word bit of anchor k (k < 8): 12 + k for the first four, 16 + k (after the span
@@ -384,7 +384,7 @@ static inline uint32_t CPIIScan_gateAnchorBit(unsigned k) { return 1u << (k < 4 
 /// One word per 64-byte block of p[0 ..< n] (the last block may be shorter) into `out`
 /// (ceil(n / 64) entries). Bits 0-7: the buckets that a byte of the block is in (`afterBits`
 /// only with the byte before, see ``CPIIScan_GateTables``). Bit 8: the
-/// digit run, 9 + k: chain k, 11: a dotted quad, 24: two digits after a byte of
+/// digit run, 9 + k: chain k, 11: a dotted quad, 24: two digits after two bytes of
 /// `digitPairAfterSet`, ``CPIIScan_gateAnchorBit``(k): an occurrence of anchor k (12-15,
 /// 20-23), 16 + k: span run k, starts in
 /// the block (and may reach into the next 32 bytes; bytes past n match nothing; with

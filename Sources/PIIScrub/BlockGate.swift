@@ -114,6 +114,8 @@ struct BlockGate {
         let shapeBits = CPIIScan_GATE_DOTTED_BIT | CPIIScan_GATE_PAIR_AFTER_BIT
         tables.shapeSkipBits = masks.filter { $0 & shapeBits != 0 }
             .reduce(chains.indices.reduce(UInt32(0)) { $0 | 1 << (9 + UInt32($1)) }) { $0 & $1 }
+        // The passes test the skip bits before a block's other marks are in its word: chain bits only.
+        assert(tables.shapeSkipBits & ~(UInt32(0b11) << 9) == 0)
         withUnsafeMutableBytes(of: &tables.low) { low in
             withUnsafeMutableBytes(of: &tables.high) { high in buckets.write(low: low, high: high) }
         }

@@ -225,10 +225,10 @@ public struct PrefilterDefinition: Codable, Sendable, Hashable {
     public var requiresNonASCII: Bool?
     /// `[length, gap]`: every match the pattern's validator accepts that holds only ASCII digits
     /// holds `length` of them, each at most `gap` bytes after the one before (the groups of a
-    /// phone or card number, an IBAN's account number: `[4, 4]`). With AVX2, the engine
-    /// then scans a long text only around such chains and non-ASCII digits (see ``BlockGate`` in
-    /// the sources), instead of around every digit of prose. `length` of at least 2, `gap` of at
-    /// least 1, their product at most 32.
+    /// phone, card or SSN: `[6, 4]`). With AVX2, the engine then scans a long text only around
+    /// such chains, the shapes of ``dottedQuad`` and ``digitPairAfter``, and non-ASCII digits (see
+    /// ``BlockGate`` in the sources), instead of around every digit of prose. `length` of at
+    /// least 2, `gap` of at least 1, their product at most 32.
     public var digitChain: [Int]?
     /// Lists of digit-run lengths (`[[3, 2, 4]]` for a dashed SSN): every match of the pattern
     /// that consists of ASCII characters holds, for one of the lists, maximal runs of ASCII digits

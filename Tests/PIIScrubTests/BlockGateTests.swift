@@ -429,7 +429,7 @@ struct BlockGateTests {
         #expect(cases == 3 * 3 * (1 + 149 * 4))
     }
 
-    @Test("dotted quads and digit pairs after a byte of the set mark the block of their first digit, at every offset")
+    @Test("dotted quads and digit pairs after two bytes of the set mark the block of their first digit, at every offset")
     func shapesAtEveryOffset() throws {
         let set = try TestSets.load("default")
         let shipped = try #require(set.engine.stages[0].gate).pointee
@@ -448,8 +448,9 @@ struct BlockGateTests {
         for plant in plants {
             let bytes = Array(plant.text.utf8)
             for at in 0..<150 {
-                for chained in [false, true] {
-                    var text = (0..<(at + bytes.count + 80)).map { filler[$0 % filler.count] }
+                // Filler after the plant, a chain in its block too, or the text ending with it.
+                for (chained, after) in [(false, 80), (true, 80), (false, 0)] {
+                    var text = (0..<(at + bytes.count + after)).map { filler[$0 % filler.count] }
                     text.replaceSubrange(at..<at + bytes.count, with: bytes)
                     // A chain of the skip bit in the same block: the shape is then not tested.
                     let chainAt = (at + plant.first) / 64 * 64 + (at % 64 < 32 ? 48 : 8)
@@ -475,7 +476,7 @@ struct BlockGateTests {
             }
         }
         #expect(differences == 0 && wrong == 0, "\(differences) passes differ, \(wrong) words wrong, of \(cases)")
-        #expect(cases == 15 * 150 * 4)
+        #expect(cases == 15 * 150 * 6)
     }
 
     /// Sparse text, as the gate is meant for: prose without digits or long tokens, and now and

@@ -363,7 +363,7 @@ typedef struct {
     uint8_t dottedQuad;
     /// Nonzero: ``CPIIScan_GATE_PAIR_AFTER_BIT`` marks a block where two ASCII digits start, right
     /// after two ASCII bytes of the set whose nibble table (``CPIIScan_Nibbles``' form) is
-    /// `digitPairAfterSet` (for the block's first bytes, the last of the block before): an IBAN's
+    /// `digitPairAfterSet` (for the block's first two, the last two of the block before): an IBAN's
     /// country code and check digits (`GB82`).
     uint8_t digitPairAfter;
     uint8_t digitPairAfterSet[16];

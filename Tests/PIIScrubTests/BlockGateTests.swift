@@ -564,6 +564,63 @@ struct BlockGateTests {
         }
     }
 
+    /// `shapeSkipBits` lets the shape tests pass over a block a chain marked only when every group
+    /// that takes shapes is marked by that chain: with two digit groups of different chains, none.
+    @Test("two groups with chains and shapes: no skipping, and gated scans equal PCRE2 alone")
+    func shapeSkipWithTwoGroups() throws {
+        let chainQuad = PrefilterDefinition(trigger: "0-9", minTriggers: 4, span: "0-9 .", digitChain: [6, 4])
+        var quad = chainQuad
+        quad.digitChain = nil
+        quad.dottedQuad = true
+        let pair = PrefilterDefinition(trigger: "0-9", minTriggers: 2, span: "0-9A-Z", digitPairAfter: "A-Z")
+        var chain = pair
+        chain.digitPairAfter = nil
+        chain.digitChain = [5, 1]
+        let definitions = [
+            PatternDefinition(id: "six", regex: "(?<![0-9])[0-9]{3} [0-9]{3}(?![0-9])", replacement: "[SIX]", priority: 1,
+                              prefilter: chainQuad, examples: .init(match: ["123 456"])),
+            PatternDefinition(id: "quad", regex: "(?<![0-9.])[0-9]{1,3}(?:\\.[0-9]{1,3}){3}(?![0-9])", replacement: "[QUAD]",
+                              priority: 2, prefilter: quad, examples: .init(match: ["1.2.3.4"])),
+            PatternDefinition(id: "head", regex: "(?<![A-Z0-9])[A-Z]{2}[0-9]{2}[A-Z0-9]{4}(?![A-Z0-9])", replacement: "[HEAD]",
+                              priority: 3, prefilter: pair, examples: .init(match: ["GB82WEST"])),
+            PatternDefinition(id: "five", regex: "(?<![A-Z0-9])[0-9]{5}(?![A-Z0-9])", replacement: "[FIVE]", priority: 4,
+                              prefilter: chain, examples: .init(match: ["12345"])),
+        ]
+        let set = try PatternSet(name: "two-groups", definitions: definitions)
+        let stage = set.engine.stages[0]
+        let tables = try #require(stage.gate).pointee
+        #expect(tables.chainCount == 2 && tables.dottedQuad != 0 && tables.digitPairAfter != 0)
+        #expect(tables.shapeSkipBits == 0)
+        #expect(stage.groups.filter { $0.gateMask != 0 }.count == 2)
+        let fast = EngineConfiguration(jit: true, prefilter: true).scrubber(set)
+        let exhaustive = EngineConfiguration(jit: true, prefilter: false).scrubber(set)
+        let filler = Array("the quick brown fox jumps over the lazy dog, ".utf8)
+        let atoms = ["123 456", "1.2.3.4", "GB82WEST", "12345", "10.0.0.1", "AB12CDEF"].map { Array($0.utf8) }
+        var rng = SplitMix64(seed: 0x6A7E_0022)
+        var differences = 0, changed = 0
+        var sparse = 0
+        for _ in 0..<200 {
+            // Sparse, so the groups scan stretches (a group marked in more than one block in
+            // eight is scanned whole).
+            var bytes: [UInt8] = []
+            while bytes.count < 4000 {
+                bytes += filler.prefix(Int.random(in: 1...filler.count, using: &rng))
+                if Int.random(in: 0..<40, using: &rng) == 0 { bytes += atoms.randomElement(using: &rng)! + [0x20] }
+            }
+            var words = [UInt32](repeating: 0, count: (bytes.count + 63) / 64)
+            if bytes.withUnsafeBufferPointer({ CPIIScan_gateBlocks($0.baseAddress, $0.count, stage.gate, &words) }) != 0 {
+                for group in stage.groups where group.gateMask != 0 {
+                    let marked = CPIIScan_countGateBlocks(words, nil, words.count, group.gateMask)
+                    if marked * group.gateDenseShare <= words.count { sparse += 1 }
+                }
+            }
+            let output = fast.scrub(bytes)
+            if output != bytes { changed += 1 }
+            if output != exhaustive.scrub(bytes) { differences += 1 }
+        }
+        #expect(differences == 0 && changed > 150 && sparse > 300, "\(differences) texts differ, \(changed) changed, \(sparse) sparse")
+    }
+
     @Test("gated groups of the default set")
     func defaultSetGroups() throws {
         let set = try TestSets.load("default")

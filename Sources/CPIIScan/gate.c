@@ -154,6 +154,8 @@ typedef struct {
     // How many of gap[k]'s shifts are not 0 (the rest change nothing).
     int gapSteps[2];
     unsigned fewestDigits;
+    // Whether any mark needs the digits: a run, a chain or a shape.
+    int digitsWanted;
     // The OR of the runs' runStartBits: some run is marked by its starts.
     unsigned runStarts;
 } run_plan;
@@ -176,6 +178,7 @@ static run_plan run_plan_of(const CPIIScan_GateTables *t, uint8_t span[16]) {
     u.digits = run_ladder_of(t->digitRun);
     u.fewestDigits = t->digitRun ? t->digitRun : 32;
     u.runStarts = 0;
+    u.digitsWanted = (t->digitRun | t->chainCount | t->dottedQuad | t->digitPairAfter) != 0;
     for (unsigned r = 0; r < t->runCount; r++) u.runStarts |= t->runStartBits[r];
     for (unsigned k = 0; k < t->chainCount; k++) {
         u.gap[k] = run_ladder_of(t->chainGap[k]);
@@ -328,6 +331,21 @@ static inline int may_have_shapes(const CPIIScan_GateTables *t, uint32_t first, 
         || (t->digitPairAfter && (block & (block >> 1 | (uint64_t)last << 63)));
 }
 
+// The digit-run, chain and shape bits of the block p[i ..< i + 64] whose 96 bytes are at q,
+// from the digit masks of its 64 bytes (`first`, `middle`) and the 32 after them (`last`): the
+// part of a block's word both vector passes share. A run, chain or shape starting in the block
+// starts with a digit of its 64 bytes, and lies in its 96: with fewer digits there than the
+// shortest holds, none (most blocks of prose with digits: a year, a verse number).
+__attribute__((target("avx2,popcnt"), always_inline))
+static inline uint32_t digit_word(const CPIIScan_GateTables *t, const run_plan *u, uint32_t first, uint32_t middle,
+                                  uint32_t last, const uint8_t *q, const uint8_t *p, size_t i) {
+    uint32_t word = 0;
+    if ((unsigned)(__builtin_popcount(first) + __builtin_popcount(middle) + __builtin_popcount(last)) >= u->fewestDigits)
+        word = digit_bits(t, u, _mm_setr_epi32((int)first, (int)middle, (int)middle, (int)last));
+    if (!(word & t->shapeSkipBits) && may_have_shapes(t, first, middle, last)) word |= shape_bits_at(q, p, i, t);
+    return word;
+}
+
 // The gate word of the block p[i ..< i + 64] whose bytes are at q (p + i, or a padded copy);
 // q[64 ..< 96] must be readable.
 __attribute__((target("avx2,popcnt"), always_inline))
@@ -348,17 +366,9 @@ static inline uint32_t gate_block(const uint8_t *q, const uint8_t *p, size_t i, 
         x = _mm_or_si128(x, _mm_srli_si128(x, 1));
         word = (uint32_t)(uint8_t)_mm_cvtsi128_si32(x);
     }
-    if (t->digitRun | t->chainCount | t->dottedQuad | t->digitPairAfter) {
+    if (u->digitsWanted) {
         const uint32_t first = ascii_digit_mask(v0), middle = ascii_digit_mask(v1);
-        // A run or chain starting in the block starts with a digit of its 64 bytes, and lies in
-        // its 96: with fewer digits there than the shortest holds, none (most blocks of prose
-        // with digits: a year, a verse number).
-        if (first | middle) {
-            const uint32_t last = ascii_digit_mask(v2);
-            if ((unsigned)(__builtin_popcount(first) + __builtin_popcount(middle) + __builtin_popcount(last)) >= u->fewestDigits)
-                word |= digit_bits(t, u, _mm_setr_epi32((int)first, (int)middle, (int)middle, (int)last));
-            if (!(word & t->shapeSkipBits) && may_have_shapes(t, first, middle, last)) word |= shape_bits_at(q, p, i, t);
-        }
+        if (first | middle) word |= digit_word(t, u, first, middle, ascii_digit_mask(v2), q, p, i);
     }
     if (t->runCount) {
         block_nibbles b;
@@ -567,7 +577,6 @@ static void gate_blocks_avx512(const uint8_t *p, size_t n, const CPIIScan_GateTa
     w.low = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)t->low));
     w.high = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)t->high));
     w.after_byte = _mm512_set1_epi8((char)t->afterByte);
-    const int digits_wanted = (t->digitRun | t->chainCount | t->dottedQuad | t->digitPairAfter) != 0;
     // A chunk is classified in place while its 66 bytes are in the text, else from a padded copy
     // (0x80: in no bucket, set or fingerprint, not a digit; the after-byte test masks it off).
     uint8_t tail[256];
@@ -594,15 +603,9 @@ static void gate_blocks_avx512(const uint8_t *p, size_t n, const CPIIScan_GateTa
             next = i + 64 < n ? classify_chunk(tail + 64, &w) : none;
         }
         uint32_t word = current.buckets;
-        if (digits_wanted) {
-            const uint32_t first = (uint32_t)current.digits, middle = (uint32_t)(current.digits >> 32);
-            const uint32_t last = (uint32_t)next.digits;
-            if ((first | middle)
-                && (unsigned)(__builtin_popcountll(current.digits) + __builtin_popcount(last)) >= u.fewestDigits)
-                word |= digit_bits(t, &u, _mm_setr_epi32((int)first, (int)middle, (int)middle, (int)last));
-            if ((first | middle) && !(word & t->shapeSkipBits) && may_have_shapes(t, first, middle, last))
-                word |= shape_bits_at(q, p, i, t);
-        }
+        if (u.digitsWanted && current.digits)
+            word |= digit_word(t, &u, (uint32_t)current.digits, (uint32_t)(current.digits >> 32), (uint32_t)next.digits,
+                               q, p, i);
         if (t->runCount) {
             const uint32_t middle = (uint32_t)(current.union_span >> 32);
             const __m128i x = _mm_setr_epi32((int)(uint32_t)current.union_span, (int)middle, (int)middle,
@@ -753,14 +756,16 @@ size_t CPIIScan_runEnd(const uint8_t *p, size_t i, size_t n, const CPIIScan_Nibb
 void CPIIScan_gateBlocksPortable(const uint8_t *p, size_t n, const CPIIScan_GateTables *t, uint32_t *out) {
     for (size_t k = 0; k * 64 < n; k++) {
         // The same masks as the vector pass, byte by byte; bytes past n match nothing.
-        unsigned __int128 digits = 0;
+        unsigned __int128 digits = 0, dots = 0;
+        uint64_t pair_set = 0;
         uint32_t word = 0;
         for (size_t j = 0; j < 96 && 64 * k + j < n; j++) {
             const uint8_t b = p[64 * k + j];
             if (j < 64) word |= (uint32_t)(t->low[b & 15] & t->high[b >> 4]);
             if ((uint8_t)(b - '0') < 10) digits |= (unsigned __int128)1 << j;
+            if (b == '.') dots |= (unsigned __int128)1 << j;
+            if (j < 64 && in_nibble_set(t->digitPairAfterSet, b)) pair_set |= (uint64_t)1 << j;
         }
-        if (!(t->digitRun | t->chainCount)) digits = 0;
         for (size_t j = 0; j < 64 && 64 * k + j < n; j++) {
             const size_t i = 64 * k + j;
             for (unsigned a = 0; a < t->anchorCount; a++) {
@@ -796,17 +801,9 @@ void CPIIScan_gateBlocksPortable(const uint8_t *p, size_t n, const CPIIScan_Gate
             }
         }
         if ((word & t->afterBits) && !holds_after(p, n, 64 * k, t)) word &= ~(uint32_t)t->afterBits;
-        const uint32_t chained = (uint64_t)digits ? gate_bits(t, digits) : 0;
+        const uint32_t chained = (t->digitRun | t->chainCount) && (uint64_t)digits ? gate_bits(t, digits) : 0;
         if ((t->dottedQuad | t->digitPairAfter) && !((word | chained) & t->shapeSkipBits)) {
-            unsigned __int128 all_digits = 0, dots = 0;
-            uint64_t set = 0;
-            for (size_t j = 0; j < 96 && 64 * k + j < n; j++) {
-                const uint8_t b = p[64 * k + j];
-                if ((uint8_t)(b - '0') < 10) all_digits |= (unsigned __int128)1 << j;
-                if (b == '.') dots |= (unsigned __int128)1 << j;
-                if (j < 64 && in_nibble_set(t->digitPairAfterSet, b)) set |= (uint64_t)1 << j;
-            }
-            word |= shape_bits(t, all_digits, dots, set, k > 0 && in_nibble_set(t->digitPairAfterSet, p[64 * k - 1]),
+            word |= shape_bits(t, digits, dots, pair_set, k > 0 && in_nibble_set(t->digitPairAfterSet, p[64 * k - 1]),
                                k > 0 && in_nibble_set(t->digitPairAfterSet, p[64 * k - 2]));
         }
         out[k] = word | chained;

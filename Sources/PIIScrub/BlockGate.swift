@@ -264,11 +264,9 @@ struct BlockGate {
         // Each pattern claims a chain, a dotted quad, or two digits after two bytes of a class.
         let claimed = group.patterns.map { patterns[$0].definition.prefilter }
         let claims = claimed.compactMap { $0?.digitChain }
-        let pairAfter = group.patterns.compactMap { patterns[$0].prefilter.map(\.digitPairAfter).flatMap { $0.isEmpty ? nil : $0 } }
-        guard !group.patterns.isEmpty, group.patterns.allSatisfy({ index in
-            let definition = patterns[index].definition.prefilter
-            return definition?.digitChain != nil || definition?.dottedQuad == true
-                || !(patterns[index].prefilter?.digitPairAfter.isEmpty ?? true)
+        let pairAfter = group.patterns.map { patterns[$0].prefilter?.digitPairAfter ?? [] }
+        guard !group.patterns.isEmpty, zip(claimed, pairAfter).allSatisfy({ definition, members in
+            definition?.digitChain != nil || definition?.dottedQuad == true || !members.isEmpty
         }) else {
             // Other groups keep their own scans: their triggers (letters, `-`, `:`, `.`) are
             // either common in prose, so a gate would mark most blocks, or already found by
@@ -297,8 +295,8 @@ struct BlockGate {
             tables.dottedQuad = 1
             mask |= CPIIScan_GATE_DOTTED_BIT
         }
-        if !pairAfter.isEmpty {
-            let members = pairAfter.reduce(into: Set<UInt8>()) { $0.formUnion($1) }
+        let members = pairAfter.reduce(into: Set<UInt8>()) { $0.formUnion($1) }
+        if !members.isEmpty {
             withUnsafeMutableBytes(of: &tables.digitPairAfterSet) { Prefilter.addASCIINibbles(members, to: $0) }
             tables.digitPairAfter = 1
             mask |= CPIIScan_GATE_PAIR_AFTER_BIT

@@ -505,16 +505,14 @@ public final class PatternSet: Sendable {
     /// Whether `bytes` hold two bytes of `members` followed by two ASCII digits
     /// (``PrefilterDefinition/digitPairAfter``).
     static func holdsDigitPair(_ bytes: [UInt8], after members: Set<UInt8>) -> Bool {
-        bytes.indices.dropFirst(2).contains { i in
-            i + 1 < bytes.count && members.contains(bytes[i - 2]) && members.contains(bytes[i - 1])
-                && bytes[i] &- 0x30 < 10 && bytes[i + 1] &- 0x30 < 10
-        }
+        let digits = Set(UInt8(ascii: "0")...UInt8(ascii: "9"))
+        return bytes.indices.contains { startsWith(bytes[$0...], [members, members, digits, digits]) }
     }
 
     /// Whether `bytes` starts with a byte of each of `classes` in order (a
     /// ``PrefilterDefinition/runStart`` prefix).
-    static func startsWith(_ bytes: [UInt8], _ classes: [Set<UInt8>]) -> Bool {
-        bytes.count >= classes.count && classes.indices.allSatisfy { classes[$0].contains(bytes[$0]) }
+    static func startsWith(_ bytes: some Collection<UInt8>, _ classes: [Set<UInt8>]) -> Bool {
+        bytes.count >= classes.count && zip(bytes, classes).allSatisfy { $1.contains($0) }
     }
 
     /// Whether `literal` occurs in `bytes` (``PrefilterDefinition/requires``), by the search the

@@ -48,6 +48,52 @@ struct ReDoSTests {
         }
     }
 
+    /// Runs of one unit (digits, digits and separators, letters, `@`, escapes...) after the
+    /// openers patterns look for (`+`, `00`, labels, key prefixes), cut at a few lengths and
+    /// followed by a byte that refuses or extends a match. A bounded repeat of a group whose
+    /// separator is optional (`(?:[ .-]?\d{1,10}){1,6}`) has as many ways to split a digit run
+    /// as the run has compositions: `phone-intl` reached the match limit on 70 zeros after `00`
+    /// (~17 ms a search, and the whole field redacted) until its digit groups became possessive.
+    /// Every pattern searches every byte here, under a hundredth of the production match limit,
+    /// so a pattern that comes near the limit fails the test before it fails in production.
+    @Test("runs after the patterns' openers stay under a hundredth of the match limit")
+    func runsAfterOpeners() throws {
+        let openers = [
+            "", "+", "00", "(+", "+(", "+1 ", "SSN ", "tel: ", "IP ", "Bearer ", "Basic ", "sk-", "-----BEGIN ", "eyJ",
+            "mailto:", "a@", "x", "@", "card ", "IBAN ", "GB82", "\"", "key=", "https://", "::", "fe80:",
+        ]
+        let units = [
+            "0", "0 ", "0-", "0.", "0:", "a", "a.", "a-", "A", "A0", "0a", "=", "ab12", "a@", "%40", "\\n", " ", "00 ",
+            "0 0", "1.", "a:", "A-", "0/", "0)", "(0", "a+", "\\u0040", "a_", "0.0", "0-0", "a.b", "aa@", "a@a.",
+            "A1", "+0", "(0)", "0)-", "Aa", "0x", "x0", "ext 0", "a b", "a=", "Aa0", "0a:", "-", ".",
+        ]
+        for set in try Self.shippedSets() {
+            var configuration = Scrubber.Configuration(prefilter: false)
+            configuration.limits.matchLimit = MatchLimits().matchLimit / 100
+            let worker = Scrubber(patternSet: set, configuration: configuration).makeWorker()
+            var texts = 0, failed = 0, firstFailure = ""
+            for opener in openers {
+                for unit in units {
+                    for length in [80, 1000] {
+                        for end in ["", "N", "."] {
+                            var text = Array(opener.utf8)
+                            while text.count < length { text += Array(unit.utf8) }
+                            text += Array(end.utf8)
+                            texts += 1
+                            if text.withUnsafeBytes({ worker.withScrubbed($0) { _, outcome in outcome } }).failed {
+                                failed += 1
+                                // Generated shapes only (no user data): the opener, the unit, the length.
+                                if firstFailure.isEmpty { firstFailure = "\(escaped(Array(opener.utf8))) + \(escaped(Array(unit.utf8))) x \(length)" }
+                            }
+                        }
+                    }
+                }
+            }
+            #expect(texts == openers.count * units.count * 6)
+            #expect(failed == 0, "\(set.name): \(failed) of \(texts) runs hit the limit, first: \(firstFailure)")
+        }
+    }
+
     @Test("a 10 MiB line of email and digit near-misses scrubs without failure")
     func tenMiBLine() throws {
         let scrubber = Scrubber(patternSet: try TestSets.load("seed"))

@@ -147,6 +147,10 @@ struct ASCIIVariantTests {
             .map { Array($0.utf8) }.filter { $0.allSatisfy { $0 < 0x80 } }
         atoms += ["order ", "ORDER #", "Ticket #", "invoice no. ", "= ", "ext. ", "x", "+1 ", "00", "(+", "a.b@",
                   "@example.com", ".org", "xn--", "192.168.", "255.", ".0"].map { Array($0.utf8) }
+        // Runs at and past the patterns' caps: a DNS label's 63 letters (the email TLD's script-run
+        // branch took 63 Latin letters of a longer run, the copy none), digit groups of 10.
+        atoms += [61, 62, 63, 64, 70].map { Array(String(repeating: "p", count: $0).utf8) }
+        atoms += [9, 10, 11, 21, 70].map { Array(String(repeating: "7", count: $0).utf8) }
         let glue = Array("0123456789 .-/()+#$_:@%xXeEtT=aZkKsS,;\t\"".utf8)
         var rng = SplitMix64(seed: 0xA5C1_7000 &+ UInt64(id.utf8.count))
         var scratch = MatchScratch(maxCaptureCount: 8)

@@ -42,7 +42,8 @@ internal import CPIIScan
 /// ## Why a stretch holds every window the full scan would find
 /// Every window that can hold a kept match holds such evidence, so it meets a marked block. A
 /// stretch starts at a marked block (less ``lookBack`` for digit-run windows, which start up to
-/// that far before their run) and ends at the first ASCII byte outside the group's span after
+/// that far before their run, and for windows marked by a `validLengthUnless` byte alone, whose
+/// triggers may lie up to the run's length before it) and ends at the first ASCII byte outside the group's span after
 /// its last marked block: no window crosses such a byte, so each window meeting the marked
 /// blocks lies inside the stretch. The scans grow a window back from its trigger themselves, and
 /// cannot grow into the previous stretch, which ended at such a byte. The group's scan from the
@@ -61,8 +62,10 @@ struct BlockGate {
     /// Per group of the stage, in order: the bits of its marks in a block's word; 0 for a group
     /// that is not gated.
     let masks: [UInt32]
-    /// Per group: how far before a marked block its windows may start (``digitRunWithin`` for
-    /// digit-run windows, else 0).
+    /// Per group: how far before a marked block its stretch starts: ``digitRunWithin`` for
+    /// digit-run windows (which start that far before their run), the run length for a group
+    /// marked by a `validLengthUnless` byte (a window's triggers may lie that far before it),
+    /// else 0.
     let lookBack: [Int]
     /// Per group: it is scanned whole when marked in more than one block in this many
     /// (``denseShare``, or ``byteDenseShare``).
@@ -259,7 +262,10 @@ struct BlockGate {
             withUnsafeMutableBytes(of: &tables.runSpan) { table in
                 withUnsafeBytes(of: core.nibbles.span) { UnsafeMutableRawBufferPointer(rebasing: table[16 * k ..< 16 * k + 16]).copyMemory(from: $0) }
             }
-            return (1 << (16 + UInt32(k)) | unlessBits, 0)
+            // A window marked by its `validLengthUnless` byte alone is shorter than the run, so
+            // its triggers lie less than that before the byte, maybe in the block before: the
+            // stretch starts that far back (the scans grow windows back from their triggers).
+            return (1 << (16 + UInt32(k)) | unlessBits, unlessBits != 0 ? min(need, 32) : 0)
         }
         // Each pattern claims a chain, a dotted quad, or two digits after two bytes of a class.
         let claimed = group.patterns.map { patterns[$0].definition.prefilter }

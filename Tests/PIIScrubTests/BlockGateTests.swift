@@ -383,6 +383,34 @@ struct BlockGateTests {
         #expect(cases == 3 + 397 * 6)
     }
 
+    /// A PEM body's last line shorter than the gate's run (32) is marked only by its `=`; its
+    /// digits, the group's triggers, may all lie in the block before. The stretch used to start
+    /// at the `=`'s block, where the scan found no trigger to grow the window back from, so the
+    /// line went through wherever its `=` fell in the first bytes of a block after its last
+    /// digit (found by the `FuzzGate` target).
+    @Test("a short padded base64 line is found wherever its `=` falls, its digits in the block before")
+    func paddedLineAfterItsDigits() throws {
+        let set = try TestSets.load("default")
+        let fast = EngineConfiguration(jit: true, prefilter: true).scrubber(set)
+        let exhaustive = EngineConfiguration(jit: true, prefilter: false).scrubber(set)
+        let prose = Array(String(repeating: "The quick brown fox jumps over the lazy dog, as foxes do. ", count: 12).utf8)
+        // Generated base64-shaped values, digits first: 30, 24 and 28 characters.
+        let lines = ["208W5hOlhBTkZZb09uN0lMWHBiZQ==", "4711QmFzZTY0IGxhc3Rsa2U=", "90210c2hvcnQgYnV0IHBhZGRlZA="]
+        var differences = 0, kept = 0, cases = 0
+        for (k, line) in lines.enumerated() {
+            let value = Array(line.utf8)
+            #expect(exhaustive.scrub(Array(" \(line) ".utf8)) != Array(" \(line) ".utf8), "line \(k) is a match")
+            for offset in 0..<128 {
+                let text = Array(prose.prefix(400 + offset)) + [0x20] + value + [0x20] + prose
+                let output = fast.scrub(text)
+                if output != exhaustive.scrub(text) { differences += 1 }
+                if output.firstRange(of: value) != nil { kept += 1 }
+                cases += 1
+            }
+        }
+        #expect(differences == 0 && kept == 0, "\(differences) texts differ, \(kept) kept the line, of \(cases)")
+    }
+
     @Test("a run with a runStart prefix marks the block it starts in, at every offset, only after a byte outside its span")
     func runStartAtEveryOffset() throws {
         let set = try TestSets.load("default")

@@ -10,6 +10,7 @@ let package = Package(
     targets: [
         .target(name: "FuzzSupport"),
         .executableTarget(name: "FuzzScrub", dependencies: ["FuzzSupport", .product(name: "PIIScrub", package: "pii-scrub")]),
+        .executableTarget(name: "FuzzGate", dependencies: ["FuzzSupport", .product(name: "PIIScrub", package: "pii-scrub")]),
         .executableTarget(name: "FuzzPatterns", dependencies: ["FuzzSupport", .product(name: "PIIScrub", package: "pii-scrub")]),
         .executableTarget(
             name: "FuzzJSONL",

@@ -13,19 +13,23 @@ scratch="$PWD/.build-fuzz"
 bin="$scratch/release"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-mkdir -p .fuzz-artifacts "$work/scrub" "$work/patterns" "$work/jsonl"
+mkdir -p .fuzz-artifacts "$work/scrub" "$work/gate" "$work/patterns" "$work/jsonl"
 # Seed corpora: fixture lines and whole small files, the case inputs, the shipped pattern files.
 split -l 1 -a 4 Tests/Data/fixtures/langfuse/export-sample.jsonl "$work/scrub/line-"
 find "$work/scrub" -size +4k -delete
 cp Tests/Data/fixtures/langfuse/leak_matrix.md "$work/scrub/"
 cp "$work"/scrub/line-* "$work/jsonl/" 2>/dev/null || true
+# The gate's: the fixture lines and records of the labelled corpora (many formats of each type).
+cp "$work"/scrub/line-* "$work/gate/" 2>/dev/null || true
+head -n 300 samples/holdout-default.jsonl | split -l 1 -a 4 - "$work/gate/holdout-"
 cp patterns/*.json "$work/patterns/"
 export PII_SCRUB_PATTERNS="$PWD/patterns"
 status=0
-for target in FuzzScrub FuzzPatterns FuzzJSONL; do
+for target in FuzzScrub FuzzGate FuzzPatterns FuzzJSONL; do
     [ -x "$bin/$target" ] || continue
     case "$target" in
         FuzzScrub) corpus="$work/scrub" ;;
+        FuzzGate) corpus="$work/gate" ;;
         FuzzPatterns) corpus="$work/patterns" ;;
         FuzzJSONL) corpus="$work/jsonl" ;;
     esac

@@ -393,7 +393,8 @@ struct BlockGateTests {
         let set = try TestSets.load("default")
         let fast = EngineConfiguration(jit: true, prefilter: true).scrubber(set)
         let exhaustive = EngineConfiguration(jit: true, prefilter: false).scrubber(set)
-        let prose = Array(String(repeating: "The quick brown fox jumps over the lazy dog, as foxes do. ", count: 12).utf8)
+        let sentence = "The quick brown fox jumps over the lazy dog, as foxes do. "
+        let prose = Array(String(repeating: sentence, count: 12).utf8)
         // Generated base64-shaped values, digits first: 30, 24 and 28 characters.
         let lines = ["208W5hOlhBTkZZb09uN0lMWHBiZQ==", "4711QmFzZTY0IGxhc3Rsa2U=", "90210c2hvcnQgYnV0IHBhZGRlZA="]
         var differences = 0, kept = 0, cases = 0
@@ -624,7 +625,10 @@ struct BlockGateTests {
                     if firstText < 0 { firstText = texts }
                 }
                 var words = [UInt32](repeating: 0, count: (bytes.count + 63) / 64)
-                if bytes.withUnsafeBufferPointer({ CPIIScan_gateBlocks($0.baseAddress, $0.count, stage.gate, &words) }) != 0 {
+                let gated = bytes.withUnsafeBufferPointer {
+                    CPIIScan_gateBlocks($0.baseAddress, $0.count, stage.gate, &words)
+                }
+                if gated != 0 {
                     for group in stage.groups where group.gateMask != 0 {
                         let marked = CPIIScan_countGateBlocks(words, nil, words.count, group.gateMask)
                         if marked * group.gateDenseShare <= words.count { sparseGroups += 1 }
@@ -635,7 +639,8 @@ struct BlockGateTests {
         }
         // Counts and the text's number only (the corpora hold PII-shaped values).
         #expect(differences == 0, "\(name): \(differences) of \(texts) texts differ, first text \(firstText)")
-        #expect(changed * 10 > texts * 9 && sparseGroups > texts, "\(changed) of \(texts) changed, \(sparseGroups) sparse group scans")
+        #expect(changed * 10 > texts * 9 && sparseGroups > texts,
+                "\(changed) of \(texts) changed, \(sparseGroups) sparse group scans")
     }
 
     /// The IBANs' and IPv4 patterns' claims before these marks (a chain of four digits four bytes

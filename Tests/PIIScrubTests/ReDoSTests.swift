@@ -83,7 +83,9 @@ struct ReDoSTests {
                             if text.withUnsafeBytes({ worker.withScrubbed($0) { _, outcome in outcome } }).failed {
                                 failed += 1
                                 // Generated shapes only (no user data): the opener, the unit, the length.
-                                if firstFailure.isEmpty { firstFailure = "\(escaped(Array(opener.utf8))) + \(escaped(Array(unit.utf8))) x \(length)" }
+                                if firstFailure.isEmpty {
+                                    firstFailure = "\(escaped(Array(opener.utf8))) + \(escaped(Array(unit.utf8))) x \(length)"
+                                }
                             }
                         }
                     }

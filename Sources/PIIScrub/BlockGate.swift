@@ -45,12 +45,12 @@ internal import CPIIScan
 /// that far before their run, and for windows marked by a `validLengthUnless` byte alone, whose
 /// triggers may lie up to the run's length before it) and ends at the first ASCII byte outside
 /// the group's span after its last marked block: no window crosses such a byte, so each window
-/// meeting the marked blocks lies inside the stretch. The scans grow a window back from its trigger themselves, and
-/// cannot grow into the previous stretch, which ended at such a byte. The group's scan from the
-/// stretch's start, with the stretch's end as the buffer's end, finds those windows as it would
-/// have in the whole text (``Scrubber`` judges a window's context by the real end). The text
-/// between stretches holds no evidence, so the full scan would have found no window there that
-/// holds a kept match.
+/// meeting the marked blocks lies inside the stretch. The scans grow a window back from its
+/// trigger themselves, and cannot grow into the previous stretch, which ended at such a byte.
+/// The group's scan from the stretch's start, with the stretch's end as the buffer's end, finds
+/// those windows as it would have in the whole text (``Scrubber`` judges a window's context by
+/// the real end). The text between stretches holds no evidence, so the full scan would have
+/// found no window there that holds a kept match.
 ///
 /// A group marked in more than one block in ``denseShare`` (``byteDenseShare`` for a trigger
 /// byte) is scanned whole: its evidence is common in the text at hand, and starting a stretch

@@ -534,6 +534,21 @@ struct BlockGateTests {
         return bytes
     }
 
+    /// How many of the stage's gated groups scan stretches of `bytes` rather than the whole text
+    /// (marked in at most one block in their dense share): a gated test that counts none tested
+    /// no gate.
+    static func sparseGroupScans(_ bytes: [UInt8], _ stage: StagePlan) -> Int {
+        guard let gate = stage.gate else { return 0 }
+        var words = [UInt32](repeating: 0, count: (bytes.count + 63) / 64)
+        guard bytes.withUnsafeBufferPointer({ CPIIScan_gateBlocks($0.baseAddress, $0.count, gate, &words) }) != 0 else {
+            return 0
+        }
+        return stage.groups.filter { group in
+            group.gateMask != 0
+                && CPIIScan_countGateBlocks(words, nil, words.count, group.gateMask) * group.gateDenseShare <= words.count
+        }.count
+    }
+
     @Test("gated scans of long text equal PCRE2 alone", arguments: ["default", "seed"])
     func gatedScanHidesNothing(_ name: String) throws {
         let set = try TestSets.load(name)
@@ -553,16 +568,7 @@ struct BlockGateTests {
                 differences += 1
                 if firstRound < 0 { firstRound = round }
             }
-            // How many gated groups scanned stretches (rather than the whole text) here.
-            if let gate = stage.gate {
-                var words = [UInt32](repeating: 0, count: (bytes.count + 63) / 64)
-                if bytes.withUnsafeBufferPointer({ CPIIScan_gateBlocks($0.baseAddress, $0.count, gate, &words) }) != 0 {
-                    for group in stage.groups where group.gateMask != 0 {
-                        let marked = CPIIScan_countGateBlocks(words, nil, words.count, group.gateMask)
-                        if marked * group.gateDenseShare <= words.count { sparseGroups += 1 }
-                    }
-                }
-            }
+            sparseGroups += Self.sparseGroupScans(bytes, stage)
         }
         // Rounds and counts only: reproduce with the seed and the round number.
         #expect(differences == 0, "\(name): \(differences) texts differ, first in round \(firstRound)")
@@ -624,16 +630,7 @@ struct BlockGateTests {
                     differences += 1
                     if firstText < 0 { firstText = texts }
                 }
-                var words = [UInt32](repeating: 0, count: (bytes.count + 63) / 64)
-                let gated = bytes.withUnsafeBufferPointer {
-                    CPIIScan_gateBlocks($0.baseAddress, $0.count, stage.gate, &words)
-                }
-                if gated != 0 {
-                    for group in stage.groups where group.gateMask != 0 {
-                        let marked = CPIIScan_countGateBlocks(words, nil, words.count, group.gateMask)
-                        if marked * group.gateDenseShare <= words.count { sparseGroups += 1 }
-                    }
-                }
+                sparseGroups += Self.sparseGroupScans(bytes, stage)
                 texts += 1
             }
         }
@@ -709,13 +706,7 @@ struct BlockGateTests {
                 bytes += filler.prefix(Int.random(in: 1...filler.count, using: &rng))
                 if Int.random(in: 0..<40, using: &rng) == 0 { bytes += atoms.randomElement(using: &rng)! + [0x20] }
             }
-            var words = [UInt32](repeating: 0, count: (bytes.count + 63) / 64)
-            if bytes.withUnsafeBufferPointer({ CPIIScan_gateBlocks($0.baseAddress, $0.count, stage.gate, &words) }) != 0 {
-                for group in stage.groups where group.gateMask != 0 {
-                    let marked = CPIIScan_countGateBlocks(words, nil, words.count, group.gateMask)
-                    if marked * group.gateDenseShare <= words.count { sparse += 1 }
-                }
-            }
+            sparse += Self.sparseGroupScans(bytes, stage)
             let output = fast.scrub(bytes)
             if output != bytes { changed += 1 }
             if output != exhaustive.scrub(bytes) { differences += 1 }

@@ -385,6 +385,10 @@ public final class PatternSet: Sendable {
         // A deferred pattern (``PatternDefinition/deferred``) is searched outside the spans its
         // stage's other patterns keep: right only if none of them could lose to it.
         for pattern in compiledPatterns where pattern.isDeferred {
+            // Its searches must start no match past a gap; `\K` reports starts past the limit.
+            if pattern.compiled.resetsMatchStart {
+                throw PIIScrubError(.invalidPatternFile, "a deferred pattern cannot use \\K", patternID: pattern.id)
+            }
             if let rival = compiledPatterns.first(where: {
                 $0.stage == pattern.stage && !$0.isDeferred && $0.priority >= pattern.priority
             }) {

@@ -64,6 +64,29 @@ struct PCRE2WrapperTests {
         #expect(results == [4..<6, nil, 7..<9])
     }
 
+    @Test("the start limit holds after invalid UTF-8 at the start; a \\K match may end past it")
+    func startLimitAfterInvalidUTF8() throws {
+        // PCRE2 10.42's JIT steps over invalid bytes at the start position without checking the
+        // offset limit (it reported 3..<6 for the first search).
+        let digits = try CompiledPattern("\\d+")
+        let keep = try CompiledPattern("a\\K\\d+")
+        for jit in [true, false] {
+            var scratch = MatchScratch(maxCaptureCount: 0, useJIT: jit)
+            var results: [Range<Int>?] = []
+            let invalid: [UInt8] = [0x8F, 0x8F, 0x8F, 0x31, 0x32, 0x33]
+            try invalid.withUnsafeBytes { raw in
+                results.append(try digits.firstMatch(in: raw, from: 0, startLimit: 1, scratch: &scratch))
+                results.append(try digits.firstMatch(in: raw, from: 0, startLimit: 3, scratch: &scratch))
+            }
+            // `\K` reports a start past the limit where the match started within it.
+            try Array(" a123".utf8).withUnsafeBytes { raw in
+                results.append(try keep.firstMatch(in: raw, from: 0, startLimit: 1, scratch: &scratch))
+                results.append(try keep.firstMatch(in: raw, from: 0, startLimit: 0, scratch: &scratch))
+            }
+            #expect(results == [nil, 3..<6, 2..<5, nil], "jit \(jit)")
+        }
+    }
+
     @Test("invalid UTF-8 never matches and never crashes, JIT and interpreter alike")
     func invalidUTF8() throws {
         let p = try CompiledPattern("\\w+")

@@ -57,6 +57,39 @@ struct DeferredPatternTests {
         #expect(same)
     }
 
+    @Test("invalid UTF-8 before a kept span hides no gap from a deferred pattern", arguments: EngineConfiguration.all)
+    func invalidBytesBeforeKeptSpan(_ configuration: EngineConfiguration) throws {
+        // The deferred search of the gap before `123` may start no match past it; PCRE2 10.42's
+        // JIT stepped over the invalid bytes, reported `123 45` (dropped: it runs into the kept
+        // span) and the search went on after it, so `45` was never searched.
+        let set = try PatternSet(name: "t", definitions: [
+            PatternDefinition(id: "three", regex: "\\d{3}", replacement: "[A]", priority: 1),
+            PatternDefinition(id: "groups", regex: "\\d+(?: \\d+)*", replacement: "[B]", priority: 2, deferred: true),
+        ])
+        let same = configuration.scrubber(set).scrub([0x8F, 0x8F, 0x8F] + Array("123 45".utf8))
+            == [0x8F, 0x8F, 0x8F] + Array("[A] [B]".utf8)
+        #expect(same)
+    }
+
+    @Test("the default set's deferred phones after invalid UTF-8: the same with and without prefilters")
+    func defaultSetAfterInvalidBytes() throws {
+        // A `FuzzGate` input: two NANP-shaped numbers in Arabic-Indic digits with `680` between,
+        // after NULs and invalid bytes. `phone-national` (deferred) searched the gap after the
+        // first number from the text's start; its match from the first number's start ran past
+        // `680`, so that was never searched (`[PHONE] 680 [PHONE]` against `[PHONE] [PHONE]`).
+        let hex = "232698000000000000008f2c8f8f8fd9a5d9a5d9a52dd9a1d9a2d9a32dd9a4d9a5d9a6d9a7"
+            + "203638302030d9a5d9a5d9a52dd9a1d9a2d9a32dd9a4d9a5d9a6d9d8"
+        let bytes: [UInt8] = stride(from: 0, to: hex.count, by: 2).map { i in
+            let at = hex.index(hex.startIndex, offsetBy: i)
+            return UInt8(hex[at..<hex.index(at, offsetBy: 2)], radix: 16)!
+        }
+        let set = try TestSets.load("default")
+        let outputs = EngineConfiguration.all.map { $0.scrubber(set).scrub(bytes) }
+        let tokens = outputs.map { output in (0..<output.count).filter { output[$0...].starts(with: Array("[PHONE]".utf8)) }.count }
+        #expect(Set(outputs).count == 1, "outputs of \(EngineConfiguration.all) differ")
+        #expect(tokens == [2, 2, 2, 2], "tokens \(tokens)")
+    }
+
     @Test("a deferred pattern's priority must be lower than its stage's other patterns'")
     func priorityChecked() {
         func load(_ priorities: (Int, Int), stages: (Int, Int) = (0, 0)) -> PIIScrubError.Code? {
@@ -76,5 +109,22 @@ struct DeferredPatternTests {
         #expect(load((3, 2)) == .invalidPatternFile)
         // Another stage's priorities do not count.
         #expect(load((3, 2), stages: (0, 1)) == nil)
+    }
+
+    @Test("a deferred pattern cannot use \\K")
+    func resetMatchStartRefused() throws {
+        func load(_ regex: String) -> PIIScrubError.Code? {
+            do {
+                _ = try PatternSet(name: "t", definitions: [
+                    PatternDefinition(id: "kept", regex: "a", replacement: "[A]", priority: 1),
+                    PatternDefinition(id: "late", regex: regex, replacement: "[B]", priority: 2, deferred: true),
+                ])
+                return nil
+            } catch {
+                return error.code
+            }
+        }
+        #expect(load("b\\Kc") == .invalidPatternFile)
+        #expect(load("b\\\\Kc") == nil)  // an escaped backslash, then a literal K
     }
 }

@@ -115,7 +115,12 @@ extension BenchReport {
             body += "<div class=\"card\" style=\"border-color:\(i == 0 ? colorA : colorB)\"><h2>\(i == 0 ? "A" : "B"): \(html(run.name))</h2>"
                 + "<div class=\"big\">\(fixed(run.megabytesPerSecond, 1)) MB/s</div>"
                 + (labelled ? "<div>precision \(optional(o.precision)) &#183; recall \(optional(o.recall)) &#183; F1 \(optional(o.f1))</div>" : "")
-                + "<div>\(run.patterns.count) patterns &#183; \(run.failures) failed records</div></div>"
+                + "<div>\(run.patterns.count) patterns &#183; \(run.failures) failed records</div>"
+                + (run.scaling.map { s in
+                    "<div>scaling \(fixed(s.growth, 2))&#215; (\(html(s.input)), \(s.smallBytes >> 10)&#8594;\(s.largeBytes >> 10) KiB)"
+                        + "\((run.flags ?? []).isEmpty ? "" : " " + html((run.flags ?? []).joined(separator: ", ")))</div>"
+                } ?? "")
+                + "</div>"
         }
         body += "</div>"
 

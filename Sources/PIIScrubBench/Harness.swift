@@ -50,6 +50,18 @@ public struct BenchHarness: Sendable {
         let matches = set.patterns.indices.map { worker.count(forPatternAt: $0) }
         let whole = time(worker: scrubber.makeWorker(), corpus: corpus)
 
+        // The whole set on the same ladders: patterns alone cannot show what they cost together
+        // (a deferred pattern searches the gaps the others' matches leave).
+        var setScaling: ScalingResult?
+        var setFlags: [String] = []
+        if configuration.scaling {
+            for input in PathologicalInput.allCases {
+                let result = ladder(scrubber, input)
+                Self.flag(result, worst: &setScaling, flags: &setFlags)
+            }
+            if let setScaling, setScaling.growth > configuration.growthThreshold { setFlags.append("super-linear") }
+        }
+
         var patterns: [PatternReport] = []
         for (index, pattern) in set.patterns.enumerated() {
             let alone = try PatternSet(name: pattern.id, definitions: [pattern.definition])
@@ -61,10 +73,7 @@ public struct BenchHarness: Sendable {
             var worst: ScalingResult?
             if configuration.scaling {
                 for input in PathologicalInput.allCases {
-                    let result = ladder(aloneScrubber, input)
-                    if result.result.failures > 0, !flags.contains("match-limit") { flags.append("match-limit") }
-                    if result.stoppedEarly, !flags.contains("slow-pathological") { flags.append("slow-pathological") }
-                    if worst == nil || result.result.growth > worst!.growth { worst = result.result }
+                    Self.flag(ladder(aloneScrubber, input), worst: &worst, flags: &flags)
                 }
                 if let worst, worst.growth > configuration.growthThreshold { flags.append("super-linear") }
             }
@@ -82,7 +91,15 @@ public struct BenchHarness: Sendable {
             name: set.name, source: source, megabytesPerSecond: rate(corpus.byteCount, whole.secondsPerPass),
             secondsPerPass: whole.secondsPerPass, failures: failures, patterns: patterns,
             types: corpus.isLabelled ? evaluator.finish(tally) : [],
-            misses: worstFirst(tally.misses, by: order), falsePositives: worstFirst(tally.falsePositives, by: order))
+            misses: worstFirst(tally.misses, by: order), falsePositives: worstFirst(tally.falsePositives, by: order),
+            scaling: setScaling, flags: setFlags)
+    }
+
+    /// Adds a ladder's `match-limit` and `slow-pathological` flags and keeps the largest growth.
+    private static func flag(_ ladder: LadderResult, worst: inout ScalingResult?, flags: inout [String]) {
+        if ladder.result.failures > 0, !flags.contains("match-limit") { flags.append("match-limit") }
+        if ladder.stoppedEarly, !flags.contains("slow-pathological") { flags.append("slow-pathological") }
+        if worst == nil || ladder.result.growth > worst!.growth { worst = ladder.result }
     }
 
     /// Keeps `maxExamples`, round-robin over the kinds, the kind with the most errors first, so one
@@ -225,6 +242,9 @@ public enum PathologicalInput: String, CaseIterable, Sendable {
     case alnumRun = "alnum-run"
     /// Dotted numbers one part short of an address: `12.345.67.8901.2...`.
     case dottedNumbers = "dotted-numbers"
+    /// Four-digit groups between spaces, `1234 5678 9012 ...` (a column of numbers): the phone
+    /// readings of its runs leave a gap between each two for the deferred patterns.
+    case spacedGroups = "spaced-groups"
 
     /// Exactly `size` bytes of this input, on one line.
     public func generate(size: Int) -> [UInt8] {
@@ -264,6 +284,11 @@ public enum PathologicalInput: String, CaseIterable, Sendable {
             out.append(UInt8(ascii: "@"))
         case .alnumRun:
             while out.count < size { out.append(alnum[Int(next() % UInt64(alnum.count))]) }
+        case .spacedGroups:
+            while out.count < size {
+                for _ in 0 ..< 4 { out.append(digits[Int(next() % 10)]) }
+                out.append(UInt8(ascii: " "))
+            }
         case .dottedNumbers:
             while out.count < size {
                 out.append(contentsOf: Array(String(next() % 1000).utf8))

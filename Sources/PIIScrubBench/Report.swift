@@ -62,7 +62,7 @@ public struct TypeScore: Codable, Sendable, Hashable {
 
 /// How one pattern's cost grows on generated near-miss input.
 public struct ScalingResult: Codable, Sendable, Hashable {
-    /// The generator (`digits`, `digit-groups`, `local-part`, `alnum-run`, `dotted-numbers`).
+    /// The generator (``PathologicalInput``'s raw value: `digits`, `digit-groups`, ...).
     public var input: String
     public var smallBytes: Int
     public var largeBytes: Int
@@ -169,9 +169,15 @@ public struct SetReport: Codable, Sendable, Hashable {
     public var types: [TypeScore]
     public var misses: [ErrorExample]
     public var falsePositives: [ErrorExample]
+    /// The whole set's worst scaling over the generated inputs (nil without the ladder, and in
+    /// reports written before it was measured).
+    public var scaling: ScalingResult?
+    /// The whole set's scaling flags, as a pattern's (nil as ``scaling``).
+    public var flags: [String]?
 
     public init(name: String, source: String, megabytesPerSecond: Double, secondsPerPass: Double, failures: Int,
-                patterns: [PatternReport], types: [TypeScore], misses: [ErrorExample], falsePositives: [ErrorExample]) {
+                patterns: [PatternReport], types: [TypeScore], misses: [ErrorExample], falsePositives: [ErrorExample],
+                scaling: ScalingResult? = nil, flags: [String]? = nil) {
         self.name = name
         self.source = source
         self.megabytesPerSecond = megabytesPerSecond
@@ -181,6 +187,8 @@ public struct SetReport: Codable, Sendable, Hashable {
         self.types = types
         self.misses = misses
         self.falsePositives = falsePositives
+        self.scaling = scaling
+        self.flags = flags
     }
 
     /// Micro-averaged scores over all kinds.

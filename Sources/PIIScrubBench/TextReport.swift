@@ -35,7 +35,9 @@ extension BenchReport {
         var out = "corpus \(corpus): \(records) records, \(bytes) bytes, \(labelled ? "labelled" : "unlabelled (speed only)")\n"
         for run in runs {
             out += "\n== set \(run.name) (\(run.source)): \(fixed(run.megabytesPerSecond, 1)) MB/s whole set, "
-                + "\(run.failures) failed records\n"
+                + "\(run.failures) failed records"
+                + (run.scaling.map { ", growth \(fixed($0.growth, 2))x \($0.input)" } ?? "")
+                + (run.flags.map { $0.isEmpty ? "" : " " + $0.joined(separator: ",") } ?? "") + "\n"
             var rows = [["pattern", "type", "MB/s alone", "time", "candidates", "matches", "conf/cand", "growth", "flags"]]
             for p in run.patterns {
                 rows.append([p.id, p.type, fixed(p.megabytesPerSecond, 1), percent(p.timeShare), String(p.candidates),

@@ -237,6 +237,30 @@ private let handCorpus = """
         #expect(shown.renderHTML().contains("x@example.org"))
     }
 
+    @Test func wholeSetScalingIsMeasuredAndShown() throws {
+        var config = BenchHarness.Configuration()
+        config.minimumSeconds = 0.001
+        config.scalingLargest = 64 << 10
+        let corpus = try Corpus.parse(Array(handCorpus.utf8), name: "hand")
+        let run = try BenchHarness(configuration: config).run(set: try seedSet(), source: "seed", corpus: corpus)
+        let scaling = try #require(run.scaling)
+        #expect(PathologicalInput(rawValue: scaling.input) != nil)
+        #expect(scaling.smallBytes == 16 << 10 && scaling.largeBytes == 64 << 10)
+        #expect(run.flags != nil)
+        let report = BenchReport(corpus: "hand", records: corpus.records.count, bytes: corpus.byteCount, labelled: true,
+                                 showValues: false, growthThreshold: config.growthThreshold, runs: [run])
+        #expect(report.renderText().contains("growth \(String(format: "%.2f", scaling.growth))x \(scaling.input)"))
+        #expect(report.renderHTML().contains("scaling \(String(format: "%.2f", scaling.growth))&#215; (\(scaling.input)"))
+        #expect(try JSONDecoder().decode(BenchReport.self, from: Data(try report.renderJSON())) == report)
+    }
+
+    @Test func spacedGroupsAreFourDigitGroups() {
+        let bytes = PathologicalInput.spacedGroups.generate(size: 1000)
+        #expect(bytes.count == 1000)
+        let groups = bytes.split(separator: UInt8(ascii: " "), omittingEmptySubsequences: false)
+        #expect(groups.dropLast().allSatisfy { $0.count == 4 && $0.allSatisfy { $0 &- 0x30 < 10 } })
+    }
+
     @Test func jsonRoundTrips() throws {
         let report = try report(showValues: false)
         let decoded = try JSONDecoder().decode(BenchReport.self, from: Data(try report.renderJSON()))

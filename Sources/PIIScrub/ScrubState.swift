@@ -27,6 +27,13 @@ final class ScrubState: @unchecked Sendable {
     @exclusivity(unchecked) var mergedSpans: [Span] = []
     /// Resolution scratch.
     @exclusivity(unchecked) var cluster: [Span] = []
+    @exclusivity(unchecked) var dropped: [Span] = []
+    /// Remainders of losing candidates to search again, the view they are searched in, and the
+    /// matches found there (``Scrubber``'s remainder search).
+    @exclusivity(unchecked) var remainders: [Span] = []
+    @exclusivity(unchecked) var remainderView: [UInt8] = []
+    @exclusivity(unchecked) var remainderMatches: [Span] = []
+    @exclusivity(unchecked) var remainderMerge: [Span] = []
     @exclusivity(unchecked) var heads: [Int] = []
     @exclusivity(unchecked) var tokenScratch: [UInt8] = []
     @exclusivity(unchecked) var fallback: [UInt8] = []

@@ -11,9 +11,11 @@ internal import CPIIScan
 /// Semantics: stages run in order, each over the previous stage's output. Within a stage, each
 /// pattern finds its leftmost-first, non-overlapping matches over the stage's text; overlaps
 /// between patterns are resolved by priority (lower wins), then length (longer wins), then
-/// position. A deferred pattern (``PatternDefinition/deferred``) is searched after the others,
-/// only between the spans they keep. For the `seed` set this reproduces the seed's three
-/// sequential `re.sub` calls.
+/// position. What a losing candidate leaves beside the spans kept is searched again for its
+/// pattern, as a second pass over the output would see it, and redacted where it matches. A
+/// deferred pattern (``PatternDefinition/deferred``) is searched after the others, only between
+/// the spans they keep. For the `seed` set this reproduces the seed's three sequential `re.sub`
+/// calls.
 ///
 /// ## Thread safety
 /// `Sendable`: share one `Scrubber` everywhere. The convenience methods check a private
@@ -308,43 +310,138 @@ public struct Scrubber: Sendable {
                            deferredWindows: &windows)
             }
         }
-        resolve(stage.primary, candidates: &candidates, state: state, into: &spans)
+        if !state.remainders.isEmpty { state.remainders.removeAll(keepingCapacity: true) }
+        resolve(stage.primary, candidates: &candidates, text: text, state: state, into: &spans)
+        if !state.remainders.isEmpty {
+            try searchRemainders(engine: engine, text: text, state: state, spans: &spans, scratch: &scratch,
+                                 searches: searches, timed: timed)
+        }
         guard !windows.isEmpty else { return }
         if !timed {
             try searchDeferred(stage, windows: windows, kept: spans, engine: engine, text: text,
-                               candidates: &candidates, scratch: &scratch, searches: searches, timing: Untimed.self)
+                               candidates: &candidates, remainders: &state.remainders, scratch: &scratch,
+                               searches: searches, timing: Untimed.self)
         } else {
             try searchDeferred(stage, windows: windows, kept: spans, engine: engine, text: text,
-                               candidates: &candidates, scratch: &scratch, searches: searches, timing: Timed.self)
+                               candidates: &candidates, remainders: &state.remainders, scratch: &scratch,
+                               searches: searches, timing: Timed.self)
         }
         var deferredSpans: [Span] = []
         swap(&deferredSpans, &state.deferredSpans)
         defer { swap(&deferredSpans, &state.deferredSpans) }
         deferredSpans.removeAll(keepingCapacity: true)
-        resolve(stage.deferred, candidates: &candidates, state: state, into: &deferredSpans)
-        guard !deferredSpans.isEmpty else { return }
-        // Both lists are sorted and no deferred span overlaps a kept one: merged by start.
-        var merged: [Span] = []
-        swap(&merged, &state.mergedSpans)
-        defer { swap(&merged, &state.mergedSpans) }
-        merged.removeAll(keepingCapacity: true)
+        resolve(stage.deferred, candidates: &candidates, text: text, state: state, into: &deferredSpans)
+        // Both lists are sorted and no deferred span overlaps a kept one.
+        if !deferredSpans.isEmpty { Self.merge(deferredSpans, into: &spans, scratch: &state.mergedSpans) }
+        // The remainders of the deferred patterns' losers and of their matches dropped in a gap.
+        if !state.remainders.isEmpty {
+            try searchRemainders(engine: engine, text: text, state: state, spans: &spans, scratch: &scratch,
+                                 searches: searches, timed: timed)
+        }
+    }
+
+    /// Searches each remainder of a losing candidate (``flush(_:dropped:remainders:text:into:)``,
+    /// `state.remainders`) for the candidate's pattern again, as a second pass over the output
+    /// would: in a view of the remainder with up to 64 bytes of the text on each side, the
+    /// nearest span on each side within them replaced by its pattern's token. The matches (with
+    /// the validator's word) that end inside the remainder are added to `spans`. A remainder may
+    /// overlap spans (a deferred match dropped in its gap, ``searchDeferred``): its pieces
+    /// between them are searched.
+    ///
+    /// A losing candidate was dropped whole: what the winner left of it could be a value of its
+    /// kind that its search never saw, its context having been part of the candidate (an IPv6
+    /// address kept over the phone number before it, `+1-555-123-4567::9`, left `+1-555-123-`).
+    /// Redacting every remainder instead redacted labels and neighbours (`Authorization: Bearer`
+    /// before a kept JWT, the year after a kept SSN): 26 hold-out records changed.
+    private func searchRemainders(engine: EngineTables, text: UnsafeRawBufferPointer, state: ScrubState,
+                                  spans: inout [Span], scratch: inout MatchScratch,
+                                  searches: UnsafeMutableBufferPointer<Int>, timed: Bool) throws(PCRE2Error) {
+        if timed {
+            try searchRemainders(engine: engine, text: text, state: state, spans: &spans, scratch: &scratch,
+                                 searches: searches, timing: Timed.self)
+        } else {
+            try searchRemainders(engine: engine, text: text, state: state, spans: &spans, scratch: &scratch,
+                                 searches: searches, timing: Untimed.self)
+        }
+    }
+
+    /// The remainder search for one timing (the search profile's or none).
+    private func searchRemainders<T: SearchTiming>(engine: EngineTables, text: UnsafeRawBufferPointer, state: ScrubState,
+                                                   spans: inout [Span], scratch: inout MatchScratch,
+                                                   searches: UnsafeMutableBufferPointer<Int>, timing: T.Type) throws(PCRE2Error)
+    {
+        var remainders: [Span] = []
+        swap(&remainders, &state.remainders)
+        defer {
+            remainders.removeAll(keepingCapacity: true)
+            swap(&remainders, &state.remainders)
+        }
+        var view: [UInt8] = []
+        swap(&view, &state.remainderView)
+        defer { swap(&view, &state.remainderView) }
+        var found: [Span] = []
+        swap(&found, &state.remainderMatches)
+        defer { swap(&found, &state.remainderMatches) }
+        found.removeAll(keepingCapacity: true)
+        for remainder in remainders {
+            // The spans that end after the remainder's start (ends grow with starts); the pieces
+            // of the remainder between them.
+            var low = 0, high = spans.count
+            while low < high {
+                let middle = (low + high) / 2
+                if spans[middle].end <= remainder.start { low = middle + 1 } else { high = middle }
+            }
+            var next = low
+            var at = remainder.start
+            while at < remainder.end {
+                if next < spans.count && spans[next].start <= at {
+                    at = max(at, spans[next].end)
+                    next += 1
+                    continue
+                }
+                let pieceEnd = next < spans.count ? min(remainder.end, spans[next].start) : remainder.end
+                try searchRemainderPiece(at..<pieceEnd, of: remainder.pattern, between: next, spans, engine: engine,
+                                         text: text, view: &view, into: &found, scratch: &scratch, searches: searches,
+                                         timing: timing)
+                at = pieceEnd
+            }
+        }
+        guard !found.isEmpty else { return }
+        // Remainders of different losers (a deferred match dropped in its gap, the losers of a
+        // cluster) may overlap: the first match by start wins.
+        found.sort { ($0.start, $0.end) < ($1.start, $1.end) }
+        var kept = 0
+        for i in 0..<found.count where kept == 0 || found[i].start >= found[kept - 1].end {
+            found[kept] = found[i]
+            kept += 1
+        }
+        found.removeSubrange(kept...)
+        Self.merge(found, into: &spans, scratch: &state.remainderMerge)
+    }
+
+    /// Merges `more` into `spans` by start (both sorted, no span of one overlapping the other's),
+    /// through `scratch`, which keeps its capacity for the next call.
+    @inline(__always)
+    static func merge(_ more: [Span], into spans: inout [Span], scratch: inout [Span]) {
+        scratch.removeAll(keepingCapacity: true)
         var i = 0, j = 0
-        while i < spans.count || j < deferredSpans.count {
-            if j == deferredSpans.count || (i < spans.count && spans[i].start < deferredSpans[j].start) {
-                merged.append(spans[i])
+        while i < spans.count || j < more.count {
+            if j == more.count || (i < spans.count && spans[i].start < more[j].start) {
+                scratch.append(spans[i])
                 i += 1
             } else {
-                merged.append(deferredSpans[j])
+                scratch.append(more[j])
                 j += 1
             }
         }
-        swap(&spans, &merged)
+        swap(&spans, &scratch)
     }
 
     /// The accepted spans of `patterns` (a stage's patterns in priority order, or a part of them)
     /// from their candidate lists, into `spans` (empty).
     @inline(__always)
-    private func resolve(_ patterns: UnsafeBufferPointer<Int>, candidates: inout [[Span]], state: ScrubState,
+    private func resolve(_ patterns: UnsafeBufferPointer<Int>, candidates: inout [[Span]], text: UnsafeRawBufferPointer,
+                         state: ScrubState,
                          into spans: inout [Span]) {
         if patterns.count == 1 {
             swap(&spans, &candidates[patterns[0]])
@@ -361,7 +458,7 @@ public struct Scrubber: Sendable {
         if withCandidates == 1 {
             swap(&spans, &candidates[only])
         } else if withCandidates > 1 {
-            resolve(stage: patterns, candidates: candidates, state: state, into: &spans)
+            resolve(stage: patterns, candidates: candidates, text: text, state: state, into: &spans)
         }
     }
 
@@ -371,10 +468,11 @@ public struct Scrubber: Sendable {
     /// sequence as elsewhere, carried from window to window, with starts only in the gaps
     /// between kept spans, at least the pattern's minimum length before the gap's end (a match
     /// starting later would run into the kept span). A match that runs into the next kept span
-    /// is dropped (it could not win) and the search goes on after it.
+    /// is dropped (it could not win) and goes to `remainders` (``searchRemainders``); the search
+    /// goes on after it.
     private func searchDeferred<T: SearchTiming>(_ stage: StagePlan, windows: [DeferredWindow], kept: [Span],
                                                  engine: EngineTables, text: UnsafeRawBufferPointer,
-                                                 candidates: inout [[Span]], scratch: inout MatchScratch,
+                                                 candidates: inout [[Span]], remainders: inout [Span], scratch: inout MatchScratch,
                                                  searches: UnsafeMutableBufferPointer<Int>, timing: T.Type) throws(PCRE2Error)
     {
         // The windows come group by group, each group's in text order; a deferred pattern belongs
@@ -417,7 +515,7 @@ public struct Scrubber: Sendable {
                                                         scratch: &scratch, searches: searches, timing: timing)
                         // Only the last match can run into the kept span: the next search starts at
                         // its end.
-                        if list.count > listed && list[list.count - 1].end > gapEnd { list.removeLast() }
+                        if list.count > listed && list[list.count - 1].end > gapEnd { remainders.append(list.removeLast()) }
                         // Every start up to `limit` is searched (the skip past the kept span is above).
                         from = max(reached, limit + 1)
                     }
@@ -813,8 +911,8 @@ public struct Scrubber: Sendable {
     /// (most of them: an email, a lone number) goes straight to `spans` without the cluster
     /// buffer. (Merging into an array first and clearing the cluster buffer per cluster cost
     /// ~500 instructions per candidate on the OTLP body.)
-    private func resolve(stage: UnsafeBufferPointer<Int>, candidates: [[Span]], state: ScrubState,
-                         into spans: inout [Span]) {
+    private func resolve(stage: UnsafeBufferPointer<Int>, candidates: [[Span]], text: UnsafeRawBufferPointer,
+                         state: ScrubState, into spans: inout [Span]) {
         var heads: [Int] = []
         swap(&heads, &state.heads)
         defer { swap(&heads, &state.heads) }
@@ -831,6 +929,9 @@ public struct Scrubber: Sendable {
         swap(&cluster, &state.cluster)
         defer { swap(&cluster, &state.cluster) }
         if !cluster.isEmpty { cluster.removeAll(keepingCapacity: true) }
+        var dropped: [Span] = []
+        swap(&dropped, &state.dropped)
+        defer { swap(&dropped, &state.dropped) }
         // The current cluster while it holds one span; `cluster` holds it once a second overlaps.
         var single = Span(start: 0, end: 0, pattern: 0)
         var hasSingle = false
@@ -858,7 +959,7 @@ public struct Scrubber: Sendable {
                     if hasSingle {
                         spans.append(single)
                     } else if !cluster.isEmpty {
-                        flush(&cluster, into: &spans)
+                        flush(&cluster, dropped: &dropped, remainders: &state.remainders, text: text, into: &spans)
                     }
                     single = span
                     hasSingle = true
@@ -875,19 +976,76 @@ public struct Scrubber: Sendable {
         if hasSingle {
             spans.append(single)
         } else {
-            flush(&cluster, into: &spans)
+            flush(&cluster, dropped: &dropped, remainders: &state.remainders, text: text, into: &spans)
         }
     }
 
-    /// Keeps the spans of one cluster of overlapping candidates that win by (priority, length,
-    /// start, pattern), in start order. Small clusters (the usual two or three phone and card
-    /// readings of one number) are sorted in place by insertion, which allocates nothing, unlike
-    /// `sort`'s scratch buffer (10,000 allocations per MiB of the dense corpus with the default
-    /// set); larger ones take `sort`. The kept spans are gathered at the front of the cluster
-    /// buffer itself (each is written at or before the position it is read from), not in a second
-    /// array that had to be cleared and copied per cluster.
+    /// Searches `piece` (a part of a remainder between `spans[next - 1]` and `spans[next]`) for
+    /// `pattern` in the view a second pass would have (see ``searchRemainders``); appends the
+    /// matches inside it to `found`, in text offsets.
     @inline(__always)
-    private func flush(_ cluster: inout [Span], into spans: inout [Span]) {
+    private func searchRemainderPiece<T: SearchTiming>(_ piece: Range<Int>, of pattern: Int, between next: Int, _ spans: [Span],
+                                                       engine: EngineTables, text: UnsafeRawBufferPointer, view: inout [UInt8],
+                                                       into found: inout [Span], scratch: inout MatchScratch,
+                                                       searches: UnsafeMutableBufferPointer<Int>, timing: T.Type) throws(PCRE2Error)
+    {
+        let length = piece.count
+        guard length >= engine.minLength[pattern], Self.holdsWordByte(text, piece) else { return }
+        let context = 64
+        view.removeAll(keepingCapacity: true)
+        var leftFrom = max(0, piece.lowerBound - context)
+        if next > 0 && spans[next - 1].end >= leftFrom {
+            leftFrom = spans[next - 1].end
+            view.append(contentsOf: engine.tokens[spans[next - 1].pattern])
+        }
+        view.append(contentsOf: UnsafeRawBufferPointer(rebasing: text[leftFrom..<piece.lowerBound]))
+        let offset = view.count
+        var rightTo = min(text.count, piece.upperBound + context)
+        if next < spans.count && spans[next].start <= rightTo { rightTo = spans[next].start }
+        view.append(contentsOf: UnsafeRawBufferPointer(rebasing: text[piece.lowerBound..<rightTo]))
+        if next < spans.count && spans[next].start == rightTo {
+            view.append(contentsOf: engine.tokens[spans[next].pattern])
+        }
+        let listed = found.count
+        let startLimit = offset + length - engine.minLength[pattern]
+        let result: Result<Int, PCRE2Error> = view.withUnsafeBytes { v in
+            do throws(PCRE2Error) {
+                return .success(try matches(of: pattern, engine: engine, asciiContext: false,
+                                            window: offset..<offset + length, startLimit: startLimit, text: v,
+                                            into: &found, scratch: &scratch, searches: searches, timing: timing))
+            } catch {
+                return .failure(error)
+            }
+        }
+        if case .failure(let error) = result { throw error }
+        // Back to text offsets; a match running out of the piece would overlap a span.
+        var kept = listed
+        for i in listed..<found.count where found[i].end <= offset + length {
+            found[kept] = Span(start: piece.lowerBound + found[i].start - offset,
+                               end: piece.lowerBound + found[i].end - offset, pattern: found[i].pattern)
+            kept += 1
+        }
+        found.removeSubrange(kept...)
+    }
+
+    /// Keeps the spans of one cluster of overlapping candidates that win by (priority, length,
+    /// start, pattern), in start order, and the remainders of the others. Small clusters (the
+    /// usual two or three phone and card readings of one number) are sorted in place by
+    /// insertion, which allocates nothing, unlike `sort`'s scratch buffer (10,000 allocations per
+    /// MiB of the dense corpus with the default set); larger ones take `sort`. The kept spans are
+    /// gathered at the front of the cluster buffer itself (each is written at or before the
+    /// position it is read from), not in a second array that had to be cleared and copied per
+    /// cluster.
+    ///
+    /// A candidate that loses to an overlapping one is not dropped whole: what neither the kept
+    /// spans nor a better loser's remainder cover of it, where it holds a letter, a digit or a
+    /// non-ASCII byte, is a span of its pattern too (a remainder). Dropped whole, its rest was a
+    /// piece of a value its pattern had found, left in the output (an IPv6 address kept over the
+    /// phone number before it, `+1-555-123-4567::9`, left `+1-555-123-`), and often a match of
+    /// some pattern on a second pass.
+    @inline(__always)
+    private func flush(_ cluster: inout [Span], dropped: inout [Span], remainders: inout [Span],
+                       text: UnsafeRawBufferPointer, into spans: inout [Span]) {
         if cluster.count == 1 {
             spans.append(cluster[0])
         } else if cluster.count > 1 {
@@ -900,9 +1058,10 @@ public struct Scrubber: Sendable {
                 return (a.start, a.pattern) < (b.start, b.pattern)
             }
             Self.sortSmall(&cluster, by: wins)
+            if !dropped.isEmpty { dropped.removeAll(keepingCapacity: true) }
+            var kept = 0
             cluster.withUnsafeMutableBufferPointer { buffer in
                 // Greedy, in winning order: keep each candidate that overlaps none kept before it.
-                var kept = 0
                 for i in 0..<buffer.count {
                     let candidate = buffer[i]
                     var overlaps = false
@@ -913,27 +1072,71 @@ public struct Scrubber: Sendable {
                     if !overlaps {
                         buffer[kept] = candidate
                         kept += 1
+                    } else {
+                        dropped.append(candidate)
                     }
                 }
                 // Kept spans do not overlap, so their starts differ: any sort by start agrees.
-                var keep = UnsafeMutableBufferPointer(rebasing: buffer[..<kept])
-                if kept <= 16 {
-                    for i in 1..<max(1, kept) {
-                        let value = keep[i]
-                        var j = i
-                        while j > 0 && value.start < keep[j - 1].start {
-                            keep[j] = keep[j - 1]
-                            j -= 1
-                        }
-                        keep[j] = value
+                Self.sortByStart(UnsafeMutableBufferPointer(rebasing: buffer[..<kept]))
+            }
+            cluster.removeSubrange(kept...)
+            for span in cluster { spans.append(span) }
+            // The losers' remainders, in winning order, each cut from the gaps the kept spans and
+            // the remainders before it leave (`cluster` stays sorted by start, without overlaps).
+            for loser in dropped {
+                let covering = cluster.count
+                var at = loser.start
+                var j = 0
+                while at < loser.end {
+                    while j < covering && cluster[j].end <= at { j += 1 }
+                    if j < covering && cluster[j].start <= at {
+                        at = cluster[j].end
+                        continue
                     }
-                } else {
-                    keep.sort { $0.start < $1.start }
+                    let gapEnd = j < covering ? min(cluster[j].start, loser.end) : loser.end
+                    if Self.holdsWordByte(text, at..<gapEnd) {
+                        cluster.append(Span(start: at, end: gapEnd, pattern: loser.pattern))
+                        remainders.append(Span(start: at, end: gapEnd, pattern: loser.pattern))
+                    }
+                    at = gapEnd
                 }
-                for span in keep { spans.append(span) }
+                if cluster.count > covering {
+                    cluster.withUnsafeMutableBufferPointer { Self.sortByStart($0) }
+                }
             }
         }
         cluster.removeAll(keepingCapacity: true)
+    }
+
+    /// Sorts spans that do not overlap (so their starts differ) by start: insertion up to 16,
+    /// `sort` beyond.
+    @inline(__always)
+    static func sortByStart(_ spans: UnsafeMutableBufferPointer<Span>) {
+        var spans = spans
+        guard spans.count <= 16 else {
+            spans.sort { $0.start < $1.start }
+            return
+        }
+        for i in 1..<max(1, spans.count) {
+            let value = spans[i]
+            var j = i
+            while j > 0 && value.start < spans[j - 1].start {
+                spans[j] = spans[j - 1]
+                j -= 1
+            }
+            spans[j] = value
+        }
+    }
+
+    /// Whether `text[range]` holds an ASCII letter or digit or a non-ASCII byte: a remainder of
+    /// only ASCII spaces and punctuation is no piece of a value.
+    @inline(__always)
+    static func holdsWordByte(_ text: UnsafeRawBufferPointer, _ range: Range<Int>) -> Bool {
+        for i in range {
+            let byte = text[i]
+            if byte >= 0x80 || byte &- 0x30 < 10 || (byte | 0x20) &- 0x61 < 26 { return true }
+        }
+        return false
     }
 
     /// Insertion sort up to 16 elements (no allocation), `sort` beyond. The orders used here are

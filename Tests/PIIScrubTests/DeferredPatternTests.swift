@@ -22,10 +22,14 @@ struct DeferredPatternTests {
     }
 
     static let cases: [(text: String, everywhere: String, deferred: String)] = [
-        // The digit groups' match from `6789` runs out of the kept span and hid `555`.
-        ("id 123-45-6789 555", "id [A] 555", "id [A] [B]"),
-        // A match running into a kept span is dropped; the search goes on after the span.
-        ("1 2 3 123-45-6789 4", "1 2 3 [A] 4", "1 2 3 [A] [B]"),
+        // The digit groups' match from `6789` runs out of the kept span and hid `555`: deferred,
+        // the gap after the span is searched; not deferred, what the loser leaves is (a remainder).
+        ("id 123-45-6789 555", "id [A] [B]", "id [A] [B]"),
+        // A match running into a kept span is dropped; what it leaves in the gap is searched
+        // again (`1 2 3`), and the search goes on after the span.
+        ("1 2 3 123-45-6789 4", "[B] [A] [B]", "[B] [A] [B]"),
+        // Deferred, no match starts inside the kept span (`6789 12` would).
+        ("123-45-6789 12", "[A] [B]", "[A] [B]"),
         // Without a kept span the two agree.
         ("12 34 and 56", "[B] and [B]", "[B] and [B]"),
         ("123-45-6789", "[A]", "[A]"),

@@ -441,8 +441,7 @@ public struct Scrubber: Sendable {
     /// from their candidate lists, into `spans` (empty).
     @inline(__always)
     private func resolve(_ patterns: UnsafeBufferPointer<Int>, candidates: inout [[Span]], text: UnsafeRawBufferPointer,
-                         state: ScrubState,
-                         into spans: inout [Span]) {
+                         state: ScrubState, into spans: inout [Span]) {
         if patterns.count == 1 {
             swap(&spans, &candidates[patterns[0]])
             return
@@ -468,7 +467,7 @@ public struct Scrubber: Sendable {
     /// sequence as elsewhere, carried from window to window, with starts only in the gaps
     /// between kept spans, at least the pattern's minimum length before the gap's end (a match
     /// starting later would run into the kept span). A match that runs into the next kept span
-    /// is dropped (it could not win) and goes to `remainders` (``searchRemainders``); the search
+    /// is dropped (it could not win) and goes to `remainders`, to be searched again; the search
     /// goes on after it.
     private func searchDeferred<T: SearchTiming>(_ stage: StagePlan, windows: [DeferredWindow], kept: [Span],
                                                  engine: EngineTables, text: UnsafeRawBufferPointer,
@@ -981,7 +980,8 @@ public struct Scrubber: Sendable {
     }
 
     /// Searches `piece` (a part of a remainder between `spans[next - 1]` and `spans[next]`) for
-    /// `pattern` in the view a second pass would have (see ``searchRemainders``); appends the
+    /// `pattern` in the view a second pass would have (see
+    /// ``searchRemainders(engine:text:state:spans:scratch:searches:timed:)``); appends the
     /// matches inside it to `found`, in text offsets.
     @inline(__always)
     private func searchRemainderPiece<T: SearchTiming>(_ piece: Range<Int>, of pattern: Int, between next: Int, _ spans: [Span],
@@ -1037,12 +1037,9 @@ public struct Scrubber: Sendable {
     /// position it is read from), not in a second array that had to be cleared and copied per
     /// cluster.
     ///
-    /// A candidate that loses to an overlapping one is not dropped whole: what neither the kept
-    /// spans nor a better loser's remainder cover of it, where it holds a letter, a digit or a
-    /// non-ASCII byte, is a span of its pattern too (a remainder). Dropped whole, its rest was a
-    /// piece of a value its pattern had found, left in the output (an IPv6 address kept over the
-    /// phone number before it, `+1-555-123-4567::9`, left `+1-555-123-`), and often a match of
-    /// some pattern on a second pass.
+    /// What neither the kept spans nor a better loser's remainder cover of a losing candidate,
+    /// where it holds a letter, a digit or a non-ASCII byte, goes to `remainders`, to be searched
+    /// again for its pattern (``searchRemainders(engine:text:state:spans:scratch:searches:timed:)``).
     @inline(__always)
     private func flush(_ cluster: inout [Span], dropped: inout [Span], remainders: inout [Span],
                        text: UnsafeRawBufferPointer, into spans: inout [Span]) {

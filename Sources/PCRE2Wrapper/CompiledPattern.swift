@@ -159,7 +159,7 @@ public struct UnownedPattern: @unchecked Sendable {
         // SAFETY: the match context belongs to `scratch`, which the caller owns exclusively (inout).
         let limit = startLimit.map { max($0, start) }
         pcre2_set_offset_limit_8(scratch.matchContext, limit ?? CPCRE2_unset())
-        var rc: Int32
+        let rc: Int32
         if isJITCompiled && scratch.useJIT {
             // SAFETY: pcre2_jit_match skips argument and UTF checks (pcre2jit(3) "JIT FAST PATH API").
             // That is sound here: the pattern was compiled with PCRE2_MATCH_INVALID_UTF whenever UTF
@@ -167,15 +167,6 @@ public struct UnownedPattern: @unchecked Sendable {
             // match data and context come from `scratch`. The offset limit is honoured because every
             // pattern is compiled with PCRE2_USE_OFFSET_LIMIT. Covered by the JIT on/off oracle tests.
             rc = pcre2_jit_match_8(code, base, subject.count, start, 0, scratch.matchData, scratch.matchContext)
-            // PCRE2 10.42's JIT steps over invalid UTF-8 at the start position without checking the
-            // offset limit, and can report a match starting past it (`\d+` from 0, limit 1, on
-            // `8F 8F 8F 31`: 3..<4); the interpreter does not. Without `\K` no match may start
-            // there. (With it such starts are the rule; a quirk's match is then still the leftmost
-            // match from `start`, only unbounded: the engine's deferred patterns, which need the
-            // bound, hold no `\K`. Asking the interpreter instead made dense text 4x slower.)
-            if rc > 0, !resetsMatchStart, let limit, pcre2_get_ovector_pointer_8(scratch.matchData)![0] > limit {
-                rc = PCRE2_ERROR_NOMATCH
-            }
         } else {
             rc = pcre2_match_8(code, base, subject.count, start, PCRE2_NO_JIT, scratch.matchData, scratch.matchContext)
         }
@@ -187,6 +178,13 @@ public struct UnownedPattern: @unchecked Sendable {
         let ovector = pcre2_get_ovector_pointer_8(scratch.matchData)!
         let lower = ovector[0]
         let upper = ovector[1]
+        // PCRE2 10.42's JIT steps over invalid UTF-8 at the start position without checking the
+        // offset limit, and can report a match starting past it (`\d+` from 0, limit 1, on
+        // `8F 8F 8F 31`: 3..<4); the interpreter does not. Without `\K` no match may start there.
+        // (With it such starts are the rule; a quirk's match is then still the leftmost match
+        // from `start`, only unbounded: the engine's deferred patterns, which need the bound, hold
+        // no `\K`. Asking the interpreter instead made dense text 4x slower.)
+        if !resetsMatchStart, let limit, lower > limit { return nil }
         // \K or lookbehind tricks can report start > end; treat as a programmer error in patterns.
         precondition(lower <= upper, "pattern reported a match that ends before it starts")
         return lower..<upper

@@ -21,7 +21,7 @@ final class ScrubState: @unchecked Sendable {
     @exclusivity(unchecked) var stageTokenLengths: [[Int]]
     /// Candidate matches per pattern (used when a stage has several patterns).
     @exclusivity(unchecked) var candidates: [[Span]]
-    /// Deferred patterns' windows and spans; the stage's spans merged with the deferred ones.
+    /// Deferred patterns' windows and spans; the merge scratch (deferred and remainder spans).
     @exclusivity(unchecked) var deferredWindows: [DeferredWindow] = []
     @exclusivity(unchecked) var deferredSpans: [Span] = []
     @exclusivity(unchecked) var mergedSpans: [Span] = []
@@ -33,7 +33,6 @@ final class ScrubState: @unchecked Sendable {
     @exclusivity(unchecked) var remainders: [Span] = []
     @exclusivity(unchecked) var remainderView: [UInt8] = []
     @exclusivity(unchecked) var remainderMatches: [Span] = []
-    @exclusivity(unchecked) var remainderMerge: [Span] = []
     @exclusivity(unchecked) var heads: [Int] = []
     @exclusivity(unchecked) var tokenScratch: [UInt8] = []
     @exclusivity(unchecked) var fallback: [UInt8] = []

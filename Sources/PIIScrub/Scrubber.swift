@@ -416,7 +416,7 @@ public struct Scrubber: Sendable {
             kept += 1
         }
         found.removeSubrange(kept...)
-        Self.merge(found, into: &spans, scratch: &state.remainderMerge)
+        Self.merge(found, into: &spans, scratch: &state.mergedSpans)
     }
 
     /// Merges `more` into `spans` by start (both sorted, no span of one overlapping the other's),
@@ -1008,6 +1008,7 @@ public struct Scrubber: Sendable {
         }
         let listed = found.count
         let startLimit = offset + length - engine.minLength[pattern]
+        // `Array.withUnsafeBytes` rethrows untyped errors: the typed one goes through a `Result`.
         let result: Result<Int, PCRE2Error> = view.withUnsafeBytes { v in
             do throws(PCRE2Error) {
                 return .success(try matches(of: pattern, engine: engine, asciiContext: false,
